@@ -1,0 +1,45 @@
+//! # cnn-core: a small, readable convolutional neural network library
+//!
+//! This is the engine behind the book. It is written to be read: every operation
+//! states its formula, then follows it index for index. Where a faster version
+//! exists (convolution as im2col + matrix multiply), the plain one stays beside it
+//! as the tested reference.
+//!
+//! ## Notation
+//!
+//! Used in every doc comment and shape comment of the library and the book:
+//!
+//! | letter | meaning |
+//! |---|---|
+//! | `N` | batch size (number of images) |
+//! | `C` | input channels (3 for an RGB image) |
+//! | `H`, `W` | height and width of an image or feature map; `L` the length of a sequence |
+//! | `F` | number of filters, which is the number of output channels |
+//! | `K` | kernel size (`KH`, `KW` when it is not square) |
+//! | `S` | stride |
+//! | `P` | zero padding, on *each* side |
+//! | `H'`, `W'` | output height and width, from [`output_size`] |
+//!
+//! Arrays are `f32` and batch-first: an image batch is `[N, C, H, W]`, a batch of
+//! sequences `[N, C, L]`. Functions take array views and return owned arrays.
+//!
+//! ## Errors
+//!
+//! Anything a caller controls is checked and answered with a [`CnnError`] that says
+//! what was wrong and where. A violated internal invariant (a bug in this library)
+//! panics with a message naming the shapes.
+
+pub mod activation;
+pub mod conv;
+pub mod dense;
+pub mod error;
+pub mod pool;
+pub mod shape;
+pub mod softmax;
+
+pub use error::{CnnError, Result};
+pub use pool::{
+    Pool2d, PoolKind, avg_pool2d, global_avg_pool2d, global_max_pool1d, global_max_pool2d,
+    max_pool2d,
+};
+pub use shape::{dropped_by_floor, output_size};
