@@ -1,1 +1,17 @@
-//! Shared helpers for the book examples.
+//! Helpers shared by the book's examples: where figures and tables go, how they are
+//! written, and how they are drawn.
+//!
+//! Every chapter has an example (`examples/chNN_topic.rs`) that computes the
+//! chapter's numbers and renders its figures. The examples use this crate so that
+//! each of them reads like its chapter, without plotting boilerplate:
+//!
+//! - [`lecture`]: the 6x6 lecture example that several chapters work through.
+//! - [`output`]: the book's folders, atomic file writes, Markdown tables.
+//! - [`plot`]: heatmaps, grids of feature maps, line and bar charts, drawn with an
+//!   embedded font so the bytes are the same on every machine.
+
+pub mod lecture;
+pub mod output;
+pub mod plot;
+
+pub use output::{Chapter, Table, write_atomically};

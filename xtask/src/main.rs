@@ -1,1 +1,267 @@
-fn main() {}
+//! The project's tasks, run as `cargo xtask <command>` (an alias in `.cargo/config.toml`).
+//!
+//! - `cargo xtask figures [--chapter ch03]`: run every chapter example (`examples/chNN_*.rs`),
+//!   which writes the book's figures (`book/figures/chNN/`) and tables (`book/generated/chNN/`).
+//! - `cargo xtask book`: install the pinned book tools if needed, regenerate the figures, then
+//!   build the book (HTML, math rendered at build time) and check its links.
+//! - `cargo xtask serve [--port 3000]`: the same as `book`, then serve the book on localhost.
+//!
+//! The book is built into `target/book/` (see `book.toml`), so nothing built is committed.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+
+/// A command-line tool the book build needs, installed with `cargo install`.
+struct Tool {
+    /// The crate's name, which is also the name of the program it installs.
+    name: &'static str,
+    /// The exact version the book is built with.
+    version: &'static str,
+}
+
+/// The book's tools, pinned. This table is the one place their versions are written down.
+///
+/// mdbook-katex 0.10 embeds KaTeX 0.16.4; `book/katex/` holds that version's CSS and fonts.
+const TOOLS: &[Tool] = &[
+    Tool {
+        name: "mdbook",
+        version: "0.5.4",
+    },
+    Tool {
+        name: "mdbook-katex",
+        version: "0.10.0",
+    },
+    Tool {
+        name: "mdbook-linkcheck2",
+        version: "0.13.0",
+    },
+];
+
+#[derive(Parser)]
+#[command(about = "Tasks for the CNN book: regenerate figures, build and serve the book")]
+struct Cli {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Run the chapter examples, which write the book's figures and tables.
+    Figures {
+        /// Run only this chapter's example(s), e.g. `ch03`.
+        #[arg(long)]
+        chapter: Option<String>,
+    },
+    /// Install the pinned tools if needed, regenerate figures, build and link-check the book.
+    Book,
+    /// Do what `book` does, then serve the book on localhost, rebuilding on changes.
+    Serve {
+        /// The port to serve on.
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+    },
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let root = repo_root();
+    match cli.command {
+        Task::Figures { chapter } => figures(&root, chapter.as_deref()),
+        Task::Book => book(&root),
+        Task::Serve { port } => {
+            book(&root)?;
+            println!("==> Serving the book at http://localhost:{port} (Ctrl-C to stop)");
+            let port = port.to_string();
+            run(tool_command("mdbook")
+                .args(["serve", "--hostname", "127.0.0.1", "--port", &port])
+                .current_dir(&root))
+        }
+    }
+}
+
+/// The repository's root: the parent of this crate's folder.
+fn repo_root() -> PathBuf {
+    let xtask_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    xtask_dir
+        .parent()
+        .expect("xtask/ lies inside the repository")
+        .to_path_buf()
+}
+
+/// Installs the tools, regenerates the figures, and builds the book with every renderer in
+/// `book.toml` (HTML, then the link checker).
+fn book(root: &Path) -> Result<()> {
+    ensure_tools()?;
+    figures(root, None)?;
+    println!("==> Building the book (mdbook build: HTML, then link check)");
+    run(tool_command("mdbook").arg("build").current_dir(root))?;
+    let index = root.join("target/book/html/index.html");
+    println!("==> The book is at {}", index.display());
+    Ok(())
+}
+
+/// Runs the chapter examples in chapter order, stopping at the first that fails.
+fn figures(root: &Path, chapter: Option<&str>) -> Result<()> {
+    let mut examples = chapter_examples(&root.join("examples"))?;
+    if let Some(chapter) = chapter {
+        let prefix = format!("{chapter}_");
+        examples.retain(|name| name.starts_with(&prefix));
+        if examples.is_empty() {
+            bail!("no example for chapter `{chapter}`: expected a file examples/{prefix}*.rs");
+        }
+    }
+    if examples.is_empty() {
+        println!("==> No chapter examples (examples/chNN_*.rs) yet: no figures to make");
+    }
+    for name in &examples {
+        println!("==> Running example {name}");
+        run(cargo()
+            .args(["run", "--release", "--example", name])
+            .current_dir(root))
+        .with_context(|| format!("example `{name}` failed; its figures are not up to date"))?;
+    }
+    Ok(())
+}
+
+/// The names of the chapter examples, `chNN_topic` for each `examples/chNN_topic.rs`, sorted.
+fn chapter_examples(examples_dir: &Path) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    if !examples_dir.exists() {
+        return Ok(names);
+    }
+    let entries = std::fs::read_dir(examples_dir)
+        .with_context(|| format!("cannot list {}", examples_dir.display()))?;
+    for entry in entries {
+        let path = entry?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let Some(stem) = name.strip_suffix(".rs") else {
+            continue;
+        };
+        if is_chapter_example(stem) {
+            names.push(stem.to_string());
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// True for `chNN_something`: "ch", two digits, an underscore, and a topic.
+fn is_chapter_example(stem: &str) -> bool {
+    let bytes = stem.as_bytes();
+    stem.len() > 5
+        && stem.starts_with("ch")
+        && bytes[2].is_ascii_digit()
+        && bytes[3].is_ascii_digit()
+        && bytes[4] == b'_'
+}
+
+/// Makes sure each tool in [`TOOLS`] is installed at its pinned version; installs it if not.
+fn ensure_tools() -> Result<()> {
+    println!("==> Checking the book's tools");
+    for tool in TOOLS {
+        match installed_version(tool.name) {
+            Some(found) if found == tool.version => {
+                println!("    {} {} (ok)", tool.name, tool.version);
+                continue;
+            }
+            Some(found) => println!(
+                "    {} {found} found, but the book needs {}: installing",
+                tool.name, tool.version
+            ),
+            None => println!("    {} not found: installing {}", tool.name, tool.version),
+        }
+        let spec = format!("{}@{}", tool.name, tool.version);
+        run(cargo().args(["install", "--locked", &spec]))
+            .with_context(|| format!("could not install {spec} with `cargo install`"))?;
+        match installed_version(tool.name) {
+            Some(found) if found == tool.version => {}
+            other => bail!(
+                "installed {spec}, but `{} --version` now reports {other:?}; is {} on your PATH?",
+                tool.name,
+                cargo_bin_dir().display()
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// The version a tool reports with `--version` (e.g. "mdbook v0.5.4" gives "0.5.4"),
+/// or `None` if it is not installed.
+fn installed_version(name: &str) -> Option<String> {
+    let output = tool_command(name).arg("--version").output().ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    let last_word = text.split_whitespace().last()?;
+    Some(last_word.trim_start_matches('v').to_string())
+}
+
+/// Where `cargo install` puts programs: `$CARGO_INSTALL_ROOT/bin`, else `$CARGO_HOME/bin`,
+/// else `~/.cargo/bin`.
+fn cargo_bin_dir() -> PathBuf {
+    let root = std::env::var_os("CARGO_INSTALL_ROOT")
+        .or_else(|| std::env::var_os("CARGO_HOME"))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let home = std::env::var_os("HOME").unwrap_or_default();
+            Path::new(&home).join(".cargo")
+        });
+    root.join("bin")
+}
+
+/// A command for one of the book's tools, with cargo's install folder first on the PATH, so
+/// that the tools `ensure_tools` installed are the ones run (mdbook, in turn, finds its
+/// preprocessor and link checker on this PATH).
+fn tool_command(name: &str) -> Command {
+    let mut paths = vec![cargo_bin_dir()];
+    if let Some(path) = std::env::var_os("PATH") {
+        paths.extend(std::env::split_paths(&path));
+    }
+    let path: OsString = std::env::join_paths(paths).unwrap_or_default();
+    let mut command = Command::new(name);
+    command.env("PATH", path);
+    command
+}
+
+/// The cargo that runs this task (cargo sets `$CARGO` for `cargo run`), else `cargo`.
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Runs a command, passing its output through, and fails if it does not succeed.
+fn run(command: &mut Command) -> Result<()> {
+    let mut shown = command.get_program().to_string_lossy().into_owned();
+    for arg in command.get_args() {
+        shown.push(' ');
+        shown.push_str(&arg.to_string_lossy());
+    }
+    let status = command
+        .status()
+        .with_context(|| format!("could not start `{shown}`; is it installed?"))?;
+    if !status.success() {
+        bail!("`{shown}` failed ({status})");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chapter_examples_are_chnn_underscore_topic() {
+        assert!(is_chapter_example("ch03_pooling"));
+        assert!(is_chapter_example("ch10_more"));
+        assert!(!is_chapter_example("ch3_pooling"));
+        assert!(!is_chapter_example("ch03"));
+        assert!(!is_chapter_example("ch03_"));
+        assert!(!is_chapter_example("helpers"));
+    }
+}

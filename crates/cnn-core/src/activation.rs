@@ -1,1 +1,86 @@
-//! (to be written)
+//! Activation functions: a non-linear function applied to every element on its own.
+//!
+//! Without them a stack of convolutions and linear layers would collapse into a single
+//! linear map, however deep. Each works on an array of any shape and returns an array
+//! of the same shape.
+
+use ndarray::{Array, ArrayView, Dimension};
+
+/// Rectified linear unit, the default activation of CNNs since AlexNet
+/// (Krizhevsky, Sutskever and Hinton, 2012).
+///
+/// x: any shape -> output: the same shape
+///
+/// `relu(x) = max(0, x)`
+pub fn relu<D: Dimension>(x: ArrayView<f32, D>) -> Array<f32, D> {
+    x.mapv(|v| if v > 0.0 { v } else { 0.0 })
+}
+
+/// The logistic sigmoid, which squashes any number into (0, 1).
+///
+/// x: any shape -> output: the same shape
+///
+/// `sigmoid(x) = 1 / (1 + exp(-x)) = exp(x) / (1 + exp(x))`
+///
+/// The two forms are equal, but each can overflow: `exp(-x)` is infinite in `f32` for
+/// `x < -88`, and `exp(x)` for `x > 88`, which turns the second form into
+/// `inf / inf = NaN`. So each is used only where its `exp` has a negative argument and
+/// lies in (0, 1]: the first for `x >= 0`, the second for `x < 0`. The result is exact
+/// to `f32` precision for every input, including very large ones.
+pub fn sigmoid<D: Dimension>(x: ArrayView<f32, D>) -> Array<f32, D> {
+    x.mapv(|v| {
+        if v >= 0.0 {
+            1.0 / (1.0 + (-v).exp())
+        } else {
+            let e = v.exp();
+            e / (1.0 + e)
+        }
+    })
+}
+
+/// The hyperbolic tangent, which squashes any number into (-1, 1); it is a sigmoid
+/// stretched and centred on zero: `tanh(x) = 2 * sigmoid(2x) - 1`.
+///
+/// x: any shape -> output: the same shape
+///
+/// `tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x))`
+///
+/// Computed by `f32::tanh`, which is accurate and does not overflow for large `|x|`.
+pub fn tanh<D: Dimension>(x: ArrayView<f32, D>) -> Array<f32, D> {
+    x.mapv(f32::tanh)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn relu_zeroes_the_negatives() {
+        let x = array![[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]];
+        assert_eq!(relu(x.view()), array![[0.0, 0.0, 0.0], [0.5, 1.0, 3.0]]);
+    }
+
+    #[test]
+    fn sigmoid_is_stable_for_large_inputs() {
+        let x = array![-1000.0, -90.0, 0.0, 90.0, 1000.0];
+        let y = sigmoid(x.view());
+        assert!(y.iter().all(|v| v.is_finite()), "{y}");
+        assert_eq!(y[0], 0.0);
+        // exp(-90) is about 8.2e-40, a tiny but representable f32; the form
+        // 1 / (1 + exp(90)) would round it to 0 because exp(90) overflows.
+        assert!(y[1] > 0.0 && y[1] < 1e-38, "{}", y[1]);
+        assert_eq!(y[2], 0.5);
+        assert_eq!(y[3], 1.0);
+        assert_eq!(y[4], 1.0);
+    }
+
+    #[test]
+    fn tanh_is_a_stretched_sigmoid() {
+        let x = array![-3.0, -1.0, 0.0, 0.5, 2.0];
+        let via_sigmoid = sigmoid((&x * 2.0).view()) * 2.0 - 1.0;
+        let difference = (tanh(x.view()) - via_sigmoid).fold(0.0f32, |m, d| m.max(d.abs()));
+        assert!(difference < 1e-6, "{difference}");
+        assert_eq!(tanh(array![-1000.0, 1000.0].view()), array![-1.0, 1.0]);
+    }
+}

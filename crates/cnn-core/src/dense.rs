@@ -1,1 +1,180 @@
-//! (to be written)
+//! The fully connected ("dense") layer at the end of a CNN, and the flattening that
+//! turns feature maps into the vector it reads.
+//!
+//! A dense layer connects every input number to every output number with its own
+//! weight: `O` outputs from `I` inputs take `O * I` weights and `O` biases. This is
+//! where most of the parameters of a classic CNN such as VGG-16 live.
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayView4};
+
+use crate::error::{CnnError, Result};
+
+/// Flattens each image's feature maps into one row.
+///
+/// input: [N, C, H, W] -> output: [N, C*H*W]
+///
+/// The order is channel first, as PyTorch's `flatten(1)` on an NCHW tensor: row `n`
+/// holds channel 0's `H x W` map row by row, then channel 1's, and so on, so
+///
+/// ```text
+/// y[n, c*H*W + i*W + j] = x[n, c, i, j]
+/// ```
+///
+/// Weights trained against another order (Keras flattens NHWC maps, channel last)
+/// must be permuted before they can be used here.
+pub fn flatten(input: ArrayView4<f32>) -> Array2<f32> {
+    let (batch, channels, height, width) = input.dim();
+    input
+        .to_shape((batch, channels * height * width)) // [N, C, H, W] -> [N, C*H*W]
+        .expect("a 4-D array reshapes to 2-D in row-major order")
+        .into_owned()
+}
+
+/// A fully connected layer: every output is a weighted sum of all inputs plus a bias.
+///
+/// x: [N, I], weight: [O, I], bias: [O] -> output: [N, O]
+///
+/// ```text
+/// y[n,o] = b[o] + sum_i x[n,i] * w[o,i]      that is, y = x W^T + b
+/// ```
+///
+/// The weight is stored [O, I], one row per output, as in PyTorch's `nn.Linear`. The
+/// sum over `i` for every `(n, o)` is exactly a matrix product, so it is computed as one.
+///
+/// # Errors
+/// An input whose number of features is not `I`, or a bias whose length is not `O`.
+pub fn linear(
+    x: ArrayView2<f32>,
+    weight: ArrayView2<f32>,
+    bias: ArrayView1<f32>,
+) -> Result<Array2<f32>> {
+    check_bias(weight, bias.len())?;
+    let (outputs, inputs) = weight.dim();
+    if x.ncols() != inputs {
+        return Err(CnnError::shape(
+            &format!("linear input for weight {:?}", [outputs, inputs]),
+            &format!("[N, {inputs}]"),
+            x.shape(),
+        ));
+    }
+    let y = x.dot(&weight.t()); // [N, I] x [I, O] -> [N, O]
+    Ok(y + bias) // the bias [O] is added to every row
+}
+
+/// A bias must have one entry per output (row of the weight).
+fn check_bias(weight: ArrayView2<f32>, bias_len: usize) -> Result<()> {
+    let (outputs, inputs) = weight.dim();
+    if bias_len != outputs {
+        return Err(CnnError::shape(
+            &format!("linear bias for weight {:?}", [outputs, inputs]),
+            &format!("[{outputs}] (one per output)"),
+            &[bias_len],
+        ));
+    }
+    Ok(())
+}
+
+/// A fully connected layer with its weight [O, I] and bias [O].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dense {
+    /// The layer's name, used in error messages (`"fc6"`).
+    pub name: String,
+    /// One row of `I` weights per output: [O, I].
+    pub weight: Array2<f32>,
+    /// One bias per output: [O].
+    pub bias: Array1<f32>,
+}
+
+impl Dense {
+    /// A dense layer from its weight [O, I] and bias [O].
+    ///
+    /// # Errors
+    /// A weight with no rows or no columns, or a bias whose length is not `O`; the
+    /// message starts with the layer's name.
+    pub fn new(name: &str, weight: Array2<f32>, bias: Array1<f32>) -> Result<Dense> {
+        if weight.is_empty() {
+            return Err(
+                CnnError::shape("linear weight", "[O >= 1, I >= 1]", weight.shape()).in_layer(name),
+            );
+        }
+        check_bias(weight.view(), bias.len()).map_err(|e| e.in_layer(name))?;
+        Ok(Dense {
+            name: name.to_string(),
+            weight,
+            bias,
+        })
+    }
+
+    /// x: [N, I] -> output: [N, O], computed by [`linear`].
+    ///
+    /// # Errors
+    /// An input whose number of features is not `I`; the message starts with the
+    /// layer's name.
+    pub fn forward(&self, x: ArrayView2<f32>) -> Result<Array2<f32>> {
+        linear(x, self.weight.view(), self.bias.view()).map_err(|e| e.in_layer(&self.name))
+    }
+
+    /// The number of learned numbers: `O*I` weights plus `O` biases.
+    pub fn parameter_count(&self) -> usize {
+        self.weight.len() + self.bias.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{Array, array};
+
+    #[test]
+    fn flatten_is_channel_first() {
+        let x = Array::from_iter((0..12).map(|v| v as f32))
+            .into_shape_with_order((1, 3, 2, 2))
+            .unwrap();
+        let y = flatten(x.view());
+        assert_eq!(y.dim(), (1, 12));
+        // Channel 0's 2x2 map first, then channel 1's, then channel 2's.
+        assert_eq!(
+            y.row(0).to_vec(),
+            (0..12).map(|v| v as f32).collect::<Vec<_>>()
+        );
+        // A non-contiguous view (channels reversed) flattens in its logical order.
+        let reversed = x.slice(ndarray::s![.., ..;-1, .., ..]);
+        assert_eq!(flatten(reversed)[[0, 0]], 8.0);
+    }
+
+    #[test]
+    fn linear_is_x_times_w_transposed_plus_b() {
+        let x = array![[1.0, 2.0], [3.0, 4.0]];
+        let w = array![[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]];
+        let b = array![0.0, 10.0, 100.0];
+        assert_eq!(
+            linear(x.view(), w.view(), b.view()).unwrap(),
+            array![[1.0, 12.0, 103.0], [3.0, 14.0, 107.0]]
+        );
+    }
+
+    #[test]
+    fn dense_errors_name_the_layer_and_the_shapes() {
+        let e = Dense::new("fc6", Array2::zeros((10, 4)), Array1::zeros(4)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "fc6: linear bias for weight [10, 4]: expected shape [10] (one per output), got [4]"
+        );
+        let e = Dense::new("fc6", Array2::zeros((0, 4)), Array1::zeros(0)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "fc6: linear weight: expected shape [O >= 1, I >= 1], got [0, 4]"
+        );
+        let layer = Dense::new("fc6", Array2::zeros((10, 4)), Array1::zeros(10)).unwrap();
+        assert_eq!(layer.parameter_count(), 10 * 4 + 10);
+        let e = layer.forward(Array2::zeros((2, 5)).view()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "fc6: linear input for weight [10, 4]: expected shape [N, 4], got [2, 5]"
+        );
+        assert_eq!(
+            layer.forward(Array2::zeros((2, 4)).view()).unwrap().dim(),
+            (2, 10)
+        );
+    }
+}

@@ -33,13 +33,22 @@ pub mod activation;
 pub mod conv;
 pub mod dense;
 pub mod error;
+pub mod image_io;
 pub mod pool;
 pub mod shape;
 pub mod softmax;
 
+pub use activation::{relu, sigmoid, tanh};
+pub use conv::{
+    Conv1d, Conv1dConfig, Conv2d, Conv2dConfig, conv1d, conv2d, conv2d_naive, im2col,
+    true_convolution1d, true_convolution2d,
+};
+pub use dense::{Dense, flatten, linear};
 pub use error::{CnnError, Result};
+pub use image_io::{load_rgb, to_grayscale};
 pub use pool::{
     Pool2d, PoolKind, avg_pool2d, global_avg_pool2d, global_max_pool1d, global_max_pool2d,
     max_pool2d,
 };
-pub use shape::{dropped_by_floor, output_size};
+pub use shape::{dropped_by_floor, output_size, receptive_field};
+pub use softmax::{log_softmax, softmax, softmax_cross_entropy};

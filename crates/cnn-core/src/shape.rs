@@ -69,6 +69,46 @@ pub fn dropped_by_floor(
     Ok((input + 2 * padding - kernel) % stride)
 }
 
+/// The receptive field after each layer of a stack: how many input pixels (along
+/// one side) one output value depends on, and the *jump*, the distance in input
+/// pixels between neighbouring outputs.
+///
+/// Each layer is `(kernel, stride)`; convolutions and poolings count alike. Starting
+/// from one pixel (`r = 1`, `j = 1`), a layer with kernel `K` and stride `S` gives
+///
+/// ```text
+/// r' = r + (K - 1) * j        j' = j * S
+/// ```
+///
+/// (Dumoulin and Visin, "A guide to convolution arithmetic for deep learning", 2016;
+/// Araujo et al., "Computing Receptive Fields of Convolutional Neural Networks",
+/// Distill 2019.) Padding moves the field but does not change its size.
+///
+/// ```
+/// use cnn_core::receptive_field;
+/// // two 3x3 convolutions see 5x5; a 2x2 pooling in between makes it 8x8
+/// assert_eq!(receptive_field(&[(3, 1), (3, 1)]).unwrap(), vec![(3, 1), (5, 1)]);
+/// assert_eq!(receptive_field(&[(3, 1), (2, 2), (3, 1)]).unwrap(), vec![(3, 1), (4, 2), (8, 2)]);
+/// ```
+///
+/// # Errors
+/// A layer with a zero kernel or stride; the message gives its position.
+pub fn receptive_field(layers: &[(usize, usize)]) -> Result<Vec<(usize, usize)>> {
+    let (mut field, mut jump) = (1, 1);
+    let mut after_each = Vec::with_capacity(layers.len());
+    for (index, &(kernel, stride)) in layers.iter().enumerate() {
+        if kernel == 0 || stride == 0 {
+            return Err(CnnError::InvalidConfig(format!(
+                "layer {index}: kernel and stride must be at least 1, got kernel {kernel}, stride {stride}"
+            )));
+        }
+        field += (kernel - 1) * jump;
+        jump *= stride;
+        after_each.push((field, jump));
+    }
+    Ok(after_each)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,594 @@
+//! Chapter 3: pooling (池化).
+//!
+//! Run with `cargo run --example ch03_pooling`. It prints every number the chapter
+//! quotes, writes the chapter's tables to `book/generated/ch03/` and its figures to
+//! `book/figures/ch03/`. Read it top to bottom alongside the chapter: each section
+//! below is one section there.
+
+use anyhow::Result;
+use cnn_book::plot::{self, ColorScale, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
+use cnn_book::{Chapter, Table, lecture};
+use cnn_core::conv::{conv1d, conv2d};
+use cnn_core::{
+    avg_pool2d, global_max_pool1d, load_rgb, max_pool2d, output_size, receptive_field, to_grayscale,
+};
+use ndarray::{Array1, Array2, Array3, Array4, ArrayView2, array, s};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn main() -> Result<()> {
+    let chapter = Chapter::new("ch03");
+
+    let lecture = LectureExample::compute()?;
+    lecture.figure(&chapter)?;
+    publish(&chapter, "lecture_pooled", &lecture.table())?;
+
+    let photo = PhotoPooling::compute()?;
+    photo.figure(&chapter)?;
+    publish(&chapter, "photo_sizes", &photo.table())?;
+
+    let invariance = Invariance::compute()?;
+    invariance.figure(&chapter)?;
+    publish(&chapter, "invariance", &invariance.table())?;
+
+    publish(&chapter, "downstream_parameters", &downstream_parameters()?)?;
+
+    let sentences = Sentences::compute()?;
+    publish(&chapter, "sentences", &sentences.table())?;
+
+    let fields = ReceptiveFields::compute()?;
+    fields.figure(&chapter)?;
+    publish(&chapter, "receptive_field", &fields.table())?;
+
+    println!("figures in book/figures/ch03/, tables in book/generated/ch03/");
+    Ok(())
+}
+
+/// Print a table and write it where the chapter includes it.
+fn publish(chapter: &Chapter, name: &str, table: &Table) -> Result<()> {
+    println!("{name}:\n{table}");
+    chapter.write_table(name, table)?;
+    Ok(())
+}
+
+/// A map's values as rows of numbers, for tables: `"3 -1 | -3 -1"`.
+fn rows_as_text(map: ArrayView2<f32>) -> String {
+    map.rows()
+        .into_iter()
+        .map(|row| {
+            row.iter()
+                .map(|v| plot::format_value(*v))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+// ---------------------------------------------------------------------------
+// 1. The lecture example: convolve, then pool.
+// ---------------------------------------------------------------------------
+
+/// The lecture's 6x6 image through both 3x3 filters, then 2x2 pooling.
+pub struct LectureExample {
+    /// `[1, 2, 4, 4]`: one 4x4 feature map per filter.
+    pub feature_maps: Array4<f32>,
+    /// `[1, 2, 2, 2]`: 2x2 max pooling of the feature maps.
+    pub max_pooled: Array4<f32>,
+    /// `[1, 2, 2, 2]`: 2x2 average pooling of the feature maps.
+    pub avg_pooled: Array4<f32>,
+}
+
+impl LectureExample {
+    pub fn compute() -> Result<LectureExample> {
+        // ANCHOR: lecture
+        let image = lecture::image_batch(); //                              [1, 1, 6, 6]
+        let (filters, bias) = lecture::filters(); //                       [2, 1, 3, 3]
+        let feature_maps = conv2d(image.view(), filters.view(), bias.view(), 1, 0)?; // [1, 2, 4, 4]
+        let max_pooled = max_pool2d(feature_maps.view(), 2, 2)?; //        [1, 2, 2, 2]
+        let avg_pooled = avg_pool2d(feature_maps.view(), 2, 2)?; //        [1, 2, 2, 2]
+        // ANCHOR_END: lecture
+        Ok(LectureExample {
+            feature_maps,
+            max_pooled,
+            avg_pooled,
+        })
+    }
+
+    pub fn table(&self) -> Table {
+        let mut table = Table::new([
+            "filter",
+            "feature map (4x4)",
+            "2x2 max pooling",
+            "2x2 average pooling",
+        ]);
+        for (f, name) in ["1 (diagonal)", "2 (vertical)"].iter().enumerate() {
+            table.row([
+                name.to_string(),
+                rows_as_text(self.feature_maps.slice(s![0, f, .., ..])),
+                rows_as_text(self.max_pooled.slice(s![0, f, .., ..])),
+                rows_as_text(self.avg_pooled.slice(s![0, f, .., ..])),
+            ]);
+        }
+        table
+    }
+
+    fn figure(&self, chapter: &Chapter) -> Result<()> {
+        let image = lecture::image();
+        plot::heatmap(
+            &chapter.figure("lecture_image.png"),
+            "The 6x6 image",
+            image.view(),
+            &MapStyle {
+                scale: ColorScale::Gray,
+                annotate: true,
+                map_pixels: 240,
+                range: Some((0.0, 1.0)),
+            },
+        )?;
+        let maps = [
+            Panel::new(
+                "filter 1: feature map",
+                self.feature_maps.slice(s![0, 0, .., ..]),
+            ),
+            Panel::new(
+                "filter 1: max pooled",
+                self.max_pooled.slice(s![0, 0, .., ..]),
+            ),
+            Panel::new(
+                "filter 1: average pooled",
+                self.avg_pooled.slice(s![0, 0, .., ..]),
+            ),
+            Panel::new(
+                "filter 2: feature map",
+                self.feature_maps.slice(s![0, 1, .., ..]),
+            ),
+            Panel::new(
+                "filter 2: max pooled",
+                self.max_pooled.slice(s![0, 1, .., ..]),
+            ),
+            Panel::new(
+                "filter 2: average pooled",
+                self.avg_pooled.slice(s![0, 1, .., ..]),
+            ),
+        ];
+        let style = MapStyle {
+            scale: ColorScale::Diverging,
+            annotate: true,
+            map_pixels: 220,
+            range: None,
+        };
+        plot::grid(
+            &chapter.figure("lecture_pooling.png"),
+            "Feature maps and their 2x2 pooling",
+            &maps,
+            3,
+            &style,
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 2. Pooling a real photo: max keeps the strongest response, average blurs it.
+// ---------------------------------------------------------------------------
+
+/// The Sobel kernel for vertical edges (a change from left to right).
+pub fn sobel_vertical_edges() -> Array2<f32> {
+    array![[-1., 0., 1.], [-2., 0., 2.], [-1., 0., 1.]]
+}
+
+/// The camera photo as a grey `[1, 1, 512, 512]` batch.
+pub fn camera_photo() -> Result<Array4<f32>> {
+    let path = cnn_book::output::repo_root().join("data/photos/camera.png");
+    let grey = to_grayscale(load_rgb(&path)?.view())?; // [3, 512, 512] -> [512, 512]
+    let (h, w) = grey.dim();
+    Ok(grey.into_shape_with_order((1, 1, h, w))?)
+}
+
+/// The strength of vertical edges: Sobel, then ReLU (only light-to-dark-going-right
+/// edges survive, as after a convolution layer with ReLU).
+///
+/// input: [1, 1, H, W] -> output: [1, 1, H-2, W-2]
+pub fn edge_map(image: &Array4<f32>) -> Result<Array4<f32>> {
+    let kernel = sobel_vertical_edges().into_shape_with_order((1, 1, 3, 3))?;
+    let edges = conv2d(image.view(), kernel.view(), Array1::zeros(1).view(), 1, 0)?;
+    Ok(edges.mapv(|v| v.max(0.0)))
+}
+
+pub struct PhotoPooling {
+    pub edges: Array4<f32>,
+    pub max_pooled: Array4<f32>,
+    pub avg_pooled: Array4<f32>,
+}
+
+/// Window (and stride) of the photo's pooling: big enough to see the difference.
+const PHOTO_POOL: usize = 8;
+
+impl PhotoPooling {
+    pub fn compute() -> Result<PhotoPooling> {
+        // ANCHOR: photo
+        let photo = camera_photo()?; //                                        [1, 1, 512, 512]
+        let edges = edge_map(&photo)?; //                                      [1, 1, 510, 510]
+        let max_pooled = max_pool2d(edges.view(), PHOTO_POOL, PHOTO_POOL)?; // [1, 1, 63, 63]
+        let avg_pooled = avg_pool2d(edges.view(), PHOTO_POOL, PHOTO_POOL)?; // [1, 1, 63, 63]
+        // ANCHOR_END: photo
+        Ok(PhotoPooling {
+            edges,
+            max_pooled,
+            avg_pooled,
+        })
+    }
+
+    pub fn table(&self) -> Table {
+        let describe = |name: &str, map: &Array4<f32>| {
+            let (_, _, h, w) = map.dim();
+            let max = map.fold(0f32, |m, &v| m.max(v));
+            let mean = map.mean().unwrap_or(0.0);
+            [
+                name.to_string(),
+                format!("{h} x {w}"),
+                (h * w).to_string(),
+                format!("{max:.3}"),
+                format!("{mean:.3}"),
+            ]
+        };
+        let mut table = Table::new(["map", "size", "values", "largest value", "mean value"]);
+        table.row(describe("vertical edges (Sobel, ReLU)", &self.edges));
+        table.row(describe(
+            &format!("{PHOTO_POOL}x{PHOTO_POOL} max pooling"),
+            &self.max_pooled,
+        ));
+        table.row(describe(
+            &format!("{PHOTO_POOL}x{PHOTO_POOL} average pooling"),
+            &self.avg_pooled,
+        ));
+        table
+    }
+
+    fn figure(&self, chapter: &Chapter) -> Result<()> {
+        let photo = camera_photo()?;
+        let top = max_of(&self.edges);
+        let style = MapStyle {
+            scale: ColorScale::Viridis,
+            annotate: false,
+            map_pixels: 300,
+            range: Some((0.0, top)),
+        };
+        let panels = [
+            Panel::new(
+                "vertical edges, 510 x 510",
+                self.edges.slice(s![0, 0, .., ..]),
+            ),
+            Panel::new(
+                "8x8 max pooling, 63 x 63",
+                self.max_pooled.slice(s![0, 0, .., ..]),
+            ),
+            Panel::new(
+                "8x8 average pooling, 63 x 63",
+                self.avg_pooled.slice(s![0, 0, .., ..]),
+            ),
+        ];
+        plot::grid(
+            &chapter.figure("photo_pooling.png"),
+            "Pooling an edge map of a photo",
+            &panels,
+            3,
+            &style,
+        )?;
+        let grey = MapStyle {
+            scale: ColorScale::Gray,
+            annotate: false,
+            map_pixels: 300,
+            range: Some((0.0, 1.0)),
+        };
+        plot::heatmap(
+            &chapter.figure("photo.png"),
+            "The photo (grey, 512 x 512)",
+            photo.slice(s![0, 0, .., ..]),
+            &grey,
+        )
+    }
+}
+
+fn max_of(map: &Array4<f32>) -> f32 {
+    map.fold(0f32, |m, &v| m.max(v))
+}
+
+// ---------------------------------------------------------------------------
+// 3. Benefit 1, measured: a small shift changes pooled maps less.
+// ---------------------------------------------------------------------------
+
+/// How much a map changes when the camera moves by `shift` pixels, as a fraction
+/// of the map's size: `||after - before|| / ||before||` (0 = unchanged, 1 = a change
+/// as large as the map itself).
+pub fn relative_change(before: &Array4<f32>, after: &Array4<f32>) -> f32 {
+    let difference = (after - before).mapv(|v| v * v).sum().sqrt();
+    let size = before.mapv(|v| v * v).sum().sqrt();
+    difference / size
+}
+
+/// The poolings compared: `(label, kernel)`; kernel 1 means no pooling.
+pub const POOLINGS: [(&str, usize); 4] = [
+    ("no pooling", 1),
+    ("2x2 max", 2),
+    ("4x4 max", 4),
+    ("8x8 max", 8),
+];
+/// The largest shift measured, in pixels.
+pub const MAX_SHIFT: usize = 4;
+
+pub struct Invariance {
+    /// `changes[p][d]`: relative change for pooling `POOLINGS[p]` and shift `d`.
+    pub changes: Vec<Vec<f32>>,
+}
+
+impl Invariance {
+    pub fn compute() -> Result<Invariance> {
+        let photo = camera_photo()?;
+        // A 256x256 view of the photo, and the same view with the camera moved
+        // `shift` pixels to the left: the scene moves right by `shift`.
+        let size = 256;
+        let (top, left) = (128, 128);
+        let view = |shift: usize| {
+            photo
+                .slice(s![
+                    ..,
+                    ..,
+                    top..top + size,
+                    left - shift..left - shift + size
+                ])
+                .to_owned()
+        };
+        let before = edge_map(&view(0))?; // [1, 1, 254, 254]
+        let mut changes = Vec::new();
+        for &(_, kernel) in &POOLINGS {
+            let pooled_before = max_pool2d(before.view(), kernel, kernel)?;
+            let mut row = Vec::new();
+            for shift in 0..=MAX_SHIFT {
+                let after = edge_map(&view(shift))?;
+                let pooled_after = max_pool2d(after.view(), kernel, kernel)?;
+                row.push(relative_change(&pooled_before, &pooled_after));
+            }
+            changes.push(row);
+        }
+        Ok(Invariance { changes })
+    }
+
+    pub fn table(&self) -> Table {
+        let mut header = vec!["pooling".to_string()];
+        header.extend((1..=MAX_SHIFT).map(|d| format!("shift {d} px")));
+        let mut table = Table::new(header);
+        for ((label, _), row) in POOLINGS.iter().zip(&self.changes) {
+            let mut cells = vec![label.to_string()];
+            cells.extend(row[1..].iter().map(|c| format!("{c:.2}")));
+            table.row(cells);
+        }
+        table
+    }
+
+    fn figure(&self, chapter: &Chapter) -> Result<()> {
+        let series: Vec<Series> = POOLINGS
+            .iter()
+            .zip(&self.changes)
+            .map(|((label, _), row)| {
+                Series::new(
+                    *label,
+                    row.iter()
+                        .enumerate()
+                        .map(|(d, &c)| (d as f32, c))
+                        .collect(),
+                )
+            })
+            .collect();
+        let labels = Labels::new(
+            "How much an edge map changes when the image shifts",
+            "shift (pixels)",
+            "relative change",
+        )
+        .legend_at(SeriesLabelPosition::UpperLeft);
+        plot::line_chart(&chapter.figure("invariance.svg"), &labels, &series)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 4. Benefit 2: smaller maps, fewer weights downstream.
+// ---------------------------------------------------------------------------
+
+/// A LeNet-5-like network on a 28x28 digit, with and without its two 2x2
+/// poolings: the sizes of the maps and the weights of the first fully connected
+/// layer (全连接) of 120 units, which must take every value of the last map.
+pub fn downstream_parameters() -> Result<Table> {
+    // ANCHOR: downstream
+    let conv1 = output_size(28, 5, 1, 2)?; // 28: 5x5 conv, padding 2, 6 filters
+    let pooled1 = output_size(conv1, 2, 2, 0)?; // 14
+    let conv2_pooled = output_size(pooled1, 5, 1, 0)?; // 10: 5x5 conv, 16 filters
+    let pooled2 = output_size(conv2_pooled, 2, 2, 0)?; // 5
+    let conv2_unpooled = output_size(conv1, 5, 1, 0)?; // 24: the same conv without pooling
+    let fully_connected_weights = |side: usize| (16 * side * side) * 120 + 120; // inputs x units + biases
+    // ANCHOR_END: downstream
+    let mut table = Table::new([
+        "network",
+        "map after conv 1",
+        "map after conv 2",
+        "values flattened",
+        "weights of FC 120",
+    ]);
+    table.row([
+        "with 2x2 max pooling".to_string(),
+        format!("6 x {pooled1} x {pooled1}"),
+        format!("16 x {pooled2} x {pooled2}"),
+        (16 * pooled2 * pooled2).to_string(),
+        fully_connected_weights(pooled2).to_string(),
+    ]);
+    table.row([
+        "without pooling".to_string(),
+        format!("6 x {conv1} x {conv1}"),
+        format!("16 x {conv2_unpooled} x {conv2_unpooled}"),
+        (16 * conv2_unpooled * conv2_unpooled).to_string(),
+        fully_connected_weights(conv2_unpooled).to_string(),
+    ]);
+    Ok(table)
+}
+
+// ---------------------------------------------------------------------------
+// 5. Benefit 3: any length in, a fixed length out (text classification).
+// ---------------------------------------------------------------------------
+
+/// Size of the toy word vectors.
+pub const EMBEDDING: usize = 4;
+/// Filters of the 1-D convolution, each spanning three words.
+pub const TEXT_FILTERS: usize = 3;
+
+pub const SENTENCES: [&str; 3] = [
+    "the film was great",
+    "a slow start but a great ending",
+    "i did not expect to enjoy a film about pooling this much",
+];
+
+pub struct Sentences {
+    /// For each sentence: its feature maps `[1, F, L - 2]` and pooled vector `[1, F]`.
+    pub results: Vec<(Array3<f32>, Array2<f32>)>,
+}
+
+impl Sentences {
+    pub fn compute() -> Result<Sentences> {
+        // Toy word vectors and filters, drawn from a seeded RNG: real models learn
+        // them, but the shapes are what this section is about.
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let weight = Array3::from_shape_simple_fn((TEXT_FILTERS, EMBEDDING, 3), || {
+            rng.random_range(-1.0f32..1.0)
+        });
+        let bias = Array1::zeros(TEXT_FILTERS);
+        let mut results = Vec::new();
+        for sentence in SENTENCES {
+            let words: Vec<&str> = sentence.split(' ').collect();
+            // ANCHOR: sentence
+            let embedded = embed(&words); //                                        [1, 4, L]
+            let maps = conv1d(embedded.view(), weight.view(), bias.view(), 1, 0)?; // [1, 3, L - 2]
+            let pooled = global_max_pool1d(maps.view())?; //                       [1, 3]
+            // ANCHOR_END: sentence
+            results.push((maps, pooled));
+        }
+        Ok(Sentences { results })
+    }
+
+    pub fn table(&self) -> Table {
+        let mut table = Table::new([
+            "sentence",
+            "words",
+            "feature maps",
+            "after global max pooling",
+        ]);
+        for (sentence, (maps, pooled)) in SENTENCES.iter().zip(&self.results) {
+            let (_, filters, length) = maps.dim();
+            let vector = pooled
+                .row(0)
+                .iter()
+                .map(|v| format!("{v:.2}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            table.row([
+                format!("\"{sentence}\""),
+                sentence.split(' ').count().to_string(),
+                format!("{filters} x {length}"),
+                format!("[{vector}]"),
+            ]);
+        }
+        table
+    }
+}
+
+/// Toy word vectors: each word gets a vector seeded by its letters, so the same
+/// word always gets the same vector. input: L words -> output: [1, EMBEDDING, L]
+pub fn embed(words: &[&str]) -> Array3<f32> {
+    let mut embedded = Array3::zeros((1, EMBEDDING, words.len()));
+    for (position, word) in words.iter().enumerate() {
+        let seed = word
+            .bytes()
+            .fold(17u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        for channel in 0..EMBEDDING {
+            embedded[[0, channel, position]] = rng.random_range(-1.0f32..1.0);
+        }
+    }
+    embedded
+}
+
+// ---------------------------------------------------------------------------
+// 6. Benefit 4: a larger receptive field (感受野) for the same number of layers.
+// ---------------------------------------------------------------------------
+
+pub struct ReceptiveFields {
+    /// `(layer name, field without pooling, field with pooling)`, per conv layer.
+    pub rows: Vec<(String, usize, usize)>,
+}
+
+/// Number of 3x3 convolution layers in the comparison.
+pub const CONV_LAYERS: usize = 6;
+
+impl ReceptiveFields {
+    pub fn compute() -> Result<ReceptiveFields> {
+        // Without pooling: six 3x3 convolutions. With pooling: a 2x2 max pooling
+        // after every second convolution, as in VGG.
+        let plain: Vec<(usize, usize)> = vec![(3, 1); CONV_LAYERS];
+        let mut pooled = Vec::new();
+        for layer in 1..=CONV_LAYERS {
+            pooled.push((3, 1));
+            if layer % 2 == 0 && layer < CONV_LAYERS {
+                pooled.push((2, 2));
+            }
+        }
+        let plain_fields = receptive_field(&plain)?;
+        let pooled_fields = receptive_field(&pooled)?;
+        // Keep the field after each convolution (skip the values after poolings).
+        let after_convs = pooled
+            .iter()
+            .zip(&pooled_fields)
+            .filter(|((kernel, _), _)| *kernel == 3)
+            .map(|(_, f)| f.0);
+        let rows = plain_fields
+            .iter()
+            .zip(after_convs)
+            .enumerate()
+            .map(|(i, (plain, pooled))| (format!("conv {}", i + 1), plain.0, pooled))
+            .collect();
+        Ok(ReceptiveFields { rows })
+    }
+
+    pub fn table(&self) -> Table {
+        let mut table = Table::new([
+            "layer",
+            "receptive field, no pooling",
+            "with 2x2 pooling after conv 2 and 4",
+        ]);
+        for (name, plain, pooled) in &self.rows {
+            table.row([
+                name.clone(),
+                format!("{plain} x {plain}"),
+                format!("{pooled} x {pooled}"),
+            ]);
+        }
+        table
+    }
+
+    fn figure(&self, chapter: &Chapter) -> Result<()> {
+        let points = |pick: fn(&(String, usize, usize)) -> usize| {
+            self.rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| ((i + 1) as f32, pick(r) as f32))
+                .collect()
+        };
+        let series = [
+            Series::new("3x3 convs only", points(|r| r.1)),
+            Series::new("2x2 pooling after conv 2 and 4", points(|r| r.2)),
+        ];
+        let labels = Labels::new(
+            "Receptive field after each 3x3 convolution",
+            "convolution layer",
+            "field (pixels per side)",
+        )
+        .legend_at(SeriesLabelPosition::UpperLeft);
+        plot::line_chart(&chapter.figure("receptive_field.svg"), &labels, &series)
+    }
+}

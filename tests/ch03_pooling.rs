@@ -1,0 +1,51 @@
+//! Pins every number chapter 3 quotes. The tables are computed by the chapter's
+//! example itself (included below), so the book and these snapshots cannot drift
+//! apart: change the example, and a snapshot here changes too.
+
+#[path = "../examples/ch03_pooling.rs"]
+#[allow(dead_code)]
+mod ch03;
+
+#[test]
+fn lecture_example_pooled() {
+    let lecture = ch03::LectureExample::compute().unwrap();
+    insta::assert_snapshot!(lecture.table().to_markdown());
+}
+
+#[test]
+fn photo_pooling_sizes() {
+    let photo = ch03::PhotoPooling::compute().unwrap();
+    insta::assert_snapshot!(photo.table().to_markdown());
+}
+
+#[test]
+fn pooled_maps_change_less_under_shifts() {
+    let invariance = ch03::Invariance::compute().unwrap();
+    insta::assert_snapshot!(invariance.table().to_markdown());
+    // The chapter's claim, checked for every shift: the larger the pooling window,
+    // the smaller the change.
+    for shift in 1..=ch03::MAX_SHIFT {
+        let by_pooling: Vec<f32> = invariance.changes.iter().map(|row| row[shift]).collect();
+        assert!(by_pooling.windows(2).all(|w| w[1] < w[0]), "shift {shift}: {by_pooling:?}");
+    }
+}
+
+#[test]
+fn downstream_parameters() {
+    insta::assert_snapshot!(ch03::downstream_parameters().unwrap().to_markdown());
+}
+
+#[test]
+fn sentences_of_any_length_give_vectors_of_one_length() {
+    let sentences = ch03::Sentences::compute().unwrap();
+    for (_, pooled) in &sentences.results {
+        assert_eq!(pooled.dim(), (1, ch03::TEXT_FILTERS));
+    }
+    insta::assert_snapshot!(sentences.table().to_markdown());
+}
+
+#[test]
+fn receptive_fields() {
+    let fields = ch03::ReceptiveFields::compute().unwrap();
+    insta::assert_snapshot!(fields.table().to_markdown());
+}
