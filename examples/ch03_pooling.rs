@@ -31,7 +31,9 @@ fn main() -> Result<()> {
     invariance.figure(&chapter)?;
     publish(&chapter, "invariance", &invariance.table())?;
 
-    publish(&chapter, "downstream_parameters", &downstream_parameters()?)?;
+    let (downstream, ratio) = downstream_parameters()?;
+    publish(&chapter, "downstream_parameters", &downstream)?;
+    chapter.write_value("downstream_ratio", ratio)?;
 
     let sentences = Sentences::compute()?;
     publish(&chapter, "sentences", &sentences.table())?;
@@ -397,7 +399,9 @@ impl Invariance {
 /// A LeNet-5-like network on a 28x28 digit, with and without its two 2x2
 /// poolings: the sizes of the maps and the weights of the first fully connected
 /// layer (全连接) of 120 units, which must take every value of the last map.
-pub fn downstream_parameters() -> Result<Table> {
+/// Returns the table and how many times more weights the unpooled network needs
+/// (rounded down).
+pub fn downstream_parameters() -> Result<(Table, usize)> {
     // ANCHOR: downstream
     let conv1 = output_size(28, 5, 1, 2)?; // 28: 5x5 conv, padding 2, 6 filters
     let pooled1 = output_size(conv1, 2, 2, 0)?; // 14
@@ -427,7 +431,8 @@ pub fn downstream_parameters() -> Result<Table> {
         (16 * conv2_unpooled * conv2_unpooled).to_string(),
         fully_connected_weights(conv2_unpooled).to_string(),
     ]);
-    Ok(table)
+    let ratio = fully_connected_weights(conv2_unpooled) / fully_connected_weights(pooled2);
+    Ok((table, ratio))
 }
 
 // ---------------------------------------------------------------------------

@@ -9,8 +9,9 @@
 //! The book is built into `target/book/` (see `book.toml`), so nothing built is committed.
 
 use std::ffi::OsString;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -98,9 +99,39 @@ fn book(root: &Path) -> Result<()> {
     ensure_tools()?;
     figures(root, None)?;
     println!("==> Building the book (mdbook build: HTML, then link check)");
-    run(tool_command("mdbook").arg("build").current_dir(root))?;
+    mdbook_build(root)?;
     let index = root.join("target/book/html/index.html");
     println!("==> The book is at {}", index.display());
+    Ok(())
+}
+
+/// Runs `mdbook build`, passing its log through, and fails if it fails or logs an error.
+///
+/// mdbook logs a missing `{{#include file}}` as an ERROR but still succeeds, leaving the
+/// directive in the page; a chapter whose generated table is missing must not build.
+fn mdbook_build(root: &Path) -> Result<()> {
+    let mut child = tool_command("mdbook")
+        .arg("build")
+        .current_dir(root)
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("could not start `mdbook build`")?;
+    let log = child.stderr.take().expect("stderr is piped");
+    let mut errors = 0;
+    for line in BufReader::new(log).lines() {
+        let line = line.context("could not read mdbook's log")?;
+        eprintln!("{line}");
+        if line.contains("ERROR") {
+            errors += 1;
+        }
+    }
+    let status = child.wait().context("`mdbook build` did not finish")?;
+    if !status.success() {
+        bail!("`mdbook build` failed ({status}); see its log above");
+    }
+    if errors > 0 {
+        bail!("`mdbook build` logged {errors} ERROR line(s) above (a missing include?)");
+    }
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use ndarray::{Array, ArrayView, Dimension};
 /// Rectified linear unit, the default activation of CNNs since AlexNet
 /// (Krizhevsky, Sutskever and Hinton, 2012).
 ///
-/// x: any shape -> output: the same shape
+/// `x: any shape -> output: the same shape`
 ///
 /// `relu(x) = max(0, x)`
 pub fn relu<D: Dimension>(x: ArrayView<f32, D>) -> Array<f32, D> {
@@ -18,7 +18,7 @@ pub fn relu<D: Dimension>(x: ArrayView<f32, D>) -> Array<f32, D> {
 
 /// The logistic sigmoid, which squashes any number into (0, 1).
 ///
-/// x: any shape -> output: the same shape
+/// `x: any shape -> output: the same shape`
 ///
 /// `sigmoid(x) = 1 / (1 + exp(-x)) = exp(x) / (1 + exp(x))`
 ///
@@ -41,7 +41,7 @@ pub fn sigmoid<D: Dimension>(x: ArrayView<f32, D>) -> Array<f32, D> {
 /// The hyperbolic tangent, which squashes any number into (-1, 1); it is a sigmoid
 /// stretched and centred on zero: `tanh(x) = 2 * sigmoid(2x) - 1`.
 ///
-/// x: any shape -> output: the same shape
+/// `x: any shape -> output: the same shape`
 ///
 /// `tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x))`
 ///

@@ -25,7 +25,7 @@ use crate::shape::output_size;
 
 /// 2-D convolution, computed directly from its formula (the reference version).
 ///
-/// input: [N, C, H, W], weight: [F, C, KH, KW], bias: [F] -> output: [N, F, H', W']
+/// `input: [N, C, H, W], weight: [F, C, KH, KW], bias: [F] -> output: [N, F, H', W']`
 /// with `H' = output_size(H, KH, S, P)` and `W' = output_size(W, KW, S, P)`.
 ///
 /// ```text
@@ -150,7 +150,7 @@ fn check_weight_and_bias(weight_shape: &[usize], bias_len: usize, stride: usize)
 /// Unrolls every kernel-sized patch of one image into a column of a matrix, so that a
 /// convolution becomes a single matrix multiply ("im2col", image to columns).
 ///
-/// input: [C, H, W] -> columns: [C*KH*KW, H'*W']
+/// `input: [C, H, W] -> columns: [C*KH*KW, H'*W']`
 ///
 /// ```text
 /// columns[(c*KH + u)*KW + v, i*W' + j] = x[c, i*S+u-P, j*S+v-P]   (zero in the padding)
@@ -197,7 +197,7 @@ pub fn im2col(
 
 /// A copy of `input` with `padding` rows and columns of zeros on every side.
 ///
-/// input: [C, H, W] -> output: [C, H+2P, W+2P]
+/// `input: [C, H, W] -> output: [C, H+2P, W+2P]`
 fn zero_padded(input: ArrayView3<f32>, padding: usize) -> Array3<f32> {
     let (channels, height, width) = input.dim();
     let mut padded = Array3::zeros((channels, height + 2 * padding, width + 2 * padding));
@@ -211,7 +211,7 @@ fn zero_padded(input: ArrayView3<f32>, padding: usize) -> Array3<f32> {
 /// the batch in parallel. The same numbers as [`conv2d_naive`] (up to float rounding,
 /// since the sums are added in a different order).
 ///
-/// input: [N, C, H, W], weight: [F, C, KH, KW], bias: [F] -> output: [N, F, H', W']
+/// `input: [N, C, H, W], weight: [F, C, KH, KW], bias: [F] -> output: [N, F, H', W']`
 ///
 /// ```text
 /// Y[f, i*W'+j] = b[f] + sum_r Wm[f, r] * columns[r, i*W'+j]
@@ -255,7 +255,7 @@ pub fn conv2d(
 
 /// 1-D convolution over sequences (cross-correlation, as in PyTorch's `Conv1d`).
 ///
-/// input: [N, C, L], weight: [F, C, K], bias: [F] -> output: [N, F, L'] with
+/// `input: [N, C, L], weight: [F, C, K], bias: [F] -> output: [N, F, L']` with
 /// `L' = output_size(L, K, S, P)`.
 ///
 /// ```text
@@ -328,7 +328,7 @@ fn conv1d_output_shape(
 /// mode (like `numpy.convolve`'s default): every shift at which the kernel overlaps
 /// the signal at least partly.
 ///
-/// signal: [L], kernel: [K] -> output: [L + K - 1]
+/// `signal: [L], kernel: [K] -> output: [L + K - 1]`
 ///
 /// ```text
 /// y[t] = sum_k x[t-k] * h[k]        (terms with t-k outside 0..L are zero)
@@ -377,7 +377,7 @@ pub fn true_convolution1d(signal: ArrayView1<f32>, kernel: ArrayView1<f32>) -> R
 /// the kernel lies entirely inside the image, so the output has the size `conv2d`
 /// gives with stride 1 and no padding.
 ///
-/// image: [H, W], kernel: [KH, KW] -> output: [H - KH + 1, W - KW + 1]
+/// `image: [H, W], kernel: [KH, KW] -> output: [H - KH + 1, W - KW + 1]`
 ///
 /// ```text
 /// y[i,j] = sum_u sum_v x[i + KH-1 - u, j + KW-1 - v] * h[u,v]
@@ -441,7 +441,7 @@ pub struct Conv2d {
     pub name: String,
     /// The filters: [F, C, KH, KW].
     pub weight: Array4<f32>,
-    /// One bias per filter: [F].
+    /// One bias per filter: `[F]`.
     pub bias: Array1<f32>,
     /// Step `S` between kernel positions.
     pub stride: usize,
@@ -450,7 +450,7 @@ pub struct Conv2d {
 }
 
 impl Conv2d {
-    /// A convolution layer from its weight [F, C, KH, KW] and bias [F].
+    /// A convolution layer from its weight `[F, C, KH, KW]` and bias `[F]`.
     ///
     /// # Errors
     /// A zero stride, a weight with a zero-sized dimension, or a bias whose length is
@@ -472,7 +472,7 @@ impl Conv2d {
         })
     }
 
-    /// input: [N, C, H, W] -> output: [N, F, H', W'], computed by the fast [`conv2d`].
+    /// `input: [N, C, H, W] -> output: [N, F, H', W']`, computed by the fast [`conv2d`].
     ///
     /// # Errors
     /// An input whose channel count differs from the layer's `C`, or smaller than the
@@ -538,7 +538,7 @@ pub struct Conv1d {
     pub name: String,
     /// The filters: [F, C, K].
     pub weight: Array3<f32>,
-    /// One bias per filter: [F].
+    /// One bias per filter: `[F]`.
     pub bias: Array1<f32>,
     /// Step `S` between kernel positions.
     pub stride: usize,
@@ -547,7 +547,7 @@ pub struct Conv1d {
 }
 
 impl Conv1d {
-    /// A 1-D convolution layer from its weight [F, C, K] and bias [F].
+    /// A 1-D convolution layer from its weight `[F, C, K]` and bias `[F]`.
     ///
     /// # Errors
     /// A zero stride, a weight with a zero-sized dimension, or a bias whose length is
@@ -569,7 +569,7 @@ impl Conv1d {
         })
     }
 
-    /// input: [N, C, L] -> output: [N, F, L'], computed by [`conv1d`].
+    /// `input: [N, C, L] -> output: [N, F, L']`, computed by [`conv1d`].
     ///
     /// # Errors
     /// An input whose channel count differs from the layer's `C`, or shorter than the

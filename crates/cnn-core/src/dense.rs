@@ -11,7 +11,7 @@ use crate::error::{CnnError, Result};
 
 /// Flattens each image's feature maps into one row.
 ///
-/// input: [N, C, H, W] -> output: [N, C*H*W]
+/// `input: [N, C, H, W] -> output: [N, C*H*W]`
 ///
 /// The order is channel first, as PyTorch's `flatten(1)` on an NCHW tensor: row `n`
 /// holds channel 0's `H x W` map row by row, then channel 1's, and so on, so
@@ -32,7 +32,7 @@ pub fn flatten(input: ArrayView4<f32>) -> Array2<f32> {
 
 /// A fully connected layer: every output is a weighted sum of all inputs plus a bias.
 ///
-/// x: [N, I], weight: [O, I], bias: [O] -> output: [N, O]
+/// `x: [N, I], weight: [O, I], bias: [O] -> output: [N, O]`
 ///
 /// ```text
 /// y[n,o] = b[o] + sum_i x[n,i] * w[o,i]      that is, y = x W^T + b
@@ -74,19 +74,19 @@ fn check_bias(weight: ArrayView2<f32>, bias_len: usize) -> Result<()> {
     Ok(())
 }
 
-/// A fully connected layer with its weight [O, I] and bias [O].
+/// A fully connected layer with its weight `[O, I]` and bias `[O]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dense {
     /// The layer's name, used in error messages (`"fc6"`).
     pub name: String,
     /// One row of `I` weights per output: [O, I].
     pub weight: Array2<f32>,
-    /// One bias per output: [O].
+    /// One bias per output: `[O]`.
     pub bias: Array1<f32>,
 }
 
 impl Dense {
-    /// A dense layer from its weight [O, I] and bias [O].
+    /// A dense layer from its weight `[O, I]` and bias `[O]`.
     ///
     /// # Errors
     /// A weight with no rows or no columns, or a bias whose length is not `O`; the
@@ -105,7 +105,7 @@ impl Dense {
         })
     }
 
-    /// x: [N, I] -> output: [N, O], computed by [`linear`].
+    /// `x: [N, I] -> output: [N, O]`, computed by [`linear`].
     ///
     /// # Errors
     /// An input whose number of features is not `I`; the message starts with the

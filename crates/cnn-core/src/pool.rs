@@ -133,6 +133,7 @@ fn pool2d(
     let (n, c, h, w) = input.dim();
     let out_h = output_size(h, kernel, stride, 0).map_err(|e| e.in_layer("pooling (height)"))?;
     let out_w = output_size(w, kernel, stride, 0).map_err(|e| e.in_layer("pooling (width)"))?;
+    // ANCHOR: pool_loop
     let mut output = Array4::zeros((n, c, out_h, out_w));
     for b in 0..n {
         for ch in 0..c {
@@ -145,6 +146,7 @@ fn pool2d(
             }
         }
     }
+    // ANCHOR_END: pool_loop
     Ok(output)
 }
 

@@ -8,7 +8,7 @@ use crate::error::{CnnError, Result};
 
 /// Softmax of each row: positive numbers that sum to 1, larger for larger logits.
 ///
-/// logits: [N, K] -> probabilities: [N, K]
+/// `logits: [N, K] -> probabilities: [N, K]`
 ///
 /// ```text
 /// softmax(z)[n,k] = exp(z[n,k] - m[n]) / sum_j exp(z[n,j] - m[n]),   m[n] = max_j z[n,j]
@@ -31,7 +31,7 @@ pub fn softmax(logits: ArrayView2<f32>) -> Array2<f32> {
 
 /// The logarithm of [`softmax`], computed without taking the log of a tiny number.
 ///
-/// logits: [N, K] -> log-probabilities: [N, K]
+/// `logits: [N, K] -> log-probabilities: [N, K]`
 ///
 /// ```text
 /// log_softmax(z)[n,k] = z[n,k] - m[n] - log(sum_j exp(z[n,j] - m[n])),   m[n] = max_j z[n,j]
@@ -52,7 +52,7 @@ pub fn log_softmax(logits: ArrayView2<f32>) -> Array2<f32> {
 /// The cross-entropy loss of a batch: how improbable, on average, the network found
 /// the correct classes.
 ///
-/// logits: [N, K], targets: N class indices in `0..K` -> loss: a number
+/// `logits: [N, K], targets: [N] (class indices in 0..K) -> loss: a number`
 ///
 /// ```text
 /// loss = -(1/N) * sum_n log softmax(z)[n, t[n]]
