@@ -496,7 +496,7 @@ impl Sentences {
                 format!("\"{sentence}\""),
                 sentence.split(' ').count().to_string(),
                 format!("{filters} x {length}"),
-                format!("[{vector}]"),
+                format!("({vector})"),
             ]);
         }
         table

@@ -105,10 +105,10 @@ fn book(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Runs `mdbook build`, passing its log through, and fails if it fails or logs an error.
-///
-/// mdbook logs a missing `{{#include file}}` as an ERROR but still succeeds, leaving the
-/// directive in the page; a chapter whose generated table is missing must not build.
+/// Runs `mdbook build`, passing its log through, and fails if it fails or logs a problem
+/// that it would let pass: a missing `{{#include file}}` (mdbook logs an ERROR and leaves the
+/// directive in the page) or math that KaTeX cannot parse (mdbook-katex logs "Rendering
+/// failed" and leaves the LaTeX source in the page).
 fn mdbook_build(root: &Path) -> Result<()> {
     let mut child = tool_command("mdbook")
         .arg("build")
@@ -117,20 +117,23 @@ fn mdbook_build(root: &Path) -> Result<()> {
         .spawn()
         .context("could not start `mdbook build`")?;
     let log = child.stderr.take().expect("stderr is piped");
-    let mut errors = 0;
+    let mut problems = 0;
     for line in BufReader::new(log).lines() {
         let line = line.context("could not read mdbook's log")?;
         eprintln!("{line}");
-        if line.contains("ERROR") {
-            errors += 1;
+        if line.contains("ERROR") || line.contains("Rendering failed") {
+            problems += 1;
         }
     }
     let status = child.wait().context("`mdbook build` did not finish")?;
     if !status.success() {
         bail!("`mdbook build` failed ({status}); see its log above");
     }
-    if errors > 0 {
-        bail!("`mdbook build` logged {errors} ERROR line(s) above (a missing include?)");
+    if problems > 0 {
+        bail!(
+            "`mdbook build` logged {problems} problem(s) above: \
+             an ERROR (a missing include?) or math that KaTeX could not render"
+        );
     }
     Ok(())
 }
