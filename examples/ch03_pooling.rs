@@ -84,11 +84,11 @@ pub struct LectureExample {
 impl LectureExample {
     pub fn compute() -> Result<LectureExample> {
         // ANCHOR: lecture
-        let image = lecture::image_batch(); //                              [1, 1, 6, 6]
-        let (filters, bias) = lecture::filters(); //                       [2, 1, 3, 3]
+        let image = lecture::image_batch(); // [1, 1, 6, 6]
+        let (filters, bias) = lecture::filters(); // [2, 1, 3, 3]
         let feature_maps = conv2d(image.view(), filters.view(), bias.view(), 1, 0)?; // [1, 2, 4, 4]
-        let max_pooled = max_pool2d(feature_maps.view(), 2, 2)?; //        [1, 2, 2, 2]
-        let avg_pooled = avg_pool2d(feature_maps.view(), 2, 2)?; //        [1, 2, 2, 2]
+        let max_pooled = max_pool2d(feature_maps.view(), 2, 2)?; // [1, 2, 2, 2]
+        let avg_pooled = avg_pool2d(feature_maps.view(), 2, 2)?; // [1, 2, 2, 2]
         // ANCHOR_END: lecture
         Ok(LectureExample {
             feature_maps,
@@ -209,8 +209,8 @@ const PHOTO_POOL: usize = 8;
 impl PhotoPooling {
     pub fn compute() -> Result<PhotoPooling> {
         // ANCHOR: photo
-        let photo = camera_photo()?; //                                        [1, 1, 512, 512]
-        let edges = edge_map(&photo)?; //                                      [1, 1, 510, 510]
+        let photo = camera_photo()?; // [1, 1, 512, 512]
+        let edges = edge_map(&photo)?; // [1, 1, 510, 510]
         let max_pooled = max_pool2d(edges.view(), PHOTO_POOL, PHOTO_POOL)?; // [1, 1, 63, 63]
         let avg_pooled = avg_pool2d(edges.view(), PHOTO_POOL, PHOTO_POOL)?; // [1, 1, 63, 63]
         // ANCHOR_END: photo
@@ -468,9 +468,9 @@ impl Sentences {
         for sentence in SENTENCES {
             let words: Vec<&str> = sentence.split(' ').collect();
             // ANCHOR: sentence
-            let embedded = embed(&words); //                                        [1, 4, L]
+            let embedded = embed(&words); // [1, 4, L]
             let maps = conv1d(embedded.view(), weight.view(), bias.view(), 1, 0)?; // [1, 3, L - 2]
-            let pooled = global_max_pool1d(maps.view())?; //                       [1, 3]
+            let pooled = global_max_pool1d(maps.view())?; // [1, 3]
             // ANCHOR_END: sentence
             results.push((maps, pooled));
         }
