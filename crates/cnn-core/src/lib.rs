@@ -34,6 +34,7 @@ pub mod conv;
 pub mod dense;
 pub mod error;
 pub mod image_io;
+pub mod model;
 pub mod pool;
 pub mod shape;
 pub mod softmax;
@@ -46,6 +47,7 @@ pub use conv::{
 pub use dense::{Dense, flatten, linear};
 pub use error::{CnnError, Result};
 pub use image_io::{load_rgb, to_grayscale};
+pub use model::{Layer, LayerSummary, Sequential};
 pub use pool::{
     Pool2d, PoolKind, avg_pool2d, global_avg_pool2d, global_max_pool1d, global_max_pool2d,
     max_pool2d,

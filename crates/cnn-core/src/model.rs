@@ -1,0 +1,273 @@
+//! A network as a list of named layers, run one after the other.
+//!
+//! Between layers the values change dimension (an image batch `[N, C, H, W]`
+//! becomes `[N, C*H*W]` after flattening), so a [`Sequential`] passes `ArrayD`
+//! (any number of axes) from layer to layer, and each layer checks it got the
+//! number of axes it needs.
+
+use ndarray::{ArrayD, ArrayViewD, Ix2, Ix4};
+
+use crate::activation::{relu, sigmoid, tanh};
+use crate::conv::Conv2d;
+use crate::dense::{Dense, flatten};
+use crate::error::{CnnError, Result};
+use crate::pool::Pool2d;
+use crate::softmax::softmax;
+
+/// One layer of a [`Sequential`] network.
+#[derive(Debug, Clone)]
+pub enum Layer {
+    /// 2-D convolution: `[N, C, H, W] -> [N, F, H', W']`.
+    Conv2d(Conv2d),
+    /// Max or average pooling: `[N, C, H, W] -> [N, C, H', W']`.
+    Pool2d(Pool2d),
+    /// `max(0, x)`, any shape.
+    Relu,
+    /// `1 / (1 + e^-x)`, any shape.
+    Sigmoid,
+    /// `tanh(x)`, any shape.
+    Tanh,
+    /// `[N, C, H, W] -> [N, C*H*W]`, channel-first order (see [`flatten`]).
+    Flatten,
+    /// Fully connected: `[N, I] -> [N, O]`.
+    Dense(Dense),
+    /// Softmax over each row: `[N, K] -> [N, K]`, probabilities.
+    Softmax,
+}
+
+impl Layer {
+    /// Run the layer on `input`.
+    ///
+    /// # Errors
+    /// An input with the wrong number of axes or the wrong shape for the layer.
+    pub fn forward(&self, input: ArrayViewD<f32>) -> Result<ArrayD<f32>> {
+        Ok(match self {
+            Layer::Conv2d(conv) => conv.forward(as_4d(input, "convolution")?)?.into_dyn(),
+            Layer::Pool2d(pool) => pool.forward(as_4d(input, "pooling")?)?.into_dyn(),
+            Layer::Relu => relu(input),
+            Layer::Sigmoid => sigmoid(input),
+            Layer::Tanh => tanh(input),
+            Layer::Flatten => flatten(as_4d(input, "flatten")?).into_dyn(),
+            Layer::Dense(dense) => dense.forward(as_2d(input, "dense")?)?.into_dyn(),
+            Layer::Softmax => softmax(as_2d(input, "softmax")?).into_dyn(),
+        })
+    }
+
+    /// Number of learned values (weights and biases).
+    pub fn parameter_count(&self) -> usize {
+        match self {
+            Layer::Conv2d(conv) => conv.parameter_count(),
+            Layer::Dense(dense) => dense.parameter_count(),
+            _ => 0,
+        }
+    }
+
+    /// A short description for architecture tables, such as `"conv 10@3x3, stride 1"`.
+    pub fn describe(&self) -> String {
+        match self {
+            Layer::Conv2d(conv) => {
+                let (filters, _, kernel_h, kernel_w) = conv.weight.dim();
+                let mut text = format!("conv {filters}@{kernel_h}x{kernel_w}");
+                if conv.stride != 1 {
+                    text += &format!(", stride {}", conv.stride);
+                }
+                if conv.padding != 0 {
+                    text += &format!(", padding {}", conv.padding);
+                }
+                text
+            }
+            Layer::Pool2d(pool) => {
+                let kind = match pool.kind {
+                    crate::pool::PoolKind::Max => "max pool",
+                    crate::pool::PoolKind::Average => "average pool",
+                };
+                format!(
+                    "{kind} {}x{}, stride {}",
+                    pool.kernel, pool.kernel, pool.stride
+                )
+            }
+            Layer::Relu => "ReLU".to_string(),
+            Layer::Sigmoid => "sigmoid".to_string(),
+            Layer::Tanh => "tanh".to_string(),
+            Layer::Flatten => "flatten".to_string(),
+            Layer::Dense(dense) => format!("dense {}", dense.weight.nrows()),
+            Layer::Softmax => "softmax".to_string(),
+        }
+    }
+}
+
+fn as_4d<'a>(input: ArrayViewD<'a, f32>, layer: &str) -> Result<ndarray::ArrayView4<'a, f32>> {
+    let shape = input.shape().to_vec();
+    input
+        .into_dimensionality::<Ix4>()
+        .map_err(|_| CnnError::shape(&format!("{layer} input"), "[N, C, H, W]", &shape))
+}
+
+fn as_2d<'a>(input: ArrayViewD<'a, f32>, layer: &str) -> Result<ndarray::ArrayView2<'a, f32>> {
+    let shape = input.shape().to_vec();
+    input
+        .into_dimensionality::<Ix2>()
+        .map_err(|_| CnnError::shape(&format!("{layer} input"), "[N, features]", &shape))
+}
+
+/// A network: named layers applied in order.
+#[derive(Debug, Clone, Default)]
+pub struct Sequential {
+    /// `(name, layer)` in the order they run.
+    pub layers: Vec<(String, Layer)>,
+}
+
+/// One row of a network's architecture table (see [`Sequential::summary`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerSummary {
+    /// The layer's name.
+    pub name: String,
+    /// What it is, from [`Layer::describe`].
+    pub description: String,
+    /// Shape of its output for the given input shape.
+    pub output_shape: Vec<usize>,
+    /// Its learned values.
+    pub parameters: usize,
+}
+
+impl Sequential {
+    /// An empty network.
+    pub fn new() -> Sequential {
+        Sequential::default()
+    }
+
+    /// Append a layer.
+    ///
+    /// # Errors
+    /// A name that is empty or already used.
+    pub fn push(&mut self, name: &str, layer: Layer) -> Result<()> {
+        if name.is_empty() || self.layers.iter().any(|(existing, _)| existing == name) {
+            return Err(CnnError::InvalidConfig(format!(
+                "layer name {name:?} is empty or already used in this network"
+            )));
+        }
+        self.layers.push((name.to_string(), layer));
+        Ok(())
+    }
+
+    /// Run every layer; return the last output.
+    ///
+    /// # Errors
+    /// A shape that does not fit a layer; the message names the layer.
+    pub fn forward(&self, input: ArrayViewD<f32>) -> Result<ArrayD<f32>> {
+        let mut x = input.to_owned();
+        for (name, layer) in &self.layers {
+            x = layer.forward(x.view()).map_err(|e| e.in_layer(name))?;
+        }
+        Ok(x)
+    }
+
+    /// Run every layer and keep every layer's output, for display: element `i` is
+    /// the output of layer `i`.
+    ///
+    /// # Errors
+    /// A shape that does not fit a layer; the message names the layer.
+    pub fn forward_all(&self, input: ArrayViewD<f32>) -> Result<Vec<ArrayD<f32>>> {
+        let mut outputs: Vec<ArrayD<f32>> = Vec::with_capacity(self.layers.len());
+        for (name, layer) in &self.layers {
+            let x = outputs.last().map(|o| o.view()).unwrap_or(input.view());
+            let y = layer.forward(x).map_err(|e| e.in_layer(name))?;
+            outputs.push(y);
+        }
+        Ok(outputs)
+    }
+
+    /// Total learned values of all layers.
+    pub fn parameter_count(&self) -> usize {
+        self.layers
+            .iter()
+            .map(|(_, layer)| layer.parameter_count())
+            .sum()
+    }
+
+    /// Each layer's output shape and parameter count for an input of `input_shape`,
+    /// found by running a zero input through the network (one image is enough).
+    ///
+    /// # Errors
+    /// A shape that does not fit a layer.
+    pub fn summary(&self, input_shape: &[usize]) -> Result<Vec<LayerSummary>> {
+        let outputs = self.forward_all(ArrayD::zeros(input_shape).view())?;
+        Ok(self
+            .layers
+            .iter()
+            .zip(outputs)
+            .map(|((name, layer), output)| LayerSummary {
+                name: name.clone(),
+                description: layer.describe(),
+                output_shape: output.shape().to_vec(),
+                parameters: layer.parameter_count(),
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conv::Conv2dConfig;
+    use ndarray::{Array1, Array2, Array4};
+
+    fn tiny() -> Sequential {
+        let mut net = Sequential::new();
+        let conv = Conv2d::new(
+            "conv",
+            Array4::ones((2, 1, 3, 3)),
+            Array1::zeros(2),
+            Conv2dConfig::default(),
+        );
+        net.push("conv", Layer::Conv2d(conv.unwrap())).unwrap();
+        net.push("relu", Layer::Relu).unwrap();
+        net.push("pool", Layer::Pool2d(Pool2d::max(2, 2).unwrap()))
+            .unwrap();
+        net.push("flatten", Layer::Flatten).unwrap();
+        let dense = Dense::new("dense", Array2::ones((3, 8)), Array1::zeros(3)).unwrap();
+        net.push("dense", Layer::Dense(dense)).unwrap();
+        net.push("softmax", Layer::Softmax).unwrap();
+        net
+    }
+
+    #[test]
+    fn shapes_flow_through_the_layers() {
+        let net = tiny();
+        let summary = net.summary(&[1, 1, 6, 6]).unwrap();
+        let shapes: Vec<_> = summary.iter().map(|s| s.output_shape.clone()).collect();
+        assert_eq!(
+            shapes,
+            vec![
+                vec![1, 2, 4, 4],
+                vec![1, 2, 4, 4],
+                vec![1, 2, 2, 2],
+                vec![1, 8],
+                vec![1, 3],
+                vec![1, 3]
+            ]
+        );
+        assert_eq!(net.parameter_count(), 2 * 9 + 2 + 3 * 8 + 3);
+        let probabilities = net.forward(ArrayD::ones(vec![1, 1, 6, 6]).view()).unwrap();
+        assert!((probabilities.sum() - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_wrong_input_names_the_layer() {
+        let e = tiny()
+            .forward(ArrayD::ones(vec![1, 2, 6, 6]).view())
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("conv: "), "{e}");
+        let e = tiny()
+            .forward(ArrayD::ones(vec![6, 6]).view())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "conv: convolution input: expected shape [N, C, H, W], got [6, 6]"
+        );
+        let mut net = tiny();
+        assert!(net.push("relu", Layer::Relu).is_err());
+    }
+}
