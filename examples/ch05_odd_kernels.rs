@@ -1,0 +1,471 @@
+//! Chapter 5: why kernels are odd.
+//!
+//! Run with `cargo run --example ch05_odd_kernels`. It prints every number the
+//! chapter quotes, writes the chapter's tables to `book/generated/ch05/` and its
+//! figures to `book/figures/ch05/`. Each section below is one section of the chapter.
+
+use anyhow::Result;
+use cnn_book::plot::{self, ColorScale, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
+use cnn_book::{Chapter, Table};
+use cnn_core::conv::conv2d;
+use cnn_core::{load_rgb, output_size, receptive_field, to_grayscale};
+use ndarray::{Array1, Array3, Array4, ArrayView4, Axis, s};
+
+fn main() -> Result<()> {
+    let chapter = Chapter::new("ch05");
+
+    publish(&chapter, "same_padding", &same_padding()?)?;
+
+    let shift = Shift::compute()?;
+    shift.figure(&chapter)?;
+    publish(&chapter, "shift", &shift.table())?;
+    publish(&chapter, "stacked_shift", &shift.stacked_table())?;
+
+    let photo = PhotoShift::compute()?;
+    photo.figure(&chapter)?;
+
+    let grey = OneByOne::compute()?;
+    grey.figure(&chapter)?;
+    publish(&chapter, "one_by_one", &grey.table())?;
+    chapter.write_value("one_by_one_difference", format!("{:.1e}", grey.largest_difference))?;
+    publish(&chapter, "one_by_one_field", &one_by_one_field()?)?;
+
+    let stacks = Stacks::compute()?;
+    stacks.figure(&chapter)?;
+    publish(&chapter, "stacks", &stacks.table())?;
+
+    println!("figures in book/figures/ch05/, tables in book/generated/ch05/");
+    Ok(())
+}
+
+/// Print a table and write it where the chapter includes it.
+fn publish(chapter: &Chapter, name: &str, table: &Table) -> Result<()> {
+    println!("{name}:\n{table}");
+    chapter.write_table(name, table)?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// 1. Keeping the size: n + 2p - m + 1 = n needs m = 2p + 1.
+// ---------------------------------------------------------------------------
+
+/// For each kernel size m on a 32-pixel input: the total padding that keeps the
+/// size (m - 1), whether it splits evenly, and what symmetric padding gives.
+pub fn same_padding() -> Result<Table> {
+    let n = 32;
+    let mut table = Table::new([
+        "kernel m",
+        "total padding needed, m - 1",
+        "padding per side",
+        "output with p = floor((m - 1) / 2) on both sides",
+        "output with one more on one side",
+    ]);
+    for m in 1..=7 {
+        let total = m - 1;
+        let per_side = if total % 2 == 0 {
+            format!("{}", total / 2)
+        } else {
+            format!("{} (not a whole number)", total as f32 / 2.0)
+        };
+        let p = total / 2;
+        // One extra row of padding on one side only: n + (2p + 1) - m + 1.
+        let asymmetric = if total % 2 == 1 {
+            (output_size(n, m, 1, p)? + 1).to_string()
+        } else {
+            "-".to_string()
+        };
+        table.row([
+            format!("{m} x {m}"),
+            total.to_string(),
+            per_side,
+            output_size(n, m, 1, p)?.to_string(),
+            asymmetric,
+        ]);
+    }
+    Ok(table)
+}
+
+// ---------------------------------------------------------------------------
+// 2. An even kernel shifts the output by half a pixel.
+// ---------------------------------------------------------------------------
+
+/// Zero padding with different amounts before and after, on both spatial axes:
+/// `[N, C, H, W] -> [N, C, H + before + after, W + before + after]`.
+/// (The library's convolutions pad symmetrically; this is how asymmetric "same"
+/// padding, as in TensorFlow, is done by hand.)
+pub fn pad(input: ArrayView4<f32>, before: usize, after: usize) -> Array4<f32> {
+    let (n, c, h, w) = input.dim();
+    let mut padded = Array4::zeros((n, c, h + before + after, w + before + after));
+    padded
+        .slice_mut(s![.., .., before..before + h, before..before + w])
+        .assign(&input);
+    padded
+}
+
+/// A `k x k` averaging kernel `[1, 1, k, k]`, every weight `1 / k^2`.
+pub fn average_kernel(k: usize) -> Array4<f32> {
+    Array4::from_elem((1, 1, k, k), 1.0 / (k * k) as f32)
+}
+
+/// Blur with a `k x k` average and keep the size: total padding `k - 1`. For an
+/// even `k` that is odd, so one side gets one row more; here it is the top and
+/// left, and the output moves half a pixel down and right. (TensorFlow's "same"
+/// puts the extra row at the bottom and right, and moves it up and left instead.)
+///
+/// input: [N, 1, H, W] -> output: [N, 1, H, W]
+pub fn same_blur(image: ArrayView4<f32>, k: usize) -> Result<Array4<f32>> {
+    // ANCHOR: same_blur
+    let total = k - 1;
+    let after = total / 2; // equal to `before` when k is odd
+    let before = total - after; // one more than `after` when k is even
+    let padded = pad(image, before, after); // [N, 1, H + k - 1, W + k - 1]
+    let blurred = conv2d(padded.view(), average_kernel(k).view(), Array1::zeros(1).view(), 1, 0)?; // [N, 1, H, W]
+    // ANCHOR_END: same_blur
+    Ok(blurred)
+}
+
+/// A signed shift for tables, with values within rounding of zero shown as +0.00.
+fn signed(value: f32) -> String {
+    let value = if value.abs() < 0.005 { 0.0 } else { value };
+    format!("{value:+.2}")
+}
+
+/// Centre of mass `(row, column)` of a map: `sum_ij (i, j) * x[i,j] / sum_ij x[i,j]`.
+pub fn centre_of_mass(map: ArrayView4<f32>) -> (f32, f32) {
+    let plane = map.slice(s![0, 0, .., ..]);
+    let (mut total, mut row, mut column) = (0f32, 0f32, 0f32);
+    for ((i, j), &v) in plane.indexed_iter() {
+        total += v;
+        row += i as f32 * v;
+        column += j as f32 * v;
+    }
+    (row / total, column / total)
+}
+
+/// Side of the dot image; the dot is in its centre.
+pub const DOT_SIZE: usize = 11;
+/// The kernels compared.
+pub const KERNELS: [usize; 4] = [2, 3, 4, 5];
+/// Number of stacked blurs in the second table.
+pub const MAX_LAYERS: usize = 4;
+
+pub struct Shift {
+    /// The dot image `[1, 1, 11, 11]`.
+    pub dot: Array4<f32>,
+    /// The dot blurred once by each of [`KERNELS`].
+    pub blurred: Vec<Array4<f32>>,
+    /// `stacked[k][l]`: centre of mass after `l + 1` blurs with kernel `[2, 3][k]`.
+    pub stacked: Vec<Vec<(f32, f32)>>,
+}
+
+impl Shift {
+    pub fn compute() -> Result<Shift> {
+        let centre = DOT_SIZE / 2;
+        let mut dot = Array4::zeros((1, 1, DOT_SIZE, DOT_SIZE));
+        dot[[0, 0, centre, centre]] = 1.0;
+        let blurred = KERNELS
+            .iter()
+            .map(|&k| same_blur(dot.view(), k))
+            .collect::<Result<Vec<_>>>()?;
+        let mut stacked = Vec::new();
+        for k in [2, 3] {
+            let mut x = dot.clone();
+            let mut row = Vec::new();
+            for _ in 0..MAX_LAYERS {
+                x = same_blur(x.view(), k)?; // [1, 1, 11, 11] -> [1, 1, 11, 11]
+                row.push(centre_of_mass(x.view()));
+            }
+            stacked.push(row);
+        }
+        Ok(Shift {
+            dot,
+            blurred,
+            stacked,
+        })
+    }
+
+    pub fn table(&self) -> Table {
+        let (dot_row, dot_column) = centre_of_mass(self.dot.view());
+        let mut table = Table::new([
+            "kernel",
+            "padding before / after",
+            "output size",
+            "centre of mass (row, column)",
+            "shift (row, column)",
+        ]);
+        for (&k, blurred) in KERNELS.iter().zip(&self.blurred) {
+            let after = (k - 1) / 2;
+            let before = k - 1 - after;
+            let (row, column) = centre_of_mass(blurred.view());
+            let (_, _, h, w) = blurred.dim();
+            table.row([
+                format!("{k} x {k} average"),
+                format!("{before} / {after}"),
+                format!("{h} x {w}"),
+                format!("({row:.2}, {column:.2})"),
+                format!("({}, {})", signed(row - dot_row), signed(column - dot_column)),
+            ]);
+        }
+        table
+    }
+
+    pub fn stacked_table(&self) -> Table {
+        let start = (DOT_SIZE / 2) as f32;
+        let mut header = vec!["kernel".to_string()];
+        header.extend((1..=MAX_LAYERS).map(|l| format!("after {l} layer(s)")));
+        let mut table = Table::new(header);
+        for (k, row) in [2, 3].iter().zip(&self.stacked) {
+            let mut cells = vec![format!("{k} x {k}: shift of the centre")];
+            cells.extend(row.iter().map(|(r, c)| format!("({}, {})", signed(r - start), signed(c - start))));
+            table.row(cells);
+        }
+        table
+    }
+
+    fn figure(&self, chapter: &Chapter) -> Result<()> {
+        let mut panels = vec![Panel::new("the dot", self.dot.slice(s![0, 0, .., ..]))];
+        for (&k, blurred) in KERNELS.iter().zip(&self.blurred) {
+            panels.push(Panel::new(
+                format!("{k} x {k} average, same size"),
+                blurred.slice(s![0, 0, .., ..]),
+            ));
+        }
+        let style = MapStyle {
+            scale: ColorScale::Viridis,
+            annotate: false,
+            map_pixels: 220,
+            range: Some((0.0, 0.3)),
+        };
+        plot::grid(
+            &chapter.figure("dot_blur.png"),
+            "A dot blurred by odd and even kernels (colours capped at 0.3)",
+            &panels,
+            5,
+            &style,
+        )
+    }
+}
+
+/// The camera photo blurred four times by 2x2 and by 3x3 "same" averages: the 2x2
+/// result has moved two pixels down and right.
+pub struct PhotoShift {
+    pub crop: Array4<f32>,
+    pub even: Array4<f32>,
+    pub odd: Array4<f32>,
+}
+
+impl PhotoShift {
+    pub fn compute() -> Result<PhotoShift> {
+        let path = cnn_book::output::repo_root().join("data/photos/camera.png");
+        let grey = to_grayscale(load_rgb(&path)?.view())?; // [3, 512, 512] -> [512, 512]
+        // A 48x48 crop around the camera's lens and the photographer's hand.
+        let crop = grey
+            .slice(s![96..144, 208..256])
+            .to_owned()
+            .into_shape_with_order((1, 1, 48, 48))?;
+        let (mut even, mut odd) = (crop.clone(), crop.clone());
+        for _ in 0..MAX_LAYERS {
+            even = same_blur(even.view(), 2)?; // [1, 1, 48, 48]
+            odd = same_blur(odd.view(), 3)?; // [1, 1, 48, 48]
+        }
+        Ok(PhotoShift { crop, even, odd })
+    }
+
+    fn figure(&self, chapter: &Chapter) -> Result<()> {
+        let panels = [
+            Panel::new("crop", self.crop.slice(s![0, 0, .., ..])),
+            Panel::new("four 3x3 blurs", self.odd.slice(s![0, 0, .., ..])),
+            Panel::new("four 2x2 blurs", self.even.slice(s![0, 0, .., ..])),
+        ];
+        let style = MapStyle {
+            scale: ColorScale::Gray,
+            annotate: false,
+            map_pixels: 260,
+            range: Some((0.0, 1.0)),
+        };
+        plot::grid(
+            &chapter.figure("photo_shift.png"),
+            "Same-size blurs of a photo crop: the even kernel moves it",
+            &panels,
+            3,
+            &style,
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 3. 1x1 convolutions mix channels: colour to grey.
+// ---------------------------------------------------------------------------
+
+pub struct OneByOne {
+    /// The photo, `[1, 3, H, W]`.
+    pub photo: Array4<f32>,
+    /// Its 1x1 convolution with the grey weights, `[1, 1, H, W]`.
+    pub grey: Array4<f32>,
+    /// Largest difference from `to_grayscale`.
+    pub largest_difference: f32,
+}
+
+/// The pixel worked in the table.
+pub const PIXEL: (usize, usize) = (100, 200);
+
+impl OneByOne {
+    pub fn compute() -> Result<OneByOne> {
+        let path = cnn_book::output::repo_root().join("data/photos/astronaut.png");
+        let rgb = load_rgb(&path)?; // [3, 512, 512]
+        // ANCHOR: one_by_one
+        let photo = rgb.view().insert_axis(Axis(0)).to_owned(); // [3, 512, 512] -> [1, 3, 512, 512]
+        // One filter spanning the three channels, one weight per channel (ITU-R BT.601).
+        let weight = Array4::from_shape_vec((1, 3, 1, 1), vec![0.299, 0.587, 0.114])?; // [F=1, C=3, 1, 1]
+        let grey = conv2d(photo.view(), weight.view(), Array1::zeros(1).view(), 1, 0)?; // [1, 1, 512, 512]
+        // ANCHOR_END: one_by_one
+        let reference = to_grayscale(rgb.view())?;
+        let largest_difference = grey
+            .slice(s![0, 0, .., ..])
+            .iter()
+            .zip(reference.iter())
+            .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+        Ok(OneByOne {
+            photo,
+            grey,
+            largest_difference,
+        })
+    }
+
+    pub fn table(&self) -> Table {
+        let (i, j) = PIXEL;
+        let weights = [0.299f32, 0.587, 0.114];
+        let mut table = Table::new(["channel", "value at the pixel", "weight", "value x weight"]);
+        for (c, name) in ["red", "green", "blue"].iter().enumerate() {
+            let value = self.photo[[0, c, i, j]];
+            table.row([
+                name.to_string(),
+                format!("{value:.4}"),
+                format!("{:.3}", weights[c]),
+                format!("{:.4}", value * weights[c]),
+            ]);
+        }
+        table.row([
+            "output (sum)".to_string(),
+            String::new(),
+            String::new(),
+            format!("{:.4}", self.grey[[0, 0, i, j]]),
+        ]);
+        table
+    }
+
+    fn figure(&self, chapter: &Chapter) -> Result<()> {
+        let photo: Array3<f32> = self.photo.slice(s![0, .., .., ..]).to_owned();
+        plot::rgb_image(&chapter.figure("astronaut_rgb.png"), photo.view(), 300)?;
+        plot::heatmap(
+            &chapter.figure("astronaut_grey.png"),
+            "1x1 convolution, 3 channels -> 1",
+            self.grey.slice(s![0, 0, .., ..]),
+            &MapStyle {
+                scale: ColorScale::Gray,
+                annotate: false,
+                map_pixels: 300,
+                range: Some((0.0, 1.0)),
+            },
+        )
+    }
+}
+
+/// Receptive fields of stacks of 1x1 and of 3x3 convolutions, from the library.
+pub fn one_by_one_field() -> Result<Table> {
+    let mut table = Table::new(["layers", "field of 1x1 convolutions", "field of 3x3 convolutions"]);
+    let ones = receptive_field(&[(1, 1); 3])?;
+    let threes = receptive_field(&[(3, 1); 3])?;
+    for (layer, (one, three)) in ones.iter().zip(&threes).enumerate() {
+        table.row([
+            (layer + 1).to_string(),
+            format!("{0} x {0}", one.0),
+            format!("{0} x {0}", three.0),
+        ]);
+    }
+    Ok(table)
+}
+
+// ---------------------------------------------------------------------------
+// 4. Why 3x3: stacks see as far with fewer weights and more nonlinearities.
+// ---------------------------------------------------------------------------
+
+/// Channels `C` in and out of every layer for the concrete column.
+pub const CHANNELS: usize = 64;
+/// Stacks of up to this many 3x3 layers.
+pub const MAX_STACK: usize = 5;
+
+pub struct Stacks {
+    /// `(layers, field, weights of the stack per C^2, weights of one field x field layer per C^2)`.
+    pub rows: Vec<(usize, usize, usize, usize)>,
+}
+
+impl Stacks {
+    pub fn compute() -> Result<Stacks> {
+        // ANCHOR: stacks
+        let fields = receptive_field(&[(3, 1); MAX_STACK])?; // (field, jump) after 1, 2, ... layers
+        let rows = fields
+            .iter()
+            .enumerate()
+            .map(|(index, &(field, _))| {
+                let layers = index + 1;
+                let stack_weights = layers * 3 * 3; // per C^2: each layer has C x C x 3 x 3
+                let single_weights = field * field; // per C^2: one field x field layer
+                (layers, field, stack_weights, single_weights)
+            })
+            .collect();
+        // ANCHOR_END: stacks
+        Ok(Stacks { rows })
+    }
+
+    pub fn table(&self) -> Table {
+        let mut table = Table::new([
+            "3x3 layers",
+            "receptive field",
+            "weights of the stack",
+            "one layer with that field",
+            format!("stack, C = {CHANNELS}").as_str(),
+            format!("one layer, C = {CHANNELS}").as_str(),
+            "stack / one layer",
+            "nonlinearities",
+        ]);
+        let c2 = CHANNELS * CHANNELS;
+        for &(layers, field, stack, single) in &self.rows {
+            table.row([
+                layers.to_string(),
+                format!("{field} x {field}"),
+                format!("{stack} C^2"),
+                format!("{single} C^2"),
+                (stack * c2).to_string(),
+                (single * c2).to_string(),
+                format!("{:.2}", stack as f32 / single as f32),
+                format!("{layers} vs 1"),
+            ]);
+        }
+        table
+    }
+
+    fn figure(&self, chapter: &Chapter) -> Result<()> {
+        let stack = Series::new(
+            "stack of 3x3 layers",
+            self.rows
+                .iter()
+                .map(|&(_, f, s, _)| (f as f32, s as f32))
+                .collect(),
+        );
+        let single = Series::new(
+            "one large kernel",
+            self.rows
+                .iter()
+                .map(|&(_, f, _, s)| (f as f32, s as f32))
+                .collect(),
+        );
+        let labels = Labels::new(
+            "Weights needed to see a field (in units of C x C)",
+            "receptive field (pixels per side)",
+            "weights / C^2",
+        )
+        .legend_at(SeriesLabelPosition::UpperLeft);
+        plot::line_chart(&chapter.figure("stacks.svg"), &labels, &[stack, single])
+    }
+}

@@ -1,0 +1,71 @@
+//! Pins every number chapter 4 quotes. The tables are computed by the chapter's
+//! example itself (included below), so the book and these snapshots cannot drift apart.
+
+#[path = "../examples/ch04_output_size.rs"]
+#[allow(dead_code)]
+mod ch04;
+
+use cnn_core::output_size;
+
+#[test]
+fn counting_positions_agrees_with_the_formula() {
+    // The chapter's claim: counting start positions and the formula agree, for
+    // every small case, with and without stride and padding.
+    for n in 1..=12 {
+        for k in 1..=n {
+            for s in 1..=4 {
+                for p in 0..=2 {
+                    let counted = ch04::start_positions(n + 2 * p, k, s).len();
+                    assert_eq!(counted, output_size(n, k, s, p).unwrap(), "n={n} k={k} s={s} p={p}");
+                }
+            }
+        }
+    }
+    insta::assert_snapshot!(ch04::counting_positions().unwrap().to_markdown());
+}
+
+#[test]
+fn strides() {
+    insta::assert_snapshot!(ch04::strides().unwrap().to_markdown());
+}
+
+#[test]
+fn padding_modes() {
+    insta::assert_snapshot!(ch04::padding_modes().unwrap().to_markdown());
+}
+
+#[test]
+fn lenet5_walk() {
+    let walk = ch04::walk(&ch04::lenet5().unwrap(), &[1, 1, 28, 28]).unwrap();
+    let last = walk.rows.last().unwrap();
+    assert_eq!(last.output_shape, vec![1, 10]);
+    insta::assert_snapshot!(walk.table().to_markdown());
+}
+
+#[test]
+fn tiny_vgg_walk() {
+    let walk = ch04::walk(&ch04::tiny_vgg().unwrap(), &[1, 3, 64, 64]).unwrap();
+    // 64 -> 62 -> 60 -> 30 -> 28 -> 26 -> 13, as in CNN Explainer.
+    let heights: Vec<usize> = walk.rows.iter().take(6).map(|r| r.output_shape[2]).collect();
+    assert_eq!(heights, vec![62, 60, 30, 28, 26, 13]);
+    insta::assert_snapshot!(walk.table().to_markdown());
+}
+
+#[test]
+fn floor_mode_leaves_the_last_rows_uncovered() {
+    let coverage = ch04::Coverage::compute().unwrap();
+    for (&(n, k, s), map) in ch04::COVERAGE_CASES.iter().zip(&coverage.maps) {
+        let dropped = cnn_core::dropped_by_floor(n, k, s, 0).unwrap();
+        // Exactly the last `dropped` rows and columns are zero, nothing else.
+        for ((i, j), &c) in map.indexed_iter() {
+            let outside = i >= n - dropped || j >= n - dropped;
+            assert_eq!(c == 0.0, outside, "n={n} k={k} s={s} at ({i}, {j})");
+        }
+    }
+    insta::assert_snapshot!(coverage.table().to_markdown());
+}
+
+#[test]
+fn total_padding() {
+    insta::assert_snapshot!(ch04::total_padding().unwrap().to_markdown());
+}

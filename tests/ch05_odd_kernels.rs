@@ -1,0 +1,48 @@
+//! Pins every number chapter 5 quotes. The tables are computed by the chapter's
+//! example itself (included below), so the book and these snapshots cannot drift apart.
+
+#[path = "../examples/ch05_odd_kernels.rs"]
+#[allow(dead_code)]
+mod ch05;
+
+#[test]
+fn same_padding() {
+    insta::assert_snapshot!(ch05::same_padding().unwrap().to_markdown());
+}
+
+#[test]
+fn even_kernels_shift_by_half_a_pixel() {
+    let shift = ch05::Shift::compute().unwrap();
+    let centre = (ch05::DOT_SIZE / 2) as f32;
+    for (&k, blurred) in ch05::KERNELS.iter().zip(&shift.blurred) {
+        let (row, column) = ch05::centre_of_mass(blurred.view());
+        let expected = if k % 2 == 0 { 0.5 } else { 0.0 };
+        assert!((row - centre - expected).abs() < 1e-4, "k={k}: row {row}");
+        assert!((column - centre - expected).abs() < 1e-4, "k={k}: column {column}");
+    }
+    // Stacked 2x2 layers: the shift grows by half a pixel per layer.
+    for (layer, &(row, _)) in shift.stacked[0].iter().enumerate() {
+        let expected = 0.5 * (layer + 1) as f32;
+        assert!((row - centre - expected).abs() < 1e-4, "layer {layer}: {row}");
+    }
+    insta::assert_snapshot!(shift.table().to_markdown());
+    insta::assert_snapshot!(shift.stacked_table().to_markdown());
+}
+
+#[test]
+fn one_by_one_convolution_is_the_grey_image() {
+    let grey = ch05::OneByOne::compute().unwrap();
+    assert!(grey.largest_difference < 1e-5, "{}", grey.largest_difference);
+    insta::assert_snapshot!(grey.table().to_markdown());
+    insta::assert_snapshot!(ch05::one_by_one_field().unwrap().to_markdown());
+}
+
+#[test]
+fn stacks_of_3x3() {
+    let stacks = ch05::Stacks::compute().unwrap();
+    // The chapter's claims: two 3x3 see 5x5 with 18 C^2 instead of 25 C^2, three
+    // see 7x7 with 27 C^2 instead of 49 C^2.
+    assert_eq!(stacks.rows[1], (2, 5, 18, 25));
+    assert_eq!(stacks.rows[2], (3, 7, 27, 49));
+    insta::assert_snapshot!(stacks.table().to_markdown());
+}
