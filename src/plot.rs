@@ -386,6 +386,84 @@ pub fn rgb_image(path: &Path, image: ndarray::ArrayView3<f32>, longest: u32) -> 
         .with_context(|| format!("writing figure {}", path.display()))
 }
 
+/// A point drawn over a map by [`map_with_points`]: `(x, y)` in the plane's
+/// coordinates and its class (0 is drawn as a white dot, 1 as a black dot).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LabelledPoint {
+    /// Horizontal coordinate.
+    pub x: f32,
+    /// Vertical coordinate (up is larger).
+    pub y: f32,
+    /// Class 0 or 1.
+    pub class: usize,
+}
+
+/// A map of values over the square `[low, high] x [low, high]` of the plane, with
+/// labelled points drawn over it and a colour bar, as PNG. Row 0 of `data` is the
+/// top of the plane (the largest y), column 0 its left (the smallest x): this is
+/// how a classifier's output over the plane is shown with its training data.
+///
+/// # Errors
+/// Drawing or writing fails; the message names the file.
+pub fn map_with_points(
+    path: &Path,
+    title: &str,
+    data: ArrayView2<f32>,
+    (low, high): (f32, f32),
+    points: &[LabelledPoint],
+    style: &MapStyle,
+) -> Result<()> {
+    register_embedded_font();
+    let (map_w, map_h) = map_size(data.dim(), style.map_pixels);
+    let width = GAP + map_w + GAP + BAR_WIDTH;
+    let height = TITLE_HEIGHT + map_h + GAP;
+    let range = style.range.unwrap_or_else(|| {
+        let (a, b) = min_max(data);
+        style.scale.range(a, b)
+    });
+    let mut buffer = vec![0u8; (width * height * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| anyhow!("{e:?}"))?;
+        let font = (FONT, 18)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        root.draw(&Text::new(
+            title.to_string(),
+            ((GAP + map_w / 2) as i32, TITLE_HEIGHT as i32 / 2),
+            font,
+        ))
+        .map_err(|e| anyhow!("{e:?}"))?;
+        let area = root
+            .clone()
+            .shrink((GAP as i32, TITLE_HEIGHT as i32), (map_w, map_h));
+        draw_cells(&area, data, style, range)?;
+        let span = if high > low { high - low } else { 1.0 };
+        for point in points {
+            let px = ((point.x - low) / span * map_w as f32).round() as i32;
+            let py = ((high - point.y) / span * map_h as f32).round() as i32;
+            let (fill, edge) = if point.class == 0 {
+                (WHITE, BLACK)
+            } else {
+                (BLACK, WHITE)
+            };
+            area.draw(&Circle::new((px, py), 4, fill.filled()))
+                .map_err(|e| anyhow!("{e:?}"))?;
+            area.draw(&Circle::new((px, py), 4, edge.stroke_width(1)))
+                .map_err(|e| anyhow!("{e:?}"))?;
+        }
+        let bar_area = root.clone().shrink(
+            ((width - BAR_WIDTH) as i32, TITLE_HEIGHT as i32),
+            (BAR_WIDTH, map_h.max(60)),
+        );
+        draw_color_bar(&bar_area, style.scale, range)?;
+        root.present().map_err(|e| anyhow!("{e:?}"))?;
+    }
+    write_png(path, &buffer, (width, height))
+        .with_context(|| format!("writing figure {}", path.display()))
+}
+
 /// One line of a line chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {

@@ -1,0 +1,600 @@
+//! Chapter 0: why convolutional neural networks?
+//!
+//! Run with `cargo run --example ch00_why_cnns`. It prints every number the chapter
+//! quotes, writes the chapter's tables to `book/generated/ch00/` and its figures to
+//! `book/figures/ch00/`. Each section below is one section of the chapter.
+
+use anyhow::Result;
+use cnn_book::plot::{
+    self, ColorScale, LabelledPoint, Labels, MapStyle, Panel, Series, SeriesLabelPosition,
+};
+use cnn_book::{Chapter, Table};
+use cnn_core::load_rgb;
+use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis, s};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn main() -> Result<()> {
+    let chapter = Chapter::new("ch00");
+
+    let counts = FullyConnectedCost::compute();
+    chapter.write_value("fc_inputs", with_thousands(counts.inputs))?;
+    chapter.write_value("fc_units", with_thousands(HIDDEN_UNITS))?;
+    chapter.write_value("fc_weights", with_thousands(counts.weights))?;
+    publish(&chapter, "fc_cost", &counts.table())?;
+
+    let cat = CatPhoto::load()?;
+    cat.figures(&chapter)?;
+    publish(&chapter, "cat_patches", &cat.patch_table())?;
+    publish(&chapter, "subsampling", &cat.subsampling_table())?;
+
+    let experiment = Experiment::run()?;
+    experiment.figures(&chapter)?;
+    publish(&chapter, "accuracy", &experiment.table())?;
+
+    println!("figures in book/figures/ch00/, tables in book/generated/ch00/");
+    Ok(())
+}
+
+/// Print a table and write it where the chapter includes it.
+fn publish(chapter: &Chapter, name: &str, table: &Table) -> Result<()> {
+    println!("{name}:\n{table}");
+    chapter.write_table(name, table)?;
+    Ok(())
+}
+
+/// `30000000` as `"30,000,000"`.
+pub fn with_thousands(value: usize) -> String {
+    let digits = value.to_string();
+    let mut text = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            text.push(',');
+        }
+        text.push(digit);
+    }
+    text
+}
+
+// ---------------------------------------------------------------------------
+// 1. A fully connected layer on an image is expensive.
+// ---------------------------------------------------------------------------
+
+/// Units of the hidden layer in the comparison.
+pub const HIDDEN_UNITS: usize = 1000;
+
+/// The images compared: `(name, height, width, channels)`.
+pub const IMAGES: [(&str, usize, usize, usize); 4] = [
+    ("MNIST digit, 28 x 28 grey", 28, 28, 1),
+    ("100 x 100 RGB", 100, 100, 3),
+    ("ImageNet crop, 224 x 224 RGB", 224, 224, 3),
+    ("the astronaut photo, 512 x 512 RGB", 512, 512, 3),
+];
+
+pub struct FullyConnectedCost {
+    /// Inputs of the 100 x 100 RGB image.
+    pub inputs: usize,
+    /// Weights from those inputs to [`HIDDEN_UNITS`] units.
+    pub weights: usize,
+}
+
+impl FullyConnectedCost {
+    pub fn compute() -> FullyConnectedCost {
+        // ANCHOR: fc_cost
+        let (height, width, channels) = (100, 100, 3);
+        let inputs = height * width * channels; // one input per pixel per colour
+        let weights = inputs * HIDDEN_UNITS; // every input connects to every unit
+        // ANCHOR_END: fc_cost
+        FullyConnectedCost { inputs, weights }
+    }
+
+    pub fn table(&self) -> Table {
+        // A convolution layer of 64 filters of 3 x 3 over the colour channels, for
+        // comparison: its weights do not depend on the image size.
+        let mut table = Table::new([
+            "image",
+            "inputs",
+            format!("weights of a fully connected layer of {HIDDEN_UNITS} units").as_str(),
+            "weights of a convolution layer of 64 filters of 3 x 3",
+        ]);
+        for (name, height, width, channels) in IMAGES {
+            let inputs = height * width * channels;
+            table.row([
+                name.to_string(),
+                with_thousands(inputs),
+                with_thousands(inputs * HIDDEN_UNITS),
+                with_thousands(64 * channels * 3 * 3),
+            ]);
+        }
+        table
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 2. Three observations, on a photo of a cat.
+// ---------------------------------------------------------------------------
+
+/// Rows and columns of the two eyes in `chelsea.png` (451 x 300).
+pub const LEFT_EYE: (usize, usize, usize, usize) = (80, 150, 130, 210);
+pub const RIGHT_EYE: (usize, usize, usize, usize) = (100, 170, 280, 360);
+/// Subsampling factors shown: keep every k-th row and column.
+pub const FACTORS: [usize; 4] = [1, 2, 4, 8];
+
+pub struct CatPhoto {
+    /// `[3, 300, 451]`, values in [0, 1].
+    pub rgb: Array3<f32>,
+}
+
+impl CatPhoto {
+    pub fn load() -> Result<CatPhoto> {
+        let path = cnn_book::output::repo_root().join("data/photos/chelsea.png");
+        Ok(CatPhoto {
+            rgb: load_rgb(&path)?,
+        })
+    }
+
+    fn crop(&self, (top, bottom, left, right): (usize, usize, usize, usize)) -> Array3<f32> {
+        self.rgb.slice(s![.., top..bottom, left..right]).to_owned()
+    }
+
+    /// Keep every `factor`-th row and column: `[3, H, W] -> [3, ceil(H/k), ceil(W/k)]`.
+    pub fn subsample(&self, factor: usize) -> Array3<f32> {
+        // ANCHOR: subsample
+        let smaller = self.rgb.slice(s![.., ..;factor, ..;factor]).to_owned();
+        // ANCHOR_END: subsample
+        smaller
+    }
+
+    pub fn patch_table(&self) -> Table {
+        let (_, height, width) = self.rgb.dim();
+        let mut table = Table::new(["region", "size (rows x columns)", "share of the photo"]);
+        table.row([
+            "whole photo".to_string(),
+            format!("{height} x {width}"),
+            "100%".to_string(),
+        ]);
+        for (name, (top, bottom, left, right)) in [("left eye", LEFT_EYE), ("right eye", RIGHT_EYE)]
+        {
+            let area = (bottom - top) * (right - left);
+            table.row([
+                name.to_string(),
+                format!("{} x {}", bottom - top, right - left),
+                format!("{:.1}%", 100.0 * area as f32 / (height * width) as f32),
+            ]);
+        }
+        table
+    }
+
+    pub fn subsampling_table(&self) -> Table {
+        let mut table = Table::new(["keep every", "size (rows x columns)", "values (3 colours)"]);
+        for factor in FACTORS {
+            let (channels, height, width) = self.subsample(factor).dim();
+            table.row([
+                format!("{factor}th pixel"),
+                format!("{height} x {width}"),
+                with_thousands(channels * height * width),
+            ]);
+        }
+        table
+    }
+
+    fn figures(&self, chapter: &Chapter) -> Result<()> {
+        plot::rgb_image(&chapter.figure("cat.png"), self.rgb.view(), 451)?;
+        plot::rgb_image(&chapter.figure("left_eye.png"), self.crop(LEFT_EYE).view(), 160)?;
+        plot::rgb_image(&chapter.figure("right_eye.png"), self.crop(RIGHT_EYE).view(), 160)?;
+        for factor in FACTORS {
+            // Every version drawn at the same size, so the loss of detail shows.
+            plot::rgb_image(
+                &chapter.figure(&format!("cat_every_{factor}.png")),
+                self.subsample(factor).view(),
+                220,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 3. Learned features: a tiny network against a linear model.
+// ---------------------------------------------------------------------------
+
+/// Points per class.
+pub const POINTS_PER_CLASS: usize = 100;
+/// Hidden units of the tiny network.
+pub const HIDDEN: usize = 8;
+/// Full-batch gradient-descent steps and their size.
+pub const STEPS: usize = 3000;
+pub const LEARNING_RATE: f32 = 0.5;
+/// The plane shown in the figures: [-EXTENT, EXTENT] on both axes.
+pub const EXTENT: f32 = 1.6;
+
+/// Two noisy rings: class 0 at radius 0.5, class 1 at radius 1.2. No straight line
+/// separates them. Returns points `[2N, 2]` and labels `[2N]` (0 or 1).
+pub fn two_rings(seed: u64) -> (Array2<f32>, Array1<f32>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let total = 2 * POINTS_PER_CLASS;
+    let mut points = Array2::zeros((total, 2));
+    let mut labels = Array1::zeros(total);
+    for index in 0..total {
+        let class = index % 2;
+        let radius = [0.5f32, 1.2][class] + rng.random_range(-0.15f32..0.15);
+        let angle = rng.random_range(0.0f32..std::f32::consts::TAU);
+        points[[index, 0]] = radius * angle.cos();
+        points[[index, 1]] = radius * angle.sin();
+        labels[index] = class as f32;
+    }
+    (points, labels)
+}
+
+fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// Mean binary cross-entropy: `-mean(y log p + (1 - y) log(1 - p))`.
+pub fn cross_entropy(probabilities: ArrayView1<f32>, labels: ArrayView1<f32>) -> f32 {
+    let eps = 1e-7;
+    let total: f32 = probabilities
+        .iter()
+        .zip(labels)
+        .map(|(&p, &y)| -(y * (p + eps).ln() + (1.0 - y) * (1.0 - p + eps).ln()))
+        .sum();
+    total / labels.len() as f32
+}
+
+/// Share of points whose probability is on the right side of 0.5.
+pub fn accuracy(probabilities: ArrayView1<f32>, labels: ArrayView1<f32>) -> f32 {
+    let right = probabilities
+        .iter()
+        .zip(labels)
+        .filter(|&(&p, &y)| (p > 0.5) == (y > 0.5))
+        .count();
+    right as f32 / labels.len() as f32
+}
+
+/// Logistic regression (a linear model): `p = sigmoid(x . w + b)`.
+/// features: [N, D], weight: [D].
+#[derive(Debug, Clone)]
+pub struct Logistic {
+    pub weight: Array1<f32>,
+    pub bias: f32,
+}
+
+impl Logistic {
+    pub fn new(features: usize) -> Logistic {
+        Logistic {
+            weight: Array1::zeros(features),
+            bias: 0.0,
+        }
+    }
+
+    /// features: [N, D] -> probabilities: [N]
+    pub fn forward(&self, features: ArrayView2<f32>) -> Array1<f32> {
+        (features.dot(&self.weight) + self.bias).mapv(sigmoid)
+    }
+
+    /// One gradient-descent step on the mean cross-entropy; returns the loss before it.
+    /// With `dz = (p - y) / N`: `dw = X^T dz`, `db = sum(dz)`.
+    pub fn step(&mut self, features: ArrayView2<f32>, labels: ArrayView1<f32>, rate: f32) -> f32 {
+        let probabilities = self.forward(features); // [N]
+        let loss = cross_entropy(probabilities.view(), labels);
+        let dz = (&probabilities - &labels) / labels.len() as f32; // [N]
+        let d_weight = features.t().dot(&dz); // [D, N] x [N] -> [D]
+        self.weight.scaled_add(-rate, &d_weight);
+        self.bias -= rate * dz.sum();
+        loss
+    }
+}
+
+/// The tiny network: 2 inputs, `H` tanh units, 1 sigmoid output.
+///
+/// ```text
+/// a = x W1 + b1          [N, 2] x [2, H] -> [N, H]
+/// h = tanh(a)            [N, H]
+/// z = h w2 + b2          [N, H] x [H] -> [N]
+/// p = sigmoid(z)         [N]
+/// ```
+#[derive(Debug, Clone)]
+pub struct TinyNetwork {
+    pub w1: Array2<f32>,
+    pub b1: Array1<f32>,
+    pub w2: Array1<f32>,
+    pub b2: f32,
+}
+
+/// What the forward pass keeps for the backward pass.
+pub struct Cache {
+    pub hidden: Array2<f32>,
+    pub probabilities: Array1<f32>,
+}
+
+/// Gradients of the loss with respect to each parameter.
+pub struct Gradients {
+    pub w1: Array2<f32>,
+    pub b1: Array1<f32>,
+    pub w2: Array1<f32>,
+    pub b2: f32,
+}
+
+impl TinyNetwork {
+    /// Small random weights from a seeded generator (uniform in [-1, 1]).
+    pub fn new(seed: u64) -> TinyNetwork {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut uniform = || rng.random_range(-1.0f32..1.0);
+        TinyNetwork {
+            w1: Array2::from_shape_simple_fn((2, HIDDEN), &mut uniform),
+            b1: Array1::from_shape_simple_fn(HIDDEN, &mut uniform),
+            w2: Array1::from_shape_simple_fn(HIDDEN, &mut uniform),
+            b2: 0.0,
+        }
+    }
+
+    // ANCHOR: forward
+    /// points: [N, 2] -> probabilities: [N], keeping the hidden values.
+    pub fn forward(&self, points: ArrayView2<f32>) -> Cache {
+        let pre_activation = points.dot(&self.w1) + &self.b1; // [N, 2] x [2, H] -> [N, H]
+        let hidden = pre_activation.mapv(f32::tanh); // [N, H]: the learned features
+        let logits = hidden.dot(&self.w2) + self.b2; // [N, H] x [H] -> [N]
+        let probabilities = logits.mapv(sigmoid); // [N]
+        Cache {
+            hidden,
+            probabilities,
+        }
+    }
+    // ANCHOR_END: forward
+
+    // ANCHOR: backward
+    /// The chain rule, from the loss back to every weight, for the mean
+    /// cross-entropy loss.
+    pub fn backward(&self, points: ArrayView2<f32>, labels: ArrayView1<f32>, cache: &Cache) -> Gradients {
+        let n = labels.len() as f32;
+        // Sigmoid and cross-entropy together have the simple derivative p - y.
+        let d_logits = (&cache.probabilities - &labels) / n; // [N]
+        let d_w2 = cache.hidden.t().dot(&d_logits); // [H, N] x [N] -> [H]
+        let d_b2 = d_logits.sum();
+        // Each hidden unit passed its value on with weight w2[j].
+        let d_hidden = d_logits
+            .view()
+            .insert_axis(Axis(1))
+            .dot(&self.w2.view().insert_axis(Axis(0))); // [N, 1] x [1, H] -> [N, H]
+        // tanh'(a) = 1 - tanh(a)^2.
+        let d_pre_activation = d_hidden * cache.hidden.mapv(|h| 1.0 - h * h); // [N, H]
+        let d_w1 = points.t().dot(&d_pre_activation); // [2, N] x [N, H] -> [2, H]
+        let d_b1 = d_pre_activation.sum_axis(Axis(0)); // [H]
+        Gradients {
+            w1: d_w1,
+            b1: d_b1,
+            w2: d_w2,
+            b2: d_b2,
+        }
+    }
+    // ANCHOR_END: backward
+
+    /// One gradient-descent step; returns the loss before it.
+    pub fn step(&mut self, points: ArrayView2<f32>, labels: ArrayView1<f32>, rate: f32) -> f32 {
+        let cache = self.forward(points);
+        let loss = cross_entropy(cache.probabilities.view(), labels);
+        let gradients = self.backward(points, labels, &cache);
+        self.w1.scaled_add(-rate, &gradients.w1);
+        self.b1.scaled_add(-rate, &gradients.b1);
+        self.w2.scaled_add(-rate, &gradients.w2);
+        self.b2 -= rate * gradients.b2;
+        loss
+    }
+}
+
+/// The hand-designed feature: the squared distance from the centre, `x^2 + y^2`,
+/// added to the two coordinates. points: [N, 2] -> features: [N, 3]
+pub fn with_squared_radius(points: ArrayView2<f32>) -> Array2<f32> {
+    let mut features = Array2::zeros((points.nrows(), 3));
+    for (index, point) in points.outer_iter().enumerate() {
+        features[[index, 0]] = point[0];
+        features[[index, 1]] = point[1];
+        features[[index, 2]] = point[0] * point[0] + point[1] * point[1];
+    }
+    features
+}
+
+/// A grid of points over the plane shown in the figures, row 0 at the top:
+/// `[R*R, 2]` with `R = resolution`.
+pub fn plane_grid(resolution: usize) -> Array2<f32> {
+    let step = 2.0 * EXTENT / resolution as f32;
+    let mut grid = Array2::zeros((resolution * resolution, 2));
+    for row in 0..resolution {
+        for column in 0..resolution {
+            let index = row * resolution + column;
+            grid[[index, 0]] = -EXTENT + (column as f32 + 0.5) * step;
+            grid[[index, 1]] = EXTENT - (row as f32 + 0.5) * step;
+        }
+    }
+    grid
+}
+
+/// Resolution of the decision maps.
+pub const RESOLUTION: usize = 120;
+
+pub struct Experiment {
+    pub train: (Array2<f32>, Array1<f32>),
+    pub test: (Array2<f32>, Array1<f32>),
+    pub linear: Logistic,
+    pub designed: Logistic,
+    pub network: TinyNetwork,
+    /// Loss before each step: `(linear, designed, network)`.
+    pub losses: Vec<(f32, f32, f32)>,
+}
+
+impl Experiment {
+    pub fn run() -> Result<Experiment> {
+        let train = two_rings(0);
+        let test = two_rings(1);
+        let (points, labels) = (train.0.view(), train.1.view());
+        let designed_features = with_squared_radius(points);
+        let mut linear = Logistic::new(2);
+        let mut designed = Logistic::new(3);
+        let mut network = TinyNetwork::new(42);
+        let mut losses = Vec::with_capacity(STEPS);
+        // ANCHOR: train
+        for _ in 0..STEPS {
+            let linear_loss = linear.step(points, labels, LEARNING_RATE);
+            let designed_loss = designed.step(designed_features.view(), labels, LEARNING_RATE);
+            let network_loss = network.step(points, labels, LEARNING_RATE);
+            losses.push((linear_loss, designed_loss, network_loss));
+        }
+        // ANCHOR_END: train
+        Ok(Experiment {
+            train,
+            test,
+            linear,
+            designed,
+            network,
+            losses,
+        })
+    }
+
+    /// `(train accuracy, test accuracy, final loss)` of each model, in table order.
+    pub fn scores(&self) -> Vec<(f32, f32, f32)> {
+        let (train_x, train_y) = (self.train.0.view(), self.train.1.view());
+        let (test_x, test_y) = (self.test.0.view(), self.test.1.view());
+        let linear = (
+            accuracy(self.linear.forward(train_x).view(), train_y),
+            accuracy(self.linear.forward(test_x).view(), test_y),
+            cross_entropy(self.linear.forward(train_x).view(), train_y),
+        );
+        let train_designed = with_squared_radius(train_x);
+        let test_designed = with_squared_radius(test_x);
+        let designed = (
+            accuracy(self.designed.forward(train_designed.view()).view(), train_y),
+            accuracy(self.designed.forward(test_designed.view()).view(), test_y),
+            cross_entropy(self.designed.forward(train_designed.view()).view(), train_y),
+        );
+        let network_train = self.network.forward(train_x).probabilities;
+        let network = (
+            accuracy(network_train.view(), train_y),
+            accuracy(self.network.forward(test_x).probabilities.view(), test_y),
+            cross_entropy(network_train.view(), train_y),
+        );
+        vec![linear, designed, network]
+    }
+
+    pub fn table(&self) -> Table {
+        let mut table = Table::new([
+            "model",
+            "inputs",
+            "learned numbers",
+            "training accuracy",
+            "test accuracy",
+            "final loss",
+        ]);
+        let models = [
+            ("logistic regression (linear)", "x, y", 3),
+            ("logistic regression, designed feature", "x, y, x^2 + y^2", 4),
+            (
+                "tiny network, 8 tanh units",
+                "x, y",
+                2 * HIDDEN + HIDDEN + HIDDEN + 1,
+            ),
+        ];
+        for ((name, inputs, parameters), (train, test, loss)) in models.iter().zip(self.scores()) {
+            table.row([
+                name.to_string(),
+                inputs.to_string(),
+                parameters.to_string(),
+                format!("{:.1}%", 100.0 * train),
+                format!("{:.1}%", 100.0 * test),
+                format!("{loss:.3}"),
+            ]);
+        }
+        table
+    }
+
+    fn figures(&self, chapter: &Chapter) -> Result<()> {
+        let grid = plane_grid(RESOLUTION);
+        let points: Vec<LabelledPoint> = self
+            .train
+            .0
+            .outer_iter()
+            .zip(&self.train.1)
+            .map(|(p, &y)| LabelledPoint {
+                x: p[0],
+                y: p[1],
+                class: y as usize,
+            })
+            .collect();
+        let probability_style = MapStyle {
+            scale: ColorScale::Diverging,
+            annotate: false,
+            map_pixels: 360,
+            range: Some((0.0, 1.0)),
+        };
+        let as_map = |values: Array1<f32>| -> Result<Array2<f32>> {
+            Ok(values.into_shape_with_order((RESOLUTION, RESOLUTION))?)
+        };
+        let network_map = as_map(self.network.forward(grid.view()).probabilities)?;
+        plot::map_with_points(
+            &chapter.figure("decision_network.png"),
+            "Tiny network: probability of the outer ring",
+            network_map.view(),
+            (-EXTENT, EXTENT),
+            &points,
+            &probability_style,
+        )?;
+        let linear_map = as_map(self.linear.forward(grid.view()))?;
+        plot::map_with_points(
+            &chapter.figure("decision_linear.png"),
+            "Logistic regression: probability of the outer ring",
+            linear_map.view(),
+            (-EXTENT, EXTENT),
+            &points,
+            &probability_style,
+        )?;
+
+        // Each hidden unit over the plane: the features the network learned.
+        let hidden = self.network.forward(grid.view()).hidden; // [R*R, H]
+        let maps: Vec<Array2<f32>> = (0..HIDDEN)
+            .map(|unit| as_map(hidden.column(unit).to_owned()))
+            .collect::<Result<_>>()?;
+        let panels: Vec<Panel> = maps
+            .iter()
+            .enumerate()
+            .map(|(unit, map)| {
+                Panel::new(
+                    format!("unit {} (weight {:+.1})", unit + 1, self.network.w2[unit]),
+                    map.view(),
+                )
+            })
+            .collect();
+        plot::grid(
+            &chapter.figure("hidden_units.png"),
+            "The 8 learned features: tanh of a weighted sum of x and y",
+            &panels,
+            4,
+            &MapStyle {
+                scale: ColorScale::Diverging,
+                annotate: false,
+                map_pixels: 150,
+                range: Some((-1.0, 1.0)),
+            },
+        )?;
+
+        let every = 25;
+        let curve = |pick: fn(&(f32, f32, f32)) -> f32| {
+            self.losses
+                .iter()
+                .enumerate()
+                .step_by(every)
+                .map(|(step, l)| (step as f32, pick(l)))
+                .collect()
+        };
+        let series = [
+            Series::new("logistic regression (x, y)", curve(|l| l.0)),
+            Series::new("logistic regression (x, y, x^2 + y^2)", curve(|l| l.1)),
+            Series::new("tiny network (x, y)", curve(|l| l.2)),
+        ];
+        let labels = Labels::new(
+            "Training loss (cross-entropy) during gradient descent",
+            "gradient-descent step",
+            "loss",
+        )
+        .legend_at(SeriesLabelPosition::UpperRight);
+        plot::line_chart(&chapter.figure("loss.svg"), &labels, &series)
+    }
+}

@@ -1,0 +1,84 @@
+//! Pins every number chapter 0 quotes. The tables are computed by the chapter's
+//! example itself (included below), so the book and these snapshots cannot drift apart.
+
+#[path = "../examples/ch00_why_cnns.rs"]
+#[allow(dead_code)]
+mod ch00;
+
+use ndarray::{Array1, Array2};
+
+#[test]
+fn fully_connected_cost() {
+    let cost = ch00::FullyConnectedCost::compute();
+    assert_eq!(cost.inputs, 30_000);
+    assert_eq!(cost.weights, 30_000_000);
+    assert_eq!(ch00::with_thousands(cost.weights), "30,000,000");
+    assert_eq!(ch00::with_thousands(784), "784");
+    insta::assert_snapshot!(cost.table().to_markdown());
+}
+
+#[test]
+fn cat_photo_tables() {
+    let cat = ch00::CatPhoto::load().unwrap();
+    insta::assert_snapshot!(cat.patch_table().to_markdown());
+    insta::assert_snapshot!(cat.subsampling_table().to_markdown());
+}
+
+/// The loss of the tiny network as a function of one weight changed by `delta`.
+fn loss_with(
+    network: &ch00::TinyNetwork,
+    points: &Array2<f32>,
+    labels: &Array1<f32>,
+    change: impl Fn(&mut ch00::TinyNetwork),
+) -> f32 {
+    let mut changed = network.clone();
+    change(&mut changed);
+    let probabilities = changed.forward(points.view()).probabilities;
+    ch00::cross_entropy(probabilities.view(), labels.view())
+}
+
+#[test]
+fn hand_derived_backward_matches_finite_differences() {
+    let (points, labels) = ch00::two_rings(7);
+    let network = ch00::TinyNetwork::new(3);
+    let cache = network.forward(points.view());
+    let gradients = network.backward(points.view(), labels.view(), &cache);
+    let h = 1e-2;
+    let close = |numeric: f32, analytic: f32, what: &str| {
+        assert!(
+            (numeric - analytic).abs() < 2e-3,
+            "{what}: finite difference {numeric}, backward {analytic}"
+        );
+    };
+    for i in 0..2 {
+        for j in 0..ch00::HIDDEN {
+            let plus = loss_with(&network, &points, &labels, |n| n.w1[[i, j]] += h);
+            let minus = loss_with(&network, &points, &labels, |n| n.w1[[i, j]] -= h);
+            close((plus - minus) / (2.0 * h), gradients.w1[[i, j]], "w1");
+        }
+    }
+    for j in 0..ch00::HIDDEN {
+        let plus = loss_with(&network, &points, &labels, |n| n.b1[j] += h);
+        let minus = loss_with(&network, &points, &labels, |n| n.b1[j] -= h);
+        close((plus - minus) / (2.0 * h), gradients.b1[j], "b1");
+        let plus = loss_with(&network, &points, &labels, |n| n.w2[j] += h);
+        let minus = loss_with(&network, &points, &labels, |n| n.w2[j] -= h);
+        close((plus - minus) / (2.0 * h), gradients.w2[j], "w2");
+    }
+    let plus = loss_with(&network, &points, &labels, |n| n.b2 += h);
+    let minus = loss_with(&network, &points, &labels, |n| n.b2 -= h);
+    close((plus - minus) / (2.0 * h), gradients.b2, "b2");
+}
+
+#[test]
+fn learned_features_beat_a_linear_model() {
+    let experiment = ch00::Experiment::run().unwrap();
+    let scores = experiment.scores();
+    let (linear, designed, network) = (scores[0], scores[1], scores[2]);
+    // The chapter's claims: the linear model is near chance, the designed feature
+    // and the learned features both separate the rings.
+    assert!(linear.1 < 0.7, "linear test accuracy {}", linear.1);
+    assert!(designed.1 > 0.95, "designed test accuracy {}", designed.1);
+    assert!(network.1 > 0.95, "network test accuracy {}", network.1);
+    insta::assert_snapshot!(experiment.table().to_markdown());
+}
