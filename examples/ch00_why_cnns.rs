@@ -94,7 +94,11 @@ impl FullyConnectedCost {
         let mut table = Table::new([
             "image",
             "inputs",
-            format!("weights of a fully connected layer of {HIDDEN_UNITS} units").as_str(),
+            format!(
+                "weights of a fully connected layer of {} units",
+                with_thousands(HIDDEN_UNITS)
+            )
+            .as_str(),
             "weights of a convolution layer of 64 filters of 3 x 3",
         ]);
         for (name, height, width, channels) in IMAGES {
@@ -166,11 +170,19 @@ impl CatPhoto {
     }
 
     pub fn subsampling_table(&self) -> Table {
-        let mut table = Table::new(["keep every", "size (rows x columns)", "values (3 colours)"]);
+        let mut table = Table::new([
+            "rows and columns kept",
+            "size (rows x columns)",
+            "values (3 colours)",
+        ]);
         for factor in FACTORS {
             let (channels, height, width) = self.subsample(factor).dim();
             table.row([
-                format!("{factor}th pixel"),
+                if factor == 1 {
+                    "all (the original)".to_string()
+                } else {
+                    format!("1 in {factor}")
+                },
                 format!("{height} x {width}"),
                 with_thousands(channels * height * width),
             ]);

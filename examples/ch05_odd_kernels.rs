@@ -23,6 +23,7 @@ fn main() -> Result<()> {
 
     let photo = PhotoShift::compute()?;
     photo.figure(&chapter)?;
+    publish(&chapter, "pole", &photo.table())?;
 
     let grey = OneByOne::compute()?;
     grey.figure(&chapter)?;
@@ -143,14 +144,14 @@ pub fn centre_of_mass(map: ArrayView4<f32>) -> (f32, f32) {
 }
 
 /// Side of the dot image; the dot is in its centre.
-pub const DOT_SIZE: usize = 11;
+pub const DOT_SIZE: usize = 9;
 /// The kernels compared.
 pub const KERNELS: [usize; 4] = [2, 3, 4, 5];
 /// Number of stacked blurs in the second table.
 pub const MAX_LAYERS: usize = 4;
 
 pub struct Shift {
-    /// The dot image `[1, 1, 11, 11]`.
+    /// The dot image `[1, 1, 9, 9]`.
     pub dot: Array4<f32>,
     /// The dot blurred once by each of [`KERNELS`].
     pub blurred: Vec<Array4<f32>>,
@@ -172,7 +173,7 @@ impl Shift {
             let mut x = dot.clone();
             let mut row = Vec::new();
             for _ in 0..MAX_LAYERS {
-                x = same_blur(x.view(), k)?; // [1, 1, 11, 11] -> [1, 1, 11, 11]
+                x = same_blur(x.view(), k)?; // [1, 1, 9, 9] -> [1, 1, 9, 9]
                 row.push(centre_of_mass(x.view()));
             }
             stacked.push(row);
@@ -232,8 +233,8 @@ impl Shift {
         }
         let style = MapStyle {
             scale: ColorScale::Viridis,
-            annotate: false,
-            map_pixels: 220,
+            annotate: true,
+            map_pixels: 230,
             range: Some((0.0, 0.3)),
         };
         plot::grid(
@@ -249,26 +250,93 @@ impl Shift {
 /// The camera photo blurred four times by 2x2 and by 3x3 "same" averages: the 2x2
 /// result has moved two pixels down and right.
 pub struct PhotoShift {
+    /// A crop around the camera, `[1, 1, 48, 48]`, and its two blurred versions.
     pub crop: Array4<f32>,
     pub even: Array4<f32>,
     pub odd: Array4<f32>,
+    /// One row across the tripod's pole: `(column, original, 3x3 blurs, 2x2 blurs)`.
+    pub profile: Vec<(usize, f32, f32, f32)>,
+}
+
+/// The crop: rows and columns of `camera.png`.
+pub const CROP: (usize, usize) = (136, 252);
+/// The strip across the tripod's pole: its top-left corner; the profile is its middle row.
+pub const STRIP: (usize, usize) = (280, 266);
+/// Side of the crop and the strip.
+pub const SIDE: usize = 48;
+
+/// Four "same" blurs with a `k x k` average. input: [1, 1, H, W] -> output: [1, 1, H, W]
+fn blur_four_times(image: &Array4<f32>, k: usize) -> Result<Array4<f32>> {
+    let mut x = image.clone();
+    for _ in 0..MAX_LAYERS {
+        x = same_blur(x.view(), k)?;
+    }
+    Ok(x)
 }
 
 impl PhotoShift {
     pub fn compute() -> Result<PhotoShift> {
         let path = cnn_book::output::repo_root().join("data/photos/camera.png");
         let grey = to_grayscale(load_rgb(&path)?.view())?; // [3, 512, 512] -> [512, 512]
-        // A 48x48 crop around the camera's lens and the photographer's hand.
-        let crop = grey
-            .slice(s![96..144, 208..256])
-            .to_owned()
-            .into_shape_with_order((1, 1, 48, 48))?;
-        let (mut even, mut odd) = (crop.clone(), crop.clone());
-        for _ in 0..MAX_LAYERS {
-            even = same_blur(even.view(), 2)?; // [1, 1, 48, 48]
-            odd = same_blur(odd.view(), 3)?; // [1, 1, 48, 48]
-        }
-        Ok(PhotoShift { crop, even, odd })
+        let cut = |(top, left): (usize, usize)| -> Result<Array4<f32>> {
+            Ok(grey
+                .slice(s![top..top + SIDE, left..left + SIDE])
+                .to_owned()
+                .into_shape_with_order((1, 1, SIDE, SIDE))?)
+        };
+        let crop = cut(CROP)?;
+        let even = blur_four_times(&crop, 2)?;
+        let odd = blur_four_times(&crop, 3)?;
+        let strip = cut(STRIP)?;
+        let (strip_even, strip_odd) = (blur_four_times(&strip, 2)?, blur_four_times(&strip, 3)?);
+        let middle = SIDE / 2;
+        let profile = (0..SIDE)
+            .map(|j| {
+                (
+                    STRIP.1 + j,
+                    strip[[0, 0, middle, j]],
+                    strip_odd[[0, 0, middle, j]],
+                    strip_even[[0, 0, middle, j]],
+                )
+            })
+            .collect();
+        Ok(PhotoShift {
+            crop,
+            even,
+            odd,
+            profile,
+        })
+    }
+
+    /// The column where each profile is brightest: `(original, 3x3, 2x2)`.
+    pub fn brightest_columns(&self) -> (usize, usize, usize) {
+        let argmax = |pick: fn(&(usize, f32, f32, f32)) -> f32| {
+            self.profile
+                .iter()
+                .fold((0, f32::NEG_INFINITY), |best, p| {
+                    if pick(p) > best.1 { (p.0, pick(p)) } else { best }
+                })
+                .0
+        };
+        (argmax(|p| p.1), argmax(|p| p.2), argmax(|p| p.3))
+    }
+
+    pub fn table(&self) -> Table {
+        let (original, odd, even) = self.brightest_columns();
+        let row = format!("row {} of the photo", STRIP.0 + SIDE / 2);
+        let mut table = Table::new([row.as_str(), "brightest column (the pole)", "moved by"]);
+        table.row(["original".to_string(), original.to_string(), "0".to_string()]);
+        table.row([
+            "four 3x3 blurs".to_string(),
+            odd.to_string(),
+            (odd as i64 - original as i64).to_string(),
+        ]);
+        table.row([
+            "four 2x2 blurs".to_string(),
+            even.to_string(),
+            (even as i64 - original as i64).to_string(),
+        ]);
+        table
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {
@@ -289,6 +357,24 @@ impl PhotoShift {
             &panels,
             3,
             &style,
+        )?;
+        let line = |name: &str, pick: fn(&(usize, f32, f32, f32)) -> f32| {
+            Series::new(name, self.profile.iter().map(|p| (p.0 as f32, pick(p))).collect())
+        };
+        let labels = Labels::new(
+            "One row across the tripod's pole",
+            "column of the photo",
+            "grey level",
+        )
+        .legend_at(SeriesLabelPosition::UpperLeft);
+        plot::line_chart(
+            &chapter.figure("pole_profile.svg"),
+            &labels,
+            &[
+                line("original", |p| p.1),
+                line("four 3x3 blurs", |p| p.2),
+                line("four 2x2 blurs", |p| p.3),
+            ],
         )
     }
 }

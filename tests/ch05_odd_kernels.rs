@@ -46,3 +46,12 @@ fn stacks_of_3x3() {
     assert_eq!(stacks.rows[2], (3, 7, 27, 49));
     insta::assert_snapshot!(stacks.table().to_markdown());
 }
+
+#[test]
+fn the_photo_moves_with_even_kernels() {
+    let photo = ch05::PhotoShift::compute().unwrap();
+    let (original, odd, even) = photo.brightest_columns();
+    assert_eq!(odd, original);
+    assert_eq!(even, original + 2, "four 2x2 layers move it by 4 x 0.5 pixels");
+    insta::assert_snapshot!(photo.table().to_markdown());
+}
