@@ -28,6 +28,8 @@ fn main() -> Result<()> {
     publish(&chapter, "cat_patches", &cat.patch_table())?;
     publish(&chapter, "subsampling", &cat.subsampling_table())?;
 
+    chapter.write_value("points_per_class", POINTS_PER_CLASS)?;
+    chapter.write_value("hidden", HIDDEN)?;
     let experiment = Experiment::run()?;
     experiment.figures(&chapter)?;
     publish(&chapter, "accuracy", &experiment.table())?;
@@ -192,8 +194,16 @@ impl CatPhoto {
 
     fn figures(&self, chapter: &Chapter) -> Result<()> {
         plot::rgb_image(&chapter.figure("cat.png"), self.rgb.view(), 451)?;
-        plot::rgb_image(&chapter.figure("left_eye.png"), self.crop(LEFT_EYE).view(), 160)?;
-        plot::rgb_image(&chapter.figure("right_eye.png"), self.crop(RIGHT_EYE).view(), 160)?;
+        plot::rgb_image(
+            &chapter.figure("left_eye.png"),
+            self.crop(LEFT_EYE).view(),
+            160,
+        )?;
+        plot::rgb_image(
+            &chapter.figure("right_eye.png"),
+            self.crop(RIGHT_EYE).view(),
+            160,
+        )?;
         for factor in FACTORS {
             // Every version drawn at the same size, so the loss of detail shows.
             plot::rgb_image(
@@ -357,7 +367,12 @@ impl TinyNetwork {
     // ANCHOR: backward
     /// The chain rule, from the loss back to every weight, for the mean
     /// cross-entropy loss.
-    pub fn backward(&self, points: ArrayView2<f32>, labels: ArrayView1<f32>, cache: &Cache) -> Gradients {
+    pub fn backward(
+        &self,
+        points: ArrayView2<f32>,
+        labels: ArrayView1<f32>,
+        cache: &Cache,
+    ) -> Gradients {
         let n = labels.len() as f32;
         // Sigmoid and cross-entropy together have the simple derivative p - y.
         let d_logits = (&cache.probabilities - &labels) / n; // [N]
@@ -498,9 +513,13 @@ impl Experiment {
         ]);
         let models = [
             ("logistic regression (linear)", "x, y", 3),
-            ("logistic regression, designed feature", "x, y, x^2 + y^2", 4),
             (
-                "tiny network, 8 tanh units",
+                "logistic regression, designed feature",
+                "x, y, x^2 + y^2",
+                4,
+            ),
+            (
+                &format!("tiny network, {HIDDEN} tanh units") as &str,
                 "x, y",
                 2 * HIDDEN + HIDDEN + HIDDEN + 1,
             ),
@@ -576,7 +595,7 @@ impl Experiment {
             .collect();
         plot::grid(
             &chapter.figure("hidden_units.png"),
-            "The 8 learned features: tanh of a weighted sum of x and y",
+            &format!("The {HIDDEN} learned features: tanh of a weighted sum of x and y"),
             &panels,
             4,
             &MapStyle {

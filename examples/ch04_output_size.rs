@@ -100,7 +100,14 @@ pub fn strides() -> Result<Table> {
         "count",
         "floor((n + 2p - k) / s) + 1",
     ]);
-    for (n, k, p, s) in [(5, 3, 0, 2), (7, 3, 0, 2), (6, 3, 0, 2), (7, 3, 1, 2), (8, 2, 0, 2), (224, 7, 3, 2)] {
+    for (n, k, p, s) in [
+        (5, 3, 0, 2),
+        (7, 3, 0, 2),
+        (6, 3, 0, 2),
+        (7, 3, 1, 2),
+        (8, 2, 0, 2),
+        (224, 7, 3, 2),
+    ] {
         let starts = start_positions(n + 2 * p, k, s);
         let listed = if starts.len() <= 8 {
             starts
@@ -247,9 +254,8 @@ pub fn walk(net: &Sequential, input_shape: &[usize]) -> Result<Walk> {
         let formula = match window {
             Some((kernel, stride, padding)) => {
                 let out = output_size(height, kernel, stride, padding)?;
-                let text = format!(
-                    "floor(({height} + 2*{padding} - {kernel}) / {stride}) + 1 = {out}"
-                );
+                let text =
+                    format!("floor(({height} + 2*{padding} - {kernel}) / {stride}) + 1 = {out}");
                 height = out;
                 text
             }

@@ -28,7 +28,10 @@ fn main() -> Result<()> {
     let grey = OneByOne::compute()?;
     grey.figure(&chapter)?;
     publish(&chapter, "one_by_one", &grey.table())?;
-    chapter.write_value("one_by_one_difference", format!("{:.1e}", grey.largest_difference))?;
+    chapter.write_value(
+        "one_by_one_difference",
+        format!("{:.1e}", grey.largest_difference),
+    )?;
     publish(&chapter, "one_by_one_field", &one_by_one_field()?)?;
 
     let stacks = Stacks::compute()?;
@@ -120,7 +123,13 @@ pub fn same_blur(image: ArrayView4<f32>, k: usize) -> Result<Array4<f32>> {
     let after = total / 2; // equal to `before` when k is odd
     let before = total - after; // one more than `after` when k is even
     let padded = pad(image, before, after); // [N, 1, H + k - 1, W + k - 1]
-    let blurred = conv2d(padded.view(), average_kernel(k).view(), Array1::zeros(1).view(), 1, 0)?; // [N, 1, H, W]
+    let blurred = conv2d(
+        padded.view(),
+        average_kernel(k).view(),
+        Array1::zeros(1).view(),
+        1,
+        0,
+    )?; // [N, 1, H, W]
     // ANCHOR_END: same_blur
     Ok(blurred)
 }
@@ -204,7 +213,11 @@ impl Shift {
                 format!("{before} / {after}"),
                 format!("{h} x {w}"),
                 format!("({row:.2}, {column:.2})"),
-                format!("({}, {})", signed(row - dot_row), signed(column - dot_column)),
+                format!(
+                    "({}, {})",
+                    signed(row - dot_row),
+                    signed(column - dot_column)
+                ),
             ]);
         }
         table
@@ -217,7 +230,10 @@ impl Shift {
         let mut table = Table::new(header);
         for (k, row) in [2, 3].iter().zip(&self.stacked) {
             let mut cells = vec![format!("{k} x {k}: shift of the centre")];
-            cells.extend(row.iter().map(|(r, c)| format!("({}, {})", signed(r - start), signed(c - start))));
+            cells.extend(
+                row.iter()
+                    .map(|(r, c)| format!("({}, {})", signed(r - start), signed(c - start))),
+            );
             table.row(cells);
         }
         table
@@ -314,7 +330,11 @@ impl PhotoShift {
             self.profile
                 .iter()
                 .fold((0, f32::NEG_INFINITY), |best, p| {
-                    if pick(p) > best.1 { (p.0, pick(p)) } else { best }
+                    if pick(p) > best.1 {
+                        (p.0, pick(p))
+                    } else {
+                        best
+                    }
                 })
                 .0
         };
@@ -325,7 +345,11 @@ impl PhotoShift {
         let (original, odd, even) = self.brightest_columns();
         let row = format!("row {} of the photo", STRIP.0 + SIDE / 2);
         let mut table = Table::new([row.as_str(), "brightest column (the pole)", "moved by"]);
-        table.row(["original".to_string(), original.to_string(), "0".to_string()]);
+        table.row([
+            "original".to_string(),
+            original.to_string(),
+            "0".to_string(),
+        ]);
         table.row([
             "four 3x3 blurs".to_string(),
             odd.to_string(),
@@ -359,7 +383,10 @@ impl PhotoShift {
             &style,
         )?;
         let line = |name: &str, pick: fn(&(usize, f32, f32, f32)) -> f32| {
-            Series::new(name, self.profile.iter().map(|p| (p.0 as f32, pick(p))).collect())
+            Series::new(
+                name,
+                self.profile.iter().map(|p| (p.0 as f32, pick(p))).collect(),
+            )
         };
         let labels = Labels::new(
             "One row across the tripod's pole",
@@ -421,7 +448,8 @@ impl OneByOne {
     pub fn table(&self) -> Table {
         let (i, j) = PIXEL;
         let weights = [0.299f32, 0.587, 0.114];
-        let mut table = Table::new(["channel", "value at the pixel", "weight", "value x weight"]);
+        let channel = format!("channel, pixel at row {i}, column {j}");
+        let mut table = Table::new([channel.as_str(), "value", "weight", "value x weight"]);
         for (c, name) in ["red", "green", "blue"].iter().enumerate() {
             let value = self.photo[[0, c, i, j]];
             table.row([
@@ -459,7 +487,11 @@ impl OneByOne {
 
 /// Receptive fields of stacks of 1x1 and of 3x3 convolutions, from the library.
 pub fn one_by_one_field() -> Result<Table> {
-    let mut table = Table::new(["layers", "field of 1x1 convolutions", "field of 3x3 convolutions"]);
+    let mut table = Table::new([
+        "layers",
+        "field of 1x1 convolutions",
+        "field of 3x3 convolutions",
+    ]);
     let ones = receptive_field(&[(1, 1); 3])?;
     let threes = receptive_field(&[(3, 1); 3])?;
     for (layer, (one, three)) in ones.iter().zip(&threes).enumerate() {

@@ -16,7 +16,11 @@ fn counting_positions_agrees_with_the_formula() {
             for s in 1..=4 {
                 for p in 0..=2 {
                     let counted = ch04::start_positions(n + 2 * p, k, s).len();
-                    assert_eq!(counted, output_size(n, k, s, p).unwrap(), "n={n} k={k} s={s} p={p}");
+                    assert_eq!(
+                        counted,
+                        output_size(n, k, s, p).unwrap(),
+                        "n={n} k={k} s={s} p={p}"
+                    );
                 }
             }
         }
@@ -46,7 +50,12 @@ fn lenet5_walk() {
 fn tiny_vgg_walk() {
     let walk = ch04::walk(&ch04::tiny_vgg().unwrap(), &[1, 3, 64, 64]).unwrap();
     // 64 -> 62 -> 60 -> 30 -> 28 -> 26 -> 13, as in CNN Explainer.
-    let heights: Vec<usize> = walk.rows.iter().take(6).map(|r| r.output_shape[2]).collect();
+    let heights: Vec<usize> = walk
+        .rows
+        .iter()
+        .take(6)
+        .map(|r| r.output_shape[2])
+        .collect();
     assert_eq!(heights, vec![62, 60, 30, 28, 26, 13]);
     insta::assert_snapshot!(walk.table().to_markdown());
 }

@@ -18,12 +18,18 @@ fn even_kernels_shift_by_half_a_pixel() {
         let (row, column) = ch05::centre_of_mass(blurred.view());
         let expected = if k % 2 == 0 { 0.5 } else { 0.0 };
         assert!((row - centre - expected).abs() < 1e-4, "k={k}: row {row}");
-        assert!((column - centre - expected).abs() < 1e-4, "k={k}: column {column}");
+        assert!(
+            (column - centre - expected).abs() < 1e-4,
+            "k={k}: column {column}"
+        );
     }
     // Stacked 2x2 layers: the shift grows by half a pixel per layer.
     for (layer, &(row, _)) in shift.stacked[0].iter().enumerate() {
         let expected = 0.5 * (layer + 1) as f32;
-        assert!((row - centre - expected).abs() < 1e-4, "layer {layer}: {row}");
+        assert!(
+            (row - centre - expected).abs() < 1e-4,
+            "layer {layer}: {row}"
+        );
     }
     insta::assert_snapshot!(shift.table().to_markdown());
     insta::assert_snapshot!(shift.stacked_table().to_markdown());
@@ -32,7 +38,11 @@ fn even_kernels_shift_by_half_a_pixel() {
 #[test]
 fn one_by_one_convolution_is_the_grey_image() {
     let grey = ch05::OneByOne::compute().unwrap();
-    assert!(grey.largest_difference < 1e-5, "{}", grey.largest_difference);
+    assert!(
+        grey.largest_difference < 1e-5,
+        "{}",
+        grey.largest_difference
+    );
     insta::assert_snapshot!(grey.table().to_markdown());
     insta::assert_snapshot!(ch05::one_by_one_field().unwrap().to_markdown());
 }
@@ -52,6 +62,10 @@ fn the_photo_moves_with_even_kernels() {
     let photo = ch05::PhotoShift::compute().unwrap();
     let (original, odd, even) = photo.brightest_columns();
     assert_eq!(odd, original);
-    assert_eq!(even, original + 2, "four 2x2 layers move it by 4 x 0.5 pixels");
+    assert_eq!(
+        even,
+        original + 2,
+        "four 2x2 layers move it by 4 x 0.5 pixels"
+    );
     insta::assert_snapshot!(photo.table().to_markdown());
 }
