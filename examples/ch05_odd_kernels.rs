@@ -64,16 +64,16 @@ pub fn same_padding() -> Result<Table> {
         "output with p = floor((m - 1) / 2) on both sides",
         "output with one more on one side",
     ]);
-    for m in 1..=7 {
+    for m in 1..=7usize {
         let total = m - 1;
-        let per_side = if total % 2 == 0 {
+        let per_side = if total.is_multiple_of(2) {
             format!("{}", total / 2)
         } else {
             format!("{} (not a whole number)", total as f32 / 2.0)
         };
         let p = total / 2;
         // One extra row of padding on one side only: n + (2p + 1) - m + 1.
-        let asymmetric = if total % 2 == 1 {
+        let asymmetric = if !total.is_multiple_of(2) {
             (output_size(n, m, 1, p)? + 1).to_string()
         } else {
             "-".to_string()

@@ -16,7 +16,7 @@ fn even_kernels_shift_by_half_a_pixel() {
     let centre = (ch05::DOT_SIZE / 2) as f32;
     for (&k, blurred) in ch05::KERNELS.iter().zip(&shift.blurred) {
         let (row, column) = ch05::centre_of_mass(blurred.view());
-        let expected = if k % 2 == 0 { 0.5 } else { 0.0 };
+        let expected = if k.is_multiple_of(2) { 0.5 } else { 0.0 };
         assert!((row - centre - expected).abs() < 1e-4, "k={k}: row {row}");
         assert!(
             (column - centre - expected).abs() < 1e-4,
