@@ -292,7 +292,7 @@ impl Walk {
                 row.name.clone(),
                 row.description.clone(),
                 row.formula.clone(),
-                format!("[{shape}]"),
+                format!("`[{shape}]`"),
                 row.parameters.to_string(),
             ]);
         }
