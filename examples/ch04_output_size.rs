@@ -278,7 +278,7 @@ impl Walk {
             "layer",
             "what",
             "output size from the formula",
-            "output shape [N, C, H, W]",
+            "output shape `[N, C, H, W]`",
             "parameters",
         ]);
         for row in &self.rows {

@@ -123,13 +123,9 @@ pub fn same_blur(image: ArrayView4<f32>, k: usize) -> Result<Array4<f32>> {
     let after = total / 2; // equal to `before` when k is odd
     let before = total - after; // one more than `after` when k is even
     let padded = pad(image, before, after); // [N, 1, H + k - 1, W + k - 1]
-    let blurred = conv2d(
-        padded.view(),
-        average_kernel(k).view(),
-        Array1::zeros(1).view(),
-        1,
-        0,
-    )?; // [N, 1, H, W]
+    let kernel = average_kernel(k); // [1, 1, k, k]
+    let no_bias = Array1::zeros(1); // [1]
+    let blurred = conv2d(padded.view(), kernel.view(), no_bias.view(), 1, 0)?; // [N, 1, H, W]
     // ANCHOR_END: same_blur
     Ok(blurred)
 }
@@ -257,7 +253,7 @@ impl Shift {
             &chapter.figure("dot_blur.png"),
             "A dot blurred by odd and even kernels (colours capped at 0.3)",
             &panels,
-            5,
+            3,
             &style,
         )
     }
