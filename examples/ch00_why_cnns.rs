@@ -9,8 +9,9 @@ use cnn_book::plot::{
     self, ColorScale, LabelledPoint, Labels, MapStyle, Panel, Series, SeriesLabelPosition,
 };
 use cnn_book::{Chapter, Table};
-use cnn_core::load_rgb;
-use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis, s};
+use cnn_core::conv::conv2d;
+use cnn_core::{load_rgb, to_grayscale};
+use ndarray::{Array1, Array2, Array3, Array4, ArrayView1, ArrayView2, Axis, s};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -27,6 +28,9 @@ fn main() -> Result<()> {
     cat.figures(&chapter)?;
     publish(&chapter, "cat_patches", &cat.patch_table())?;
     publish(&chapter, "subsampling", &cat.subsampling_table())?;
+    let search = EyeSearch::compute(&cat)?;
+    search.figure(&chapter)?;
+    publish(&chapter, "eye_search", &search.table())?;
 
     chapter.write_value("points_per_class", POINTS_PER_CLASS)?;
     chapter.write_value("hidden", HIDDEN)?;
@@ -213,6 +217,99 @@ impl CatPhoto {
             )?;
         }
         Ok(())
+    }
+}
+
+/// One eye detector slid over the whole photo: the left eye, cut out of the grey
+/// photo, compared with every patch of the same size by normalised
+/// cross-correlation (1 = the same pattern up to brightness and contrast).
+/// Everything at half resolution, to keep it fast.
+pub struct EyeSearch {
+    /// `[H', W']`: the match score of the detector at every position.
+    pub scores: Array2<f32>,
+}
+
+/// Work at 1 in `EYE_SEARCH_STEP` rows and columns.
+pub const EYE_SEARCH_STEP: usize = 2;
+
+impl EyeSearch {
+    pub fn compute(cat: &CatPhoto) -> Result<EyeSearch> {
+        let step = EYE_SEARCH_STEP;
+        let grey = to_grayscale(cat.subsample(step).view())?; // [H, W]
+        let (top, bottom, left, right) = LEFT_EYE;
+        let eye = grey
+            .slice(s![top / step..bottom / step, left / step..right / step])
+            .to_owned(); // [K_H, K_W]
+        let (kernel_h, kernel_w) = eye.dim();
+        let count = (kernel_h * kernel_w) as f32;
+        // The detector: the eye with its mean removed, scaled to length 1.
+        let centred = &eye - eye.mean().unwrap_or(0.0);
+        let length = centred.mapv(|v| v * v).sum().sqrt();
+        let detector = (centred / length).into_shape_with_order((1, 1, kernel_h, kernel_w))?;
+        let (h, w) = grey.dim();
+        let image = grey.into_shape_with_order((1, 1, h, w))?;
+        let no_bias = Array1::zeros(1);
+        // ANCHOR: eye_search
+        // The same weights at every position: one convolution.
+        let response = conv2d(image.view(), detector.view(), no_bias.view(), 1, 0)?; // [1, 1, H', W']
+        // ANCHOR_END: eye_search
+        // The length of each patch with its mean removed, to make the score a cosine:
+        // sum (x - mean)^2 = sum x^2 - (sum x)^2 / count.
+        let ones = Array4::ones((1, 1, kernel_h, kernel_w));
+        let sums = conv2d(image.view(), ones.view(), no_bias.view(), 1, 0)?;
+        let squares = image.mapv(|v| v * v);
+        let sums_of_squares = conv2d(squares.view(), ones.view(), no_bias.view(), 1, 0)?;
+        let mut scores = response.slice(s![0, 0, .., ..]).to_owned();
+        for ((i, j), score) in scores.indexed_iter_mut() {
+            let sum = sums[[0, 0, i, j]];
+            let spread = (sums_of_squares[[0, 0, i, j]] - sum * sum / count).max(1e-6);
+            *score /= spread.sqrt();
+        }
+        Ok(EyeSearch { scores })
+    }
+
+    /// The best match, and the best match at least one eye-width away from it,
+    /// as `(row, column, score)` in the full photo's pixels (top-left corner).
+    pub fn two_best(&self) -> [(usize, usize, f32); 2] {
+        let best_where = |allowed: &dyn Fn(usize, usize) -> bool| {
+            self.scores
+                .indexed_iter()
+                .filter(|((i, j), _)| allowed(*i, *j))
+                .fold((0, 0, f32::NEG_INFINITY), |best, ((i, j), &v)| {
+                    if v > best.2 { (i, j, v) } else { best }
+                })
+        };
+        let first = best_where(&|_, _| true);
+        let width = (LEFT_EYE.3 - LEFT_EYE.2) / EYE_SEARCH_STEP;
+        let second = best_where(&|i, j| i.abs_diff(first.0).max(j.abs_diff(first.1)) >= width);
+        let full = |(i, j, v): (usize, usize, f32)| (i * EYE_SEARCH_STEP, j * EYE_SEARCH_STEP, v);
+        [full(first), full(second)]
+    }
+
+    pub fn table(&self) -> Table {
+        let mut table = Table::new(["match", "top-left corner (row, column)", "score"]);
+        for (name, (row, column, score)) in ["best", "best elsewhere"].iter().zip(self.two_best()) {
+            table.row([
+                name.to_string(),
+                format!("({row}, {column})"),
+                format!("{score:.2}"),
+            ]);
+        }
+        table
+    }
+
+    fn figure(&self, chapter: &Chapter) -> Result<()> {
+        plot::heatmap(
+            &chapter.figure("eye_search.png"),
+            "How much each patch looks like the left eye",
+            self.scores.view(),
+            &MapStyle {
+                scale: ColorScale::Diverging,
+                annotate: false,
+                map_pixels: 420,
+                range: Some((-1.0, 1.0)),
+            },
+        )
     }
 }
 

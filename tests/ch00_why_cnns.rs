@@ -82,3 +82,19 @@ fn learned_features_beat_a_linear_model() {
     assert!(network.1 > 0.95, "network test accuracy {}", network.1);
     insta::assert_snapshot!(experiment.table().to_markdown());
 }
+
+#[test]
+fn one_eye_detector_finds_both_eyes() {
+    let cat = ch00::CatPhoto::load().unwrap();
+    let search = ch00::EyeSearch::compute(&cat).unwrap();
+    let [best, elsewhere] = search.two_best();
+    // The best match is the left eye itself; the best match elsewhere is the
+    // right eye: its box overlaps the right eye's box by more than half.
+    assert_eq!((best.0, best.1), (ch00::LEFT_EYE.0, ch00::LEFT_EYE.2));
+    let (top, _, left, _) = ch00::RIGHT_EYE;
+    assert!(
+        elsewhere.0.abs_diff(top) < 35 && elsewhere.1.abs_diff(left) < 40,
+        "{elsewhere:?}"
+    );
+    insta::assert_snapshot!(search.table().to_markdown());
+}
