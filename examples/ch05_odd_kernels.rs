@@ -118,6 +118,10 @@ pub fn average_kernel(k: usize) -> Array4<f32> {
 ///
 /// input: [N, 1, H, W] -> output: [N, 1, H, W]
 pub fn same_blur(image: ArrayView4<f32>, k: usize) -> Result<Array4<f32>> {
+    anyhow::ensure!(
+        k >= 1,
+        "same_blur: the kernel size must be at least 1, got 0"
+    );
     // ANCHOR: same_blur
     let total = k - 1;
     let after = total / 2; // equal to `before` when k is odd

@@ -739,6 +739,39 @@ mod tests {
     }
 
     #[test]
+    fn maps_with_points_are_byte_identical_when_drawn_twice() {
+        let dir = std::env::temp_dir().join(format!("cnn-book-points-test-{}", std::process::id()));
+        let data = array![[0.0f32, 1.0], [1.0, 0.0]];
+        let points = [
+            LabelledPoint {
+                x: -0.5,
+                y: 0.5,
+                class: 0,
+            },
+            LabelledPoint {
+                x: 0.5,
+                y: -0.5,
+                class: 1,
+            },
+        ];
+        let draw = |name: &str| {
+            let path = dir.join(name);
+            map_with_points(
+                &path,
+                "t",
+                data.view(),
+                (-1.0, 1.0),
+                &points,
+                &MapStyle::default(),
+            )
+            .unwrap();
+            std::fs::read(path).unwrap()
+        };
+        assert_eq!(draw("a.png"), draw("b.png"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
     fn bad_chart_input_is_an_error() {
         let path = std::env::temp_dir().join("never-written.svg");
         assert!(bar_chart(&path, &Labels::default(), &["a".into()], &[1.0, 2.0]).is_err());
