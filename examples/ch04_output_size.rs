@@ -373,20 +373,21 @@ impl Coverage {
             map_pixels: 260,
             range: Some((0.0, 4.0)),
         };
+        let mut panels = Vec::new();
         for (&(n, k, s), map) in COVERAGE_CASES.iter().zip(&self.maps) {
             let dropped = dropped_by_floor(n, k, s, 0)?;
-            let panel = Panel::new(
-                format!("{dropped} row(s) and column(s) never covered"),
+            panels.push(Panel::new(
+                format!("n = {n}, k = {k}, s = {s}: {dropped} dropped"),
                 map.view(),
-            );
-            plot::grid(
-                &chapter.figure(&format!("coverage_{n}_{k}_{s}.png")),
-                &format!("n = {n}, k = {k}, s = {s}"),
-                &[panel],
-                1,
-                &style,
-            )?;
+            ));
         }
+        plot::grid(
+            &chapter.figure("coverage.png"),
+            "How many windows cover each input pixel (0 = never seen)",
+            &panels,
+            3,
+            &style,
+        )?;
         Ok(())
     }
 }

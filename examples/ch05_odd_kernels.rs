@@ -155,7 +155,7 @@ pub fn centre_of_mass(map: ArrayView4<f32>) -> (f32, f32) {
 /// Side of the dot image; the dot is in its centre.
 pub const DOT_SIZE: usize = 9;
 /// The kernels compared.
-pub const KERNELS: [usize; 4] = [2, 3, 4, 5];
+pub const KERNELS: &[usize] = &[2, 3, 4, 5];
 /// Number of stacked blurs in the second table.
 pub const MAX_LAYERS: usize = 4;
 
@@ -539,21 +539,21 @@ impl Stacks {
     pub fn table(&self) -> Table {
         let mut table = Table::new([
             "3x3 layers",
-            "receptive field",
-            "weights of the stack",
-            "one layer with that field",
+            "field",
+            "weights: stack",
+            "weights: one kernel",
             format!("stack, C = {CHANNELS}").as_str(),
-            format!("one layer, C = {CHANNELS}").as_str(),
-            "stack / one layer",
-            "nonlinearities",
+            format!("one kernel, C = {CHANNELS}").as_str(),
+            "ratio",
+            "ReLUs",
         ]);
         let c2 = CHANNELS * CHANNELS;
         for &(layers, field, stack, single) in &self.rows {
             table.row([
                 layers.to_string(),
                 format!("{field} x {field}"),
-                format!("{stack} C^2"),
-                format!("{single} C^2"),
+                format!("{stack} C²"),
+                format!("{single} C²"),
                 (stack * c2).to_string(),
                 (single * c2).to_string(),
                 format!("{:.2}", stack as f32 / single as f32),
