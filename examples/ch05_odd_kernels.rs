@@ -419,6 +419,9 @@ pub struct OneByOne {
     pub largest_difference: f32,
 }
 
+/// Weights of red, green and blue in a grey level (ITU-R BT.601, as `to_grayscale`).
+pub const GREY_WEIGHTS: [f32; 3] = [0.299, 0.587, 0.114];
+
 /// The pixel worked in the table.
 pub const PIXEL: (usize, usize) = (100, 200);
 
@@ -427,10 +430,11 @@ impl OneByOne {
         let path = cnn_book::output::repo_root().join("data/photos/astronaut.png");
         let rgb = load_rgb(&path)?; // [3, 512, 512]
         // ANCHOR: one_by_one
-        let photo = rgb.view().insert_axis(Axis(0)).to_owned(); // [3, 512, 512] -> [1, 3, 512, 512]
-        // One filter spanning the three channels, one weight per channel (ITU-R BT.601).
-        let weight = Array4::from_shape_vec((1, 3, 1, 1), vec![0.299, 0.587, 0.114])?; // [F=1, C=3, 1, 1]
-        let grey = conv2d(photo.view(), weight.view(), Array1::zeros(1).view(), 1, 0)?; // [1, 1, 512, 512]
+        let photo = rgb.view().insert_axis(Axis(0)).to_owned(); // [1, 3, 512, 512]
+        // One filter over the three channels, one weight per channel.
+        let weight = Array4::from_shape_vec((1, 3, 1, 1), GREY_WEIGHTS.to_vec())?; // [F=1, C=3, 1, 1]
+        let no_bias = Array1::zeros(1); // [1]
+        let grey = conv2d(photo.view(), weight.view(), no_bias.view(), 1, 0)?; // [1, 1, 512, 512]
         // ANCHOR_END: one_by_one
         let reference = to_grayscale(rgb.view())?;
         let largest_difference = grey
@@ -447,7 +451,7 @@ impl OneByOne {
 
     pub fn table(&self) -> Table {
         let (i, j) = PIXEL;
-        let weights = [0.299f32, 0.587, 0.114];
+        let weights = GREY_WEIGHTS;
         let channel = format!("channel, pixel at row {i}, column {j}");
         let mut table = Table::new([channel.as_str(), "value", "weight", "value x weight"]);
         for (c, name) in ["red", "green", "blue"].iter().enumerate() {
