@@ -519,10 +519,14 @@ impl SoftmaxArithmetic {
             path,
             &Labels::new(
                 "Tiny VGG's probabilities for the espresso image",
-                "class",
+                "class (last word of its name)",
                 "probability",
             ),
-            &CLASSES.iter().map(|c| c.replace(' ', "\n")).collect::<Vec<_>>(),
+            // The last word of each class name, so the labels do not run together.
+            &CLASSES
+                .iter()
+                .map(|c| c.rsplit(' ').next().unwrap_or(c).to_string())
+                .collect::<Vec<_>>(),
             self.probabilities.as_slice().expect("contiguous"),
         )
     }
@@ -692,7 +696,10 @@ impl Predictions {
             .iter()
             .map(|row| {
                 let top = row.top();
-                let mark = if row.is_correct() { "" } else { " (wrong)" };
+                let mark = match true_class(&row.image) {
+                    Some(_) if !row.is_correct() => " (wrong)",
+                    _ => "",
+                };
                 (
                     format!("{}\n{} {:.2}{mark}", row.image, CLASSES[top], row.probabilities[top]),
                     row.pixels.view(),

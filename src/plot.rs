@@ -813,6 +813,13 @@ pub fn image_gallery(
                     .map_err(|e| anyhow!("{e:?}"))?;
                 }
             }
+            // A thin frame, so that a white image stands out from the white page.
+            let frame = [
+                (left as i32 - 1, top as i32 - 1),
+                ((left + pixels) as i32, (top + pixels) as i32),
+            ];
+            root.draw(&Rectangle::new(frame, RGBColor(160, 160, 160)))
+                .map_err(|e| anyhow!("{e:?}"))?;
             let font = (FONT, 12)
                 .into_font()
                 .color(&BLACK)
