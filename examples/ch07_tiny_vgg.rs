@@ -33,11 +33,7 @@ fn main() -> Result<()> {
 
     let espresso = LayerOutputs::espresso(&network)?;
     espresso.overview(&chapter.figure("overview.png"))?;
-    plot::rgb_image(
-        &chapter.figure("espresso.png"),
-        espresso.image.view(),
-        256,
-    )?;
+    plot::rgb_image(&chapter.figure("espresso.png"), espresso.image.view(), 256)?;
 
     let pixel = OnePixel::compute(&network, &espresso)?;
     publish(&chapter, "one_pixel_terms", &pixel.terms_table())?;
@@ -99,7 +95,10 @@ pub fn load_network() -> Result<Sequential> {
 pub fn classify(network: &Sequential, image: &Array3<f32>) -> Result<Array1<f32>> {
     let batch = tiny_vgg::batch_of_one(image); // [3, 64, 64] -> [1, 3, 64, 64]
     let probabilities = network.forward(batch.into_dyn().view())?; // [1, 10]
-    Ok(probabilities.index_axis(Axis(0), 0).to_owned().into_dimensionality()?) // [10]
+    Ok(probabilities
+        .index_axis(Axis(0), 0)
+        .to_owned()
+        .into_dimensionality()?) // [10]
 }
 // ANCHOR_END: load
 
@@ -359,8 +358,14 @@ impl OnePixel {
             "sum of the 27 products".to_string(),
             format!("{products:.4}"),
         ]);
-        table.row([format!("bias b[{PIXEL_FILTER}]"), format!("{:.4}", self.bias)]);
-        table.row(["output, by hand".to_string(), format!("{:.4}", self.by_hand)]);
+        table.row([
+            format!("bias b[{PIXEL_FILTER}]"),
+            format!("{:.4}", self.bias),
+        ]);
+        table.row([
+            "output, by hand".to_string(),
+            format!("{:.4}", self.by_hand),
+        ]);
         table.row([
             format!("output of `conv_1_1` at filter {PIXEL_FILTER}, ({PIXEL_ROW}, {PIXEL_COLUMN})"),
             format!("{:.4}", self.from_library),
@@ -420,7 +425,10 @@ pub struct PoolWindow {
 impl PoolWindow {
     pub fn compute(espresso: &LayerOutputs) -> PoolWindow {
         let c = PIXEL_FILTER;
-        let pooled_map = espresso.output("max_pool_1").slice(s![0, c, .., ..]).to_owned(); // [30, 30]
+        let pooled_map = espresso
+            .output("max_pool_1")
+            .slice(s![0, c, .., ..])
+            .to_owned(); // [30, 30]
         let mut at = (0, 0);
         for ((i, j), &value) in pooled_map.indexed_iter() {
             if value > pooled_map[at] {
@@ -538,8 +546,16 @@ impl SoftmaxArithmetic {
 
 /// The images of the site's picker, in its order (from CNN Explainer's sources).
 pub const PICKER: [&str; 10] = [
-    "boat_1", "bug_1", "pizza_1", "pepper_1", "bus_1", "koala_1", "espresso_1", "panda_1",
-    "orange_1", "car_1",
+    "boat_1",
+    "bug_1",
+    "pizza_1",
+    "pepper_1",
+    "bus_1",
+    "koala_1",
+    "espresso_1",
+    "panda_1",
+    "orange_1",
+    "car_1",
 ];
 
 /// The class an image shows, from its file name (`None` for the blank image).
@@ -596,7 +612,8 @@ pub struct Predictions {
 /// `tests/reference/tiny_vgg_tfjs.json` (see the README there).
 pub fn tfjs_reference() -> Result<Vec<(String, Vec<f32>)>> {
     let path = cnn_book::output::repo_root().join("tests/reference/tiny_vgg_tfjs.json");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let json: serde_json::Value = serde_json::from_str(&text)?;
     let mut rows = Vec::new();
     for entry in json["predictions"].as_array().context("no predictions")? {
@@ -677,8 +694,15 @@ impl Predictions {
             };
             table.row([
                 row.image.clone(),
-                if PICKER.contains(&row.image.as_str()) { "yes" } else { "" }.to_string(),
-                true_class(&row.image).map_or("(blank)", |k| CLASSES[k]).to_string(),
+                if PICKER.contains(&row.image.as_str()) {
+                    "yes"
+                } else {
+                    ""
+                }
+                .to_string(),
+                true_class(&row.image)
+                    .map_or("(blank)", |k| CLASSES[k])
+                    .to_string(),
                 CLASSES[first].to_string(),
                 format!("{:.4}", row.probabilities[first]),
                 CLASSES[second].to_string(),
@@ -701,7 +725,10 @@ impl Predictions {
                     _ => "",
                 };
                 (
-                    format!("{}\n{} {:.2}{mark}", row.image, CLASSES[top], row.probabilities[top]),
+                    format!(
+                        "{}\n{} {:.2}{mark}",
+                        row.image, CLASSES[top], row.probabilities[top]
+                    ),
                     row.pixels.view(),
                 )
             })
@@ -719,7 +746,9 @@ impl Predictions {
 /// multiplies the wrong input.
 pub fn with_unreordered_dense(network: &Sequential) -> Result<Sequential> {
     let weights = read_weights(&data_dir().join("model.json"))?;
-    let kernel = weights["output/kernel"].view().into_dimensionality::<Ix2>()?; // [1690, 10]
+    let kernel = weights["output/kernel"]
+        .view()
+        .into_dimensionality::<Ix2>()?; // [1690, 10]
     let mut wrong = network.clone();
     for (name, layer) in &mut wrong.layers {
         if let Layer::Dense(dense) = layer {
@@ -730,9 +759,12 @@ pub fn with_unreordered_dense(network: &Sequential) -> Result<Sequential> {
     Ok(wrong)
 }
 
+/// A class index and its probability.
+pub type TopClass = (usize, f32);
+
 pub struct FlattenOrder {
-    /// `(image, right top class and probability, wrong-order top class and probability)`.
-    pub rows: Vec<(String, (usize, f32), (usize, f32))>,
+    /// `(image, top class with the rows reordered, top class with the rows as stored)`.
+    pub rows: Vec<(String, TopClass, TopClass)>,
 }
 
 impl FlattenOrder {
@@ -767,11 +799,7 @@ impl FlattenOrder {
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new([
-            "image",
-            "rows reordered (right)",
-            "rows as stored (wrong)",
-        ]);
+        let mut table = Table::new(["image", "rows reordered (right)", "rows as stored (wrong)"]);
         for (image, (right, p_right), (wrong, p_wrong)) in &self.rows {
             table.row([
                 image.clone(),
@@ -860,7 +888,9 @@ fn classify_your_photo(photo: &Path) -> Result<()> {
     for k in ranking(&probabilities).into_iter().take(5) {
         println!("  {:<12} {:.4}", CLASSES[k], probabilities[k]);
     }
-    let stem = photo.file_stem().map_or("photo".into(), |s| s.to_string_lossy());
+    let stem = photo
+        .file_stem()
+        .map_or("photo".into(), |s| s.to_string_lossy());
     let figure = cnn_book::output::repo_root().join(format!("target/ch07/{stem}_overview.png"));
     LayerOutputs::of_image(&network, image)?.overview(&figure)?;
     println!("overview figure: {}", figure.display());

@@ -725,15 +725,17 @@ pub fn overview(
         let bar_room = 90;
         root.draw(&Text::new(
             "output (softmax)".to_string(),
-            (left + OVERVIEW_OUTPUT as i32 / 2 - 10, OVERVIEW_HEADER as i32 - 14),
+            (
+                left + OVERVIEW_OUTPUT as i32 / 2 - 10,
+                OVERVIEW_HEADER as i32 - 14,
+            ),
             centered(12),
         ))
         .map_err(|e| anyhow!("{e:?}"))?;
         let row_height = (rows * cell) as i32 / classes.len().max(1) as i32;
-        let best = probabilities
-            .iter()
-            .enumerate()
-            .fold(0, |best, (i, &p)| if p > probabilities[best] { i } else { best });
+        let best = probabilities.iter().enumerate().fold(0, |best, (i, &p)| {
+            if p > probabilities[best] { i } else { best }
+        });
         for (index, (class, &probability)) in classes.iter().zip(probabilities).enumerate() {
             let y = OVERVIEW_HEADER as i32 + index as i32 * row_height + row_height / 2;
             // The embedded font has one style, so the best class gets a mark instead.
@@ -750,7 +752,11 @@ pub fn overview(
                 .map_err(|e| anyhow!("{e:?}"))?;
             let bar_left = left + 84;
             let bar_length = (probability.clamp(0.0, 1.0) * bar_room as f32).round() as i32;
-            let color = if index == best { PALETTE[1] } else { PALETTE[0] };
+            let color = if index == best {
+                PALETTE[1]
+            } else {
+                PALETTE[0]
+            };
             root.draw(&Rectangle::new(
                 [(bar_left, y - 6), (bar_left + bar_length.max(1), y + 6)],
                 color.filled(),
@@ -805,7 +811,8 @@ pub fn image_gallery(
                 let row = (y as usize * rows_in / pixels as usize).min(rows_in - 1);
                 for x in 0..pixels {
                     let column = (x as usize * columns_in / pixels as usize).min(columns_in - 1);
-                    let value = |c: usize| (image[[c, row, column]].clamp(0.0, 1.0) * 255.0).round() as u8;
+                    let value =
+                        |c: usize| (image[[c, row, column]].clamp(0.0, 1.0) * 255.0).round() as u8;
                     root.draw_pixel(
                         ((left + x) as i32, (top + y) as i32),
                         &RGBColor(value(0), value(1), value(2)),

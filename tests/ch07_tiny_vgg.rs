@@ -32,11 +32,7 @@ fn one_pixel_by_hand_equals_the_library() {
     let pixel = ch07::OnePixel::compute(&network, &espresso).unwrap();
     assert_eq!(pixel.terms.len(), 27);
     assert!((pixel.by_hand - pixel.from_library).abs() < 1e-5);
-    insta::assert_snapshot!(format!(
-        "{}\n{}",
-        pixel.terms_table(),
-        pixel.sum_table()
-    ));
+    insta::assert_snapshot!(format!("{}\n{}", pixel.terms_table(), pixel.sum_table()));
 }
 
 #[test]
@@ -79,11 +75,7 @@ fn the_ten_picker_images_are_classified_correctly() {
     let predictions = ch07::Predictions::compute(&network).unwrap();
     for image in ch07::PICKER {
         let row = predictions.rows.iter().find(|r| r.image == image).unwrap();
-        assert!(
-            row.is_correct(),
-            "{image}: {}",
-            CLASSES[row.top()]
-        );
+        assert!(row.is_correct(), "{image}: {}", CLASSES[row.top()]);
     }
     assert_eq!(predictions.picker_correct(), "10 of 10");
 }
@@ -133,7 +125,9 @@ fn jpeg_and_png_decoders_differ_by_a_few_steps() {
 fn a_non_image_is_a_clear_error() {
     let path = std::env::temp_dir().join(format!("ch07-not-a-photo-{}.jpg", std::process::id()));
     std::fs::write(&path, "not a photo").unwrap();
-    let e = cnn_core::tiny_vgg::load_image(&path).unwrap_err().to_string();
+    let e = cnn_core::tiny_vgg::load_image(&path)
+        .unwrap_err()
+        .to_string();
     std::fs::remove_file(&path).unwrap();
     assert!(e.contains("not a readable PNG or JPEG image"), "{e}");
     let e = cnn_core::tiny_vgg::load_image(std::path::Path::new("no/such/photo.jpg"))

@@ -20,10 +20,7 @@ struct BrokenCopy {
 
 impl BrokenCopy {
     fn new(test: &str) -> BrokenCopy {
-        let dir = std::env::temp_dir().join(format!(
-            "cnn-core-tfjs-{test}-{}",
-            std::process::id()
-        ));
+        let dir = std::env::temp_dir().join(format!("cnn-core-tfjs-{test}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         for file in ["model.json", "group1-shard1of1.bin"] {
@@ -98,7 +95,10 @@ fn a_missing_model_json_is_named() {
     let copy = BrokenCopy::new("missing-json");
     fs::remove_file(copy.model_json()).unwrap();
     let e = copy.error();
-    assert!(e.starts_with(&copy.model_json().display().to_string()), "{e}");
+    assert!(
+        e.starts_with(&copy.model_json().display().to_string()),
+        "{e}"
+    );
     assert!(e.contains("cannot read the model file"), "{e}");
 }
 
@@ -115,7 +115,10 @@ fn a_missing_shard_is_named() {
 fn a_file_that_is_not_json_is_an_error() {
     let copy = BrokenCopy::new("not-json");
     fs::write(copy.model_json(), "this is not JSON").unwrap();
-    assert!(copy.error().contains("not a TensorFlow.js layers-model file"));
+    assert!(
+        copy.error()
+            .contains("not a TensorFlow.js layers-model file")
+    );
 }
 
 #[test]
