@@ -674,8 +674,7 @@ impl Predictions {
 
     pub fn table(&self) -> Table {
         let mut table = Table::new([
-            "image",
-            "in the picker",
+            "image (* = in the picker)",
             "shows",
             "top class",
             "probability",
@@ -692,14 +691,13 @@ impl Predictions {
                 Some(_) if row.is_correct() => "yes",
                 Some(_) => "**no**",
             };
+            let picker = if PICKER.contains(&row.image.as_str()) {
+                " *"
+            } else {
+                ""
+            };
             table.row([
-                row.image.clone(),
-                if PICKER.contains(&row.image.as_str()) {
-                    "yes"
-                } else {
-                    ""
-                }
-                .to_string(),
+                format!("{}{picker}", row.image),
                 true_class(&row.image)
                     .map_or("(blank)", |k| CLASSES[k])
                     .to_string(),
