@@ -68,6 +68,8 @@ fn main() -> Result<()> {
     publish(&chapter, "jpeg_vs_png", &jpeg.table())?;
     publish(&chapter, "jpeg_pixels", &jpeg.pixel_table())?;
 
+    chapter.write_value("coffee_prediction", coffee_prediction(&network)?)?;
+
     println!("figures in book/figures/ch07/, tables in book/generated/ch07/");
     Ok(())
 }
@@ -875,6 +877,20 @@ impl JpegVsPng {
 // ---------------------------------------------------------------------------
 // 9. Your own photo.
 // ---------------------------------------------------------------------------
+
+/// The coffee photo of chapter 3, a 600 x 400 photo the network has never seen.
+pub fn coffee_photo() -> PathBuf {
+    cnn_book::output::repo_root().join("data/photos/coffee.png")
+}
+
+/// The network's top class for the coffee photo, scaled and cropped as the site does:
+/// `"espresso (0.8275)"`.
+pub fn coffee_prediction(network: &Sequential) -> Result<String> {
+    let image = tiny_vgg::load_image(&coffee_photo())?; // [3, 400, 600] -> [3, 64, 64]
+    let probabilities = classify(network, &image)?;
+    let top = ranking(&probabilities)[0];
+    Ok(format!("{} ({:.4})", CLASSES[top], probabilities[top]))
+}
 
 // ANCHOR: your_photo
 /// Classify a photo given on the command line and draw its overview.

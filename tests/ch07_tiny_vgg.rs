@@ -135,3 +135,15 @@ fn a_non_image_is_a_clear_error() {
         .to_string();
     assert!(e.contains("cannot read the file"), "{e}");
 }
+
+#[test]
+fn a_photo_of_any_size_is_scaled_and_cropped_to_64() {
+    // The coffee photo of chapter 3 (600 x 400): short side to 65, centre crop 64 x 64.
+    let image = cnn_core::tiny_vgg::load_image(&ch07::coffee_photo()).unwrap();
+    assert_eq!(image.dim(), (3, 64, 64));
+    let network = ch07::load_network().unwrap();
+    let probabilities = ch07::classify(&network, &image).unwrap();
+    assert!((probabilities.sum() - 1.0).abs() < 1e-5);
+    assert_eq!(CLASSES[ch07::ranking(&probabilities)[0]], "espresso");
+    insta::assert_snapshot!(ch07::coffee_prediction(&network).unwrap());
+}

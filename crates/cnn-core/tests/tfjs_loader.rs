@@ -195,3 +195,22 @@ fn a_tensor_the_topology_needs_but_the_manifest_lacks() {
         copy.error()
     );
 }
+
+#[test]
+fn a_layer_class_the_loader_does_not_read() {
+    let copy = BrokenCopy::new("layer-class");
+    let text = fs::read_to_string(copy.model_json()).unwrap();
+    let text = text.replacen(
+        "\"class_name\": \"Flatten\"",
+        "\"class_name\": \"GlobalAveragePooling2D\"",
+        1,
+    );
+    fs::write(copy.model_json(), text).unwrap();
+    let e = copy.error();
+    assert!(
+        e.contains(
+            "layer flatten (number 10): Keras layer class GlobalAveragePooling2D is not supported"
+        ),
+        "{e}"
+    );
+}
