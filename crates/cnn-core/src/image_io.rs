@@ -58,6 +58,9 @@ pub fn rgb_to_array(image: &RgbImage) -> Array3<f32> {
 ///
 /// The crop starts at `size / 2 - crop / 2` in each direction (integer division),
 /// as in CNN Explainer's `cropCentralSquare`; for a side of 65 that is pixel 0.
+/// (The site's `imageDataTo3DTensor` in `src/utils/cnn-tf.js` also reads the pixels of
+/// a non-square photo column by column, which transposes it; that looks unintended,
+/// and is not copied here.)
 ///
 /// Scaling uses the `image` crate's `Triangle` filter (linear interpolation). The
 /// browser's canvas, which the site uses, also interpolates linearly by default, and
