@@ -704,6 +704,226 @@ pub fn bar_chart(path: &Path, labels: &Labels, names: &[String], values: &[f32])
         .with_context(|| format!("writing figure {}", path.display()))
 }
 
+/// One column of a network overview: a layer's name and its feature maps, top to
+/// bottom, coloured on one scale whose range is that layer's own.
+#[derive(Debug, Clone)]
+pub struct OverviewColumn<'a> {
+    /// Shown above the column (the layer's name).
+    pub title: String,
+    /// The layer's maps, `[H, W]` each.
+    pub maps: Vec<ArrayView2<'a, f32>>,
+    /// How values become colours.
+    pub scale: ColorScale,
+}
+
+/// Pixels of one map in an overview, and the room beside and under it.
+const OVERVIEW_MAP: u32 = 52;
+const OVERVIEW_GAP: u32 = 8;
+const OVERVIEW_HEADER: u32 = 56;
+const OVERVIEW_OUTPUT: u32 = 230;
+
+/// A network at a glance, in the spirit of CNN Explainer's overview: one column per
+/// layer with every feature map of that layer, each column coloured on its own range
+/// (so a layer's maps can be compared with each other, not across layers), and the
+/// class probabilities as bars on the right. PNG.
+///
+/// # Errors
+/// No columns, names and probabilities of different lengths, or drawing or writing
+/// fails; the message names the file.
+pub fn overview(
+    path: &Path,
+    title: &str,
+    columns: &[OverviewColumn],
+    classes: &[&str],
+    probabilities: &[f32],
+) -> Result<()> {
+    register_embedded_font();
+    if columns.is_empty() || classes.len() != probabilities.len() {
+        return Err(anyhow!(
+            "overview {}: {} columns, {} classes for {} probabilities",
+            path.display(),
+            columns.len(),
+            classes.len(),
+            probabilities.len()
+        ));
+    }
+    let rows = columns.iter().map(|c| c.maps.len()).max().unwrap_or(1) as u32;
+    let cell = OVERVIEW_MAP + OVERVIEW_GAP;
+    let width = OVERVIEW_GAP + columns.len() as u32 * (cell + OVERVIEW_GAP) + OVERVIEW_OUTPUT;
+    let height = OVERVIEW_HEADER + rows * cell + OVERVIEW_GAP;
+    let mut buffer = vec![0u8; (width * height * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| anyhow!("{e:?}"))?;
+        let centered = |size: u32| {
+            (FONT, size)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Center, VPos::Center))
+        };
+        root.draw(&Text::new(
+            title.to_string(),
+            (width as i32 / 2, 14),
+            centered(17),
+        ))
+        .map_err(|e| anyhow!("{e:?}"))?;
+        for (index, column) in columns.iter().enumerate() {
+            let left = OVERVIEW_GAP + index as u32 * (cell + OVERVIEW_GAP);
+            let center_x = (left + OVERVIEW_MAP / 2) as i32;
+            root.draw(&Text::new(
+                column.title.clone(),
+                (center_x, OVERVIEW_HEADER as i32 - 14),
+                centered(12),
+            ))
+            .map_err(|e| anyhow!("{e:?}"))?;
+            let (low, high) = column
+                .maps
+                .iter()
+                .map(|m| min_max(*m))
+                .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), (a, b)| {
+                    (lo.min(a), hi.max(b))
+                });
+            let range = column.scale.range(low, high);
+            let style = MapStyle {
+                scale: column.scale,
+                ..MapStyle::default()
+            };
+            // Centre a column with fewer maps (the 3 input channels) vertically.
+            let offset = (rows - column.maps.len() as u32) * cell / 2;
+            for (row, map) in column.maps.iter().enumerate() {
+                let top = OVERVIEW_HEADER + offset + row as u32 * cell;
+                let area = root
+                    .clone()
+                    .shrink((left as i32, top as i32), (OVERVIEW_MAP, OVERVIEW_MAP));
+                draw_cells(&area, *map, &style, range)?;
+            }
+        }
+        // The output: one bar per class, as long as its probability.
+        let left = (width - OVERVIEW_OUTPUT + OVERVIEW_GAP) as i32;
+        let bar_room = 90;
+        root.draw(&Text::new(
+            "output (softmax)".to_string(),
+            (
+                left + OVERVIEW_OUTPUT as i32 / 2 - 10,
+                OVERVIEW_HEADER as i32 - 14,
+            ),
+            centered(12),
+        ))
+        .map_err(|e| anyhow!("{e:?}"))?;
+        let row_height = (rows * cell) as i32 / classes.len().max(1) as i32;
+        let best = probabilities.iter().enumerate().fold(0, |best, (i, &p)| {
+            if p > probabilities[best] { i } else { best }
+        });
+        for (index, (class, &probability)) in classes.iter().zip(probabilities).enumerate() {
+            let y = OVERVIEW_HEADER as i32 + index as i32 * row_height + row_height / 2;
+            // The embedded font has one style, so the best class gets a mark instead.
+            let label = (FONT, 12)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Left, VPos::Center));
+            let name = if index == best {
+                format!("> {class}")
+            } else {
+                class.to_string()
+            };
+            root.draw(&Text::new(name, (left, y), label.clone()))
+                .map_err(|e| anyhow!("{e:?}"))?;
+            let bar_left = left + 84;
+            let bar_length = (probability.clamp(0.0, 1.0) * bar_room as f32).round() as i32;
+            let color = if index == best {
+                PALETTE[1]
+            } else {
+                PALETTE[0]
+            };
+            root.draw(&Rectangle::new(
+                [(bar_left, y - 6), (bar_left + bar_length.max(1), y + 6)],
+                color.filled(),
+            ))
+            .map_err(|e| anyhow!("{e:?}"))?;
+            root.draw(&Text::new(
+                format!("{probability:.3}"),
+                (bar_left + bar_room + 4, y),
+                label,
+            ))
+            .map_err(|e| anyhow!("{e:?}"))?;
+        }
+        root.present().map_err(|e| anyhow!("{e:?}"))?;
+    }
+    write_png(path, &buffer, (width, height))
+        .with_context(|| format!("writing figure {}", path.display()))
+}
+
+/// Small RGB images side by side, each with a caption of up to two lines under it
+/// (lines separated by `\n`), as PNG: `[3, H, W]` values in `[0, 1]`, drawn
+/// `pixels` wide with nearest-neighbour scaling.
+///
+/// # Errors
+/// No images, an image that is not `[3, H, W]`, or drawing or writing fails.
+pub fn image_gallery(
+    path: &Path,
+    images: &[(String, ndarray::ArrayView3<f32>)],
+    columns: usize,
+    pixels: u32,
+) -> Result<()> {
+    register_embedded_font();
+    if images.is_empty() || images.iter().any(|(_, image)| image.dim().0 != 3) {
+        return Err(anyhow!(
+            "image gallery {}: needs at least one [3, H, W] image",
+            path.display()
+        ));
+    }
+    let columns = columns.clamp(1, images.len());
+    let rows = images.len().div_ceil(columns) as u32;
+    let caption = 36;
+    let cell_w = pixels + 2 * GAP;
+    let cell_h = pixels + caption + GAP;
+    let (width, height) = (columns as u32 * cell_w, rows * cell_h + GAP);
+    let mut buffer = vec![255u8; (width * height * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (width, height)).into_drawing_area();
+        for (index, (text, image)) in images.iter().enumerate() {
+            let left = (index % columns) as u32 * cell_w + GAP;
+            let top = (index / columns) as u32 * cell_h + GAP;
+            let (_, rows_in, columns_in) = image.dim();
+            for y in 0..pixels {
+                let row = (y as usize * rows_in / pixels as usize).min(rows_in - 1);
+                for x in 0..pixels {
+                    let column = (x as usize * columns_in / pixels as usize).min(columns_in - 1);
+                    let value =
+                        |c: usize| (image[[c, row, column]].clamp(0.0, 1.0) * 255.0).round() as u8;
+                    root.draw_pixel(
+                        ((left + x) as i32, (top + y) as i32),
+                        &RGBColor(value(0), value(1), value(2)),
+                    )
+                    .map_err(|e| anyhow!("{e:?}"))?;
+                }
+            }
+            // A thin frame, so that a white image stands out from the white page.
+            let frame = [
+                (left as i32 - 1, top as i32 - 1),
+                ((left + pixels) as i32, (top + pixels) as i32),
+            ];
+            root.draw(&Rectangle::new(frame, RGBColor(160, 160, 160)))
+                .map_err(|e| anyhow!("{e:?}"))?;
+            let font = (FONT, 12)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Center, VPos::Top));
+            for (line, words) in text.lines().take(2).enumerate() {
+                let at = (
+                    (left + pixels / 2) as i32,
+                    (top + pixels + 3 + 15 * line as u32) as i32,
+                );
+                root.draw(&Text::new(words.to_string(), at, font.clone()))
+                    .map_err(|e| anyhow!("{e:?}"))?;
+            }
+        }
+        root.present().map_err(|e| anyhow!("{e:?}"))?;
+    }
+    write_png(path, &buffer, (width, height))
+        .with_context(|| format!("writing figure {}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

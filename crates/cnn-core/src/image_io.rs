@@ -6,6 +6,8 @@
 
 use std::path::Path;
 
+use image::RgbImage;
+use image::imageops::{self, FilterType};
 use ndarray::{Array2, Array3, ArrayView3, Axis};
 
 use crate::error::{CnnError, Result};
@@ -17,6 +19,15 @@ use crate::error::{CnnError, Result};
 /// # Errors
 /// A missing or unreadable file, or one that is not a PNG or JPEG image.
 pub fn load_rgb(path: &Path) -> Result<Array3<f32>> {
+    Ok(rgb_to_array(&decode_rgb(path)?))
+}
+
+/// Decode a PNG or JPEG file into 8-bit RGB pixels.
+///
+/// # Errors
+/// A missing or unreadable file, or one that is not a PNG or JPEG image; the
+/// message names the file.
+pub fn decode_rgb(path: &Path) -> Result<RgbImage> {
     let file_error = |reason: String| CnnError::File {
         path: path.display().to_string(),
         reason,
@@ -25,12 +36,71 @@ pub fn load_rgb(path: &Path) -> Result<Array3<f32>> {
         std::fs::read(path).map_err(|e| file_error(format!("cannot read the file: {e}")))?;
     let decoded = image::load_from_memory(&bytes)
         .map_err(|e| file_error(format!("not a readable PNG or JPEG image: {e}")))?;
-    let rgb = decoded.to_rgb8();
-    let (width, height) = (rgb.width() as usize, rgb.height() as usize);
+    Ok(decoded.to_rgb8())
+}
+
+/// 8-bit RGB pixels as values in `[0, 1]` (each divided by 255), channels first.
+///
+/// `image: H x W pixels -> output: [3, H, W]`
+pub fn rgb_to_array(image: &RgbImage) -> Array3<f32> {
+    let (width, height) = (image.width() as usize, image.height() as usize);
     // `image` stores pixels row by row as [H, W, 3]; move the channels first.
-    let hwc = Array3::from_shape_vec((height, width, 3), rgb.into_raw())
+    let hwc = Array3::from_shape_vec((height, width, 3), image.as_raw().clone())
         .expect("an RGB buffer holds H*W*3 bytes");
-    Ok(hwc.permuted_axes([2, 0, 1]).mapv(|v| v as f32 / 255.0))
+    hwc.permuted_axes([2, 0, 1]).mapv(|v| v as f32 / 255.0)
+}
+
+// ANCHOR: scale_and_crop
+/// Prepare a photo of any size for a network with a fixed square input, as CNN
+/// Explainer does for Tiny VGG: scale the image so its shorter side is `short_side`
+/// pixels (keeping its proportions), then cut out the central `crop x crop` square.
+/// An image that is already `crop x crop` is returned unchanged.
+///
+/// The crop starts at `size / 2 - crop / 2` in each direction (integer division),
+/// as in CNN Explainer's `cropCentralSquare`; for a side of 65 that is pixel 0.
+/// (The site's `imageDataTo3DTensor` in `src/utils/cnn-tf.js` also reads the pixels of
+/// a non-square photo column by column, which transposes it; that looks unintended,
+/// and is not copied here.)
+///
+/// Scaling uses the `image` crate's `Triangle` filter (linear interpolation). The
+/// browser's canvas, which the site uses, also interpolates linearly by default, and
+/// the crate widens the triangle when it shrinks an image, so every pixel of a large
+/// photo contributes to the result instead of a few being picked (which would alias).
+/// Browsers differ in the details, so a large photo can give slightly different
+/// numbers here and on the site; a 64x64 image gives the same pixels everywhere.
+///
+/// # Errors
+/// A `crop` of zero or larger than `short_side`.
+pub fn scale_and_center_crop(image: &RgbImage, short_side: u32, crop: u32) -> Result<RgbImage> {
+    if crop == 0 || crop > short_side {
+        return Err(CnnError::InvalidConfig(format!(
+            "centre crop {crop} must be between 1 and the scaled short side {short_side}"
+        )));
+    }
+    let (width, height) = image.dimensions();
+    if (width, height) == (crop, crop) {
+        return Ok(image.clone());
+    }
+    // Integer arithmetic, so the short side comes out exactly `short_side`.
+    let shorter = u64::from(width.min(height));
+    let scale = |side: u32| (u64::from(side) * u64::from(short_side) / shorter) as u32;
+    let (scaled_w, scaled_h) = (scale(width), scale(height));
+    let scaled = imageops::resize(image, scaled_w, scaled_h, FilterType::Triangle);
+    let left = scaled_w / 2 - crop / 2;
+    let top = scaled_h / 2 - crop / 2;
+    Ok(imageops::crop_imm(&scaled, left, top, crop, crop).to_image())
+}
+// ANCHOR_END: scale_and_crop
+
+/// Load a PNG or JPEG and prepare it with [`scale_and_center_crop`]:
+/// output `[3, crop, crop]` in `[0, 1]`.
+///
+/// # Errors
+/// Those of [`decode_rgb`] and [`scale_and_center_crop`].
+pub fn load_rgb_center_crop(path: &Path, short_side: u32, crop: u32) -> Result<Array3<f32>> {
+    let image = decode_rgb(path)?;
+    let prepared = scale_and_center_crop(&image, short_side, crop)?;
+    Ok(rgb_to_array(&prepared))
 }
 
 /// Grey level of an RGB image with the ITU-R BT.601 weights
@@ -74,6 +144,26 @@ mod tests {
         let e = load_rgb(&path).unwrap_err().to_string();
         std::fs::remove_file(&path).unwrap();
         assert!(e.contains("not a readable PNG or JPEG image"), "{e}");
+    }
+
+    #[test]
+    fn a_large_image_is_scaled_to_65_then_centre_cropped() {
+        // 130 x 260 (W x H): the short side 130 becomes 65, the long side 130.
+        let image = RgbImage::from_fn(130, 260, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 0])
+        });
+        let crop = scale_and_center_crop(&image, 65, 64).unwrap();
+        assert_eq!(crop.dimensions(), (64, 64));
+        // Columns start at 65/2 - 32 = 0, rows at 130/2 - 32 = 33; pixel (0, 0) of
+        // the crop is pixel (0, 66) of the original, near its left edge.
+        let red = crop.get_pixel(0, 0)[0];
+        let green = crop.get_pixel(0, 0)[1];
+        assert!(red <= 2, "{red}");
+        assert!((65..=68).contains(&green), "{green}");
+        // A 64x64 image is untouched, and a crop larger than the short side is an error.
+        let small = RgbImage::from_pixel(64, 64, image::Rgb([1, 2, 3]));
+        assert_eq!(scale_and_center_crop(&small, 65, 64).unwrap(), small);
+        assert!(scale_and_center_crop(&small, 65, 66).is_err());
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub mod model;
 pub mod pool;
 pub mod shape;
 pub mod softmax;
+pub mod tfjs;
+pub mod tiny_vgg;
 
 pub use activation::{relu, sigmoid, tanh};
 pub use conv::{
@@ -46,7 +48,9 @@ pub use conv::{
 };
 pub use dense::{Dense, flatten, linear};
 pub use error::{CnnError, Result};
-pub use image_io::{load_rgb, to_grayscale};
+pub use image_io::{
+    decode_rgb, load_rgb, load_rgb_center_crop, rgb_to_array, scale_and_center_crop, to_grayscale,
+};
 pub use model::{Layer, LayerSummary, Sequential};
 pub use pool::{
     Pool2d, PoolKind, avg_pool2d, global_avg_pool2d, global_max_pool1d, global_max_pool2d,
@@ -54,3 +58,4 @@ pub use pool::{
 };
 pub use shape::{dropped_by_floor, output_size, receptive_field};
 pub use softmax::{log_softmax, softmax, softmax_cross_entropy};
+pub use tfjs::{load_layers_model, read_weights};
