@@ -114,7 +114,12 @@ impl BoxConvolution {
     }
 
     /// The value of the computed curve at (the grid point nearest) `t`.
+    /// Zero outside the computed samples: there the boxes do not overlap at all.
     pub fn value_at(&self, t: f32) -> f32 {
+        let (first, last) = (self.curve[0].0, self.curve[self.curve.len() - 1].0);
+        if t < first - BOX_STEP / 2.0 || t > last + BOX_STEP / 2.0 {
+            return 0.0;
+        }
         let nearest = self
             .curve
             .iter()
@@ -600,7 +605,7 @@ impl PhotoFilters {
             scale: ColorScale::Diverging,
             annotate: false,
             map_pixels: 451,
-            range: Some((-2.0, 2.0)),
+            range: Some((-1.0, 1.0)),
         };
         plot::grid(
             &chapter.figure("photo_sobel.png"),
@@ -620,7 +625,7 @@ impl PhotoFilters {
                 scale: ColorScale::Viridis,
                 annotate: false,
                 map_pixels: 451,
-                range: Some((0.0, 2.0)),
+                range: Some((0.0, 1.0)),
             },
         )?;
         let kernel_style = MapStyle {
