@@ -54,7 +54,10 @@ fn publish(chapter: &Chapter, name: &str, table: &Table) -> Result<()> {
 
 /// A signal as one sequence with one channel, the shape `conv1d` takes: `[L] -> [1, 1, L]`.
 fn as_batch(signal: ArrayView1<f32>) -> Array3<f32> {
-    signal.to_owned().insert_axis(ndarray::Axis(0)).insert_axis(ndarray::Axis(0))
+    signal
+        .to_owned()
+        .insert_axis(ndarray::Axis(0))
+        .insert_axis(ndarray::Axis(0))
 }
 
 // ---------------------------------------------------------------------------
@@ -543,12 +546,7 @@ impl PhotoFilters {
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new([
-            "output",
-            "size (H x W)",
-            "smallest value",
-            "largest value",
-        ]);
+        let mut table = Table::new(["output", "size (H x W)", "smallest value", "largest value"]);
         let describe = |name: &str, map: &Array2<f32>| {
             let (h, w) = map.dim();
             let (low, high) = map.fold((f32::INFINITY, f32::NEG_INFINITY), |(l, u), &v| {

@@ -247,7 +247,12 @@ impl LectureWorked {
             };
             table.row([
                 format!("({i}, {j})"),
-                format!("rows {top}-{}, cols {left}-{}: {}", top + 2, left + 2, rows_as_text(window, 0)),
+                format!(
+                    "rows {top}-{}, cols {left}-{}: {}",
+                    top + 2,
+                    left + 2,
+                    rows_as_text(window, 0)
+                ),
                 count(1.0).to_string(),
                 count(-1.0).to_string(),
                 plot::format_value(value),
@@ -357,10 +362,18 @@ impl OneRgbPixel {
     pub fn compute() -> Result<OneRgbPixel> {
         let photo = coffee_photo()?; // [1, 3, 400, 600]
         let weight = colour_edge_filter(); // [1, 3, 3, 3]
-        let output = conv2d(photo.view(), weight.view(), array![COLOUR_BIAS].view(), 1, 0)?; // [1, 1, 398, 598]
+        let output = conv2d(
+            photo.view(),
+            weight.view(),
+            array![COLOUR_BIAS].view(),
+            1,
+            0,
+        )?; // [1, 1, 398, 598]
         let (position, _) = output.slice(s![0, 0, .., ..]).indexed_iter().fold(
             ((0, 0), f32::NEG_INFINITY),
-            |best, (at, &v)| if v > best.1 { (at, v) } else { best },
+            |best, (at, &v)| {
+                if v > best.1 { (at, v) } else { best }
+            },
         );
         let (i, j) = position;
         // ANCHOR: rgb_pixel
@@ -445,8 +458,12 @@ pub fn four_filters() -> Array4<f32> {
     let mut weight = Array4::zeros((4, 3, 3, 3));
     for c in 0..3 {
         let grey = GREY_WEIGHTS[c];
-        weight.slice_mut(s![0, c, .., ..]).assign(&(sobel_x() * grey));
-        weight.slice_mut(s![1, c, .., ..]).assign(&(&sobel_y * grey));
+        weight
+            .slice_mut(s![0, c, .., ..])
+            .assign(&(sobel_x() * grey));
+        weight
+            .slice_mut(s![1, c, .., ..])
+            .assign(&(&sobel_y * grey));
         weight.slice_mut(s![2, c, .., ..]).assign(&(&blur * grey));
     }
     // Red minus blue at the centre pixel: a colour detector, not a shape detector.
@@ -456,7 +473,8 @@ pub fn four_filters() -> Array4<f32> {
 }
 
 /// The layers of the depth table: (filters, kernel, stride).
-pub const DEPTH_LAYERS: [(usize, usize, usize); 4] = [(8, 3, 2), (16, 3, 2), (32, 3, 2), (64, 3, 2)];
+pub const DEPTH_LAYERS: [(usize, usize, usize); 4] =
+    [(8, 3, 2), (16, 3, 2), (32, 3, 2), (64, 3, 2)];
 
 pub struct FilterStack {
     /// `[1, 4, 398, 598]`.
@@ -482,7 +500,13 @@ impl FilterStack {
             let weight = Array4::from_shape_simple_fn((filters, channels, kernel, kernel), || {
                 rng.random_range(-0.1f32..0.1)
             });
-            x = conv2d(x.view(), weight.view(), Array1::zeros(filters).view(), stride, 0)?;
+            x = conv2d(
+                x.view(),
+                weight.view(),
+                Array1::zeros(filters).view(),
+                stride,
+                0,
+            )?;
             shapes.push(shape_of(&x));
         }
         Ok(FilterStack { maps, shapes })
@@ -655,7 +679,14 @@ impl DenseEquivalent {
 pub const PARAMETER_CASES: [(&str, usize, usize, usize, usize, usize); 3] = [
     ("the 5x5 example, one 3x3 kernel", 1, 5, 5, 1, 3),
     ("a 28x28 digit, 6 kernels of 5x5", 1, 28, 28, 6, 5),
-    ("the 400x600 RGB coffee photo, 8 kernels of 3x3", 3, 400, 600, 8, 3),
+    (
+        "the 400x600 RGB coffee photo, 8 kernels of 3x3",
+        3,
+        400,
+        600,
+        8,
+        3,
+    ),
 ];
 
 /// Count the weights three ways: fully connected, local connections only, and
@@ -761,6 +792,16 @@ pub fn loss_and_gradient(
 }
 // ANCHOR_END: gradient
 
+/// A value with three decimals, without the "-0.000" of a tiny negative number.
+fn three_decimals(value: f32) -> String {
+    let text = format!("{value:.3}");
+    if text == "-0.000" {
+        "0.000".to_string()
+    } else {
+        text
+    }
+}
+
 pub struct LearnedKernel {
     pub start: Array2<f32>,
     pub learned: Array2<f32>,
@@ -801,15 +842,19 @@ impl LearnedKernel {
             let mut cells = vec![name.to_string()];
             cells.extend(kernel.rows().into_iter().map(|row| {
                 row.iter()
-                    .map(|v| format!("{v:.3}"))
+                    .map(|&v| three_decimals(v))
                     .collect::<Vec<_>>()
                     .join(" ")
             }));
-            cells.push(format!("{bias:.3}"));
+            cells.push(three_decimals(bias));
             table.row(cells);
         };
         add("random start (seeded)", &self.start, 0.0);
-        add(&format!("learned after {STEPS} steps"), &self.learned, self.learned_bias);
+        add(
+            &format!("learned after {STEPS} steps"),
+            &self.learned,
+            self.learned_bias,
+        );
         add("Sobel x (the truth)", &sobel_x(), 0.0);
         table
     }

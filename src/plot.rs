@@ -758,9 +758,12 @@ pub fn chart_grid(
     columns: usize,
 ) -> Result<()> {
     register_embedded_font();
-    let all_points = panels
-        .iter()
-        .flat_map(|p| p.series.iter().flat_map(|s| s.points.iter()).chain(&p.shaded));
+    let all_points = panels.iter().flat_map(|p| {
+        p.series
+            .iter()
+            .flat_map(|s| s.points.iter())
+            .chain(&p.shaded)
+    });
     let (x_low, x_high, y_low, y_high) = all_points.fold(
         (
             f32::INFINITY,

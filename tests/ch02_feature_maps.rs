@@ -76,7 +76,10 @@ fn depth_grows_while_height_and_width_shrink() {
     assert_eq!(stack.maps.dim(), (1, 4, 398, 598));
     for pair in stack.shapes.windows(2) {
         assert!(pair[1][1] > pair[0][1], "{pair:?}");
-        assert!(pair[1][2] < pair[0][2] && pair[1][3] < pair[0][3], "{pair:?}");
+        assert!(
+            pair[1][2] < pair[0][2] && pair[1][3] < pair[0][3],
+            "{pair:?}"
+        );
     }
     insta::assert_snapshot!(stack.depth_table().to_markdown());
 }
@@ -124,9 +127,8 @@ fn hand_derived_gradient_matches_finite_differences() {
     let kernel = array![[0.3, -0.2, 0.1], [0.5, 0.0, -0.4], [0.2, 0.7, -0.6]];
     let bias = 0.05;
     let (_, d_kernel, d_bias) = ch02::loss_and_gradient(&images, &targets, &kernel, bias).unwrap();
-    let loss = |k: &Array2<f32>, b: f32| {
-        ch02::loss_and_gradient(&images, &targets, k, b).unwrap().0
-    };
+    let loss =
+        |k: &Array2<f32>, b: f32| ch02::loss_and_gradient(&images, &targets, k, b).unwrap().0;
     let step = 1e-2;
     for u in 0..3 {
         for v in 0..3 {
@@ -135,11 +137,18 @@ fn hand_derived_gradient_matches_finite_differences() {
             down[[u, v]] -= step;
             let numeric = (loss(&up, bias) - loss(&down, bias)) / (2.0 * step);
             let relative = (numeric - d_kernel[[u, v]]).abs() / d_kernel[[u, v]].abs().max(1e-3);
-            assert!(relative < 1e-2, "w[{u},{v}]: {numeric} vs {}", d_kernel[[u, v]]);
+            assert!(
+                relative < 1e-2,
+                "w[{u},{v}]: {numeric} vs {}",
+                d_kernel[[u, v]]
+            );
         }
     }
     let numeric = (loss(&kernel, bias + step) - loss(&kernel, bias - step)) / (2.0 * step);
-    assert!((numeric - d_bias).abs() < 1e-2 * d_bias.abs().max(1e-3), "{numeric} vs {d_bias}");
+    assert!(
+        (numeric - d_bias).abs() < 1e-2 * d_bias.abs().max(1e-3),
+        "{numeric} vs {d_bias}"
+    );
 }
 
 #[test]
