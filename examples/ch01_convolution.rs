@@ -142,7 +142,11 @@ impl BoxConvolution {
             let overlap = if t.abs() >= 1.0 {
                 "none".to_string()
             } else {
-                format!("[{:.2}, {:.2}]", (t - 0.5).max(-0.5), (t + 0.5).min(0.5))
+                format!(
+                    "from {:.2} to {:.2}",
+                    (t - 0.5).max(-0.5),
+                    (t + 0.5).min(0.5)
+                )
             };
             table.row([
                 format!("{t:.2}"),
@@ -351,7 +355,7 @@ impl StepEdges {
 
     /// The table lists every output that is not zero.
     pub fn table(&self) -> Table {
-        let mut table = Table::new(["output i", "x[i]", "x[i+1]", "y[i] = x[i+1] - x[i]"]);
+        let mut table = Table::new(["output i", "`x[i]`", "`x[i+1]`", "`y[i] = x[i+1] - x[i]`"]);
         for (i, &y) in self.differences.iter().enumerate() {
             if y != 0.0 {
                 table.row([

@@ -515,23 +515,23 @@ impl FilterStack {
     pub fn depth_table(&self) -> Table {
         let mut table = Table::new([
             "layer",
-            "weight [F, C, K, K]",
-            "output [N, C, H, W]",
+            "weight `[F, C, K, K]`",
+            "output `[N, C, H, W]`",
             "values in the output",
         ]);
         let count = |shape: &[usize; 4]| shape.iter().product::<usize>().to_string();
         table.row([
             "input photo".to_string(),
             String::new(),
-            format!("{:?}", self.shapes[0]),
+            format!("`{:?}`", self.shapes[0]),
             count(&self.shapes[0]),
         ]);
         for (index, (filters, kernel, stride)) in DEPTH_LAYERS.iter().enumerate() {
             let channels = self.shapes[index][1];
             table.row([
                 format!("conv {}, stride {stride}", index + 1),
-                format!("[{filters}, {channels}, {kernel}, {kernel}]"),
-                format!("{:?}", self.shapes[index + 1]),
+                format!("`[{filters}, {channels}, {kernel}, {kernel}]`"),
+                format!("`{:?}`", self.shapes[index + 1]),
                 count(&self.shapes[index + 1]),
             ]);
         }
