@@ -230,7 +230,7 @@ impl LectureWorked {
         };
         let mut table = Table::new([
             "output (i, j)",
-            "window rows i*S.., columns j*S..",
+            "window of the image (rows, columns: values)",
             "ones under +1",
             "ones under -1",
             "value",
@@ -408,9 +408,9 @@ impl OneRgbPixel {
         let (i, j) = self.position;
         let weight = colour_edge_filter();
         let mut table = Table::new(["step", "3x3 window of the input", "3x3 weights", "result"]);
-        for c in 0..3 {
+        for (c, channel_name) in CHANNEL_NAMES.iter().enumerate() {
             table.row([
-                format!("channel {}", CHANNEL_NAMES[c]),
+                format!("channel {channel_name}"),
                 rows_as_text(self.photo.slice(s![0, c, i..i + 3, j..j + 3]), 3),
                 rows_as_text(weight.slice(s![0, c, .., ..]), 3),
                 format!("{:.4}", self.channel_sums[c]),
@@ -456,8 +456,7 @@ pub fn four_filters() -> Array4<f32> {
     let mut centre = Array2::zeros((3, 3));
     centre[[1, 1]] = 1.0;
     let mut weight = Array4::zeros((4, 3, 3, 3));
-    for c in 0..3 {
-        let grey = GREY_WEIGHTS[c];
+    for (c, &grey) in GREY_WEIGHTS.iter().enumerate() {
         weight
             .slice_mut(s![0, c, .., ..])
             .assign(&(sobel_x() * grey));

@@ -93,10 +93,20 @@ fn min_max(data: ArrayView2<f32>) -> (f32, f32) {
 
 /// A number as the figures print it: integers without decimals, others with two.
 pub fn format_value(value: f32) -> String {
-    if value == value.round() && value.abs() < 1e6 {
+    let text = if value == value.round() && value.abs() < 1e6 {
         format!("{value:.0}")
     } else {
         format!("{value:.2}")
+    };
+    // A tiny negative number would print as "-0.00"; it is zero to two decimals.
+    if text
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        text.trim_start_matches('-').to_string()
+    } else {
+        text
     }
 }
 
@@ -508,7 +518,7 @@ pub fn line_chart(path: &Path, labels: &Labels, series: &[Series]) -> Result<()>
                     format!("{x}")
                 }
             })
-            .y_label_formatter(&|y| format!("{y}"))
+            .y_label_formatter(&|y| format!("{}", (y * 1e6).round() / 1e6))
             .x_desc(&labels.x)
             .y_desc(&labels.y)
             .label_style((FONT, 13))
@@ -832,7 +842,7 @@ pub fn chart_grid(
                 .x_labels(5)
                 .y_labels(3)
                 .x_label_formatter(&|x| format!("{x}"))
-                .y_label_formatter(&|y| format!("{y}"))
+                .y_label_formatter(&|y| format!("{}", (y * 1e6).round() / 1e6))
                 .x_desc(&labels.x)
                 .label_style((FONT, 11))
                 .axis_desc_style((FONT, 12))
