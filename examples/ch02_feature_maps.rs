@@ -676,16 +676,9 @@ impl DenseEquivalent {
 /// Weights of a fully connected layer and of a convolution doing the same job:
 /// `(setting, C, H, W, F, K)`, stride 1, no padding, biases not counted.
 pub const PARAMETER_CASES: [(&str, usize, usize, usize, usize, usize); 3] = [
-    ("the 5x5 example, one 3x3 kernel", 1, 5, 5, 1, 3),
-    ("a 28x28 digit, 6 kernels of 5x5", 1, 28, 28, 6, 5),
-    (
-        "the 400x600 RGB coffee photo, 8 kernels of 3x3",
-        3,
-        400,
-        600,
-        8,
-        3,
-    ),
+    ("5x5 input, one 3x3 kernel", 1, 5, 5, 1, 3),
+    ("28x28 digit, six 5x5 kernels", 1, 28, 28, 6, 5),
+    ("400x600 RGB photo, eight 3x3 kernels", 3, 400, 600, 8, 3),
 ];
 
 /// Count the weights three ways: fully connected, local connections only, and
@@ -693,11 +686,11 @@ pub const PARAMETER_CASES: [(&str, usize, usize, usize, usize, usize); 3] = [
 pub fn parameter_counts() -> Table {
     let mut table = Table::new([
         "setting",
-        "inputs C*H*W",
-        "outputs F*H'*W'",
+        "inputs",
+        "outputs",
         "fully connected",
-        "local connections only",
-        "local and shared (convolution)",
+        "local only",
+        "local and shared",
     ]);
     for (name, c, h, w, f, k) in PARAMETER_CASES {
         // ANCHOR: counts
