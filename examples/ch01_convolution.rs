@@ -26,6 +26,9 @@ fn main() -> Result<()> {
     chapter.write_value("box_samples", BOX_SAMPLES)?;
     chapter.write_value("box_largest_error", format!("{:.1e}", boxes.largest_error))?;
 
+    chapter.write_value("period", PERIOD)?;
+    chapter.write_value("blur_size", BLUR_SIZE)?;
+    chapter.write_value("blur_shrink", BLUR_SIZE - 1)?;
     let smoothing = Smoothing::compute()?;
     smoothing.figure(&chapter)?;
     publish(&chapter, "smoothing", &smoothing.table())?;

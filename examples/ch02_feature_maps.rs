@@ -41,6 +41,8 @@ fn main() -> Result<()> {
     publish(&chapter, "dense_equivalent", &dense.table())?;
     publish(&chapter, "parameter_counts", &parameter_counts())?;
 
+    chapter.write_value("pairs", PAIRS)?;
+    chapter.write_value("steps", STEPS)?;
     let learned = LearnedKernel::compute()?;
     learned.figures(&chapter)?;
     publish(&chapter, "learned_kernel", &learned.kernel_table())?;

@@ -110,3 +110,16 @@ fn photo_filters() {
     // Sobel x rotated by 180 degrees is minus Sobel x: the sign flips.
     assert!(photo.sobel_sign_flip < 1e-5, "{}", photo.sobel_sign_flip);
 }
+
+/// The single values the chapter quotes inline.
+#[test]
+fn inline_values() {
+    insta::assert_snapshot!(format!(
+        "box step: {}\nbox samples: {}\nperiod: {}\nblur size: {}\nblur shrink: {}",
+        ch01::BOX_STEP,
+        ch01::BOX_SAMPLES,
+        ch01::PERIOD,
+        ch01::BLUR_SIZE,
+        ch01::BLUR_SIZE - 1
+    ));
+}

@@ -169,3 +169,15 @@ fn four_filters_span_three_channels() {
     let weight: Array4<f32> = ch02::four_filters();
     assert_eq!(weight.dim(), (4, 3, 3, 3));
 }
+
+/// The single values the chapter quotes inline.
+#[test]
+fn inline_values() {
+    let pixel = ch02::OneRgbPixel::compute().unwrap();
+    insta::assert_snapshot!(format!(
+        "pairs: {}\nsteps: {}\nrgb pixel: {}",
+        ch02::PAIRS,
+        ch02::STEPS,
+        pixel.position_text()
+    ));
+}
