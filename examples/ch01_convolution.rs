@@ -387,7 +387,7 @@ impl StepEdges {
             &labels,
             &[
                 Series::new("step signal x", points(&self.signal)),
-                Series::new("y = x * [-1, 1]", points(&self.differences)),
+                Series::new("y[i] = x[i+1] - x[i]", points(&self.differences)),
             ],
         )
     }

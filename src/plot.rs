@@ -518,7 +518,7 @@ pub fn line_chart(path: &Path, labels: &Labels, series: &[Series]) -> Result<()>
                     format!("{x}")
                 }
             })
-            .y_label_formatter(&|y| format!("{}", (y * 1e6).round() / 1e6))
+            .y_label_formatter(&|y| format!("{}", (y * 1e6).round() / 1e6 + 0.0))
             .x_desc(&labels.x)
             .y_desc(&labels.y)
             .label_style((FONT, 13))
@@ -842,7 +842,7 @@ pub fn chart_grid(
                 .x_labels(5)
                 .y_labels(3)
                 .x_label_formatter(&|x| format!("{x}"))
-                .y_label_formatter(&|y| format!("{}", (y * 1e6).round() / 1e6))
+                .y_label_formatter(&|y| format!("{}", (y * 1e6).round() / 1e6 + 0.0))
                 .x_desc(&labels.x)
                 .label_style((FONT, 11))
                 .axis_desc_style((FONT, 12))
