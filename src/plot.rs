@@ -909,6 +909,41 @@ mod tests {
     }
 
     #[test]
+    fn sliding_windows_and_chart_grids_check_their_input() {
+        let path = std::env::temp_dir().join("never-written-windows.png");
+        let map = ndarray::Array2::<f32>::zeros((5, 5));
+        let outside = Window {
+            row: 3,
+            column: 0,
+            height: 3,
+            width: 3,
+        };
+        let e = sliding_windows(
+            &path,
+            "",
+            map.view(),
+            &[outside],
+            &["t".to_string()],
+            1,
+            &MapStyle::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("does not fit in a 5x5 map"), "{e}");
+        assert!(sliding_windows(&path, "", map.view(), &[], &[], 1, &MapStyle::default()).is_err());
+        assert!(!path.exists());
+        let empty = ChartPanel {
+            title: "empty".into(),
+            series: vec![],
+            shaded: vec![],
+        };
+        let svg = std::env::temp_dir().join("never-written-grid.svg");
+        assert!(chart_grid(&svg, &Labels::default(), &[empty], 1).is_err());
+        assert!(chart_grid(&svg, &Labels::default(), &[], 1).is_err());
+        assert!(!svg.exists());
+    }
+
+    #[test]
     fn bad_chart_input_is_an_error() {
         let path = std::env::temp_dir().join("never-written.svg");
         assert!(bar_chart(&path, &Labels::default(), &["a".into()], &[1.0, 2.0]).is_err());
