@@ -93,10 +93,20 @@ fn min_max(data: ArrayView2<f32>) -> (f32, f32) {
 
 /// A number as the figures print it: integers without decimals, others with two.
 pub fn format_value(value: f32) -> String {
-    if value == value.round() && value.abs() < 1e6 {
+    let text = if value == value.round() && value.abs() < 1e6 {
         format!("{value:.0}")
     } else {
         format!("{value:.2}")
+    };
+    // A tiny negative number would print as "-0.00"; it is zero to two decimals.
+    if text
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        text.trim_start_matches('-').to_string()
+    } else {
+        text
     }
 }
 
@@ -586,7 +596,7 @@ pub fn line_chart(path: &Path, labels: &Labels, series: &[Series]) -> Result<()>
                     format!("{x}")
                 }
             })
-            .y_label_formatter(&|y| format!("{y}"))
+            .y_label_formatter(&|y| format!("{}", (y * 1e6).round() / 1e6 + 0.0))
             .x_desc(&labels.x)
             .y_desc(&labels.y)
             .label_style((FONT, 13))
@@ -924,6 +934,244 @@ pub fn image_gallery(
         .with_context(|| format!("writing figure {}", path.display()))
 }
 
+/// A window to outline on a map: its top-left cell and its size, in cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// Row of the window's top-left cell.
+    pub row: usize,
+    /// Column of the window's top-left cell.
+    pub column: usize,
+    /// Height in cells.
+    pub height: usize,
+    /// Width in cells.
+    pub width: usize,
+}
+
+/// The same map drawn once per window, the window outlined in red: a kernel sliding
+/// over an input, one panel per position. Each panel gets its title; all share one
+/// colour range (from `style`, or the map's values). PNG, `columns` panels per row.
+///
+/// # Errors
+/// No windows, a window that does not fit in the map, a title count that differs from
+/// the window count, or drawing or writing fails.
+pub fn sliding_windows(
+    path: &Path,
+    title: &str,
+    map: ArrayView2<f32>,
+    windows: &[Window],
+    titles: &[String],
+    columns: usize,
+    style: &MapStyle,
+) -> Result<()> {
+    register_embedded_font();
+    let (rows_in_map, columns_in_map) = map.dim();
+    if windows.is_empty() || windows.len() != titles.len() {
+        return Err(anyhow!(
+            "sliding windows {}: {} windows and {} titles",
+            path.display(),
+            windows.len(),
+            titles.len()
+        ));
+    }
+    if let Some(w) = windows.iter().find(|w| {
+        w.row + w.height > rows_in_map || w.column + w.width > columns_in_map || w.height == 0
+    }) {
+        return Err(anyhow!(
+            "sliding windows {}: window {w:?} does not fit in a {rows_in_map}x{columns_in_map} map",
+            path.display()
+        ));
+    }
+    let columns = columns.clamp(1, windows.len());
+    let rows = windows.len().div_ceil(columns);
+    let (map_w, map_h) = map_size(map.dim(), style.map_pixels);
+    let cell_w = map_w + GAP;
+    let cell_h = map_h + PANEL_TITLE_HEIGHT + GAP;
+    let width = GAP + columns as u32 * cell_w;
+    let title_h = if title.is_empty() { GAP } else { TITLE_HEIGHT };
+    let height = title_h + rows as u32 * cell_h;
+    let (data_low, data_high) = min_max(map);
+    let range = style
+        .range
+        .unwrap_or_else(|| style.scale.range(data_low, data_high));
+    let mut buffer = vec![0u8; (width * height * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| anyhow!("{e:?}"))?;
+        let centered = |size: i32| {
+            (FONT, size)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Center, VPos::Center))
+        };
+        if !title.is_empty() {
+            root.draw(&Text::new(
+                title.to_string(),
+                (width as i32 / 2, TITLE_HEIGHT as i32 / 2),
+                centered(18),
+            ))
+            .map_err(|e| anyhow!("{e:?}"))?;
+        }
+        let cell_px_w = map_w as f32 / columns_in_map as f32;
+        let cell_px_h = map_h as f32 / rows_in_map as f32;
+        for (index, (window, panel_title)) in windows.iter().zip(titles).enumerate() {
+            let (row, column) = (index / columns, index % columns);
+            let left = (GAP + column as u32 * cell_w) as i32;
+            let top = (title_h + row as u32 * cell_h) as i32;
+            let center = (left + map_w as i32 / 2, top + PANEL_TITLE_HEIGHT as i32 / 2);
+            root.draw(&Text::new(panel_title.clone(), center, centered(14)))
+                .map_err(|e| anyhow!("{e:?}"))?;
+            let top = top + PANEL_TITLE_HEIGHT as i32;
+            let area = root.clone().shrink((left, top), (map_w, map_h));
+            draw_cells(&area, map, style, range)?;
+            // The window's outline, three pixels thick, drawn inside its cells.
+            let x0 = (window.column as f32 * cell_px_w).round() as i32;
+            let y0 = (window.row as f32 * cell_px_h).round() as i32;
+            let x1 = ((window.column + window.width) as f32 * cell_px_w).round() as i32 - 1;
+            let y1 = ((window.row + window.height) as f32 * cell_px_h).round() as i32 - 1;
+            for inset in 0..3 {
+                area.draw(&Rectangle::new(
+                    [(x0 + inset, y0 + inset), (x1 - inset, y1 - inset)],
+                    RGBColor(213, 40, 40).stroke_width(1),
+                ))
+                .map_err(|e| anyhow!("{e:?}"))?;
+            }
+        }
+        root.present().map_err(|e| anyhow!("{e:?}"))?;
+    }
+    write_png(path, &buffer, (width, height))
+        .with_context(|| format!("writing figure {}", path.display()))
+}
+
+/// One small chart of a [`chart_grid`]: a title, its lines, and optionally a region
+/// under a curve to shade (such as the overlap of two functions).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartPanel {
+    /// Shown above the chart.
+    pub title: String,
+    /// The lines, coloured in order like [`line_chart`]'s.
+    pub series: Vec<Series>,
+    /// Points of a curve whose area down to zero is shaded grey.
+    pub shaded: Vec<(f32, f32)>,
+}
+
+/// Small multiples: several small line charts with the same axes, as SVG, `columns`
+/// charts per row, with one legend (the series names of the first chart) at the top.
+///
+/// # Errors
+/// No panels, no points, or drawing or writing fails; the message names the file.
+pub fn chart_grid(
+    path: &Path,
+    labels: &Labels,
+    panels: &[ChartPanel],
+    columns: usize,
+) -> Result<()> {
+    register_embedded_font();
+    let all_points = panels.iter().flat_map(|p| {
+        p.series
+            .iter()
+            .flat_map(|s| s.points.iter())
+            .chain(&p.shaded)
+    });
+    let (x_low, x_high, y_low, y_high) = all_points.fold(
+        (
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+        ),
+        |(a, b, c, d), &(x, y)| (a.min(x), b.max(x), c.min(y), d.max(y)),
+    );
+    if !x_low.is_finite() {
+        return Err(anyhow!("chart grid {}: no points to draw", path.display()));
+    }
+    let columns = columns.clamp(1, panels.len());
+    let rows = panels.len().div_ceil(columns);
+    let (panel_w, panel_h) = (300u32, 210u32);
+    let legend_h = 30u32;
+    let width = columns as u32 * panel_w;
+    let height = TITLE_HEIGHT + legend_h + rows as u32 * panel_h;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| anyhow!("{e:?}"))?;
+        let centered = |size: i32| {
+            (FONT, size)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Center, VPos::Center))
+        };
+        root.draw(&Text::new(
+            labels.title.clone(),
+            (width as i32 / 2, TITLE_HEIGHT as i32 / 2),
+            centered(18),
+        ))
+        .map_err(|e| anyhow!("{e:?}"))?;
+        // The legend: one short line and name per series of the first panel.
+        let names: Vec<&str> = panels[0].series.iter().map(|s| s.name.as_str()).collect();
+        let legend_y = (TITLE_HEIGHT + legend_h / 2) as i32;
+        let slot = width as i32 / (names.len() as i32 + 1);
+        for (index, name) in names.iter().enumerate() {
+            let x = slot * (index as i32 + 1) - 60;
+            let color = PALETTE[index % PALETTE.len()];
+            root.draw(&PathElement::new(
+                vec![(x, legend_y), (x + 24, legend_y)],
+                color.stroke_width(3),
+            ))
+            .map_err(|e| anyhow!("{e:?}"))?;
+            let font = (FONT, 13)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Left, VPos::Center));
+            root.draw(&Text::new(name.to_string(), (x + 30, legend_y), font))
+                .map_err(|e| anyhow!("{e:?}"))?;
+        }
+        let body = root.margin((TITLE_HEIGHT + legend_h) as i32, 0, 0, 0);
+        let areas = body.split_evenly((rows, columns));
+        for (panel, area) in panels.iter().zip(areas.iter()) {
+            let mut chart = ChartBuilder::on(area)
+                .caption(&panel.title, (FONT, 14))
+                .margin(8)
+                .x_label_area_size(34)
+                .y_label_area_size(36)
+                .build_cartesian_2d(padded_range(x_low, x_high), padded_range(y_low, y_high))
+                .map_err(|e| anyhow!("{e:?}"))?;
+            chart
+                .configure_mesh()
+                .x_labels(5)
+                .y_labels(3)
+                .x_label_formatter(&|x| format!("{x}"))
+                .y_label_formatter(&|y| format!("{}", (y * 1e6).round() / 1e6 + 0.0))
+                .x_desc(&labels.x)
+                .label_style((FONT, 11))
+                .axis_desc_style((FONT, 12))
+                .light_line_style(RGBColor(235, 235, 235))
+                .draw()
+                .map_err(|e| anyhow!("{e:?}"))?;
+            if !panel.shaded.is_empty() {
+                chart
+                    .draw_series(AreaSeries::new(
+                        panel.shaded.iter().copied(),
+                        0.0,
+                        RGBColor(150, 150, 150).mix(0.5).filled(),
+                    ))
+                    .map_err(|e| anyhow!("{e:?}"))?;
+            }
+            for (index, line) in panel.series.iter().enumerate() {
+                let color = PALETTE[index % PALETTE.len()];
+                chart
+                    .draw_series(LineSeries::new(
+                        line.points.iter().copied(),
+                        color.stroke_width(2),
+                    ))
+                    .map_err(|e| anyhow!("{e:?}"))?;
+            }
+        }
+        root.present().map_err(|e| anyhow!("{e:?}"))?;
+    }
+    write_atomically(path, svg.as_bytes())
+        .with_context(|| format!("writing figure {}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -997,5 +1245,40 @@ mod tests {
         assert!(bar_chart(&path, &Labels::default(), &["a".into()], &[1.0, 2.0]).is_err());
         assert!(line_chart(&path, &Labels::default(), &[]).is_err());
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn sliding_windows_and_chart_grids_check_their_input() {
+        let path = std::env::temp_dir().join("never-written-windows.png");
+        let map = ndarray::Array2::<f32>::zeros((5, 5));
+        let outside = Window {
+            row: 3,
+            column: 0,
+            height: 3,
+            width: 3,
+        };
+        let e = sliding_windows(
+            &path,
+            "",
+            map.view(),
+            &[outside],
+            &["t".to_string()],
+            1,
+            &MapStyle::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("does not fit in a 5x5 map"), "{e}");
+        assert!(sliding_windows(&path, "", map.view(), &[], &[], 1, &MapStyle::default()).is_err());
+        assert!(!path.exists());
+        let empty = ChartPanel {
+            title: "empty".into(),
+            series: vec![],
+            shaded: vec![],
+        };
+        let svg = std::env::temp_dir().join("never-written-grid.svg");
+        assert!(chart_grid(&svg, &Labels::default(), &[empty], 1).is_err());
+        assert!(chart_grid(&svg, &Labels::default(), &[], 1).is_err());
+        assert!(!svg.exists());
     }
 }

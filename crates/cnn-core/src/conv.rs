@@ -51,6 +51,7 @@ pub fn conv2d_naive(
     let (filters, _, kernel_h, kernel_w) = weight.dim();
     let (_, _, out_h, out_w) = output_shape;
     let mut output = Array4::zeros(output_shape);
+    // ANCHOR: conv2d_naive_loop
     for n in 0..batch {
         for f in 0..filters {
             for i in 0..out_h {
@@ -73,6 +74,7 @@ pub fn conv2d_naive(
             }
         }
     }
+    // ANCHOR_END: conv2d_naive_loop
     Ok(output)
 }
 

@@ -1,0 +1,904 @@
+//! Chapter 2: feature maps (特征图).
+//!
+//! Run with `cargo run --example ch02_feature_maps`. It prints every number the
+//! chapter quotes, writes the chapter's tables to `book/generated/ch02/` and its
+//! figures to `book/figures/ch02/`. Read it top to bottom alongside the chapter: each
+//! section below is one section there.
+
+use anyhow::Result;
+use cnn_book::plot::{self, ColorScale, Labels, MapStyle, Panel, Series, Window};
+use cnn_book::{Chapter, Table, lecture};
+use cnn_core::conv::{conv2d, conv2d_naive};
+use cnn_core::{load_rgb, to_grayscale};
+use ndarray::{Array1, Array2, Array4, ArrayView2, array, s};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn main() -> Result<()> {
+    let chapter = Chapter::new("ch02");
+
+    let sliding = Sliding::compute()?;
+    sliding.figure(&chapter)?;
+    publish(&chapter, "sliding", &sliding.table())?;
+
+    let lecture = LectureWorked::compute()?;
+    lecture.figures(&chapter)?;
+    publish(&chapter, "lecture_filter1_stride1", &lecture.table(0, 1))?;
+    publish(&chapter, "lecture_filter2_stride1", &lecture.table(1, 1))?;
+    publish(&chapter, "lecture_filter1_stride2", &lecture.table(0, 2))?;
+    publish(&chapter, "lecture_filter2_stride2", &lecture.table(1, 2))?;
+
+    let pixel = OneRgbPixel::compute()?;
+    publish(&chapter, "rgb_pixel", &pixel.table())?;
+    chapter.write_value("rgb_pixel_position", pixel.position_text())?;
+
+    let stack = FilterStack::compute()?;
+    stack.figure(&chapter)?;
+    publish(&chapter, "depth", &stack.depth_table())?;
+
+    let dense = DenseEquivalent::compute()?;
+    dense.figure(&chapter)?;
+    publish(&chapter, "dense_equivalent", &dense.table())?;
+    publish(&chapter, "parameter_counts", &parameter_counts())?;
+
+    chapter.write_value("pairs", PAIRS)?;
+    chapter.write_value("steps", STEPS)?;
+    let learned = LearnedKernel::compute()?;
+    learned.figures(&chapter)?;
+    publish(&chapter, "learned_kernel", &learned.kernel_table())?;
+    publish(&chapter, "learned_loss", &learned.loss_table())?;
+
+    println!("figures in book/figures/ch02/, tables in book/generated/ch02/");
+    Ok(())
+}
+
+/// Print a table and write it where the chapter includes it.
+fn publish(chapter: &Chapter, name: &str, table: &Table) -> Result<()> {
+    println!("{name}:\n{table}");
+    chapter.write_table(name, table)?;
+    Ok(())
+}
+
+/// A small map as text, rows separated by slashes: `"1 0 0 / 0 1 0 / 0 0 1"`.
+fn rows_as_text(map: ArrayView2<f32>, decimals: usize) -> String {
+    map.rows()
+        .into_iter()
+        .map(|row| {
+            row.iter()
+                .map(|v| {
+                    if decimals == 0 {
+                        plot::format_value(*v)
+                    } else {
+                        format!("{v:.decimals$}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+/// A one-channel image as a batch of one: `[H, W] -> [1, 1, H, W]`.
+fn as_batch(image: ArrayView2<f32>) -> Array4<f32> {
+    let (h, w) = image.dim();
+    image
+        .to_owned()
+        .into_shape_with_order((1, 1, h, w))
+        .expect("H*W values")
+}
+
+// ---------------------------------------------------------------------------
+// 1. A kernel sliding over a 5x5 input: 9 positions.
+// ---------------------------------------------------------------------------
+
+/// The 5x5 input of the sliding example.
+pub fn small_input() -> Array2<f32> {
+    array![
+        [1., 1., 1., 0., 0.],
+        [0., 1., 1., 1., 0.],
+        [0., 0., 1., 1., 1.],
+        [0., 0., 1., 1., 0.],
+        [0., 1., 1., 0., 0.],
+    ]
+}
+
+/// The 3x3 kernel of the sliding example: an "X" of ones.
+pub fn small_kernel() -> Array2<f32> {
+    array![[1., 0., 1.], [0., 1., 0.], [1., 0., 1.]]
+}
+
+pub struct Sliding {
+    /// `[3, 3]`: one value per kernel position.
+    pub output: Array2<f32>,
+}
+
+impl Sliding {
+    pub fn compute() -> Result<Sliding> {
+        let input = as_batch(small_input().view()); // [1, 1, 5, 5]
+        let kernel = as_batch(small_kernel().view()); // [F=1, C=1, 3, 3]
+        let output = conv2d_naive(input.view(), kernel.view(), array![0.0].view(), 1, 0)?; // [1, 1, 3, 3]
+        Ok(Sliding {
+            output: output.slice(s![0, 0, .., ..]).to_owned(),
+        })
+    }
+
+    pub fn table(&self) -> Table {
+        let input = small_input();
+        let kernel = small_kernel();
+        let mut table = Table::new([
+            "position (i, j)",
+            "window of the input",
+            "window x kernel, element by element",
+            "sum",
+        ]);
+        for ((i, j), &value) in self.output.indexed_iter() {
+            let window = input.slice(s![i..i + 3, j..j + 3]);
+            table.row([
+                format!("({i}, {j})"),
+                rows_as_text(window, 0),
+                rows_as_text((&window * &kernel).view(), 0),
+                plot::format_value(value),
+            ]);
+        }
+        table
+    }
+
+    fn figure(&self, chapter: &Chapter) -> Result<()> {
+        let windows: Vec<Window> = self
+            .output
+            .indexed_iter()
+            .map(|((i, j), _)| Window {
+                row: i,
+                column: j,
+                height: 3,
+                width: 3,
+            })
+            .collect();
+        let titles: Vec<String> = self
+            .output
+            .indexed_iter()
+            .map(|((i, j), v)| format!("({i}, {j}): sum {}", plot::format_value(*v)))
+            .collect();
+        let style = MapStyle {
+            scale: ColorScale::Gray,
+            annotate: true,
+            map_pixels: 200,
+            range: Some((-0.5, 1.5)),
+        };
+        plot::sliding_windows(
+            &chapter.figure("sliding.png"),
+            "A 3x3 kernel at its 9 positions on a 5x5 input",
+            small_input().view(),
+            &windows,
+            &titles,
+            3,
+            &style,
+        )?;
+        let kernel = small_kernel();
+        let output = &self.output;
+        plot::grid(
+            &chapter.figure("sliding_result.png"),
+            "Kernel and output (feature map)",
+            &[
+                Panel::new("kernel, 3 x 3", kernel.view()),
+                Panel::new("output, 3 x 3", output.view()),
+            ],
+            2,
+            &MapStyle {
+                scale: ColorScale::Viridis,
+                annotate: true,
+                map_pixels: 200,
+                range: None,
+            },
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 2. The lecture example in full: both filters, stride 1 and 2.
+// ---------------------------------------------------------------------------
+
+pub const FILTER_NAMES: [&str; 2] = ["filter 1 (diagonal)", "filter 2 (vertical)"];
+
+pub struct LectureWorked {
+    /// `[1, 2, 4, 4]`: both feature maps with stride 1.
+    pub stride1: Array4<f32>,
+    /// `[1, 2, 2, 2]`: both feature maps with stride 2.
+    pub stride2: Array4<f32>,
+}
+
+impl LectureWorked {
+    pub fn compute() -> Result<LectureWorked> {
+        // ANCHOR: lecture
+        let image = lecture::image_batch(); // [1, 1, 6, 6]
+        let (filters, bias) = lecture::filters(); // [2, 1, 3, 3], [2]
+        let stride1 = conv2d(image.view(), filters.view(), bias.view(), 1, 0)?; // [1, 2, 4, 4]
+        let stride2 = conv2d(image.view(), filters.view(), bias.view(), 2, 0)?; // [1, 2, 2, 2]
+        // ANCHOR_END: lecture
+        Ok(LectureWorked { stride1, stride2 })
+    }
+
+    /// Every output value of `filter` (0 or 1) at `stride`, explained: with a 0/1
+    /// image and a +-1 filter, the sum is (ones under +1) - (ones under -1).
+    pub fn table(&self, filter: usize, stride: usize) -> Table {
+        let image = lecture::image();
+        let (weights, _) = lecture::filters();
+        let kernel = weights.slice(s![filter, 0, .., ..]);
+        let maps = if stride == 1 {
+            &self.stride1
+        } else {
+            &self.stride2
+        };
+        let mut table = Table::new([
+            "output (i, j)",
+            "window of the image (rows, columns: values)",
+            "ones under +1",
+            "ones under -1",
+            "value",
+        ]);
+        for ((i, j), &value) in maps.slice(s![0, filter, .., ..]).indexed_iter() {
+            let (top, left): (usize, usize) = (i * stride, j * stride);
+            let window = image.slice(s![top..top + 3, left..left + 3]);
+            let count = |sign: f32| {
+                window
+                    .iter()
+                    .zip(kernel.iter())
+                    .filter(|&(&x, &w)| x == 1.0 && w == sign)
+                    .count()
+            };
+            table.row([
+                format!("({i}, {j})"),
+                format!(
+                    "rows {top}-{}, cols {left}-{}: {}",
+                    top + 2,
+                    left + 2,
+                    rows_as_text(window, 0)
+                ),
+                count(1.0).to_string(),
+                count(-1.0).to_string(),
+                plot::format_value(value),
+            ]);
+        }
+        table
+    }
+
+    fn figures(&self, chapter: &Chapter) -> Result<()> {
+        let (diagonal, vertical) = (lecture::filter_diagonal(), lecture::filter_vertical());
+        let image = lecture::image();
+        let style = MapStyle {
+            scale: ColorScale::Diverging,
+            annotate: true,
+            map_pixels: 220,
+            range: Some((-1.0, 1.0)),
+        };
+        plot::grid(
+            &chapter.figure("lecture_inputs.png"),
+            "The 6x6 image and the two filters",
+            &[
+                Panel::new("image (0 and 1)", image.view()),
+                Panel::new("filter 1 (diagonal)", diagonal.view()),
+                Panel::new("filter 2 (vertical)", vertical.view()),
+            ],
+            3,
+            &style,
+        )?;
+        let maps = [
+            Panel::new(
+                "filter 1, stride 1: 4 x 4",
+                self.stride1.slice(s![0, 0, .., ..]),
+            ),
+            Panel::new(
+                "filter 2, stride 1: 4 x 4",
+                self.stride1.slice(s![0, 1, .., ..]),
+            ),
+            Panel::new(
+                "filter 1, stride 2: 2 x 2",
+                self.stride2.slice(s![0, 0, .., ..]),
+            ),
+            Panel::new(
+                "filter 2, stride 2: 2 x 2",
+                self.stride2.slice(s![0, 1, .., ..]),
+            ),
+        ];
+        plot::grid(
+            &chapter.figure("lecture_maps.png"),
+            "Feature maps of the lecture example",
+            &maps,
+            2,
+            &MapStyle {
+                scale: ColorScale::Diverging,
+                annotate: true,
+                map_pixels: 220,
+                range: Some((-3.0, 3.0)),
+            },
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 3. Colour input: one filter spans all channels.
+// ---------------------------------------------------------------------------
+
+/// The grey-level weights of R, G and B (ITU-R BT.601), as in `to_grayscale`.
+pub const GREY_WEIGHTS: [f32; 3] = [0.299, 0.587, 0.114];
+/// The bias of the colour filter.
+pub const COLOUR_BIAS: f32 = 0.1;
+pub const CHANNEL_NAMES: [&str; 3] = ["R (red)", "G (green)", "B (blue)"];
+
+/// Sobel kernel for a change from left to right.
+pub fn sobel_x() -> Array2<f32> {
+    array![[-1., 0., 1.], [-2., 0., 2.], [-1., 0., 1.]]
+}
+
+/// The coffee photo (Rachel Michetti, CC0, from scikit-image) as a batch: `[1, 3, 400, 600]`.
+pub fn coffee_photo() -> Result<Array4<f32>> {
+    let path = cnn_book::output::repo_root().join("data/photos/coffee.png");
+    let rgb = load_rgb(&path)?; // [3, 400, 600]
+    Ok(rgb.insert_axis(ndarray::Axis(0))) // [3, H, W] -> [1, 3, H, W]
+}
+
+/// One filter spanning R, G and B: the Sobel kernel scaled by each channel's grey
+/// weight. weight: `[F=1, C=3, 3, 3]`.
+pub fn colour_edge_filter() -> Array4<f32> {
+    let mut weight = Array4::zeros((1, 3, 3, 3));
+    for (c, grey_weight) in GREY_WEIGHTS.iter().enumerate() {
+        weight
+            .slice_mut(s![0, c, .., ..])
+            .assign(&(sobel_x() * *grey_weight));
+    }
+    weight
+}
+
+pub struct OneRgbPixel {
+    pub photo: Array4<f32>,
+    /// `[1, 1, 398, 598]`.
+    pub output: Array4<f32>,
+    /// The output pixel explained: where the filter responds most strongly.
+    pub position: (usize, usize),
+    /// Sum of window x kernel for each channel.
+    pub channel_sums: [f32; 3],
+}
+
+impl OneRgbPixel {
+    pub fn compute() -> Result<OneRgbPixel> {
+        let photo = coffee_photo()?; // [1, 3, 400, 600]
+        let weight = colour_edge_filter(); // [1, 3, 3, 3]
+        let output = conv2d(
+            photo.view(),
+            weight.view(),
+            array![COLOUR_BIAS].view(),
+            1,
+            0,
+        )?; // [1, 1, 398, 598]
+        let (position, _) = output.slice(s![0, 0, .., ..]).indexed_iter().fold(
+            ((0, 0), f32::NEG_INFINITY),
+            |best, (at, &v)| {
+                if v > best.1 { (at, v) } else { best }
+            },
+        );
+        let (i, j) = position;
+        // ANCHOR: rgb_pixel
+        // y[i, j] = b + sum over c of ( sum_u sum_v x[c, i+u, j+v] * w[c, u, v] )
+        let mut channel_sums = [0.0f32; 3];
+        for (c, channel_sum) in channel_sums.iter_mut().enumerate() {
+            for u in 0..3 {
+                for v in 0..3 {
+                    *channel_sum += photo[[0, c, i + u, j + v]] * weight[[0, c, u, v]];
+                }
+            }
+        }
+        // ANCHOR_END: rgb_pixel
+        Ok(OneRgbPixel {
+            photo,
+            output,
+            position,
+            channel_sums,
+        })
+    }
+
+    pub fn position_text(&self) -> String {
+        format!("({}, {})", self.position.0, self.position.1)
+    }
+
+    /// The value computed by hand: the three channel sums plus the bias.
+    pub fn by_hand(&self) -> f32 {
+        self.channel_sums.iter().sum::<f32>() + COLOUR_BIAS
+    }
+
+    pub fn table(&self) -> Table {
+        let (i, j) = self.position;
+        let weight = colour_edge_filter();
+        let mut table = Table::new(["step", "3x3 window of the input", "3x3 weights", "result"]);
+        for (c, channel_name) in CHANNEL_NAMES.iter().enumerate() {
+            table.row([
+                format!("channel {channel_name}"),
+                rows_as_text(self.photo.slice(s![0, c, i..i + 3, j..j + 3]), 3),
+                rows_as_text(weight.slice(s![0, c, .., ..]), 3),
+                format!("{:.4}", self.channel_sums[c]),
+            ]);
+        }
+        table.row([
+            "bias".to_string(),
+            String::new(),
+            String::new(),
+            format!("{COLOUR_BIAS:.4}"),
+        ]);
+        table.row([
+            "sum of the above (by hand)".to_string(),
+            String::new(),
+            String::new(),
+            format!("{:.4}", self.by_hand()),
+        ]);
+        table.row([
+            format!("conv2d output at {}", self.position_text()),
+            String::new(),
+            String::new(),
+            format!("{:.4}", self.output[[0, 0, i, j]]),
+        ]);
+        table
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 4. F filters give F feature maps: depth grows, height and width shrink.
+// ---------------------------------------------------------------------------
+
+pub const STACK_NAMES: [&str; 4] = [
+    "vertical edges (Sobel x)",
+    "horizontal edges (Sobel y)",
+    "blur (3x3 mean)",
+    "red minus blue",
+];
+
+/// Four hand-made filters over R, G, B: `[F=4, C=3, 3, 3]`.
+pub fn four_filters() -> Array4<f32> {
+    let sobel_y = sobel_x().t().to_owned();
+    let blur = Array2::from_elem((3, 3), 1.0 / 9.0);
+    let mut centre = Array2::zeros((3, 3));
+    centre[[1, 1]] = 1.0;
+    let mut weight = Array4::zeros((4, 3, 3, 3));
+    for (c, &grey) in GREY_WEIGHTS.iter().enumerate() {
+        weight
+            .slice_mut(s![0, c, .., ..])
+            .assign(&(sobel_x() * grey));
+        weight
+            .slice_mut(s![1, c, .., ..])
+            .assign(&(&sobel_y * grey));
+        weight.slice_mut(s![2, c, .., ..]).assign(&(&blur * grey));
+    }
+    // Red minus blue at the centre pixel: a colour detector, not a shape detector.
+    weight.slice_mut(s![3, 0, .., ..]).assign(&centre);
+    weight.slice_mut(s![3, 2, .., ..]).assign(&(-&centre));
+    weight
+}
+
+/// The layers of the depth table: (filters, kernel, stride).
+pub const DEPTH_LAYERS: [(usize, usize, usize); 4] =
+    [(8, 3, 2), (16, 3, 2), (32, 3, 2), (64, 3, 2)];
+
+pub struct FilterStack {
+    /// `[1, 4, 398, 598]`.
+    pub maps: Array4<f32>,
+    /// Output shape after each layer of `DEPTH_LAYERS`, starting with the photo.
+    pub shapes: Vec<[usize; 4]>,
+}
+
+impl FilterStack {
+    pub fn compute() -> Result<FilterStack> {
+        let photo = coffee_photo()?; // [1, 3, 400, 600]
+        // ANCHOR: stack
+        let weight = four_filters(); // [F=4, C=3, 3, 3]
+        let bias = Array1::zeros(4); // [F]
+        let maps = conv2d(photo.view(), weight.view(), bias.view(), 1, 0)?; // [1, 3, 400, 600] -> [1, 4, 398, 598]
+        // ANCHOR_END: stack
+        // A stack of layers with random (seeded) filters: only the shapes matter here.
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        let mut x = photo;
+        let mut shapes = vec![shape_of(&x)];
+        for (filters, kernel, stride) in DEPTH_LAYERS {
+            let channels = x.dim().1;
+            let weight = Array4::from_shape_simple_fn((filters, channels, kernel, kernel), || {
+                rng.random_range(-0.1f32..0.1)
+            });
+            x = conv2d(
+                x.view(),
+                weight.view(),
+                Array1::zeros(filters).view(),
+                stride,
+                0,
+            )?;
+            shapes.push(shape_of(&x));
+        }
+        Ok(FilterStack { maps, shapes })
+    }
+
+    pub fn depth_table(&self) -> Table {
+        let mut table = Table::new([
+            "layer",
+            "weight `[F, C, K, K]`",
+            "output `[N, C, H, W]`",
+            "values in the output",
+        ]);
+        let count = |shape: &[usize; 4]| shape.iter().product::<usize>().to_string();
+        table.row([
+            "input photo".to_string(),
+            String::new(),
+            format!("`{:?}`", self.shapes[0]),
+            count(&self.shapes[0]),
+        ]);
+        for (index, (filters, kernel, stride)) in DEPTH_LAYERS.iter().enumerate() {
+            let channels = self.shapes[index][1];
+            table.row([
+                format!("conv {}, stride {stride}", index + 1),
+                format!("`[{filters}, {channels}, {kernel}, {kernel}]`"),
+                format!("`{:?}`", self.shapes[index + 1]),
+                count(&self.shapes[index + 1]),
+            ]);
+        }
+        table
+    }
+
+    fn figure(&self, chapter: &Chapter) -> Result<()> {
+        let panels: Vec<Panel> = STACK_NAMES
+            .iter()
+            .enumerate()
+            .map(|(f, name)| Panel::new(*name, self.maps.slice(s![0, f, .., ..])))
+            .collect();
+        plot::grid(
+            &chapter.figure("four_maps.png"),
+            "Four filters, four feature maps (one colour scale)",
+            &panels,
+            2,
+            &MapStyle {
+                scale: ColorScale::Diverging,
+                annotate: false,
+                map_pixels: 360,
+                range: Some((-1.0, 1.0)),
+            },
+        )?;
+        let photo = coffee_photo()?;
+        plot::rgb_image(
+            &chapter.figure("coffee.png"),
+            photo.slice(s![0, .., .., ..]),
+            480,
+        )
+    }
+}
+
+fn shape_of(x: &Array4<f32>) -> [usize; 4] {
+    let (n, c, h, w) = x.dim();
+    [n, c, h, w]
+}
+
+// ---------------------------------------------------------------------------
+// 5. Convolution as a fully connected layer with most weights removed, the rest shared.
+// ---------------------------------------------------------------------------
+
+/// A kernel whose nine weights are all different, so the sharing is visible.
+pub fn numbered_kernel() -> Array2<f32> {
+    array![[1., 2., 3.], [4., 5., 6.], [7., 8., 9.]]
+}
+
+// ANCHOR: dense
+/// The fully connected (全连接) weight matrix that computes the same as a stride-1,
+/// unpadded convolution of an `[H, W]` input with a `[K, K]` kernel.
+///
+/// kernel: [K, K] -> matrix: [H'*W', H*W], with H' = H - K + 1, W' = W - K + 1
+///
+/// ```text
+/// matrix[i*W' + j, r*W + q] = w[r - i, q - j]   if 0 <= r - i < K and 0 <= q - j < K
+///                           = 0                 otherwise (not connected)
+/// ```
+///
+/// Row `i*W' + j` is output pixel `(i, j)`; column `r*W + q` is input pixel `(r, q)`.
+pub fn dense_matrix(kernel: ArrayView2<f32>, height: usize, width: usize) -> Array2<f32> {
+    let k = kernel.nrows();
+    let (out_h, out_w) = (height - k + 1, width - k + 1);
+    let mut matrix = Array2::zeros((out_h * out_w, height * width));
+    for i in 0..out_h {
+        for j in 0..out_w {
+            for u in 0..k {
+                for v in 0..k {
+                    // Output (i, j) sees input (i + u, j + v) through weight w[u, v].
+                    matrix[[i * out_w + j, (i + u) * width + (j + v)]] = kernel[[u, v]];
+                }
+            }
+        }
+    }
+    matrix
+}
+// ANCHOR_END: dense
+
+pub struct DenseEquivalent {
+    /// `[9, 25]`.
+    pub matrix: Array2<f32>,
+    /// The convolution's 3x3 output, flattened to `[9]`.
+    pub by_convolution: Array1<f32>,
+    /// `matrix . flatten(input)`: `[9]`.
+    pub by_matrix: Array1<f32>,
+}
+
+impl DenseEquivalent {
+    pub fn compute() -> Result<DenseEquivalent> {
+        let input = small_input(); // [5, 5]
+        let kernel = numbered_kernel(); // [3, 3]
+        let convolved = conv2d_naive(
+            as_batch(input.view()).view(),
+            as_batch(kernel.view()).view(),
+            array![0.0].view(),
+            1,
+            0,
+        )?; // [1, 1, 3, 3]
+        let by_convolution = convolved.iter().copied().collect::<Array1<f32>>(); // [9]
+        let matrix = dense_matrix(kernel.view(), 5, 5); // [9, 25]
+        let flat_input = input.iter().copied().collect::<Array1<f32>>(); // [5, 5] -> [25]
+        let by_matrix = matrix.dot(&flat_input); // [9, 25] x [25] -> [9]
+        Ok(DenseEquivalent {
+            matrix,
+            by_convolution,
+            by_matrix,
+        })
+    }
+
+    pub fn table(&self) -> Table {
+        let mut table = Table::new([
+            "output pixel",
+            "by convolution",
+            "by the 9 x 25 matrix",
+            "non-zero weights in its row",
+        ]);
+        for (row, (a, b)) in self.by_convolution.iter().zip(&self.by_matrix).enumerate() {
+            let nonzero = self.matrix.row(row).iter().filter(|&&w| w != 0.0).count();
+            table.row([
+                format!("({}, {})", row / 3, row % 3),
+                plot::format_value(*a),
+                plot::format_value(*b),
+                nonzero.to_string(),
+            ]);
+        }
+        table
+    }
+
+    fn figure(&self, chapter: &Chapter) -> Result<()> {
+        plot::heatmap(
+            &chapter.figure("dense_matrix.png"),
+            "The convolution as a 9 x 25 weight matrix (0 = not connected)",
+            self.matrix.view(),
+            &MapStyle {
+                scale: ColorScale::Viridis,
+                annotate: true,
+                map_pixels: 900,
+                range: Some((0.0, 9.0)),
+            },
+        )
+    }
+}
+
+/// Weights of a fully connected layer and of a convolution doing the same job:
+/// `(setting, C, H, W, F, K)`, stride 1, no padding, biases not counted.
+pub const PARAMETER_CASES: [(&str, usize, usize, usize, usize, usize); 3] = [
+    ("5x5 input, one 3x3 kernel", 1, 5, 5, 1, 3),
+    ("28x28 digit, six 5x5 kernels", 1, 28, 28, 6, 5),
+    ("400x600 RGB photo, eight 3x3 kernels", 3, 400, 600, 8, 3),
+];
+
+/// Count the weights three ways: fully connected, local connections only, and
+/// local connections with shared weights (a convolution).
+pub fn parameter_counts() -> Table {
+    let mut table = Table::new([
+        "setting",
+        "inputs",
+        "outputs",
+        "fully connected",
+        "local only",
+        "local and shared",
+    ]);
+    for (name, c, h, w, f, k) in PARAMETER_CASES {
+        // ANCHOR: counts
+        let inputs = (c * h * w) as u64;
+        let outputs = (f * (h - k + 1) * (w - k + 1)) as u64;
+        let fully_connected = inputs * outputs; // every output sees every input
+        let local = outputs * (c * k * k) as u64; // every output sees one C*K*K patch
+        let shared = (f * c * k * k) as u64; // the patch weights are the same at every position
+        // ANCHOR_END: counts
+        table.row([
+            name.to_string(),
+            inputs.to_string(),
+            outputs.to_string(),
+            fully_connected.to_string(),
+            local.to_string(),
+            shared.to_string(),
+        ]);
+    }
+    table
+}
+
+// ---------------------------------------------------------------------------
+// 6. Kernels are learned, not designed: recover Sobel by gradient descent.
+// ---------------------------------------------------------------------------
+
+/// Number of (image, edge map) training pairs, and the side of each image.
+pub const PAIRS: usize = 8;
+pub const IMAGE_SIDE: usize = 16;
+pub const STEPS: usize = 150;
+pub const LEARNING_RATE: f32 = 0.1;
+/// Steps at which the loss table reports the loss.
+pub const REPORTED_STEPS: [usize; 7] = [0, 10, 25, 50, 75, 100, 150];
+
+/// The training pairs: random images (values in [-1, 1], seeded) and their Sobel x
+/// edge maps. images: `[PAIRS, 1, 16, 16]`, targets: `[PAIRS, 1, 14, 14]`.
+pub fn training_pairs() -> Result<(Array4<f32>, Array4<f32>)> {
+    let mut rng = ChaCha8Rng::seed_from_u64(6);
+    let images = Array4::from_shape_simple_fn((PAIRS, 1, IMAGE_SIDE, IMAGE_SIDE), || {
+        rng.random_range(-1.0f32..1.0)
+    });
+    let sobel = as_batch(sobel_x().view()); // [1, 1, 3, 3]
+    let targets = conv2d(images.view(), sobel.view(), array![0.0].view(), 1, 0)?;
+    Ok((images, targets))
+}
+
+// ANCHOR: gradient
+/// The loss and its gradient for one 3x3 kernel `w` and bias `b` on all pairs.
+///
+/// ```text
+/// y[n,i,j]  = b + sum_u sum_v x[n,i+u,j+v] * w[u,v]          (the convolution)
+/// L         = (1/M) sum_n sum_i sum_j (y[n,i,j] - t[n,i,j])^2  (M = number of outputs)
+/// dL/dw[u,v] = (2/M) sum_n sum_i sum_j (y[n,i,j] - t[n,i,j]) * x[n,i+u,j+v]
+/// dL/db      = (2/M) sum_n sum_i sum_j (y[n,i,j] - t[n,i,j])
+/// ```
+///
+/// Each weight `w[u,v]` touches every output, through the input pixel at offset
+/// `(u, v)`: its gradient adds up the error times that pixel over all positions.
+/// This small hand-written gradient is for this one layer only; chapter 6 derives
+/// backpropagation for whole networks.
+///
+/// images: [N, 1, H, W], targets: [N, 1, H-2, W-2], kernel: [3, 3]
+/// -> (loss, d_kernel [3, 3], d_bias)
+pub fn loss_and_gradient(
+    images: &Array4<f32>,
+    targets: &Array4<f32>,
+    kernel: &Array2<f32>,
+    bias: f32,
+) -> Result<(f32, Array2<f32>, f32)> {
+    let weight = as_batch(kernel.view()); // [1, 1, 3, 3]
+    let outputs = conv2d(images.view(), weight.view(), array![bias].view(), 1, 0)?; // [N, 1, H-2, W-2]
+    let errors = &outputs - targets; // y - t
+    let count = errors.len() as f32; // M
+    let loss = errors.mapv(|e| e * e).sum() / count;
+    let (pairs, _, out_h, out_w) = errors.dim();
+    let mut d_kernel = Array2::zeros((3, 3));
+    let mut d_bias = 0.0;
+    for n in 0..pairs {
+        for i in 0..out_h {
+            for j in 0..out_w {
+                let error = errors[[n, 0, i, j]];
+                for u in 0..3 {
+                    for v in 0..3 {
+                        d_kernel[[u, v]] += 2.0 / count * error * images[[n, 0, i + u, j + v]];
+                    }
+                }
+                d_bias += 2.0 / count * error;
+            }
+        }
+    }
+    Ok((loss, d_kernel, d_bias))
+}
+// ANCHOR_END: gradient
+
+/// A value with three decimals, without the "-0.000" of a tiny negative number.
+fn three_decimals(value: f32) -> String {
+    let text = format!("{value:.3}");
+    if text == "-0.000" {
+        "0.000".to_string()
+    } else {
+        text
+    }
+}
+
+pub struct LearnedKernel {
+    pub start: Array2<f32>,
+    pub learned: Array2<f32>,
+    pub learned_bias: f32,
+    /// The loss before each step, and after the last: `STEPS + 1` values.
+    pub losses: Vec<f32>,
+}
+
+impl LearnedKernel {
+    pub fn compute() -> Result<LearnedKernel> {
+        let (images, targets) = training_pairs()?;
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let start = Array2::from_shape_simple_fn((3, 3), || rng.random_range(-1.0f32..1.0));
+        // ANCHOR: descent
+        let mut kernel = start.clone();
+        let mut bias = 0.0;
+        let mut losses = Vec::new();
+        for _ in 0..STEPS {
+            let (loss, d_kernel, d_bias) = loss_and_gradient(&images, &targets, &kernel, bias)?;
+            losses.push(loss);
+            kernel = kernel - LEARNING_RATE * d_kernel; // a step downhill
+            bias -= LEARNING_RATE * d_bias;
+        }
+        // ANCHOR_END: descent
+        let (final_loss, _, _) = loss_and_gradient(&images, &targets, &kernel, bias)?;
+        losses.push(final_loss);
+        Ok(LearnedKernel {
+            start,
+            learned: kernel,
+            learned_bias: bias,
+            losses,
+        })
+    }
+
+    pub fn kernel_table(&self) -> Table {
+        let mut table = Table::new(["kernel", "row 0", "row 1", "row 2", "bias"]);
+        let mut add = |name: &str, kernel: &Array2<f32>, bias: f32| {
+            let mut cells = vec![name.to_string()];
+            cells.extend(kernel.rows().into_iter().map(|row| {
+                row.iter()
+                    .map(|&v| three_decimals(v))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }));
+            cells.push(three_decimals(bias));
+            table.row(cells);
+        };
+        add("random start (seeded)", &self.start, 0.0);
+        add(
+            &format!("learned after {STEPS} steps"),
+            &self.learned,
+            self.learned_bias,
+        );
+        add("Sobel x (the truth)", &sobel_x(), 0.0);
+        table
+    }
+
+    pub fn loss_table(&self) -> Table {
+        let mut table = Table::new(["step", "loss (mean squared error)"]);
+        for step in REPORTED_STEPS {
+            table.row([step.to_string(), format!("{:.2e}", self.losses[step])]);
+        }
+        table
+    }
+
+    fn figures(&self, chapter: &Chapter) -> Result<()> {
+        let truth = sobel_x();
+        plot::grid(
+            &chapter.figure("learned_kernel.png"),
+            "Random start, learned kernel, true Sobel kernel",
+            &[
+                Panel::new("random start", self.start.view()),
+                Panel::new(format!("learned, {STEPS} steps"), self.learned.view()),
+                Panel::new("Sobel x", truth.view()),
+            ],
+            3,
+            &MapStyle {
+                scale: ColorScale::Diverging,
+                annotate: true,
+                map_pixels: 200,
+                range: Some((-2.0, 2.0)),
+            },
+        )?;
+        let points = self
+            .losses
+            .iter()
+            .enumerate()
+            .map(|(step, &loss)| (step as f32, loss.log10()))
+            .collect();
+        plot::line_chart(
+            &chapter.figure("learned_loss.svg"),
+            &Labels::new(
+                "Learning a kernel: loss per gradient-descent step",
+                "step",
+                "log10(loss)",
+            ),
+            &[Series::new("", points)],
+        )
+    }
+}
+
+/// The grey coffee photo, `[400, 600]`: what the colour edge filter sees, in one channel.
+pub fn grey_coffee() -> Result<Array2<f32>> {
+    let photo = coffee_photo()?;
+    Ok(to_grayscale(photo.slice(s![0, .., .., ..]))?)
+}
