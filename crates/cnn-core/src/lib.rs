@@ -54,3 +54,16 @@ pub use pool::{
 };
 pub use shape::{dropped_by_floor, output_size, receptive_field};
 pub use softmax::{log_softmax, softmax, softmax_cross_entropy};
+
+pub use activation::{relu_backward, sigmoid_backward, tanh_backward};
+pub use conv::{
+    Conv1dGradients, Conv2dGradients, IMAGES_PER_CHUNK, conv1d_backward, conv2d_backward,
+    conv2d_backward_naive,
+};
+pub use dense::{LinearGradients, flatten_backward, linear_backward};
+pub use model::{Cache, ParameterGradients};
+pub use pool::{
+    avg_pool2d_backward, global_avg_pool2d_backward, global_max_pool2d_backward,
+    max_pool2d_backward,
+};
+pub use softmax::{softmax_backward, softmax_cross_entropy_backward};
