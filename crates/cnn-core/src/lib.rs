@@ -34,8 +34,11 @@ pub mod conv;
 pub mod dense;
 pub mod error;
 pub mod image_io;
+pub mod init;
 pub mod model;
+pub mod optim;
 pub mod pool;
+pub mod save;
 pub mod shape;
 pub mod softmax;
 
@@ -61,7 +64,9 @@ pub use conv::{
     conv2d_backward_naive,
 };
 pub use dense::{LinearGradients, flatten_backward, linear_backward};
+pub use init::Init;
 pub use model::{Cache, ParameterGradients};
+pub use optim::{Adam, Optimizer, Sgd, StepResult, argmax_rows, count_correct, train_step};
 pub use pool::{
     avg_pool2d_backward, global_avg_pool2d_backward, global_max_pool2d_backward,
     max_pool2d_backward,
