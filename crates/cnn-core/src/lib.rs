@@ -35,6 +35,7 @@ pub mod dense;
 pub mod error;
 pub mod image_io;
 pub mod init;
+pub mod mnist;
 pub mod model;
 pub mod optim;
 pub mod pool;
@@ -65,6 +66,7 @@ pub use conv::{
 };
 pub use dense::{LinearGradients, flatten_backward, linear_backward};
 pub use init::Init;
+pub use mnist::{Mnist, Split, load_mnist, shuffled_batches};
 pub use model::{Cache, ParameterGradients};
 pub use optim::{Adam, Optimizer, Sgd, StepResult, argmax_rows, count_correct, train_step};
 pub use pool::{
