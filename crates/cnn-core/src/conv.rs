@@ -268,6 +268,31 @@ pub fn conv2d(
 }
 // ANCHOR_END: conv2d_fast
 
+/// The output positions `t` (along one axis) whose input index `t*S + offset - P`
+/// falls inside the input `0..size`, not in the padding: a range, since the index
+/// grows with `t`.
+fn inside(
+    out_len: usize,
+    offset: usize,
+    stride: usize,
+    padding: usize,
+    size: usize,
+) -> std::ops::Range<usize> {
+    // First t with t*S + offset >= P.
+    let start = if offset >= padding {
+        0
+    } else {
+        (padding - offset).div_ceil(stride)
+    };
+    // First t with t*S + offset >= P + size.
+    let end = if offset >= padding + size {
+        0
+    } else {
+        (padding + size - offset).div_ceil(stride)
+    };
+    start.min(out_len)..end.min(out_len)
+}
+
 /// [`im2col`] for a chunk of `B` images at once, the images' columns side by side.
 ///
 /// `input: [B, C, H, W] -> columns: [C*KH*KW, B*H'*W']`
@@ -275,6 +300,10 @@ pub fn conv2d(
 /// ```text
 /// columns[(c*KH + u)*KW + v, b*H'*W' + i*W' + j] = x[b, c, i*S+u-P, j*S+v-P]   (zero in the padding)
 /// ```
+///
+/// The same loop as [`im2col`], on flat slices (this copy is a large part of a
+/// convolution's time, so it avoids per-element index checks), and the positions
+/// that fall in the padding are skipped instead of tested.
 fn im2col_chunk(
     input: ArrayView4<f32>,
     kernel_h: usize,
@@ -285,23 +314,27 @@ fn im2col_chunk(
     out_w: usize,
 ) -> Array2<f32> {
     let (images, channels, height, width) = input.dim();
+    let input = input.as_standard_layout();
+    let source = input
+        .as_slice()
+        .expect("a standard-layout array is one slice");
     let positions = out_h * out_w;
     let mut columns = Array2::zeros((channels * kernel_h * kernel_w, images * positions));
     for c in 0..channels {
         for u in 0..kernel_h {
             for v in 0..kernel_w {
                 let mut row = columns.row_mut((c * kernel_h + u) * kernel_w + v);
+                let row = row
+                    .as_slice_mut()
+                    .expect("a row of a standard-layout matrix");
+                let columns_inside = inside(out_w, v, stride, padding, width);
                 for b in 0..images {
-                    for i in 0..out_h {
-                        // Rows of the padding stay zero.
-                        let Some(source_row) = unpadded(i * stride + u, padding, height) else {
-                            continue;
-                        };
-                        for j in 0..out_w {
-                            if let Some(source_col) = unpadded(j * stride + v, padding, width) {
-                                row[b * positions + i * out_w + j] =
-                                    input[[b, c, source_row, source_col]];
-                            }
+                    for i in inside(out_h, u, stride, padding, height) {
+                        let source_row = i * stride + u - padding;
+                        let source_start = ((b * channels + c) * height + source_row) * width;
+                        let target_start = b * positions + i * out_w;
+                        for j in columns_inside.clone() {
+                            row[target_start + j] = source[source_start + j * stride + v - padding];
                         }
                     }
                 }
@@ -334,21 +367,24 @@ fn col2im_chunk(
     out_w: usize,
 ) {
     let (images, channels, height, width) = d_input.dim();
+    let target = d_input
+        .as_slice_mut()
+        .expect("the gradient chunk is a fresh standard-layout array");
     let positions = out_h * out_w;
     for c in 0..channels {
         for u in 0..kernel_h {
             for v in 0..kernel_w {
                 let row = d_columns.row((c * kernel_h + u) * kernel_w + v);
+                let row = row.as_slice().expect("a row of a standard-layout matrix");
+                let columns_inside = inside(out_w, v, stride, padding, width);
                 for b in 0..images {
-                    for i in 0..out_h {
-                        let Some(target_row) = unpadded(i * stride + u, padding, height) else {
-                            continue;
-                        };
-                        for j in 0..out_w {
-                            if let Some(target_col) = unpadded(j * stride + v, padding, width) {
-                                d_input[[b, c, target_row, target_col]] +=
-                                    row[b * positions + i * out_w + j];
-                            }
+                    for i in inside(out_h, u, stride, padding, height) {
+                        let target_row = i * stride + u - padding;
+                        let target_start = ((b * channels + c) * height + target_row) * width;
+                        let source_start = b * positions + i * out_w;
+                        for j in columns_inside.clone() {
+                            target[target_start + j * stride + v - padding] +=
+                                row[source_start + j];
                         }
                     }
                 }

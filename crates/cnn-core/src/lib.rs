@@ -71,6 +71,6 @@ pub use model::{Cache, ParameterGradients};
 pub use optim::{Adam, Optimizer, Sgd, StepResult, argmax_rows, count_correct, train_step};
 pub use pool::{
     avg_pool2d_backward, global_avg_pool2d_backward, global_max_pool2d_backward,
-    max_pool2d_backward,
+    max_pool2d_backward, pool2d_fast,
 };
 pub use softmax::{softmax_backward, softmax_cross_entropy_backward};
