@@ -73,7 +73,7 @@ def pytorch_epoch(threads, batch_size, learning_rate):
 def rust_epoch(threads, batch_size, learning_rate):
     binary = ROOT / "target" / "release" / "examples" / "ch06_lenet"
     out = subprocess.run(
-        [str(binary), "--train-only", "--epochs", "1", "--threads", str(threads),
+        [str(binary), "--train-only", "--epochs", "1", "--threads", str(threads), "--optimizer", "sgd",
          "--batch-size", str(batch_size), "--learning-rate", str(learning_rate),
          "--model", "target/ch06/bench.cnn"],
         check=True, capture_output=True, text=True, cwd=ROOT,

@@ -127,6 +127,27 @@ fn zeros_like(gradients: &[Option<ParameterGradients>]) -> Vec<Option<ParameterG
 }
 
 impl Optimizer {
+    /// The current step size.
+    pub fn learning_rate(&self) -> f32 {
+        match self {
+            Optimizer::Sgd(sgd) => sgd.learning_rate,
+            Optimizer::Adam(adam) => adam.learning_rate,
+        }
+    }
+
+    /// Change the step size, for example to lower it after every epoch.
+    ///
+    /// # Errors
+    /// A learning rate that is not positive.
+    pub fn set_learning_rate(&mut self, learning_rate: f32) -> Result<()> {
+        check_learning_rate(learning_rate)?;
+        match self {
+            Optimizer::Sgd(sgd) => sgd.learning_rate = learning_rate,
+            Optimizer::Adam(adam) => adam.learning_rate = learning_rate,
+        }
+        Ok(())
+    }
+
     /// Update every layer's weight and bias from its gradients (one entry per layer,
     /// as [`Sequential::backward`] returns them).
     ///
