@@ -89,6 +89,8 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--learning-rate", type=float, default=0.02)
+    parser.add_argument("--write", action="store_true",
+                        help="also write the result to book/generated/ch06/pytorch_comparison.md")
     args = parser.parse_args()
     torch_seconds = pytorch_epoch(args.threads, args.batch_size, args.learning_rate)
     rust_seconds = rust_epoch(args.threads, args.batch_size, args.learning_rate)
@@ -96,6 +98,16 @@ def main():
     print(f"PyTorch {torch.__version__}: {torch_seconds:.1f} s")
     print(f"cnn-core:        {rust_seconds:.1f} s")
     print(f"ratio (cnn-core / PyTorch): {rust_seconds / torch_seconds:.2f}")
+    if args.write:
+        table = (
+            "| one epoch of LeNet-5, batch 64, SGD with momentum, "
+            f"{args.threads} threads | seconds |\n"
+            "|---|---:|\n"
+            f"| PyTorch {torch.__version__} (CPU) | {torch_seconds:.1f} |\n"
+            f"| cnn-core (this book) | {rust_seconds:.1f} |\n"
+            f"| ratio cnn-core / PyTorch | {rust_seconds / torch_seconds:.2f} |\n"
+        )
+        (ROOT / "book" / "generated" / "ch06" / "pytorch_comparison.md").write_text(table)
 
 
 if __name__ == "__main__":
