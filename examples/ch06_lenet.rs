@@ -151,47 +151,37 @@ pub fn lenet5(activation: Activation, downsampling: Downsampling, seed: u64) -> 
         stride: conv_stride,
         padding: 0,
     };
+    let conv = |name: &str, filters, channels, config, rng: &mut ChaCha8Rng| -> Result<Layer> {
+        let conv = Conv2d::initialised(name, filters, channels, 5, config, init, rng)?;
+        Ok(Layer::Conv2d(conv))
+    };
+    let dense = |name: &str, outputs, inputs, rng: &mut ChaCha8Rng| -> Result<Layer> {
+        Ok(Layer::Dense(Dense::initialised(
+            name, outputs, inputs, init, rng,
+        )?))
+    };
     let mut net = Sequential::new();
-    net.push(
-        "conv1",
-        Layer::Conv2d(Conv2d::initialised(
-            "conv1", 6, 1, 5, first, init, &mut rng,
-        )?),
-    )?; // [N, 1, 28, 28] -> [N, 6, 28, 28]
+    net.push("conv1", conv("conv1", 6, 1, first, &mut rng)?)?; // [N, 1, 28, 28] -> [N, 6, 28, 28]
     net.push("act1", activation.layer())?;
     if let Some(pool) = &pool {
-        net.push("pool1", Layer::Pool2d(pool.clone()))?; // [N, 6, 28, 28] -> [N, 6, 14, 14]
+        net.push("pool1", Layer::Pool2d(pool.clone()))?; // -> [N, 6, 14, 14]
     }
-    net.push(
-        "conv2",
-        Layer::Conv2d(Conv2d::initialised(
-            "conv2", 16, 6, 5, second, init, &mut rng,
-        )?),
-    )?; // [N, 6, 14, 14] -> [N, 16, 10, 10]
+    net.push("conv2", conv("conv2", 16, 6, second, &mut rng)?)?; // -> [N, 16, 10, 10]
     net.push("act2", activation.layer())?;
     if let Some(pool) = &pool {
-        net.push("pool2", Layer::Pool2d(pool.clone()))?; // [N, 16, 10, 10] -> [N, 16, 5, 5]
+        net.push("pool2", Layer::Pool2d(pool.clone()))?; // -> [N, 16, 5, 5]
     }
     net.push("flatten", Layer::Flatten)?; // [N, 16, 5, 5] -> [N, 400]
-    let flat = net
+    let inputs = net
         .summary(&[1, 1, 28, 28])?
         .last()
         .expect("layers")
         .output_shape[1];
-    net.push(
-        "fc1",
-        Layer::Dense(Dense::initialised("fc1", 120, flat, init, &mut rng)?),
-    )?; // [N, 400] -> [N, 120]
+    net.push("fc1", dense("fc1", 120, inputs, &mut rng)?)?; // [N, 400] -> [N, 120]
     net.push("act3", activation.layer())?;
-    net.push(
-        "fc2",
-        Layer::Dense(Dense::initialised("fc2", 84, 120, init, &mut rng)?),
-    )?; // [N, 120] -> [N, 84]
+    net.push("fc2", dense("fc2", 84, 120, &mut rng)?)?; // [N, 120] -> [N, 84]
     net.push("act4", activation.layer())?;
-    net.push(
-        "fc3",
-        Layer::Dense(Dense::initialised("fc3", 10, 84, init, &mut rng)?),
-    )?; // [N, 84] -> [N, 10]
+    net.push("fc3", dense("fc3", 10, 84, &mut rng)?)?; // [N, 84] -> [N, 10] logits
     Ok(net)
 }
 // ANCHOR_END: lenet
@@ -295,8 +285,10 @@ pub struct History {
     pub loss_curve: Vec<(f32, f32)>,
 }
 
-/// Mini-batches per point of the loss curve.
+/// Mini-batches per point of the main run's loss curve.
 const LOSS_BLOCK: usize = 50;
+/// Mini-batches per point of the comparison runs' loss curves (they are shorter).
+const COMPARISON_LOSS_BLOCK: usize = 10;
 
 /// The rows of `images` at `indices`: `[N, 1, 28, 28] -> [B, 1, 28, 28]`.
 fn gather(images: ArrayView4<f32>, indices: &[usize]) -> Array4<f32> {
@@ -316,6 +308,7 @@ pub fn train(
     epochs: usize,
     batch_size: usize,
     learning_rate_decay: f32,
+    loss_block: usize,
     seed: u64,
     progress: bool,
 ) -> Result<History> {
@@ -345,11 +338,11 @@ pub fn train(
             loss_sum += step.loss as f64;
             block_sum += step.loss as f64;
             correct += step.correct;
-            if (index + 1) % LOSS_BLOCK == 0 {
+            if (index + 1) % loss_block == 0 {
                 let at = (epoch - 1) as f32 + (index + 1) as f32 / batches.len() as f32;
                 history
                     .loss_curve
-                    .push((at, (block_sum / LOSS_BLOCK as f64) as f32));
+                    .push((at, (block_sum / loss_block as f64) as f32));
                 block_sum = 0.0;
             }
             bar.inc(1);
@@ -557,6 +550,7 @@ pub fn comparison_run(
         COMPARISON_EPOCHS,
         args.batch_size,
         args.learning_rate_decay,
+        COMPARISON_LOSS_BLOCK,
         args.seed,
         false,
     )?;
@@ -606,6 +600,7 @@ fn main() -> Result<()> {
         args.epochs,
         args.batch_size,
         args.learning_rate_decay,
+        LOSS_BLOCK,
         args.seed,
         true,
     )?;
@@ -774,7 +769,9 @@ fn main() -> Result<()> {
     plot::line_chart(
         &chapter.figure("sigmoid_vs_relu.svg"),
         &Labels::new(
-            &format!("Training loss, sigmoid vs ReLU ({COMPARISON_IMAGES} images)"),
+            &format!(
+                "Training loss, sigmoid vs ReLU ({COMPARISON_IMAGES} images, mean of 10 batches)"
+            ),
             "epoch",
             "cross-entropy loss",
         ),

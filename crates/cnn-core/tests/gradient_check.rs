@@ -422,3 +422,34 @@ fn sequential_backward_matches_finite_differences() {
         .to_string();
     assert!(e.starts_with("softmax: output gradient"), "{e}");
 }
+
+/// The fast convolution gives bit-identical results on any number of threads: the
+/// chunks have a fixed size and their gradients are added in chunk order.
+#[test]
+fn conv2d_results_do_not_depend_on_the_thread_count() {
+    let x = random(&[37, 3, 9, 9], 30)
+        .into_dimensionality::<Ix4>()
+        .unwrap();
+    let w = random(&[4, 3, 3, 3], 31)
+        .into_dimensionality::<Ix4>()
+        .unwrap();
+    let b = Array1::from(vec![0.1, 0.2, 0.3, 0.4]);
+    let d_out = random(&[37, 4, 7, 7], 32)
+        .into_dimensionality::<Ix4>()
+        .unwrap();
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let y = conv2d(x.view(), w.view(), b.view(), 1, 0).unwrap();
+            let g = conv2d_backward(x.view(), w.view(), d_out.view(), 1, 0).unwrap();
+            (y, g)
+        })
+    };
+    let (y1, g1) = run(1);
+    let (y3, g3) = run(3);
+    assert_eq!(y1, y3);
+    assert_eq!(g1, g3);
+}
