@@ -6,16 +6,19 @@
 //! `op` it does not know makes it fail, so a new reference case cannot be skipped
 //! without anyone noticing.
 //!
-//! The backward fields (`grad_*`) are read into [`Case`] but not yet checked: the
-//! backward passes come later, and their checks belong in [`check_case`] beside the
-//! forward ones.
+//! Every backward field (`grad_input`, `grad_weight`, `grad_bias`, `grad_logits`) is
+//! checked too: the case's `grad_output` is handed to our backward pass, and each
+//! gradient it returns is compared with PyTorch's. A case with `grad_output` must have
+//! every gradient its op produces, so none can be left out silently.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use cnn_core::{
-    avg_pool2d, conv1d, conv2d, conv2d_naive, linear, log_softmax, max_pool2d, relu, sigmoid,
-    softmax, softmax_cross_entropy, tanh,
+    avg_pool2d, avg_pool2d_backward, conv1d, conv1d_backward, conv2d, conv2d_backward,
+    conv2d_backward_naive, conv2d_naive, linear, linear_backward, log_softmax, max_pool2d,
+    max_pool2d_backward, relu, relu_backward, sigmoid, sigmoid_backward, softmax,
+    softmax_cross_entropy, softmax_cross_entropy_backward, tanh, tanh_backward,
 };
 use ndarray::{Array, ArrayD, ArrayView, Dimension, IntoDimension, Ix1, Ix2, Ix3, Ix4, IxDyn};
 use serde::Deserialize;
@@ -67,16 +70,11 @@ struct Case {
     output: Option<Tensor>,
     softmax: Option<Tensor>,
     loss: Option<f32>,
-    // Backward, for a later issue: dL/dy given, dL/dx, dL/dW, dL/db expected.
-    #[allow(dead_code)]
+    // Backward: dL/dy given, dL/dx, dL/dW, dL/db expected.
     grad_output: Option<Tensor>,
-    #[allow(dead_code)]
     grad_input: Option<Tensor>,
-    #[allow(dead_code)]
     grad_weight: Option<Tensor>,
-    #[allow(dead_code)]
     grad_bias: Option<Tensor>,
-    #[allow(dead_code)]
     grad_logits: Option<Tensor>,
 }
 
@@ -150,6 +148,37 @@ fn check_case(case: &Case) -> Result<Vec<&'static str>, String> {
             let fast = conv2d(x.view(), w.view(), b.view(), s, p).map_err(|e| e.to_string())?;
             compare("conv2d output", fast.view(), expected_output()?)?;
             checked.push("conv2d");
+            if case.grad_output.is_some() {
+                let d_out = tensor::<Ix4>(&case.grad_output, "grad_output")?;
+                for (name, gradients) in [
+                    (
+                        "conv2d_backward_naive",
+                        conv2d_backward_naive(x.view(), w.view(), d_out.view(), s, p),
+                    ),
+                    (
+                        "conv2d_backward",
+                        conv2d_backward(x.view(), w.view(), d_out.view(), s, p),
+                    ),
+                ] {
+                    let g = gradients.map_err(|e| e.to_string())?;
+                    compare(
+                        name,
+                        g.d_input.view(),
+                        required(&case.grad_input, "grad_input")?,
+                    )?;
+                    compare(
+                        name,
+                        g.d_weight.view(),
+                        required(&case.grad_weight, "grad_weight")?,
+                    )?;
+                    compare(
+                        name,
+                        g.d_bias.view(),
+                        required(&case.grad_bias, "grad_bias")?,
+                    )?;
+                    checked.push(name);
+                }
+            }
         }
         "conv1d" => {
             let x = tensor::<Ix3>(&case.input, "input")?;
@@ -162,6 +191,28 @@ fn check_case(case: &Case) -> Result<Vec<&'static str>, String> {
             let y = conv1d(x.view(), w.view(), b.view(), s, p).map_err(|e| e.to_string())?;
             compare("conv1d output", y.view(), expected_output()?)?;
             checked.push("conv1d");
+            if case.grad_output.is_some() {
+                let d_out = tensor::<Ix3>(&case.grad_output, "grad_output")?;
+                let g = conv1d_backward(x.view(), w.view(), d_out.view(), s, p)
+                    .map_err(|e| e.to_string())?;
+                let name = "conv1d_backward";
+                compare(
+                    name,
+                    g.d_input.view(),
+                    required(&case.grad_input, "grad_input")?,
+                )?;
+                compare(
+                    name,
+                    g.d_weight.view(),
+                    required(&case.grad_weight, "grad_weight")?,
+                )?;
+                compare(
+                    name,
+                    g.d_bias.view(),
+                    required(&case.grad_bias, "grad_bias")?,
+                )?;
+                checked.push(name);
+            }
         }
         "max_pool2d" | "avg_pool2d" => {
             let x = tensor::<Ix4>(&case.input, "input")?;
@@ -184,6 +235,23 @@ fn check_case(case: &Case) -> Result<Vec<&'static str>, String> {
             } else {
                 "avg_pool2d"
             });
+            if case.grad_output.is_some() {
+                let d_out = tensor::<Ix4>(&case.grad_output, "grad_output")?;
+                let (d_x, name) = if case.op == "max_pool2d" {
+                    (
+                        max_pool2d_backward(x.view(), d_out.view(), k, s),
+                        "max_pool2d_backward",
+                    )
+                } else {
+                    let (n, c, h, w) = x.dim();
+                    (
+                        avg_pool2d_backward([n, c, h, w], d_out.view(), k, s),
+                        "avg_pool2d_backward",
+                    )
+                };
+                compare(name, d_x.view(), required(&case.grad_input, "grad_input")?)?;
+                checked.push(name);
+            }
         }
         "linear" => {
             let x = tensor::<Ix2>(&case.input, "input")?;
@@ -192,6 +260,27 @@ fn check_case(case: &Case) -> Result<Vec<&'static str>, String> {
             let y = linear(x.view(), w.view(), b.view()).map_err(|e| e.to_string())?;
             compare("linear output", y.view(), expected_output()?)?;
             checked.push("linear");
+            if case.grad_output.is_some() {
+                let d_out = tensor::<Ix2>(&case.grad_output, "grad_output")?;
+                let g = linear_backward(x.view(), w.view(), d_out.view());
+                let name = "linear_backward";
+                compare(
+                    name,
+                    g.d_input.view(),
+                    required(&case.grad_input, "grad_input")?,
+                )?;
+                compare(
+                    name,
+                    g.d_weight.view(),
+                    required(&case.grad_weight, "grad_weight")?,
+                )?;
+                compare(
+                    name,
+                    g.d_bias.view(),
+                    required(&case.grad_bias, "grad_bias")?,
+                )?;
+                checked.push(name);
+            }
         }
         "relu" | "sigmoid" | "tanh" => {
             let x = tensor::<IxDyn>(&case.input, "input")?;
@@ -202,6 +291,21 @@ fn check_case(case: &Case) -> Result<Vec<&'static str>, String> {
             };
             compare("activation output", y.view(), expected_output()?)?;
             checked.push("activation");
+            if case.grad_output.is_some() {
+                let d_out = tensor::<IxDyn>(&case.grad_output, "grad_output")?;
+                // ReLU's local gradient reads the input; sigmoid's and tanh's the output.
+                let d_x = match case.op.as_str() {
+                    "relu" => relu_backward(x.view(), d_out.view()),
+                    "sigmoid" => sigmoid_backward(y.view(), d_out.view()),
+                    _ => tanh_backward(y.view(), d_out.view()),
+                };
+                compare(
+                    "activation backward",
+                    d_x.view(),
+                    required(&case.grad_input, "grad_input")?,
+                )?;
+                checked.push("activation_backward");
+            }
         }
         "softmax_cross_entropy" => {
             let z = tensor::<Ix2>(&case.logits, "logits")?;
@@ -224,6 +328,14 @@ fn check_case(case: &Case) -> Result<Vec<&'static str>, String> {
                 return Err(format!("loss: ours {loss}, PyTorch {expected}"));
             }
             checked.push("softmax_cross_entropy");
+            let d_logits =
+                softmax_cross_entropy_backward(z.view(), targets).map_err(|e| e.to_string())?;
+            compare(
+                "softmax_cross_entropy_backward",
+                d_logits.view(),
+                required(&case.grad_logits, "grad_logits")?,
+            )?;
+            checked.push("softmax_cross_entropy_backward");
         }
         other => {
             return Err(format!(
@@ -253,7 +365,7 @@ fn golden_files() -> Vec<PathBuf> {
 }
 
 #[test]
-fn every_forward_pass_matches_pytorch() {
+fn every_forward_and_backward_pass_matches_pytorch() {
     let files = golden_files();
     assert!(
         !files.is_empty(),

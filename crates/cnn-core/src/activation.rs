@@ -4,7 +4,7 @@
 //! linear map, however deep. Each works on an array of any shape and returns an array
 //! of the same shape.
 
-use ndarray::{Array, ArrayView, Dimension};
+use ndarray::{Array, ArrayView, Dimension, Zip};
 
 /// Rectified linear unit, the default activation of CNNs since AlexNet
 /// (Krizhevsky, Sutskever and Hinton, 2012).
@@ -14,6 +14,25 @@ use ndarray::{Array, ArrayView, Dimension};
 /// `relu(x) = max(0, x)`
 pub fn relu<D: Dimension>(x: ArrayView<f32, D>) -> Array<f32, D> {
     x.mapv(|v| if v > 0.0 { v } else { 0.0 })
+}
+
+/// Backward pass of [`relu`]: the gradient flows through where the input was positive
+/// and stops where it was not.
+///
+/// `x: [any], d_out: [same] -> d_x: [same]`
+///
+/// `d_x = d_out * (x > 0 ? 1 : 0)`, the local gradient of `max(0, x)`. At `x = 0`
+/// exactly it uses 0, as PyTorch does.
+///
+/// # Panics
+/// If `x` and `d_out` have different shapes (a bug in the caller).
+pub fn relu_backward<D: Dimension>(
+    x: ArrayView<f32, D>,
+    d_out: ArrayView<f32, D>,
+) -> Array<f32, D> {
+    Zip::from(&x)
+        .and(&d_out)
+        .map_collect(|&v, &d| if v > 0.0 { d } else { 0.0 })
 }
 
 /// The logistic sigmoid, which squashes any number into (0, 1).
@@ -38,6 +57,25 @@ pub fn sigmoid<D: Dimension>(x: ArrayView<f32, D>) -> Array<f32, D> {
     })
 }
 
+/// Backward pass of [`sigmoid`], from its *output* `y = sigmoid(x)`.
+///
+/// `y: [any], d_out: [same] -> d_x: [same]`
+///
+/// `d_x = d_out * y * (1 - y)`, since `sigmoid'(x) = sigmoid(x) * (1 - sigmoid(x))`.
+/// The largest local gradient is 0.25 (at `x = 0`): each sigmoid layer shrinks the
+/// gradient at least fourfold, which is why deep sigmoid networks learn slowly.
+///
+/// # Panics
+/// If `y` and `d_out` have different shapes (a bug in the caller).
+pub fn sigmoid_backward<D: Dimension>(
+    y: ArrayView<f32, D>,
+    d_out: ArrayView<f32, D>,
+) -> Array<f32, D> {
+    Zip::from(&y)
+        .and(&d_out)
+        .map_collect(|&y, &d| d * y * (1.0 - y))
+}
+
 /// The hyperbolic tangent, which squashes any number into (-1, 1); it is a sigmoid
 /// stretched and centred on zero: `tanh(x) = 2 * sigmoid(2x) - 1`.
 ///
@@ -48,6 +86,23 @@ pub fn sigmoid<D: Dimension>(x: ArrayView<f32, D>) -> Array<f32, D> {
 /// Computed by `f32::tanh`, which is accurate and does not overflow for large `|x|`.
 pub fn tanh<D: Dimension>(x: ArrayView<f32, D>) -> Array<f32, D> {
     x.mapv(f32::tanh)
+}
+
+/// Backward pass of [`tanh`], from its *output* `y = tanh(x)`.
+///
+/// `y: [any], d_out: [same] -> d_x: [same]`
+///
+/// `d_x = d_out * (1 - y^2)`, since `tanh'(x) = 1 - tanh(x)^2`.
+///
+/// # Panics
+/// If `y` and `d_out` have different shapes (a bug in the caller).
+pub fn tanh_backward<D: Dimension>(
+    y: ArrayView<f32, D>,
+    d_out: ArrayView<f32, D>,
+) -> Array<f32, D> {
+    Zip::from(&y)
+        .and(&d_out)
+        .map_collect(|&y, &d| d * (1.0 - y * y))
 }
 
 #[cfg(test)]

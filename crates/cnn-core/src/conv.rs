@@ -16,8 +16,10 @@
 //! input into a column, so the whole convolution becomes one matrix multiply per
 //! image, and the images of a batch run on separate threads.
 
+use ndarray::parallel::prelude::*;
 use ndarray::{
-    Array1, Array2, Array3, Array4, ArrayView1, ArrayView2, ArrayView3, ArrayView4, Zip, s,
+    Array1, Array2, Array3, Array4, ArrayView1, ArrayView2, ArrayView3, ArrayView4, ArrayViewMut4,
+    Axis, s,
 };
 
 use crate::error::{CnnError, Result};
@@ -209,17 +211,27 @@ fn zero_padded(input: ArrayView3<f32>, padding: usize) -> Array3<f32> {
     padded
 }
 
-/// 2-D convolution, fast: [`im2col`] and one matrix multiply per image, the images of
-/// the batch in parallel. The same numbers as [`conv2d_naive`] (up to float rounding,
-/// since the sums are added in a different order).
+/// How many images [`conv2d`] and [`conv2d_backward`] unroll into one matrix. The
+/// chunks run on separate threads; because their size is fixed (not tied to the
+/// number of threads), the weight gradient is summed over the same chunks in the same
+/// order on any machine, so the results are identical whatever the thread count.
+pub const IMAGES_PER_CHUNK: usize = 16;
+
+// ANCHOR: conv2d_fast
+/// 2-D convolution, fast: the patches of a chunk of images are unrolled into one
+/// matrix ([`im2col`] for several images side by side) and the whole chunk becomes one
+/// matrix multiply; chunks of [`IMAGES_PER_CHUNK`] images run in parallel. The same
+/// numbers as [`conv2d_naive`] (up to float rounding, since the sums are added in a
+/// different order).
 ///
 /// `input: [N, C, H, W], weight: [F, C, KH, KW], bias: [F] -> output: [N, F, H', W']`
 ///
 /// ```text
-/// Y[f, i*W'+j] = b[f] + sum_r Wm[f, r] * columns[r, i*W'+j]
+/// Y[f, b*H'*W' + i*W'+j] = bias[f] + sum_r Wm[f, r] * columns[r, b*H'*W' + i*W'+j]
 /// ```
 ///
-/// with `Wm` the weight reshaped to [F, C*KH*KW] and `columns = im2col(x[n])`.
+/// with `Wm` the weight reshaped to [F, C*KH*KW] and `columns` the chunk's patches,
+/// one column per output position of every image `b` in the chunk.
 ///
 /// # Errors
 /// The same as [`conv2d_naive`].
@@ -237,23 +249,331 @@ pub fn conv2d(
         .to_shape((filters, channels * kernel_h * kernel_w)) // [F, C, KH, KW] -> [F, C*KH*KW]
         .expect("a 4-D weight reshapes to 2-D");
     let mut output = Array4::zeros(output_shape);
-    // One image per task: the images of a batch do not depend on each other.
-    Zip::from(output.outer_iter_mut())
-        .and(input.outer_iter())
-        .par_for_each(|mut y, x| {
-            let columns = im2col(x, kernel_h, kernel_w, stride, padding)
-                .expect("conv2d checked the shapes before"); // [C, H, W] -> [C*KH*KW, H'*W']
-            let product = weight_matrix.dot(&columns); // [F, C*KH*KW] x [C*KH*KW, H'*W'] -> [F, H'*W']
+    input
+        .axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK)
+        .into_par_iter()
+        .zip(output.axis_chunks_iter_mut(Axis(0), IMAGES_PER_CHUNK))
+        .for_each(|(x, mut y)| {
+            let columns = im2col_chunk(x, kernel_h, kernel_w, stride, padding, out_h, out_w); // [B, C, H, W] -> [C*KH*KW, B*H'*W']
+            let product = weight_matrix.dot(&columns); // [F, C*KH*KW] x [C*KH*KW, B*H'*W'] -> [F, B*H'*W']
             let product = product
-                .into_shape_with_order((filters, out_h, out_w)) // [F, H'*W'] -> [F, H', W']
-                .expect("the product has F * H' * W' entries");
-            y.assign(&product);
-            for (mut map, &b) in y.outer_iter_mut().zip(bias.iter()) {
-                map += b;
+                .into_shape_with_order((filters, x.dim().0, out_h, out_w)) // [F, B*H'*W'] -> [F, B, H', W']
+                .expect("the product has F * B * H' * W' entries");
+            y.assign(&product.permuted_axes([1, 0, 2, 3])); // [F, B, H', W'] -> [B, F, H', W']
+            for mut image in y.outer_iter_mut() {
+                for (mut map, &b) in image.outer_iter_mut().zip(bias.iter()) {
+                    map += b;
+                }
             }
         });
     Ok(output)
 }
+// ANCHOR_END: conv2d_fast
+
+/// The output positions `t` (along one axis) whose input index `t*S + offset - P`
+/// falls inside the input `0..size`, not in the padding: a range, since the index
+/// grows with `t`.
+fn inside(
+    out_len: usize,
+    offset: usize,
+    stride: usize,
+    padding: usize,
+    size: usize,
+) -> std::ops::Range<usize> {
+    // First t with t*S + offset >= P.
+    let start = if offset >= padding {
+        0
+    } else {
+        (padding - offset).div_ceil(stride)
+    };
+    // First t with t*S + offset >= P + size.
+    let end = if offset >= padding + size {
+        0
+    } else {
+        (padding + size - offset).div_ceil(stride)
+    };
+    start.min(out_len)..end.min(out_len)
+}
+
+/// [`im2col`] for a chunk of `B` images at once, the images' columns side by side.
+///
+/// `input: [B, C, H, W] -> columns: [C*KH*KW, B*H'*W']`
+///
+/// ```text
+/// columns[(c*KH + u)*KW + v, b*H'*W' + i*W' + j] = x[b, c, i*S+u-P, j*S+v-P]   (zero in the padding)
+/// ```
+///
+/// The same loop as [`im2col`], on flat slices (this copy is a large part of a
+/// convolution's time, so it avoids per-element index checks), and the positions
+/// that fall in the padding are skipped instead of tested.
+fn im2col_chunk(
+    input: ArrayView4<f32>,
+    kernel_h: usize,
+    kernel_w: usize,
+    stride: usize,
+    padding: usize,
+    out_h: usize,
+    out_w: usize,
+) -> Array2<f32> {
+    let (images, channels, height, width) = input.dim();
+    let input = input.as_standard_layout();
+    let source = input
+        .as_slice()
+        .expect("a standard-layout array is one slice");
+    let positions = out_h * out_w;
+    let mut columns = Array2::zeros((channels * kernel_h * kernel_w, images * positions));
+    for c in 0..channels {
+        for u in 0..kernel_h {
+            for v in 0..kernel_w {
+                let mut row = columns.row_mut((c * kernel_h + u) * kernel_w + v);
+                let row = row
+                    .as_slice_mut()
+                    .expect("a row of a standard-layout matrix");
+                let columns_inside = inside(out_w, v, stride, padding, width);
+                for b in 0..images {
+                    for i in inside(out_h, u, stride, padding, height) {
+                        let source_row = i * stride + u - padding;
+                        let source_start = ((b * channels + c) * height + source_row) * width;
+                        let target_start = b * positions + i * out_w;
+                        for j in columns_inside.clone() {
+                            row[target_start + j] = source[source_start + j * stride + v - padding];
+                        }
+                    }
+                }
+            }
+        }
+    }
+    columns
+}
+
+/// The inverse bookkeeping of [`im2col_chunk`] for gradients ("col2im"): every entry
+/// of `d_columns` is added back to the input position it was copied from.
+///
+/// `d_columns: [C*KH*KW, B*H'*W'] -> d_input: [B, C, H, W]` (added into `d_input`)
+///
+/// ```text
+/// d_x[b, c, i*S+u-P, j*S+v-P] += d_columns[(c*KH + u)*KW + v, b*H'*W' + i*W' + j]
+/// ```
+///
+/// An input value copied into several columns (overlapping patches) receives the sum
+/// of their gradients; entries that came from the padding are dropped.
+#[allow(clippy::too_many_arguments)] // the geometry of im2col, spelled out
+fn col2im_chunk(
+    d_columns: ArrayView2<f32>,
+    mut d_input: ArrayViewMut4<f32>,
+    kernel_h: usize,
+    kernel_w: usize,
+    stride: usize,
+    padding: usize,
+    out_h: usize,
+    out_w: usize,
+) {
+    let (images, channels, height, width) = d_input.dim();
+    let target = d_input
+        .as_slice_mut()
+        .expect("the gradient chunk is a fresh standard-layout array");
+    let positions = out_h * out_w;
+    for c in 0..channels {
+        for u in 0..kernel_h {
+            for v in 0..kernel_w {
+                let row = d_columns.row((c * kernel_h + u) * kernel_w + v);
+                let row = row.as_slice().expect("a row of a standard-layout matrix");
+                let columns_inside = inside(out_w, v, stride, padding, width);
+                for b in 0..images {
+                    for i in inside(out_h, u, stride, padding, height) {
+                        let target_row = i * stride + u - padding;
+                        let target_start = ((b * channels + c) * height + target_row) * width;
+                        let source_start = b * positions + i * out_w;
+                        for j in columns_inside.clone() {
+                            target[target_start + j * stride + v - padding] +=
+                                row[source_start + j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The gradients of a convolution: with respect to its input, weight and bias.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conv2dGradients {
+    /// `dL/dx`: [N, C, H, W].
+    pub d_input: Array4<f32>,
+    /// `dL/dW`: [F, C, KH, KW].
+    pub d_weight: Array4<f32>,
+    /// `dL/db`: [F].
+    pub d_bias: Array1<f32>,
+}
+
+// ANCHOR: conv2d_backward_naive
+/// Backward pass of [`conv2d_naive`], from its formula (the reference version).
+///
+/// `input: [N, C, H, W], weight: [F, C, KH, KW], d_out: [N, F, H', W']`
+/// `-> d_input [N, C, H, W], d_weight [F, C, KH, KW], d_bias [F]`
+///
+/// Every term `x[n, c, i*S+u-P, j*S+v-P] * w[f,c,u,v]` of the forward sum sends the
+/// output's gradient back to both factors, each times the other:
+///
+/// ```text
+/// d_x[n, c, i*S+u-P, j*S+v-P] += d_out[n,f,i,j] * w[f,c,u,v]
+/// d_w[f, c, u, v]             += d_out[n,f,i,j] * x[n, c, i*S+u-P, j*S+v-P]
+/// d_b[f]                      += d_out[n,f,i,j]
+/// ```
+///
+/// summed over every `n, f, i, j` (and `c, u, v`), skipping terms in the padding.
+///
+/// # Errors
+/// The same checks as [`conv2d_naive`], and a `d_out` whose shape is not the output's.
+pub fn conv2d_backward_naive(
+    input: ArrayView4<f32>,
+    weight: ArrayView4<f32>,
+    d_out: ArrayView4<f32>,
+    stride: usize,
+    padding: usize,
+) -> Result<Conv2dGradients> {
+    let (batch, filters, out_h, out_w) =
+        conv2d_gradient_shape(input.dim(), weight.dim(), d_out.dim(), stride, padding)?;
+    let (_, channels, height, width) = input.dim();
+    let (_, _, kernel_h, kernel_w) = weight.dim();
+    let mut d_input = Array4::zeros(input.dim());
+    let mut d_weight = Array4::zeros(weight.dim());
+    let mut d_bias = Array1::zeros(filters);
+    for n in 0..batch {
+        for f in 0..filters {
+            for i in 0..out_h {
+                for j in 0..out_w {
+                    let d_y = d_out[[n, f, i, j]];
+                    d_bias[f] += d_y;
+                    for c in 0..channels {
+                        for u in 0..kernel_h {
+                            for v in 0..kernel_w {
+                                let row = unpadded(i * stride + u, padding, height);
+                                let col = unpadded(j * stride + v, padding, width);
+                                if let (Some(row), Some(col)) = (row, col) {
+                                    d_input[[n, c, row, col]] += d_y * weight[[f, c, u, v]];
+                                    d_weight[[f, c, u, v]] += d_y * input[[n, c, row, col]];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(Conv2dGradients {
+        d_input,
+        d_weight,
+        d_bias,
+    })
+}
+// ANCHOR_END: conv2d_backward_naive
+
+/// Checks the forward shapes and that `d_out` is the output's shape; returns it.
+fn conv2d_gradient_shape(
+    input: (usize, usize, usize, usize),
+    weight: (usize, usize, usize, usize),
+    d_out: (usize, usize, usize, usize),
+    stride: usize,
+    padding: usize,
+) -> Result<(usize, usize, usize, usize)> {
+    let output = conv2d_output_shape(input, weight, weight.0, stride, padding)?;
+    if d_out != output {
+        let (n, f, h, w) = output;
+        return Err(CnnError::shape(
+            "conv2d output gradient",
+            &format!("[{n}, {f}, {h}, {w}] (the output's shape)"),
+            &[d_out.0, d_out.1, d_out.2, d_out.3],
+        ));
+    }
+    Ok(output)
+}
+
+// ANCHOR: conv2d_backward_fast
+/// Backward pass of [`conv2d`], fast: the same numbers as [`conv2d_backward_naive`]
+/// (up to float rounding), as matrix multiplies over chunks of images.
+///
+/// `input: [N, C, H, W], weight: [F, C, KH, KW], d_out: [N, F, H', W']`
+/// `-> d_input [N, C, H, W], d_weight [F, C, KH, KW], d_bias [F]`
+///
+/// The forward pass was `Y = Wm · columns` (see [`conv2d`]); the backward pass of a
+/// matrix product is two matrix products, then col2im puts the column gradients back:
+///
+/// ```text
+/// d_Wm      = d_Y · columns^T        [F, B*H'*W'] x [B*H'*W', C*KH*KW] -> [F, C*KH*KW]
+/// d_columns = Wm^T · d_Y             [C*KH*KW, F] x [F, B*H'*W']       -> [C*KH*KW, B*H'*W']
+/// d_x       = col2im(d_columns)
+/// d_b[f]    = sum of row f of d_Y
+/// ```
+///
+/// Each chunk of [`IMAGES_PER_CHUNK`] images runs on its own thread; the chunks'
+/// weight and bias gradients are then added in chunk order, so the result does not
+/// depend on the number of threads.
+///
+/// # Errors
+/// The same as [`conv2d_backward_naive`].
+pub fn conv2d_backward(
+    input: ArrayView4<f32>,
+    weight: ArrayView4<f32>,
+    d_out: ArrayView4<f32>,
+    stride: usize,
+    padding: usize,
+) -> Result<Conv2dGradients> {
+    let (_, filters, out_h, out_w) =
+        conv2d_gradient_shape(input.dim(), weight.dim(), d_out.dim(), stride, padding)?;
+    let (_, channels, kernel_h, kernel_w) = weight.dim();
+    let patch = channels * kernel_h * kernel_w;
+    let weight_matrix = weight
+        .to_shape((filters, patch)) // [F, C, KH, KW] -> [F, C*KH*KW]
+        .expect("a 4-D weight reshapes to 2-D");
+    let mut d_input = Array4::zeros(input.dim());
+    let chunk_gradients: Vec<(Array2<f32>, Array1<f32>)> = input
+        .axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK)
+        .into_par_iter()
+        .zip(d_out.axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK))
+        .zip(d_input.axis_chunks_iter_mut(Axis(0), IMAGES_PER_CHUNK))
+        .map(|((x, d_y), d_x)| {
+            let images = x.dim().0;
+            let columns = im2col_chunk(x, kernel_h, kernel_w, stride, padding, out_h, out_w); // [B, C, H, W] -> [C*KH*KW, B*H'*W']
+            let d_y_matrix = d_y
+                .permuted_axes([1, 0, 2, 3]) // [B, F, H', W'] -> [F, B, H', W']
+                .as_standard_layout()
+                .into_owned()
+                .into_shape_with_order((filters, images * out_h * out_w)) // -> [F, B*H'*W']
+                .expect("d_out chunk reshapes to [F, B*H'*W']");
+            let d_weight = d_y_matrix.dot(&columns.t()); // [F, B*H'*W'] x [B*H'*W', C*KH*KW] -> [F, C*KH*KW]
+            let d_bias = d_y_matrix.sum_axis(Axis(1)); // [F, B*H'*W'] -> [F]
+            let d_columns = weight_matrix.t().dot(&d_y_matrix); // [C*KH*KW, F] x [F, B*H'*W'] -> [C*KH*KW, B*H'*W']
+            col2im_chunk(
+                d_columns.view(),
+                d_x,
+                kernel_h,
+                kernel_w,
+                stride,
+                padding,
+                out_h,
+                out_w,
+            );
+            (d_weight, d_bias)
+        })
+        .collect();
+    // Add the chunks' gradients in chunk order: the same sums on any number of threads.
+    let mut d_weight_matrix = Array2::zeros((filters, patch));
+    let mut d_bias = Array1::zeros(filters);
+    for (chunk_weight, chunk_bias) in &chunk_gradients {
+        d_weight_matrix += chunk_weight;
+        d_bias += chunk_bias;
+    }
+    let d_weight = d_weight_matrix
+        .into_shape_with_order(weight.dim()) // [F, C*KH*KW] -> [F, C, KH, KW]
+        .expect("d_weight has F*C*KH*KW entries");
+    Ok(Conv2dGradients {
+        d_input,
+        d_weight,
+        d_bias,
+    })
+}
+// ANCHOR_END: conv2d_backward_fast
 
 /// 1-D convolution over sequences (cross-correlation, as in PyTorch's `Conv1d`).
 ///
@@ -324,6 +644,74 @@ fn conv1d_output_shape(
     let out_len =
         output_size(length, kernel, stride, padding).map_err(|e| e.in_layer("conv1d (length)"))?;
     Ok((batch, filters, out_len))
+}
+
+/// The gradients of a 1-D convolution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conv1dGradients {
+    /// `dL/dx`: [N, C, L].
+    pub d_input: Array3<f32>,
+    /// `dL/dW`: [F, C, K].
+    pub d_weight: Array3<f32>,
+    /// `dL/db`: [F].
+    pub d_bias: Array1<f32>,
+}
+
+/// Backward pass of [`conv1d`].
+///
+/// `input: [N, C, L], weight: [F, C, K], d_out: [N, F, L'] -> d_input [N, C, L], d_weight [F, C, K], d_bias [F]`
+///
+/// ```text
+/// d_x[n, c, t*S+k-P] += d_out[n,f,t] * w[f,c,k]
+/// d_w[f, c, k]       += d_out[n,f,t] * x[n, c, t*S+k-P]
+/// d_b[f]             += d_out[n,f,t]
+/// ```
+///
+/// # Errors
+/// The same checks as [`conv1d`], and a `d_out` whose shape is not the output's.
+pub fn conv1d_backward(
+    input: ArrayView3<f32>,
+    weight: ArrayView3<f32>,
+    d_out: ArrayView3<f32>,
+    stride: usize,
+    padding: usize,
+) -> Result<Conv1dGradients> {
+    let output = conv1d_output_shape(input.dim(), weight.dim(), weight.dim().0, stride, padding)?;
+    if d_out.dim() != output {
+        let (n, f, l) = output;
+        return Err(CnnError::shape(
+            "conv1d output gradient",
+            &format!("[{n}, {f}, {l}] (the output's shape)"),
+            d_out.shape(),
+        ));
+    }
+    let (batch, channels, length) = input.dim();
+    let (filters, _, kernel) = weight.dim();
+    let (_, _, out_len) = output;
+    let mut d_input = Array3::zeros(input.dim());
+    let mut d_weight = Array3::zeros(weight.dim());
+    let mut d_bias = Array1::zeros(filters);
+    for n in 0..batch {
+        for f in 0..filters {
+            for t in 0..out_len {
+                let d_y = d_out[[n, f, t]];
+                d_bias[f] += d_y;
+                for c in 0..channels {
+                    for k in 0..kernel {
+                        if let Some(position) = unpadded(t * stride + k, padding, length) {
+                            d_input[[n, c, position]] += d_y * weight[[f, c, k]];
+                            d_weight[[f, c, k]] += d_y * input[[n, c, position]];
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(Conv1dGradients {
+        d_input,
+        d_weight,
+        d_bias,
+    })
 }
 
 /// True convolution of a signal with a kernel, as in signal processing, in "full"

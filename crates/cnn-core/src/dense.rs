@@ -5,7 +5,7 @@
 //! weight: `O` outputs from `I` inputs take `O * I` weights and `O` biases. This is
 //! where most of the parameters of a classic CNN such as VGG-16 live.
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayView4};
+use ndarray::{Array1, Array2, Array4, ArrayView1, ArrayView2, ArrayView4, Axis};
 
 use crate::error::{CnnError, Result};
 
@@ -29,6 +29,75 @@ pub fn flatten(input: ArrayView4<f32>) -> Array2<f32> {
         .expect("a 4-D array reshapes to 2-D in row-major order")
         .into_owned()
 }
+
+/// Backward pass of [`flatten`]: put each row's numbers back into the maps they came
+/// from.
+///
+/// `d_out: [N, C*H*W], input_shape: [N, C, H, W] -> d_input: [N, C, H, W]`
+///
+/// Flattening only moves numbers, so its gradient only moves them back:
+/// `d_x[n, c, i, j] = d_out[n, c*H*W + i*W + j]`.
+///
+/// # Panics
+/// If `d_out` does not have `N` rows of `C*H*W` numbers (a bug in the caller).
+pub fn flatten_backward(d_out: ArrayView2<f32>, input_shape: [usize; 4]) -> Array4<f32> {
+    d_out
+        .to_shape(input_shape) // [N, C*H*W] -> [N, C, H, W]
+        .unwrap_or_else(|_| {
+            panic!(
+                "flatten_backward: gradient {:?} does not fit input {input_shape:?}",
+                d_out.shape()
+            )
+        })
+        .into_owned()
+}
+
+/// The gradients of a layer with a weight and a bias.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearGradients {
+    /// `dL/dx`: [N, I].
+    pub d_input: Array2<f32>,
+    /// `dL/dW`: [O, I].
+    pub d_weight: Array2<f32>,
+    /// `dL/db`: [O].
+    pub d_bias: Array1<f32>,
+}
+
+// ANCHOR: linear_backward
+/// Backward pass of [`linear`]: given `d_out = dL/dy`, the gradients of the loss with
+/// respect to the input, the weight and the bias.
+///
+/// `x: [N, I], weight: [O, I], d_out: [N, O] -> d_input [N, I], d_weight [O, I], d_bias [O]`
+///
+/// From `y[n,o] = b[o] + sum_i x[n,i] * w[o,i]` and the chain rule:
+///
+/// ```text
+/// d_x[n,i] = sum_o d_out[n,o] * w[o,i]      that is, d_x = d_out W
+/// d_w[o,i] = sum_n d_out[n,o] * x[n,i]      that is, d_W = d_out^T x
+/// d_b[o]   = sum_n d_out[n,o]
+/// ```
+///
+/// # Panics
+/// If the shapes do not fit together (a bug in the caller: the forward pass checked them).
+pub fn linear_backward(
+    x: ArrayView2<f32>,
+    weight: ArrayView2<f32>,
+    d_out: ArrayView2<f32>,
+) -> LinearGradients {
+    assert!(
+        x.nrows() == d_out.nrows() && weight.dim() == (d_out.ncols(), x.ncols()),
+        "linear_backward: x {:?}, weight {:?}, d_out {:?} do not fit",
+        x.shape(),
+        weight.shape(),
+        d_out.shape()
+    );
+    LinearGradients {
+        d_input: d_out.dot(&weight),     // [N, O] x [O, I] -> [N, I]
+        d_weight: d_out.t().dot(&x),     // [O, N] x [N, I] -> [O, I]
+        d_bias: d_out.sum_axis(Axis(0)), // [N, O] -> [O]
+    }
+}
+// ANCHOR_END: linear_backward
 
 /// A fully connected layer: every output is a weighted sum of all inputs plus a bias.
 ///

@@ -34,8 +34,12 @@ pub mod conv;
 pub mod dense;
 pub mod error;
 pub mod image_io;
+pub mod init;
+pub mod mnist;
 pub mod model;
+pub mod optim;
 pub mod pool;
+pub mod save;
 pub mod shape;
 pub mod softmax;
 pub mod tfjs;
@@ -59,3 +63,19 @@ pub use pool::{
 pub use shape::{dropped_by_floor, output_size, receptive_field};
 pub use softmax::{log_softmax, softmax, softmax_cross_entropy};
 pub use tfjs::{load_layers_model, read_weights};
+
+pub use activation::{relu_backward, sigmoid_backward, tanh_backward};
+pub use conv::{
+    Conv1dGradients, Conv2dGradients, IMAGES_PER_CHUNK, conv1d_backward, conv2d_backward,
+    conv2d_backward_naive,
+};
+pub use dense::{LinearGradients, flatten_backward, linear_backward};
+pub use init::Init;
+pub use mnist::{Mnist, Split, load_mnist, shuffled_batches};
+pub use model::{Cache, ParameterGradients};
+pub use optim::{Adam, Optimizer, Sgd, StepResult, argmax_rows, count_correct, train_step};
+pub use pool::{
+    avg_pool2d_backward, global_avg_pool2d_backward, global_max_pool2d_backward,
+    max_pool2d_backward, pool2d_fast,
+};
+pub use softmax::{softmax_backward, softmax_cross_entropy_backward};

@@ -5,14 +5,14 @@
 //! (any number of axes) from layer to layer, and each layer checks it got the
 //! number of axes it needs.
 
-use ndarray::{ArrayD, ArrayViewD, Ix2, Ix4};
+use ndarray::{Array1, ArrayD, ArrayViewD, Ix2, Ix4};
 
-use crate::activation::{relu, sigmoid, tanh};
-use crate::conv::Conv2d;
-use crate::dense::{Dense, flatten};
+use crate::activation::{relu, relu_backward, sigmoid, sigmoid_backward, tanh, tanh_backward};
+use crate::conv::{Conv2d, conv2d_backward};
+use crate::dense::{Dense, flatten, flatten_backward, linear_backward};
 use crate::error::{CnnError, Result};
-use crate::pool::Pool2d;
-use crate::softmax::softmax;
+use crate::pool::{Pool2d, PoolKind, avg_pool2d_backward, max_pool2d_backward};
+use crate::softmax::{softmax, softmax_backward};
 
 /// One layer of a [`Sequential`] network.
 #[derive(Debug, Clone)]
@@ -51,6 +51,133 @@ impl Layer {
             Layer::Dense(dense) => dense.forward(as_2d(input, "dense")?)?.into_dyn(),
             Layer::Softmax => softmax(as_2d(input, "softmax")?).into_dyn(),
         })
+    }
+
+    /// Run the layer for training: the output, and what the backward pass will need
+    /// (the [`Cache`]).
+    ///
+    /// # Errors
+    /// The same as [`Layer::forward`].
+    pub fn forward_train(&self, input: ArrayD<f32>) -> Result<(ArrayD<f32>, Cache)> {
+        let output = self.forward(input.view())?;
+        let output_shape = output.shape().to_vec();
+        let saved = match self {
+            // Sigmoid, tanh and softmax have local gradients written in their outputs.
+            Layer::Sigmoid | Layer::Tanh | Layer::Softmax => output.clone(),
+            _ => input,
+        };
+        Ok((
+            output,
+            Cache {
+                saved,
+                output_shape,
+            },
+        ))
+    }
+
+    /// The backward pass of the layer: from `d_out = dL/d(output)` and the forward
+    /// pass's cache, the gradient with respect to the layer's input and, for a layer
+    /// with parameters, the gradients of its weight and bias.
+    ///
+    /// # Errors
+    /// A `d_out` whose shape is not the layer's output shape.
+    pub fn backward(
+        &self,
+        cache: &Cache,
+        d_out: ArrayViewD<f32>,
+    ) -> Result<(ArrayD<f32>, Option<ParameterGradients>)> {
+        let saved = &cache.saved;
+        let expected_output = &cache.output_shape;
+        if d_out.shape() != expected_output.as_slice() {
+            return Err(CnnError::shape(
+                "output gradient",
+                &format!("{expected_output:?} (the layer's output shape)"),
+                d_out.shape(),
+            ));
+        }
+        Ok(match self {
+            Layer::Conv2d(conv) => {
+                let gradients = conv2d_backward(
+                    as_4d(saved.view(), "convolution")?,
+                    conv.weight.view(),
+                    as_4d(d_out, "convolution gradient")?,
+                    conv.stride,
+                    conv.padding,
+                )?;
+                (
+                    gradients.d_input.into_dyn(),
+                    Some(ParameterGradients {
+                        weight: gradients.d_weight.into_dyn(),
+                        bias: gradients.d_bias,
+                    }),
+                )
+            }
+            Layer::Pool2d(pool) => {
+                let input = as_4d(saved.view(), "pooling")?;
+                let d_out = as_4d(d_out, "pooling gradient")?;
+                let d_input = match pool.kind {
+                    PoolKind::Max => max_pool2d_backward(input, d_out, pool.kernel, pool.stride),
+                    PoolKind::Average => {
+                        let (n, c, h, w) = input.dim();
+                        avg_pool2d_backward([n, c, h, w], d_out, pool.kernel, pool.stride)
+                    }
+                };
+                (d_input.into_dyn(), None)
+            }
+            Layer::Relu => (relu_backward(saved.view(), d_out), None),
+            Layer::Sigmoid => (sigmoid_backward(saved.view(), d_out), None),
+            Layer::Tanh => (tanh_backward(saved.view(), d_out), None),
+            Layer::Flatten => {
+                let shape = saved.shape();
+                let shape = [shape[0], shape[1], shape[2], shape[3]];
+                let d_out = as_2d(d_out, "flatten gradient")?;
+                (flatten_backward(d_out, shape).into_dyn(), None)
+            }
+            Layer::Dense(dense) => {
+                let gradients = linear_backward(
+                    as_2d(saved.view(), "dense")?,
+                    dense.weight.view(),
+                    as_2d(d_out, "dense gradient")?,
+                );
+                (
+                    gradients.d_input.into_dyn(),
+                    Some(ParameterGradients {
+                        weight: gradients.d_weight.into_dyn(),
+                        bias: gradients.d_bias,
+                    }),
+                )
+            }
+            Layer::Softmax => {
+                let p = as_2d(saved.view(), "softmax")?;
+                let d_out = as_2d(d_out, "softmax gradient")?;
+                (softmax_backward(p, d_out).into_dyn(), None)
+            }
+        })
+    }
+
+    /// The layer's weight and bias, if it has parameters.
+    pub fn parameters(&self) -> Option<(ArrayViewD<'_, f32>, ndarray::ArrayView1<'_, f32>)> {
+        match self {
+            Layer::Conv2d(conv) => Some((conv.weight.view().into_dyn(), conv.bias.view())),
+            Layer::Dense(dense) => Some((dense.weight.view().into_dyn(), dense.bias.view())),
+            _ => None,
+        }
+    }
+
+    /// The layer's weight and bias, mutable, if it has parameters (for optimisers).
+    pub fn parameters_mut(
+        &mut self,
+    ) -> Option<(
+        ndarray::ArrayViewMutD<'_, f32>,
+        ndarray::ArrayViewMut1<'_, f32>,
+    )> {
+        match self {
+            Layer::Conv2d(conv) => Some((conv.weight.view_mut().into_dyn(), conv.bias.view_mut())),
+            Layer::Dense(dense) => {
+                Some((dense.weight.view_mut().into_dyn(), dense.bias.view_mut()))
+            }
+            _ => None,
+        }
     }
 
     /// Number of learned values (weights and biases).
@@ -108,6 +235,27 @@ fn as_2d<'a>(input: ArrayViewD<'a, f32>, layer: &str) -> Result<ndarray::ArrayVi
     input
         .into_dimensionality::<Ix2>()
         .map_err(|_| CnnError::shape(&format!("{layer} input"), "[N, features]", &shape))
+}
+
+/// What a layer's forward pass keeps for its backward pass.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    /// The layer's input (convolution, pooling, ReLU, flatten, dense) or its output
+    /// (sigmoid, tanh, softmax: their local gradients are functions of the output).
+    pub saved: ArrayD<f32>,
+    /// The shape of the layer's output, which `d_out` must have.
+    pub output_shape: Vec<usize>,
+}
+
+/// The gradients of the loss with respect to one layer's weight and bias, in the
+/// layer's shapes (`[F, C, KH, KW]` and `[F]` for a convolution, `[O, I]` and `[O]`
+/// for a dense layer).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParameterGradients {
+    /// `dL/dW`, the weight's shape.
+    pub weight: ArrayD<f32>,
+    /// `dL/db`, the bias's shape.
+    pub bias: Array1<f32>,
 }
 
 /// A network: named layers applied in order.
@@ -176,6 +324,58 @@ impl Sequential {
         }
         Ok(outputs)
     }
+
+    /// Run every layer for training, keeping each layer's [`Cache`] for
+    /// [`Sequential::backward`]. Returns the last output and the caches, one per layer.
+    ///
+    /// # Errors
+    /// A shape that does not fit a layer; the message names the layer.
+    pub fn forward_train(&self, input: ArrayViewD<f32>) -> Result<(ArrayD<f32>, Vec<Cache>)> {
+        let mut x = input.to_owned();
+        let mut caches = Vec::with_capacity(self.layers.len());
+        for (name, layer) in &self.layers {
+            let (y, cache) = layer.forward_train(x).map_err(|e| e.in_layer(name))?;
+            caches.push(cache);
+            x = y;
+        }
+        Ok((x, caches))
+    }
+
+    // ANCHOR: sequential_backward
+    /// Backpropagation through the whole network: from `d_out = dL/d(output)` and the
+    /// caches of [`Sequential::forward_train`], the layers' backward passes run in
+    /// reverse order, each handing its input gradient to the layer before it.
+    ///
+    /// Returns `dL/d(input)` (the gradient with respect to the network's input, as the
+    /// visualisation methods need) and, for each layer in order, its parameter
+    /// gradients (`None` for a layer without parameters).
+    ///
+    /// # Errors
+    /// Caches that do not come from this network, or a `d_out` of the wrong shape.
+    pub fn backward(
+        &self,
+        caches: &[Cache],
+        d_out: ArrayViewD<f32>,
+    ) -> Result<(ArrayD<f32>, Vec<Option<ParameterGradients>>)> {
+        if caches.len() != self.layers.len() {
+            return Err(CnnError::InvalidConfig(format!(
+                "backward: {} caches for a network of {} layers",
+                caches.len(),
+                self.layers.len()
+            )));
+        }
+        let mut gradients = vec![None; self.layers.len()];
+        let mut d_x = d_out.to_owned();
+        for (index, ((name, layer), cache)) in self.layers.iter().zip(caches).enumerate().rev() {
+            let (d_input, parameters) = layer
+                .backward(cache, d_x.view())
+                .map_err(|e| e.in_layer(name))?;
+            gradients[index] = parameters;
+            d_x = d_input;
+        }
+        Ok((d_x, gradients))
+    }
+    // ANCHOR_END: sequential_backward
 
     /// Total learned values of all layers.
     pub fn parameter_count(&self) -> usize {

@@ -97,6 +97,66 @@ pub fn softmax_cross_entropy(logits: ArrayView2<f32>, targets: &[usize]) -> Resu
     Ok(-sum / batch as f32)
 }
 
+// ANCHOR: cross_entropy_backward
+/// Backward pass of [`softmax_cross_entropy`]: the gradient of the mean loss with
+/// respect to the logits.
+///
+/// `logits: [N, K], targets: [N] -> d_logits: [N, K]`
+///
+/// ```text
+/// d_z[n,k] = (softmax(z)[n,k] - [k == t[n]]) / N
+/// ```
+///
+/// Softmax and cross-entropy together have this famously simple gradient: the
+/// predicted probability minus the one-hot target. The `1/N` comes from averaging the
+/// loss over the batch.
+///
+/// # Errors
+/// The same as [`softmax_cross_entropy`].
+pub fn softmax_cross_entropy_backward(
+    logits: ArrayView2<f32>,
+    targets: &[usize],
+) -> Result<Array2<f32>> {
+    softmax_cross_entropy(logits, targets)?; // the same checks as the forward pass
+    let batch = logits.nrows() as f32;
+    let mut d_logits = softmax(logits);
+    for (n, &target) in targets.iter().enumerate() {
+        d_logits[[n, target]] -= 1.0;
+    }
+    d_logits /= batch;
+    Ok(d_logits)
+}
+// ANCHOR_END: cross_entropy_backward
+
+/// Backward pass of [`softmax`] alone, from its output `p = softmax(z)`.
+///
+/// `p: [N, K], d_out: [N, K] -> d_z: [N, K]`
+///
+/// ```text
+/// d_z[n,k] = p[n,k] * (d_out[n,k] - sum_j d_out[n,j] * p[n,j])
+/// ```
+///
+/// (the Jacobian of softmax is `dp_j/dz_k = p_j ([j == k] - p_k)`). For training,
+/// [`softmax_cross_entropy_backward`] does softmax and loss together, more simply.
+///
+/// # Panics
+/// If `p` and `d_out` have different shapes (a bug in the caller).
+pub fn softmax_backward(p: ArrayView2<f32>, d_out: ArrayView2<f32>) -> Array2<f32> {
+    assert_eq!(
+        p.shape(),
+        d_out.shape(),
+        "softmax_backward: p and d_out differ"
+    );
+    let mut d_z = Array2::zeros(p.dim());
+    for n in 0..p.nrows() {
+        let dot: f32 = (0..p.ncols()).map(|j| d_out[[n, j]] * p[[n, j]]).sum();
+        for k in 0..p.ncols() {
+            d_z[[n, k]] = p[[n, k]] * (d_out[[n, k]] - dot);
+        }
+    }
+    d_z
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

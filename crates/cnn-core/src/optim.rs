@@ -1,0 +1,389 @@
+//! Learning: turn gradients into better weights.
+//!
+//! [`Sgd`] steps against the gradient, with momentum; [`Adam`] scales each weight's
+//! step by a running estimate of its gradient's size. [`train_step`] is one step of
+//! training a [`Sequential`] classifier on a mini-batch: forward, loss, backward,
+//! update.
+
+use ndarray::{Array1, ArrayD, ArrayView2, ArrayViewD, Axis, Ix2, Zip};
+
+use crate::error::{CnnError, Result};
+use crate::model::{ParameterGradients, Sequential};
+use crate::softmax::{softmax_cross_entropy, softmax_cross_entropy_backward};
+
+/// Stochastic gradient descent with momentum, as PyTorch's `optim.SGD`.
+///
+/// ```text
+/// v <- momentum * v + g
+/// w <- w - learning_rate * v
+/// ```
+///
+/// With `momentum = 0` this is plain gradient descent, `w <- w - learning_rate * g`.
+/// The velocity `v` remembers past gradients, so steps along a consistent direction
+/// grow and zig-zags across a narrow valley cancel out.
+#[derive(Debug, Clone)]
+pub struct Sgd {
+    /// Step size.
+    pub learning_rate: f32,
+    /// How much of the previous velocity is kept (0.9 is usual).
+    pub momentum: f32,
+    velocity: Vec<Option<ParameterGradients>>,
+}
+
+/// Adam (Kingma and Ba, 2015), as PyTorch's `optim.Adam`.
+///
+/// ```text
+/// m <- beta1 * m + (1 - beta1) * g            running mean of the gradient
+/// v <- beta2 * v + (1 - beta2) * g^2          running mean of its square
+/// w <- w - learning_rate * m_hat / (sqrt(v_hat) + epsilon)
+/// ```
+///
+/// with `m_hat = m / (1 - beta1^t)` and `v_hat = v / (1 - beta2^t)` at step `t`
+/// (the running means start at zero, and this corrects their early bias).
+#[derive(Debug, Clone)]
+pub struct Adam {
+    /// Step size (0.001 is usual).
+    pub learning_rate: f32,
+    /// Decay of the mean (0.9).
+    pub beta1: f32,
+    /// Decay of the mean square (0.999).
+    pub beta2: f32,
+    /// Keeps the division finite (1e-8).
+    pub epsilon: f32,
+    step: i32,
+    mean: Vec<Option<ParameterGradients>>,
+    mean_square: Vec<Option<ParameterGradients>>,
+}
+
+/// Either optimiser, chosen at run time (for example from a command-line option).
+#[derive(Debug, Clone)]
+pub enum Optimizer {
+    /// See [`Sgd`].
+    Sgd(Sgd),
+    /// See [`Adam`].
+    Adam(Adam),
+}
+
+fn check_learning_rate(learning_rate: f32) -> Result<()> {
+    if !(learning_rate.is_finite() && learning_rate > 0.0) {
+        return Err(CnnError::InvalidConfig(format!(
+            "learning rate must be a positive number, got {learning_rate}"
+        )));
+    }
+    Ok(())
+}
+
+impl Sgd {
+    /// SGD with the given learning rate and momentum.
+    ///
+    /// # Errors
+    /// A learning rate that is not positive, or a momentum outside `[0, 1)`.
+    pub fn new(learning_rate: f32, momentum: f32) -> Result<Sgd> {
+        check_learning_rate(learning_rate)?;
+        if !(0.0..1.0).contains(&momentum) {
+            return Err(CnnError::InvalidConfig(format!(
+                "momentum must be in [0, 1), got {momentum}"
+            )));
+        }
+        Ok(Sgd {
+            learning_rate,
+            momentum,
+            velocity: Vec::new(),
+        })
+    }
+}
+
+impl Adam {
+    /// Adam with the given learning rate and the usual betas (0.9, 0.999) and epsilon
+    /// (1e-8).
+    ///
+    /// # Errors
+    /// A learning rate that is not positive.
+    pub fn new(learning_rate: f32) -> Result<Adam> {
+        check_learning_rate(learning_rate)?;
+        Ok(Adam {
+            learning_rate,
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+            step: 0,
+            mean: Vec::new(),
+            mean_square: Vec::new(),
+        })
+    }
+}
+
+/// Zeros in the shapes of `gradients`, the starting state of an optimiser.
+fn zeros_like(gradients: &[Option<ParameterGradients>]) -> Vec<Option<ParameterGradients>> {
+    gradients
+        .iter()
+        .map(|g| {
+            g.as_ref().map(|g| ParameterGradients {
+                weight: ArrayD::zeros(g.weight.raw_dim()),
+                bias: Array1::zeros(g.bias.len()),
+            })
+        })
+        .collect()
+}
+
+impl Optimizer {
+    /// The current step size.
+    pub fn learning_rate(&self) -> f32 {
+        match self {
+            Optimizer::Sgd(sgd) => sgd.learning_rate,
+            Optimizer::Adam(adam) => adam.learning_rate,
+        }
+    }
+
+    /// Change the step size, for example to lower it after every epoch.
+    ///
+    /// # Errors
+    /// A learning rate that is not positive.
+    pub fn set_learning_rate(&mut self, learning_rate: f32) -> Result<()> {
+        check_learning_rate(learning_rate)?;
+        match self {
+            Optimizer::Sgd(sgd) => sgd.learning_rate = learning_rate,
+            Optimizer::Adam(adam) => adam.learning_rate = learning_rate,
+        }
+        Ok(())
+    }
+
+    /// Update every layer's weight and bias from its gradients (one entry per layer,
+    /// as [`Sequential::backward`] returns them).
+    ///
+    /// # Errors
+    /// Gradients that do not match the network's layers or parameter shapes.
+    pub fn step(
+        &mut self,
+        model: &mut Sequential,
+        gradients: &[Option<ParameterGradients>],
+    ) -> Result<()> {
+        check_gradients(model, gradients)?;
+        match self {
+            Optimizer::Sgd(sgd) => {
+                if sgd.velocity.len() != gradients.len() {
+                    sgd.velocity = zeros_like(gradients);
+                }
+                let (rate, momentum) = (sgd.learning_rate, sgd.momentum);
+                for ((_, layer), (g, v)) in model
+                    .layers
+                    .iter_mut()
+                    .zip(gradients.iter().zip(&mut sgd.velocity))
+                {
+                    let (Some((mut weight, mut bias)), Some(g), Some(v)) =
+                        (layer.parameters_mut(), g, v)
+                    else {
+                        continue;
+                    };
+                    // ANCHOR: sgd_update
+                    Zip::from(&mut weight)
+                        .and(&mut v.weight)
+                        .and(&g.weight)
+                        .for_each(|w, v, &g| {
+                            *v = momentum * *v + g;
+                            *w -= rate * *v;
+                        });
+                    // ANCHOR_END: sgd_update
+                    Zip::from(&mut bias)
+                        .and(&mut v.bias)
+                        .and(&g.bias)
+                        .for_each(|b, v, &g| {
+                            *v = momentum * *v + g;
+                            *b -= rate * *v;
+                        });
+                }
+            }
+            Optimizer::Adam(adam) => {
+                if adam.mean.len() != gradients.len() {
+                    adam.mean = zeros_like(gradients);
+                    adam.mean_square = zeros_like(gradients);
+                    adam.step = 0;
+                }
+                adam.step += 1;
+                let (rate, beta1, beta2, epsilon) =
+                    (adam.learning_rate, adam.beta1, adam.beta2, adam.epsilon);
+                let mean_correction = 1.0 - beta1.powi(adam.step);
+                let square_correction = 1.0 - beta2.powi(adam.step);
+                let update = |w: &mut f32, m: &mut f32, s: &mut f32, g: f32| {
+                    *m = beta1 * *m + (1.0 - beta1) * g;
+                    *s = beta2 * *s + (1.0 - beta2) * g * g;
+                    let m_hat = *m / mean_correction;
+                    let s_hat = *s / square_correction;
+                    *w -= rate * m_hat / (s_hat.sqrt() + epsilon);
+                };
+                for ((_, layer), (g, (m, s))) in model.layers.iter_mut().zip(
+                    gradients
+                        .iter()
+                        .zip(adam.mean.iter_mut().zip(&mut adam.mean_square)),
+                ) {
+                    let (Some((mut weight, mut bias)), Some(g), Some(m), Some(s)) =
+                        (layer.parameters_mut(), g, m, s)
+                    else {
+                        continue;
+                    };
+                    Zip::from(&mut weight)
+                        .and(&mut m.weight)
+                        .and(&mut s.weight)
+                        .and(&g.weight)
+                        .for_each(|w, m, s, &g| update(w, m, s, g));
+                    Zip::from(&mut bias)
+                        .and(&mut m.bias)
+                        .and(&mut s.bias)
+                        .and(&g.bias)
+                        .for_each(|b, m, s, &g| update(b, m, s, g));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Gradients must come one per layer, in the shapes of the layers' parameters.
+fn check_gradients(model: &Sequential, gradients: &[Option<ParameterGradients>]) -> Result<()> {
+    if gradients.len() != model.layers.len() {
+        return Err(CnnError::InvalidConfig(format!(
+            "optimizer: {} gradients for a network of {} layers",
+            gradients.len(),
+            model.layers.len()
+        )));
+    }
+    for ((name, layer), g) in model.layers.iter().zip(gradients) {
+        match (layer.parameters(), g) {
+            (None, None) => {}
+            (Some((weight, bias)), Some(g))
+                if weight.shape() == g.weight.shape() && bias.len() == g.bias.len() => {}
+            (parameters, _) => {
+                return Err(CnnError::InvalidConfig(format!(
+                    "optimizer: the gradients of layer {name} do not fit its parameters \
+                     (weight {:?})",
+                    parameters.map(|(w, _)| w.shape().to_vec())
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What one training step measured on its mini-batch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepResult {
+    /// The mean cross-entropy loss, before the update.
+    pub loss: f32,
+    /// How many images the network classified correctly, before the update.
+    pub correct: usize,
+}
+
+// ANCHOR: train_step
+/// One step of training a classifier whose last layer outputs logits `[N, K]`:
+/// forward with caches, cross-entropy loss, backward, optimiser update.
+///
+/// `images: [N, ...] (the network's input), labels: [N] -> loss and correct count`
+///
+/// # Errors
+/// Images that do not fit the network, or labels outside `0..K`.
+pub fn train_step(
+    model: &mut Sequential,
+    optimizer: &mut Optimizer,
+    images: ArrayViewD<f32>,
+    labels: &[usize],
+) -> Result<StepResult> {
+    let (logits, caches) = model.forward_train(images)?; // [N, ...] -> [N, K]
+    let logits = logits
+        .into_dimensionality::<Ix2>()
+        .map_err(|e| CnnError::InvalidConfig(format!("the network must output [N, K]: {e}")))?;
+    let loss = softmax_cross_entropy(logits.view(), labels)?;
+    let correct = count_correct(logits.view(), labels);
+    let d_logits = softmax_cross_entropy_backward(logits.view(), labels)?; // [N, K]
+    let (_, gradients) = model.backward(&caches, d_logits.into_dyn().view())?;
+    optimizer.step(model, &gradients)?;
+    Ok(StepResult { loss, correct })
+}
+// ANCHOR_END: train_step
+
+/// The index of the largest value of each row (the first, if several tie).
+///
+/// `logits: [N, K] -> classes: [N]`
+pub fn argmax_rows(logits: ArrayView2<f32>) -> Vec<usize> {
+    logits
+        .axis_iter(Axis(0))
+        .map(|row| {
+            let mut best = 0;
+            for (k, &v) in row.iter().enumerate() {
+                if v > row[best] {
+                    best = k;
+                }
+            }
+            best
+        })
+        .collect()
+}
+
+/// How many rows have their largest logit at the label.
+pub fn count_correct(logits: ArrayView2<f32>, labels: &[usize]) -> usize {
+    argmax_rows(logits)
+        .iter()
+        .zip(labels)
+        .filter(|(p, l)| p == l)
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dense::Dense;
+    use crate::model::Layer;
+    use ndarray::{Array2, array};
+
+    fn one_dense() -> Sequential {
+        let mut net = Sequential::new();
+        let dense = Dense::new("fc", array![[0.5, -0.5], [0.0, 1.0]], array![0.0, 0.0]).unwrap();
+        net.push("fc", Layer::Dense(dense)).unwrap();
+        net
+    }
+
+    #[test]
+    fn sgd_with_momentum_follows_the_formula() {
+        let mut net = one_dense();
+        let mut sgd = Optimizer::Sgd(Sgd::new(0.1, 0.9).unwrap());
+        let g = vec![Some(ParameterGradients {
+            weight: Array2::ones((2, 2)).into_dyn(),
+            bias: array![1.0, -1.0],
+        })];
+        sgd.step(&mut net, &g).unwrap(); // v = g, w -= 0.1
+        sgd.step(&mut net, &g).unwrap(); // v = 0.9 + 1 = 1.9, w -= 0.19
+        let (weight, bias) = net.layers[0].1.parameters().unwrap();
+        assert!((weight[[0, 0]] - (0.5 - 0.29)).abs() < 1e-6);
+        assert!((bias[1] - 0.29).abs() < 1e-6);
+    }
+
+    #[test]
+    fn adam_first_step_moves_each_weight_by_the_learning_rate() {
+        let mut net = one_dense();
+        let mut adam = Optimizer::Adam(Adam::new(0.01).unwrap());
+        let g = vec![Some(ParameterGradients {
+            weight: array![[3.0, -0.001], [1.0, 0.0]].into_dyn(),
+            bias: array![1.0, -1.0],
+        })];
+        adam.step(&mut net, &g).unwrap();
+        // m_hat = g and v_hat = g^2, so the step is lr * sign(g) (0 where g = 0).
+        let (weight, _) = net.layers[0].1.parameters().unwrap();
+        assert!((weight[[0, 0]] - 0.49).abs() < 1e-6);
+        assert!((weight[[0, 1]] - (-0.49)).abs() < 1e-5);
+        assert_eq!(weight[[1, 1]], 1.0);
+    }
+
+    #[test]
+    fn training_lowers_the_loss_and_bad_settings_are_errors() {
+        let mut net = one_dense();
+        let mut sgd = Optimizer::Sgd(Sgd::new(0.5, 0.0).unwrap());
+        let x = array![[1.0, 0.0], [0.0, 1.0]].into_dyn();
+        let first = train_step(&mut net, &mut sgd, x.view(), &[1, 0]).unwrap();
+        let second = train_step(&mut net, &mut sgd, x.view(), &[1, 0]).unwrap();
+        assert!(second.loss < first.loss, "{first:?} {second:?}");
+        assert!(Sgd::new(0.0, 0.9).is_err());
+        assert!(Sgd::new(0.1, 1.0).is_err());
+        assert!(Adam::new(f32::NAN).is_err());
+        let wrong = vec![None];
+        assert!(sgd.step(&mut net, &wrong).is_err());
+    }
+}
