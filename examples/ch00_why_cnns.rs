@@ -22,30 +22,23 @@ fn main() -> Result<()> {
     chapter.write_value("fc_inputs", with_thousands(counts.inputs))?;
     chapter.write_value("fc_units", with_thousands(HIDDEN_UNITS))?;
     chapter.write_value("fc_weights", with_thousands(counts.weights))?;
-    publish(&chapter, "fc_cost", &counts.table())?;
+    chapter.publish("fc_cost", &counts.table())?;
 
     let cat = CatPhoto::load()?;
     cat.figures(&chapter)?;
-    publish(&chapter, "cat_patches", &cat.patch_table())?;
-    publish(&chapter, "subsampling", &cat.subsampling_table())?;
+    chapter.publish("cat_patches", &cat.patch_table())?;
+    chapter.publish("subsampling", &cat.subsampling_table())?;
     let search = EyeSearch::compute(&cat)?;
     search.figure(&chapter)?;
-    publish(&chapter, "eye_search", &search.table())?;
+    chapter.publish("eye_search", &search.table())?;
 
     chapter.write_value("points_per_class", POINTS_PER_CLASS)?;
     chapter.write_value("hidden", HIDDEN)?;
     let experiment = Experiment::run()?;
     experiment.figures(&chapter)?;
-    publish(&chapter, "accuracy", &experiment.table())?;
+    chapter.publish("accuracy", &experiment.table())?;
 
     println!("figures in book/figures/ch00/, tables in book/generated/ch00/");
-    Ok(())
-}
-
-/// Print a table and write it where the chapter includes it.
-fn publish(chapter: &Chapter, name: &str, table: &Table) -> Result<()> {
-    println!("{name}:\n{table}");
-    chapter.write_table(name, table)?;
     Ok(())
 }
 

@@ -21,7 +21,7 @@ fn main() -> Result<()> {
 
     let boxes = BoxConvolution::compute()?;
     boxes.figures(&chapter)?;
-    publish(&chapter, "box_overlaps", &boxes.table())?;
+    chapter.publish("box_overlaps", &boxes.table())?;
     chapter.write_value("box_step", BOX_STEP)?;
     chapter.write_value("box_samples", BOX_SAMPLES)?;
     chapter.write_value("box_largest_error", format!("{:.1e}", boxes.largest_error))?;
@@ -31,27 +31,20 @@ fn main() -> Result<()> {
     chapter.write_value("blur_shrink", BLUR_SIZE - 1)?;
     let smoothing = Smoothing::compute()?;
     smoothing.figure(&chapter)?;
-    publish(&chapter, "smoothing", &smoothing.table())?;
+    chapter.publish("smoothing", &smoothing.table())?;
 
     let edges = StepEdges::compute()?;
     edges.figure(&chapter)?;
-    publish(&chapter, "step_edges", &edges.table())?;
+    chapter.publish("step_edges", &edges.table())?;
 
     let flipped = FlippedKernel::compute()?;
-    publish(&chapter, "impulse", &flipped.table())?;
+    chapter.publish("impulse", &flipped.table())?;
 
     let photo = PhotoFilters::compute()?;
     photo.figures(&chapter)?;
-    publish(&chapter, "photo_filters", &photo.table())?;
+    chapter.publish("photo_filters", &photo.table())?;
 
     println!("figures in book/figures/ch01/, tables in book/generated/ch01/");
-    Ok(())
-}
-
-/// Print a table and write it where the chapter includes it.
-fn publish(chapter: &Chapter, name: &str, table: &Table) -> Result<()> {
-    println!("{name}:\n{table}");
-    chapter.write_table(name, table)?;
     Ok(())
 }
 

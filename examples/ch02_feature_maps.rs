@@ -19,43 +19,36 @@ fn main() -> Result<()> {
 
     let sliding = Sliding::compute()?;
     sliding.figure(&chapter)?;
-    publish(&chapter, "sliding", &sliding.table())?;
+    chapter.publish("sliding", &sliding.table())?;
 
     let lecture = LectureWorked::compute()?;
     lecture.figures(&chapter)?;
-    publish(&chapter, "lecture_filter1_stride1", &lecture.table(0, 1))?;
-    publish(&chapter, "lecture_filter2_stride1", &lecture.table(1, 1))?;
-    publish(&chapter, "lecture_filter1_stride2", &lecture.table(0, 2))?;
-    publish(&chapter, "lecture_filter2_stride2", &lecture.table(1, 2))?;
+    chapter.publish("lecture_filter1_stride1", &lecture.table(0, 1))?;
+    chapter.publish("lecture_filter2_stride1", &lecture.table(1, 1))?;
+    chapter.publish("lecture_filter1_stride2", &lecture.table(0, 2))?;
+    chapter.publish("lecture_filter2_stride2", &lecture.table(1, 2))?;
 
     let pixel = OneRgbPixel::compute()?;
-    publish(&chapter, "rgb_pixel", &pixel.table())?;
+    chapter.publish("rgb_pixel", &pixel.table())?;
     chapter.write_value("rgb_pixel_position", pixel.position_text())?;
 
     let stack = FilterStack::compute()?;
     stack.figure(&chapter)?;
-    publish(&chapter, "depth", &stack.depth_table())?;
+    chapter.publish("depth", &stack.depth_table())?;
 
     let dense = DenseEquivalent::compute()?;
     dense.figure(&chapter)?;
-    publish(&chapter, "dense_equivalent", &dense.table())?;
-    publish(&chapter, "parameter_counts", &parameter_counts())?;
+    chapter.publish("dense_equivalent", &dense.table())?;
+    chapter.publish("parameter_counts", &parameter_counts())?;
 
     chapter.write_value("pairs", PAIRS)?;
     chapter.write_value("steps", STEPS)?;
     let learned = LearnedKernel::compute()?;
     learned.figures(&chapter)?;
-    publish(&chapter, "learned_kernel", &learned.kernel_table())?;
-    publish(&chapter, "learned_loss", &learned.loss_table())?;
+    chapter.publish("learned_kernel", &learned.kernel_table())?;
+    chapter.publish("learned_loss", &learned.loss_table())?;
 
     println!("figures in book/figures/ch02/, tables in book/generated/ch02/");
-    Ok(())
-}
-
-/// Print a table and write it where the chapter includes it.
-fn publish(chapter: &Chapter, name: &str, table: &Table) -> Result<()> {
-    println!("{name}:\n{table}");
-    chapter.write_table(name, table)?;
     Ok(())
 }
 

@@ -21,35 +21,28 @@ fn main() -> Result<()> {
 
     let lecture = LectureExample::compute()?;
     lecture.figure(&chapter)?;
-    publish(&chapter, "lecture_pooled", &lecture.table())?;
+    chapter.publish("lecture_pooled", &lecture.table())?;
 
     let photo = PhotoPooling::compute()?;
     photo.figure(&chapter)?;
-    publish(&chapter, "photo_sizes", &photo.table())?;
+    chapter.publish("photo_sizes", &photo.table())?;
 
     let invariance = Invariance::compute()?;
     invariance.figure(&chapter)?;
-    publish(&chapter, "invariance", &invariance.table())?;
+    chapter.publish("invariance", &invariance.table())?;
 
     let (downstream, ratio) = downstream_parameters()?;
-    publish(&chapter, "downstream_parameters", &downstream)?;
+    chapter.publish("downstream_parameters", &downstream)?;
     chapter.write_value("downstream_ratio", ratio)?;
 
     let sentences = Sentences::compute()?;
-    publish(&chapter, "sentences", &sentences.table())?;
+    chapter.publish("sentences", &sentences.table())?;
 
     let fields = ReceptiveFields::compute()?;
     fields.figure(&chapter)?;
-    publish(&chapter, "receptive_field", &fields.table())?;
+    chapter.publish("receptive_field", &fields.table())?;
 
     println!("figures in book/figures/ch03/, tables in book/generated/ch03/");
-    Ok(())
-}
-
-/// Print a table and write it where the chapter includes it.
-fn publish(chapter: &Chapter, name: &str, table: &Table) -> Result<()> {
-    println!("{name}:\n{table}");
-    chapter.write_table(name, table)?;
     Ok(())
 }
 

@@ -15,29 +15,22 @@ use ndarray::{Array1, Array2, Array4};
 fn main() -> Result<()> {
     let chapter = Chapter::new("ch04");
 
-    publish(&chapter, "counting", &counting_positions()?)?;
-    publish(&chapter, "strides", &strides()?)?;
-    publish(&chapter, "padding_modes", &padding_modes()?)?;
+    chapter.publish("counting", &counting_positions()?)?;
+    chapter.publish("strides", &strides()?)?;
+    chapter.publish("padding_modes", &padding_modes()?)?;
 
     let lenet = walk(&lenet5()?, &[1, 1, 28, 28])?;
-    publish(&chapter, "lenet", &lenet.table())?;
+    chapter.publish("lenet", &lenet.table())?;
     let tiny_vgg = walk(&tiny_vgg()?, &[1, 3, 64, 64])?;
-    publish(&chapter, "tiny_vgg", &tiny_vgg.table())?;
+    chapter.publish("tiny_vgg", &tiny_vgg.table())?;
 
     let coverage = Coverage::compute()?;
     coverage.figure(&chapter)?;
-    publish(&chapter, "dropped", &coverage.table())?;
+    chapter.publish("dropped", &coverage.table())?;
 
-    publish(&chapter, "total_padding", &total_padding()?)?;
+    chapter.publish("total_padding", &total_padding()?)?;
 
     println!("figures in book/figures/ch04/, tables in book/generated/ch04/");
-    Ok(())
-}
-
-/// Print a table and write it where the chapter includes it.
-fn publish(chapter: &Chapter, name: &str, table: &Table) -> Result<()> {
-    println!("{name}:\n{table}");
-    chapter.write_table(name, table)?;
     Ok(())
 }
 

@@ -14,38 +14,31 @@ use ndarray::{Array1, Array3, Array4, ArrayView4, Axis, s};
 fn main() -> Result<()> {
     let chapter = Chapter::new("ch05");
 
-    publish(&chapter, "same_padding", &same_padding()?)?;
+    chapter.publish("same_padding", &same_padding()?)?;
 
     let shift = Shift::compute()?;
     shift.figure(&chapter)?;
-    publish(&chapter, "shift", &shift.table())?;
-    publish(&chapter, "stacked_shift", &shift.stacked_table())?;
+    chapter.publish("shift", &shift.table())?;
+    chapter.publish("stacked_shift", &shift.stacked_table())?;
 
     let photo = PhotoShift::compute()?;
     photo.figure(&chapter)?;
-    publish(&chapter, "pole", &photo.table())?;
+    chapter.publish("pole", &photo.table())?;
 
     let grey = OneByOne::compute()?;
     grey.figure(&chapter)?;
-    publish(&chapter, "one_by_one", &grey.table())?;
+    chapter.publish("one_by_one", &grey.table())?;
     chapter.write_value(
         "one_by_one_difference",
         format!("{:.1e}", grey.largest_difference),
     )?;
-    publish(&chapter, "one_by_one_field", &one_by_one_field()?)?;
+    chapter.publish("one_by_one_field", &one_by_one_field()?)?;
 
     let stacks = Stacks::compute()?;
     stacks.figure(&chapter)?;
-    publish(&chapter, "stacks", &stacks.table())?;
+    chapter.publish("stacks", &stacks.table())?;
 
     println!("figures in book/figures/ch05/, tables in book/generated/ch05/");
-    Ok(())
-}
-
-/// Print a table and write it where the chapter includes it.
-fn publish(chapter: &Chapter, name: &str, table: &Table) -> Result<()> {
-    println!("{name}:\n{table}");
-    chapter.write_table(name, table)?;
     Ok(())
 }
 

@@ -620,17 +620,17 @@ fn main() -> Result<()> {
     }
 
     // Tables of the main run.
-    publish(&chapter, "architecture", &architecture)?;
+    chapter.publish("architecture", &architecture)?;
     chapter.write_value("parameters", net.parameter_count())?;
     chapter.write_value(
         "mean_std",
         format!("{:.4} and {:.4}", data.statistics.0, data.statistics.1),
     )?;
-    publish(&chapter, "worked_step", &WorkedStep::compute()?.table())?;
+    chapter.publish("worked_step", &WorkedStep::compute()?.table())?;
     let step = WorkedStep::compute()?;
     chapter.write_value("worked_loss", format!("{:.3}", step.loss))?;
     chapter.write_value("worked_new_loss", format!("{:.3}", step.new_loss))?;
-    publish(&chapter, "training", &training_table(&history))?;
+    chapter.publish("training", &training_table(&history))?;
     let last = history.epochs.last().context("at least one epoch")?;
     chapter.write_value("test_accuracy", percent(last.test_accuracy))?;
     chapter.write_value(
@@ -737,7 +737,7 @@ fn main() -> Result<()> {
     for &(count, t, p) in confusions.iter().take(5) {
         table.row([t.to_string(), p.to_string(), count.to_string()]);
     }
-    publish(&chapter, "top_confusions", &table)?;
+    chapter.publish("top_confusions", &table)?;
     misclassified(&chapter, &data, &test_logits, &predictions)?;
 
     // Comparisons on a smaller budget.
@@ -765,7 +765,7 @@ fn main() -> Result<()> {
         let points = run.loss_curve.to_vec();
         activation_series.push(Series::new(format!("{activation:?}"), points));
     }
-    publish(&chapter, "sigmoid_vs_relu", &activation_table)?;
+    chapter.publish("sigmoid_vs_relu", &activation_table)?;
     plot::line_chart(
         &chapter.figure("sigmoid_vs_relu.svg"),
         &Labels::new(
@@ -804,19 +804,12 @@ fn main() -> Result<()> {
             ),
         ]);
     }
-    publish(&chapter, "pooling", &pooling_table)?;
+    chapter.publish("pooling", &pooling_table)?;
     chapter.write_value(
         "comparison_budget",
         format!("the first {COMPARISON_IMAGES} training images for {COMPARISON_EPOCHS} epochs"),
     )?;
     println!("figures in book/figures/ch06/, tables in book/generated/ch06/");
-    Ok(())
-}
-
-/// Print a table and write it where the chapter includes it.
-fn publish(chapter: &Chapter, name: &str, table: &Table) -> Result<()> {
-    println!("{name}:\n{table}");
-    chapter.write_table(name, table)?;
     Ok(())
 }
 

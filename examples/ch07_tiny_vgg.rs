@@ -26,7 +26,7 @@ fn main() -> Result<()> {
     let network = load_network()?;
 
     let architecture = Architecture::compute(&network)?;
-    publish(&chapter, "architecture", &architecture.table())?;
+    chapter.publish("architecture", &architecture.table())?;
     chapter.write_value("total_parameters", network.parameter_count())?;
     chapter.write_value("flatten_inputs", architecture.flatten_inputs)?;
     chapter.write_value("dense_share", architecture.dense_share())?;
@@ -36,22 +36,22 @@ fn main() -> Result<()> {
     plot::rgb_image(&chapter.figure("espresso.png"), espresso.image.view(), 256)?;
 
     let pixel = OnePixel::compute(&network, &espresso)?;
-    publish(&chapter, "one_pixel_terms", &pixel.terms_table())?;
-    publish(&chapter, "one_pixel_sum", &pixel.sum_table())?;
+    chapter.publish("one_pixel_terms", &pixel.terms_table())?;
+    chapter.publish("one_pixel_sum", &pixel.sum_table())?;
 
     let relu = ReluCounts::compute(&network, &espresso);
-    publish(&chapter, "relu_zeros", &relu.table())?;
+    chapter.publish("relu_zeros", &relu.table())?;
 
     let pool = PoolWindow::compute(&espresso);
-    publish(&chapter, "pool_window", &pool.table())?;
+    chapter.publish("pool_window", &pool.table())?;
 
     let softmax = SoftmaxArithmetic::compute(&network, &espresso);
-    publish(&chapter, "softmax", &softmax.table())?;
+    chapter.publish("softmax", &softmax.table())?;
     softmax.figure(&chapter.figure("probabilities.svg"))?;
     chapter.write_value("espresso_probability", format!("{:.4}", softmax.espresso()))?;
 
     let predictions = Predictions::compute(&network)?;
-    publish(&chapter, "predictions", &predictions.table())?;
+    chapter.publish("predictions", &predictions.table())?;
     predictions.gallery(&chapter.figure("predictions.png"))?;
     chapter.write_value("picker_correct", predictions.picker_correct())?;
     chapter.write_value("all_correct", predictions.all_correct())?;
@@ -61,23 +61,16 @@ fn main() -> Result<()> {
     chapter.write_value("tfjs_difference", format!("$10^{{{exponent}}}$"))?;
 
     let order = FlattenOrder::compute(&network, &predictions)?;
-    publish(&chapter, "flatten_order", &order.table())?;
+    chapter.publish("flatten_order", &order.table())?;
     chapter.write_value("wrong_order_correct", order.wrong_order_correct())?;
 
     let jpeg = JpegVsPng::compute(&network)?;
-    publish(&chapter, "jpeg_vs_png", &jpeg.table())?;
-    publish(&chapter, "jpeg_pixels", &jpeg.pixel_table())?;
+    chapter.publish("jpeg_vs_png", &jpeg.table())?;
+    chapter.publish("jpeg_pixels", &jpeg.pixel_table())?;
 
     chapter.write_value("coffee_prediction", coffee_prediction(&network)?)?;
 
     println!("figures in book/figures/ch07/, tables in book/generated/ch07/");
-    Ok(())
-}
-
-/// Print a table and write it where the chapter includes it.
-fn publish(chapter: &Chapter, name: &str, table: &Table) -> Result<()> {
-    println!("{name}:\n{table}");
-    chapter.write_table(name, table)?;
     Ok(())
 }
 

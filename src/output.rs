@@ -80,6 +80,16 @@ impl Chapter {
         Ok(path)
     }
 
+    /// Print a table (so a reader running the example sees it) and write it where
+    /// the chapter includes it: `{{#include ../generated/chNN/name.md}}`.
+    ///
+    /// # Errors
+    /// The file cannot be written.
+    pub fn publish(&self, name: &str, table: &Table) -> Result<PathBuf> {
+        println!("{name}:\n{table}");
+        self.write_table(name, table)
+    }
+
     /// Write one value that prose quotes, such as a parameter count, with no trailing
     /// newline so that `{{#include}}` can place it inside a sentence.
     ///
