@@ -90,6 +90,20 @@ fn tensor<D: Dimension>(field: &Option<Tensor>, name: &str) -> Result<Array<f32,
     required(field, name)?.to_array(name)
 }
 
+/// Compares the three gradients of a layer with weights (input, weight, bias) with
+/// the case's `grad_input`, `grad_weight` and `grad_bias`.
+fn compare_parameter_gradients<D: Dimension, E: Dimension>(
+    what: &str,
+    case: &Case,
+    d_input: ArrayView<f32, D>,
+    d_weight: ArrayView<f32, E>,
+    d_bias: ArrayView<f32, ndarray::Ix1>,
+) -> Result<(), String> {
+    compare(what, d_input, required(&case.grad_input, "grad_input")?)?;
+    compare(what, d_weight, required(&case.grad_weight, "grad_weight")?)?;
+    compare(what, d_bias, required(&case.grad_bias, "grad_bias")?)
+}
+
 /// Compares our result with the expected tensor: same shape, every value within
 /// tolerance. Returns a description of the first few differences.
 fn compare<D: Dimension>(
@@ -161,20 +175,12 @@ fn check_case(case: &Case) -> Result<Vec<&'static str>, String> {
                     ),
                 ] {
                     let g = gradients.map_err(|e| e.to_string())?;
-                    compare(
+                    compare_parameter_gradients(
                         name,
+                        case,
                         g.d_input.view(),
-                        required(&case.grad_input, "grad_input")?,
-                    )?;
-                    compare(
-                        name,
                         g.d_weight.view(),
-                        required(&case.grad_weight, "grad_weight")?,
-                    )?;
-                    compare(
-                        name,
                         g.d_bias.view(),
-                        required(&case.grad_bias, "grad_bias")?,
                     )?;
                     checked.push(name);
                 }
@@ -196,20 +202,12 @@ fn check_case(case: &Case) -> Result<Vec<&'static str>, String> {
                 let g = conv1d_backward(x.view(), w.view(), d_out.view(), s, p)
                     .map_err(|e| e.to_string())?;
                 let name = "conv1d_backward";
-                compare(
+                compare_parameter_gradients(
                     name,
+                    case,
                     g.d_input.view(),
-                    required(&case.grad_input, "grad_input")?,
-                )?;
-                compare(
-                    name,
                     g.d_weight.view(),
-                    required(&case.grad_weight, "grad_weight")?,
-                )?;
-                compare(
-                    name,
                     g.d_bias.view(),
-                    required(&case.grad_bias, "grad_bias")?,
                 )?;
                 checked.push(name);
             }
@@ -264,20 +262,12 @@ fn check_case(case: &Case) -> Result<Vec<&'static str>, String> {
                 let d_out = tensor::<Ix2>(&case.grad_output, "grad_output")?;
                 let g = linear_backward(x.view(), w.view(), d_out.view());
                 let name = "linear_backward";
-                compare(
+                compare_parameter_gradients(
                     name,
+                    case,
                     g.d_input.view(),
-                    required(&case.grad_input, "grad_input")?,
-                )?;
-                compare(
-                    name,
                     g.d_weight.view(),
-                    required(&case.grad_weight, "grad_weight")?,
-                )?;
-                compare(
-                    name,
                     g.d_bias.view(),
-                    required(&case.grad_bias, "grad_bias")?,
                 )?;
                 checked.push(name);
             }
