@@ -54,7 +54,7 @@ pub struct Args {
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
     /// Where to save the trained model.
-    #[arg(long, default_value = "target/ch06/lenet5.cnn")]
+    #[arg(long, default_value = "data/trained/lenet5.cnn")]
     pub model: PathBuf,
     /// Train only, without the chapter's comparison runs, figures and tables.
     #[arg(long)]
