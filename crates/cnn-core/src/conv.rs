@@ -242,6 +242,52 @@ pub fn conv2d(
     stride: usize,
     padding: usize,
 ) -> Result<Array4<f32>> {
+    let (output, _) = conv2d_by_chunks(input, weight, bias, stride, padding, false)?;
+    Ok(output)
+}
+// ANCHOR_END: conv2d_fast
+
+/// [`conv2d`] for training: the output, and the input's unrolled patches, which
+/// [`conv2d_backward_from_patches`] needs. Keeping them saves unrolling the same input
+/// a second time in the backward pass; it costs their memory (`C*KH*KW` floats per
+/// output position) until then.
+///
+/// # Errors
+/// The same as [`conv2d_naive`].
+pub fn conv2d_keeping_patches(
+    input: ArrayView4<f32>,
+    weight: ArrayView4<f32>,
+    bias: ArrayView1<f32>,
+    stride: usize,
+    padding: usize,
+) -> Result<(Array4<f32>, Patches)> {
+    let (output, chunks) = conv2d_by_chunks(input, weight, bias, stride, padding, true)?;
+    let patches = Patches {
+        input_shape: input.dim(),
+        chunks,
+    };
+    Ok((output, patches))
+}
+
+/// The im2col matrices of a batch, one per chunk of [`IMAGES_PER_CHUNK`] images, made
+/// by [`conv2d_keeping_patches`] or [`unroll_patches`].
+#[derive(Debug, Clone)]
+pub struct Patches {
+    /// The shape `[N, C, H, W]` of the input the patches came from.
+    pub input_shape: (usize, usize, usize, usize),
+    /// Chunk `k` holds images `k*IMAGES_PER_CHUNK..`: `[C*KH*KW, B*H'*W']`.
+    pub chunks: Vec<Array2<f32>>,
+}
+
+/// The work of [`conv2d`]; also returns each chunk's columns if `keep_patches`.
+fn conv2d_by_chunks(
+    input: ArrayView4<f32>,
+    weight: ArrayView4<f32>,
+    bias: ArrayView1<f32>,
+    stride: usize,
+    padding: usize,
+    keep_patches: bool,
+) -> Result<(Array4<f32>, Vec<Array2<f32>>)> {
     let output_shape = conv2d_output_shape(input.dim(), weight.dim(), bias.len(), stride, padding)?;
     let (filters, channels, kernel_h, kernel_w) = weight.dim();
     let (_, _, out_h, out_w) = output_shape;
@@ -249,11 +295,11 @@ pub fn conv2d(
         .to_shape((filters, channels * kernel_h * kernel_w)) // [F, C, KH, KW] -> [F, C*KH*KW]
         .expect("a 4-D weight reshapes to 2-D");
     let mut output = Array4::zeros(output_shape);
-    input
+    let kept: Vec<Option<Array2<f32>>> = input
         .axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK)
         .into_par_iter()
         .zip(output.axis_chunks_iter_mut(Axis(0), IMAGES_PER_CHUNK))
-        .for_each(|(x, mut y)| {
+        .map(|(x, mut y)| {
             let columns = im2col_chunk(x, kernel_h, kernel_w, stride, padding, out_h, out_w); // [B, C, H, W] -> [C*KH*KW, B*H'*W']
             let product = weight_matrix.dot(&columns); // [F, C*KH*KW] x [C*KH*KW, B*H'*W'] -> [F, B*H'*W']
             let product = product
@@ -265,10 +311,39 @@ pub fn conv2d(
                     map += b;
                 }
             }
-        });
-    Ok(output)
+            keep_patches.then_some(columns)
+        })
+        .collect();
+    Ok((output, kept.into_iter().flatten().collect()))
 }
-// ANCHOR_END: conv2d_fast
+
+/// The patches of `input` for a `KH x KW` kernel, chunk by chunk, as
+/// [`conv2d_keeping_patches`] keeps them.
+///
+/// # Errors
+/// A zero stride, an empty kernel, or a kernel larger than the padded input.
+pub fn unroll_patches(
+    input: ArrayView4<f32>,
+    kernel_h: usize,
+    kernel_w: usize,
+    stride: usize,
+    padding: usize,
+) -> Result<Patches> {
+    let (_, _, height, width) = input.dim();
+    let out_h = output_size(height, kernel_h, stride, padding)
+        .map_err(|e| e.in_layer("im2col (height)"))?;
+    let out_w =
+        output_size(width, kernel_w, stride, padding).map_err(|e| e.in_layer("im2col (width)"))?;
+    let chunks = input
+        .axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK)
+        .into_par_iter()
+        .map(|x| im2col_chunk(x, kernel_h, kernel_w, stride, padding, out_h, out_w))
+        .collect();
+    Ok(Patches {
+        input_shape: input.dim(),
+        chunks,
+    })
+}
 
 /// The output positions `t` (along one axis) whose input index `t*S + offset - P`
 /// falls inside the input `0..size`, not in the padding: a range, since the index
@@ -330,13 +405,26 @@ fn im2col_chunk(
                     .as_slice_mut()
                     .expect("a row of a standard-layout matrix");
                 let columns_inside = inside(out_w, v, stride, padding, width);
+                if columns_inside.is_empty() {
+                    continue; // this kernel column only ever sees padding
+                }
                 for b in 0..images {
                     for i in inside(out_h, u, stride, padding, height) {
                         let source_row = i * stride + u - padding;
                         let source_start = ((b * channels + c) * height + source_row) * width;
                         let target_start = b * positions + i * out_w;
-                        for j in columns_inside.clone() {
-                            row[target_start + j] = source[source_start + j * stride + v - padding];
+                        // j runs over `columns_inside`; the source index is j*S + v - P.
+                        let targets = &mut row[target_start + columns_inside.start
+                            ..target_start + columns_inside.end];
+                        let first = source_start + columns_inside.start * stride + v - padding;
+                        if stride == 1 {
+                            // The patch row is a contiguous run of the input row: one copy.
+                            targets.copy_from_slice(&source[first..first + targets.len()]);
+                        } else {
+                            let sources = source[first..].iter().step_by(stride);
+                            for (target, &value) in targets.iter_mut().zip(sources) {
+                                *target = value;
+                            }
                         }
                     }
                 }
@@ -379,14 +467,21 @@ fn col2im_chunk(
                 let row = d_columns.row((c * kernel_h + u) * kernel_w + v);
                 let row = row.as_slice().expect("a row of a standard-layout matrix");
                 let columns_inside = inside(out_w, v, stride, padding, width);
+                if columns_inside.is_empty() {
+                    continue; // this kernel column only ever sees padding
+                }
                 for b in 0..images {
                     for i in inside(out_h, u, stride, padding, height) {
                         let target_row = i * stride + u - padding;
                         let target_start = ((b * channels + c) * height + target_row) * width;
                         let source_start = b * positions + i * out_w;
-                        for j in columns_inside.clone() {
-                            target[target_start + j * stride + v - padding] +=
-                                row[source_start + j];
+                        // j runs over `columns_inside`; the target index is j*S + v - P.
+                        let sources = &row[source_start + columns_inside.start
+                            ..source_start + columns_inside.end];
+                        let first = target_start + columns_inside.start * stride + v - padding;
+                        let targets = target[first..].iter_mut().step_by(stride);
+                        for (target, &gradient) in targets.zip(sources) {
+                            *target += gradient;
                         }
                     }
                 }
@@ -519,22 +614,102 @@ pub fn conv2d_backward(
     stride: usize,
     padding: usize,
 ) -> Result<Conv2dGradients> {
-    let (_, filters, out_h, out_w) =
-        conv2d_gradient_shape(input.dim(), weight.dim(), d_out.dim(), stride, padding)?;
+    conv2d_gradient_shape(input.dim(), weight.dim(), d_out.dim(), stride, padding)?;
+    let (_, _, kernel_h, kernel_w) = weight.dim();
+    let patches = unroll_patches(input, kernel_h, kernel_w, stride, padding)?;
+    conv2d_backward_from_patches(&patches, weight, d_out, stride, padding)
+}
+// ANCHOR_END: conv2d_backward_fast
+
+/// [`conv2d_backward`] from the patches its forward pass kept
+/// ([`conv2d_keeping_patches`]) instead of the input.
+///
+/// # Errors
+/// The same as [`conv2d_backward_naive`], with the input shape taken from `patches`.
+pub fn conv2d_backward_from_patches(
+    patches: &Patches,
+    weight: ArrayView4<f32>,
+    d_out: ArrayView4<f32>,
+    stride: usize,
+    padding: usize,
+) -> Result<Conv2dGradients> {
+    let mut d_input = Array4::zeros(patches.input_shape);
+    let (d_weight, d_bias) =
+        backward_by_chunks(patches, weight, d_out, stride, padding, Some(&mut d_input))?;
+    Ok(Conv2dGradients {
+        d_input,
+        d_weight,
+        d_bias,
+    })
+}
+
+/// The weight and bias gradients of [`conv2d_backward_from_patches`] without the input
+/// gradient, for a first layer: nothing needs `dL/dx` of the images themselves, and
+/// skipping it saves a matrix multiply and the col2im pass.
+///
+/// # Errors
+/// The same as [`conv2d_backward_from_patches`].
+pub fn conv2d_parameter_gradients(
+    patches: &Patches,
+    weight: ArrayView4<f32>,
+    d_out: ArrayView4<f32>,
+    stride: usize,
+    padding: usize,
+) -> Result<(Array4<f32>, Array1<f32>)> {
+    backward_by_chunks(patches, weight, d_out, stride, padding, None)
+}
+
+/// The work of the fast backward passes: per chunk, `d_Wm = d_Y · columns^T` and
+/// `d_b`, and if `d_input` is given, `d_columns = Wm^T · d_Y` put back by col2im.
+fn backward_by_chunks(
+    patches: &Patches,
+    weight: ArrayView4<f32>,
+    d_out: ArrayView4<f32>,
+    stride: usize,
+    padding: usize,
+    d_input: Option<&mut Array4<f32>>,
+) -> Result<(Array4<f32>, Array1<f32>)> {
+    let (_, filters, out_h, out_w) = conv2d_gradient_shape(
+        patches.input_shape,
+        weight.dim(),
+        d_out.dim(),
+        stride,
+        padding,
+    )?;
     let (_, channels, kernel_h, kernel_w) = weight.dim();
     let patch = channels * kernel_h * kernel_w;
+    let chunk_count = patches.input_shape.0.div_ceil(IMAGES_PER_CHUNK);
+    let chunks_fit = patches.chunks.len() == chunk_count
+        && patches
+            .chunks
+            .iter()
+            .all(|columns| columns.nrows() == patch);
+    if !chunks_fit {
+        return Err(CnnError::InvalidConfig(format!(
+            "conv2d backward: the patches were unrolled for another kernel or batch \
+             ({} chunks for a batch of {}, kernel [{channels}, {kernel_h}, {kernel_w}])",
+            patches.chunks.len(),
+            patches.input_shape.0
+        )));
+    }
     let weight_matrix = weight
         .to_shape((filters, patch)) // [F, C, KH, KW] -> [F, C*KH*KW]
         .expect("a 4-D weight reshapes to 2-D");
-    let mut d_input = Array4::zeros(input.dim());
-    let chunk_gradients: Vec<(Array2<f32>, Array1<f32>)> = input
-        .axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK)
-        .into_par_iter()
+    // One optional gradient slot per chunk: the chunks of `d_input`, or nothing.
+    let d_input_chunks: Vec<Option<ArrayViewMut4<f32>>> = match d_input {
+        Some(d_input) => d_input
+            .axis_chunks_iter_mut(Axis(0), IMAGES_PER_CHUNK)
+            .map(Some)
+            .collect(),
+        None => (0..chunk_count).map(|_| None).collect(),
+    };
+    let chunk_gradients: Vec<(Array2<f32>, Array1<f32>)> = patches
+        .chunks
+        .par_iter()
         .zip(d_out.axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK))
-        .zip(d_input.axis_chunks_iter_mut(Axis(0), IMAGES_PER_CHUNK))
-        .map(|((x, d_y), d_x)| {
-            let images = x.dim().0;
-            let columns = im2col_chunk(x, kernel_h, kernel_w, stride, padding, out_h, out_w); // [B, C, H, W] -> [C*KH*KW, B*H'*W']
+        .zip(d_input_chunks)
+        .map(|((columns, d_y), d_x)| {
+            let images = d_y.dim().0;
             let d_y_matrix = d_y
                 .permuted_axes([1, 0, 2, 3]) // [B, F, H', W'] -> [F, B, H', W']
                 .as_standard_layout()
@@ -543,17 +718,19 @@ pub fn conv2d_backward(
                 .expect("d_out chunk reshapes to [F, B*H'*W']");
             let d_weight = d_y_matrix.dot(&columns.t()); // [F, B*H'*W'] x [B*H'*W', C*KH*KW] -> [F, C*KH*KW]
             let d_bias = d_y_matrix.sum_axis(Axis(1)); // [F, B*H'*W'] -> [F]
-            let d_columns = weight_matrix.t().dot(&d_y_matrix); // [C*KH*KW, F] x [F, B*H'*W'] -> [C*KH*KW, B*H'*W']
-            col2im_chunk(
-                d_columns.view(),
-                d_x,
-                kernel_h,
-                kernel_w,
-                stride,
-                padding,
-                out_h,
-                out_w,
-            );
+            if let Some(d_x) = d_x {
+                let d_columns = weight_matrix.t().dot(&d_y_matrix); // [C*KH*KW, F] x [F, B*H'*W'] -> [C*KH*KW, B*H'*W']
+                col2im_chunk(
+                    d_columns.view(),
+                    d_x,
+                    kernel_h,
+                    kernel_w,
+                    stride,
+                    padding,
+                    out_h,
+                    out_w,
+                );
+            }
             (d_weight, d_bias)
         })
         .collect();
@@ -567,13 +744,8 @@ pub fn conv2d_backward(
     let d_weight = d_weight_matrix
         .into_shape_with_order(weight.dim()) // [F, C*KH*KW] -> [F, C, KH, KW]
         .expect("d_weight has F*C*KH*KW entries");
-    Ok(Conv2dGradients {
-        d_input,
-        d_weight,
-        d_bias,
-    })
+    Ok((d_weight, d_bias))
 }
-// ANCHOR_END: conv2d_backward_fast
 
 /// 1-D convolution over sequences (cross-correlation, as in PyTorch's `Conv1d`).
 ///
@@ -869,6 +1041,25 @@ impl Conv2d {
     /// kernel after padding; the message starts with the layer's name.
     pub fn forward(&self, input: ArrayView4<f32>) -> Result<Array4<f32>> {
         conv2d(
+            input,
+            self.weight.view(),
+            self.bias.view(),
+            self.stride,
+            self.padding,
+        )
+        .map_err(|e| e.in_layer(&self.name))
+    }
+
+    /// [`Conv2d::forward`] for training, keeping the unrolled patches for the backward
+    /// pass (see [`conv2d_keeping_patches`]).
+    ///
+    /// # Errors
+    /// The same as [`Conv2d::forward`].
+    pub fn forward_keeping_patches(
+        &self,
+        input: ArrayView4<f32>,
+    ) -> Result<(Array4<f32>, Patches)> {
+        conv2d_keeping_patches(
             input,
             self.weight.view(),
             self.bias.view(),

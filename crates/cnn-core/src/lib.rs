@@ -66,8 +66,9 @@ pub use tfjs::{load_layers_model, read_weights};
 
 pub use activation::{relu_backward, sigmoid_backward, tanh_backward};
 pub use conv::{
-    Conv1dGradients, Conv2dGradients, IMAGES_PER_CHUNK, conv1d_backward, conv2d_backward,
-    conv2d_backward_naive,
+    Conv1dGradients, Conv2dGradients, IMAGES_PER_CHUNK, Patches, conv1d_backward, conv2d_backward,
+    conv2d_backward_from_patches, conv2d_backward_naive, conv2d_keeping_patches,
+    conv2d_parameter_gradients, unroll_patches,
 };
 pub use dense::{LinearGradients, flatten_backward, linear_backward};
 pub use init::Init;

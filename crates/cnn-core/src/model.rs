@@ -8,7 +8,9 @@
 use ndarray::{Array1, ArrayD, ArrayViewD, Ix2, Ix4};
 
 use crate::activation::{relu, relu_backward, sigmoid, sigmoid_backward, tanh, tanh_backward};
-use crate::conv::{Conv2d, conv2d_backward};
+use crate::conv::{
+    Conv2d, Patches, conv2d_backward_from_patches, conv2d_parameter_gradients, unroll_patches,
+};
 use crate::dense::{Dense, flatten, flatten_backward, linear_backward};
 use crate::error::{CnnError, Result};
 use crate::pool::{Pool2d, PoolKind, avg_pool2d_backward, max_pool2d_backward};
@@ -59,7 +61,15 @@ impl Layer {
     /// # Errors
     /// The same as [`Layer::forward`].
     pub fn forward_train(&self, input: ArrayD<f32>) -> Result<(ArrayD<f32>, Cache)> {
-        let output = self.forward(input.view())?;
+        let (output, patches) = match self {
+            // A convolution keeps its unrolled patches: its backward pass needs them.
+            Layer::Conv2d(conv) => {
+                let (y, patches) =
+                    conv.forward_keeping_patches(as_4d(input.view(), "convolution")?)?;
+                (y.into_dyn(), Some(patches))
+            }
+            _ => (self.forward(input.view())?, None),
+        };
         let output_shape = output.shape().to_vec();
         let saved = match self {
             // Sigmoid, tanh and softmax have local gradients written in their outputs.
@@ -71,6 +81,7 @@ impl Layer {
             Cache {
                 saved,
                 output_shape,
+                patches,
             },
         ))
     }
@@ -86,6 +97,19 @@ impl Layer {
         cache: &Cache,
         d_out: ArrayViewD<f32>,
     ) -> Result<(ArrayD<f32>, Option<ParameterGradients>)> {
+        let (d_input, parameters) = self.backward_inner(cache, d_out, true)?;
+        let d_input = d_input.expect("the input gradient was asked for");
+        Ok((d_input, parameters))
+    }
+
+    /// [`Layer::backward`], skipping the input gradient unless `input_gradient`: the
+    /// first layer of a network in training only needs its parameter gradients.
+    fn backward_inner(
+        &self,
+        cache: &Cache,
+        d_out: ArrayViewD<f32>,
+        input_gradient: bool,
+    ) -> Result<(Option<ArrayD<f32>>, Option<ParameterGradients>)> {
         let saved = &cache.saved;
         let expected_output = &cache.output_shape;
         if d_out.shape() != expected_output.as_slice() {
@@ -95,22 +119,45 @@ impl Layer {
                 d_out.shape(),
             ));
         }
-        Ok(match self {
+        let (d_input, parameters) = match self {
             Layer::Conv2d(conv) => {
-                let gradients = conv2d_backward(
-                    as_4d(saved.view(), "convolution")?,
-                    conv.weight.view(),
-                    as_4d(d_out, "convolution gradient")?,
-                    conv.stride,
-                    conv.padding,
-                )?;
-                (
-                    gradients.d_input.into_dyn(),
-                    Some(ParameterGradients {
-                        weight: gradients.d_weight.into_dyn(),
-                        bias: gradients.d_bias,
-                    }),
-                )
+                let (_, _, kernel_h, kernel_w) = conv.weight.dim();
+                let unrolled;
+                let patches = match &cache.patches {
+                    Some(patches) => patches,
+                    None => {
+                        let x = as_4d(saved.view(), "convolution")?;
+                        unrolled =
+                            unroll_patches(x, kernel_h, kernel_w, conv.stride, conv.padding)?;
+                        &unrolled
+                    }
+                };
+                let (weight, d_out) = (conv.weight.view(), as_4d(d_out, "convolution gradient")?);
+                let (d_input, d_weight, d_bias) = if input_gradient {
+                    let gradients = conv2d_backward_from_patches(
+                        patches,
+                        weight,
+                        d_out,
+                        conv.stride,
+                        conv.padding,
+                    )?;
+                    let d_input = gradients.d_input.into_dyn();
+                    (Some(d_input), gradients.d_weight, gradients.d_bias)
+                } else {
+                    let (d_weight, d_bias) = conv2d_parameter_gradients(
+                        patches,
+                        weight,
+                        d_out,
+                        conv.stride,
+                        conv.padding,
+                    )?;
+                    (None, d_weight, d_bias)
+                };
+                let parameters = ParameterGradients {
+                    weight: d_weight.into_dyn(),
+                    bias: d_bias,
+                };
+                return Ok((d_input, Some(parameters)));
             }
             Layer::Pool2d(pool) => {
                 let input = as_4d(saved.view(), "pooling")?;
@@ -152,7 +199,9 @@ impl Layer {
                 let d_out = as_2d(d_out, "softmax gradient")?;
                 (softmax_backward(p, d_out).into_dyn(), None)
             }
-        })
+        };
+        // The other layers' input gradients are cheap; they are computed and dropped.
+        Ok((input_gradient.then_some(d_input), parameters))
     }
 
     /// The layer's weight and bias, if it has parameters.
@@ -245,6 +294,9 @@ pub struct Cache {
     pub saved: ArrayD<f32>,
     /// The shape of the layer's output, which `d_out` must have.
     pub output_shape: Vec<usize>,
+    /// A convolution's unrolled input (see [`conv2d_keeping_patches`]), so that its
+    /// backward pass does not unroll the same input again.
+    pub patches: Option<Patches>,
 }
 
 /// The gradients of the loss with respect to one layer's weight and bias, in the
@@ -357,13 +409,7 @@ impl Sequential {
         caches: &[Cache],
         d_out: ArrayViewD<f32>,
     ) -> Result<(ArrayD<f32>, Vec<Option<ParameterGradients>>)> {
-        if caches.len() != self.layers.len() {
-            return Err(CnnError::InvalidConfig(format!(
-                "backward: {} caches for a network of {} layers",
-                caches.len(),
-                self.layers.len()
-            )));
-        }
+        self.check_caches(caches)?;
         let mut gradients = vec![None; self.layers.len()];
         let mut d_x = d_out.to_owned();
         for (index, ((name, layer), cache)) in self.layers.iter().zip(caches).enumerate().rev() {
@@ -376,6 +422,45 @@ impl Sequential {
         Ok((d_x, gradients))
     }
     // ANCHOR_END: sequential_backward
+
+    /// The parameter gradients of [`Sequential::backward`] alone, for training: the
+    /// same numbers, without the gradient with respect to the network's input, which
+    /// training never uses (for a first convolution that skips its largest col2im).
+    ///
+    /// # Errors
+    /// The same as [`Sequential::backward`].
+    pub fn parameter_gradients(
+        &self,
+        caches: &[Cache],
+        d_out: ArrayViewD<f32>,
+    ) -> Result<Vec<Option<ParameterGradients>>> {
+        self.check_caches(caches)?;
+        let mut gradients = vec![None; self.layers.len()];
+        let mut d_x = d_out.to_owned();
+        for (index, ((name, layer), cache)) in self.layers.iter().zip(caches).enumerate().rev() {
+            let input_gradient = index > 0; // the first layer's input is the data
+            let (d_input, parameters) = layer
+                .backward_inner(cache, d_x.view(), input_gradient)
+                .map_err(|e| e.in_layer(name))?;
+            gradients[index] = parameters;
+            if let Some(d_input) = d_input {
+                d_x = d_input;
+            }
+        }
+        Ok(gradients)
+    }
+
+    /// Checks that there is one cache per layer.
+    fn check_caches(&self, caches: &[Cache]) -> Result<()> {
+        if caches.len() != self.layers.len() {
+            return Err(CnnError::InvalidConfig(format!(
+                "backward: {} caches for a network of {} layers",
+                caches.len(),
+                self.layers.len()
+            )));
+        }
+        Ok(())
+    }
 
     /// Total learned values of all layers.
     pub fn parameter_count(&self) -> usize {
@@ -469,5 +554,85 @@ mod tests {
         );
         let mut net = tiny();
         assert!(net.push("relu", Layer::Relu).is_err());
+    }
+
+    /// Two convolutions with varied weights, for the backward-pass tests.
+    fn two_convolutions() -> Sequential {
+        let varied = |shape: (usize, usize, usize, usize), scale: f32| {
+            Array4::from_shape_fn(shape, |(a, b, c, d)| {
+                ((a * 7 + b * 5 + c * 3 + d) % 11) as f32 * scale - 0.2
+            })
+        };
+        let padded = Conv2dConfig {
+            padding: 1,
+            ..Conv2dConfig::default()
+        };
+        let mut net = Sequential::new();
+        let conv1 = Conv2d::new(
+            "conv1",
+            varied((3, 2, 3, 3), 0.05),
+            Array1::zeros(3),
+            padded,
+        );
+        net.push("conv1", Layer::Conv2d(conv1.unwrap())).unwrap();
+        net.push("relu", Layer::Relu).unwrap();
+        let conv2 = Conv2d::new("conv2", varied((2, 3, 3, 3), 0.03), Array1::ones(2), padded);
+        net.push("conv2", Layer::Conv2d(conv2.unwrap())).unwrap();
+        net
+    }
+
+    #[test]
+    fn parameter_gradients_equal_those_of_the_full_backward_pass() {
+        let net = two_convolutions();
+        // 20 images: more than one chunk of IMAGES_PER_CHUNK.
+        let x = ArrayD::from_shape_fn(vec![20, 2, 5, 6], |i| {
+            ((i[0] + 2 * i[2] + i[3]) % 9) as f32 / 9.0
+        });
+        let (y, caches) = net.forward_train(x.view()).unwrap();
+        assert!(caches[0].patches.is_some() && caches[2].patches.is_some());
+        let d_out = y.mapv(|v| v.sin());
+        let (d_input, full) = net.backward(&caches, d_out.view()).unwrap();
+        assert_eq!(d_input.shape(), x.shape());
+        let only = net.parameter_gradients(&caches, d_out.view()).unwrap();
+        assert_eq!(only, full);
+        // Without the kept patches, the backward pass unrolls the saved input again.
+        let unkept: Vec<Cache> = caches
+            .iter()
+            .map(|cache| Cache {
+                patches: None,
+                ..cache.clone()
+            })
+            .collect();
+        let (d_input_again, full_again) = net.backward(&unkept, d_out.view()).unwrap();
+        assert_eq!(d_input_again, d_input);
+        assert_eq!(full_again, full);
+    }
+
+    #[test]
+    fn patches_from_another_layer_are_an_error() {
+        let net = two_convolutions();
+        let x = ArrayD::zeros(vec![4, 2, 5, 6]);
+        let (y, mut caches) = net.forward_train(x.view()).unwrap();
+        caches[2].patches = caches[0].patches.clone(); // conv1's patches offered to conv2
+        let e = net.backward(&caches, y.view()).unwrap_err().to_string();
+        assert!(e.starts_with("conv2: "), "{e}");
+        // The right channels but another batch: the chunk count does not fit.
+        let (_, other) = net
+            .forward_train(ArrayD::zeros(vec![20, 2, 5, 6]).view())
+            .unwrap();
+        caches[2].patches = other[2].patches.clone();
+        let e = net.backward(&caches, y.view()).unwrap_err().to_string();
+        assert!(e.contains("got [4, 2, 5, 6]"), "{e}");
+        // Patches that claim the right input but hold the wrong chunks.
+        let wrong = Patches {
+            input_shape: (4, 3, 5, 6),
+            chunks: Vec::new(),
+        };
+        let weight = Array4::zeros((2, 3, 3, 3));
+        let d_out = Array4::zeros((4, 2, 5, 6));
+        let e = conv2d_backward_from_patches(&wrong, weight.view(), d_out.view(), 1, 1)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unrolled for another kernel or batch"), "{e}");
     }
 }

@@ -294,7 +294,7 @@ pub fn train_step(
     let loss = softmax_cross_entropy(logits.view(), labels)?;
     let correct = count_correct(logits.view(), labels);
     let d_logits = softmax_cross_entropy_backward(logits.view(), labels)?; // [N, K]
-    let (_, gradients) = model.backward(&caches, d_logits.into_dyn().view())?;
+    let gradients = model.parameter_gradients(&caches, d_logits.into_dyn().view())?;
     optimizer.step(model, &gradients)?;
     Ok(StepResult { loss, correct })
 }
