@@ -73,10 +73,10 @@ pub use conv::{
 pub use dense::{LinearGradients, flatten_backward, linear_backward};
 pub use init::Init;
 pub use mnist::{Mnist, Split, load_mnist, shuffled_batches};
-pub use model::{Cache, ParameterGradients};
+pub use model::{Cache, Kept, ParameterGradients};
 pub use optim::{Adam, Optimizer, Sgd, StepResult, argmax_rows, count_correct, train_step};
 pub use pool::{
     avg_pool2d_backward, global_avg_pool2d_backward, global_max_pool2d_backward,
-    max_pool2d_backward, pool2d_fast,
+    max_pool2d_backward, max_pool2d_backward_from_argmax, max_pool2d_with_argmax, pool2d_fast,
 };
 pub use softmax::{softmax_backward, softmax_cross_entropy_backward};

@@ -5,7 +5,7 @@
 //! (any number of axes) from layer to layer, and each layer checks it got the
 //! number of axes it needs.
 
-use ndarray::{Array1, ArrayD, ArrayViewD, Ix2, Ix4};
+use ndarray::{Array1, Array4, ArrayD, ArrayViewD, Ix2, Ix4};
 
 use crate::activation::{relu, relu_backward, sigmoid, sigmoid_backward, tanh, tanh_backward};
 use crate::conv::{
@@ -13,7 +13,10 @@ use crate::conv::{
 };
 use crate::dense::{Dense, flatten, flatten_backward, linear_backward};
 use crate::error::{CnnError, Result};
-use crate::pool::{Pool2d, PoolKind, avg_pool2d_backward, max_pool2d_backward};
+use crate::pool::{
+    Pool2d, PoolKind, avg_pool2d_backward, max_pool2d_backward, max_pool2d_backward_from_argmax,
+    max_pool2d_with_argmax,
+};
 use crate::softmax::{softmax, softmax_backward};
 
 /// One layer of a [`Sequential`] network.
@@ -61,14 +64,20 @@ impl Layer {
     /// # Errors
     /// The same as [`Layer::forward`].
     pub fn forward_train(&self, input: ArrayD<f32>) -> Result<(ArrayD<f32>, Cache)> {
-        let (output, patches) = match self {
+        let (output, kept) = match self {
             // A convolution keeps its unrolled patches: its backward pass needs them.
             Layer::Conv2d(conv) => {
                 let (y, patches) =
                     conv.forward_keeping_patches(as_4d(input.view(), "convolution")?)?;
-                (y.into_dyn(), Some(patches))
+                (y.into_dyn(), Kept::Patches(patches))
             }
-            _ => (self.forward(input.view())?, None),
+            // Max pooling keeps where each maximum was.
+            Layer::Pool2d(pool) if pool.kind == PoolKind::Max => {
+                let x = as_4d(input.view(), "pooling")?;
+                let (y, argmax) = max_pool2d_with_argmax(x, pool.kernel, pool.stride)?;
+                (y.into_dyn(), Kept::Argmax(argmax))
+            }
+            _ => (self.forward(input.view())?, Kept::Nothing),
         };
         let output_shape = output.shape().to_vec();
         let saved = match self {
@@ -81,7 +90,7 @@ impl Layer {
             Cache {
                 saved,
                 output_shape,
-                patches,
+                kept,
             },
         ))
     }
@@ -123,9 +132,9 @@ impl Layer {
             Layer::Conv2d(conv) => {
                 let (_, _, kernel_h, kernel_w) = conv.weight.dim();
                 let unrolled;
-                let patches = match &cache.patches {
-                    Some(patches) => patches,
-                    None => {
+                let patches = match &cache.kept {
+                    Kept::Patches(patches) => patches,
+                    _ => {
                         let x = as_4d(saved.view(), "convolution")?;
                         unrolled =
                             unroll_patches(x, kernel_h, kernel_w, conv.stride, conv.padding)?;
@@ -162,10 +171,15 @@ impl Layer {
             Layer::Pool2d(pool) => {
                 let input = as_4d(saved.view(), "pooling")?;
                 let d_out = as_4d(d_out, "pooling gradient")?;
-                let d_input = match pool.kind {
-                    PoolKind::Max => max_pool2d_backward(input, d_out, pool.kernel, pool.stride),
-                    PoolKind::Average => {
-                        let (n, c, h, w) = input.dim();
+                let (n, c, h, w) = input.dim();
+                let d_input = match (pool.kind, &cache.kept) {
+                    (PoolKind::Max, Kept::Argmax(argmax)) => {
+                        max_pool2d_backward_from_argmax(argmax.view(), d_out, [n, c, h, w])?
+                    }
+                    (PoolKind::Max, _) => {
+                        max_pool2d_backward(input, d_out, pool.kernel, pool.stride)
+                    }
+                    (PoolKind::Average, _) => {
                         avg_pool2d_backward([n, c, h, w], d_out, pool.kernel, pool.stride)
                     }
                 };
@@ -294,9 +308,19 @@ pub struct Cache {
     pub saved: ArrayD<f32>,
     /// The shape of the layer's output, which `d_out` must have.
     pub output_shape: Vec<usize>,
-    /// A convolution's unrolled input (see [`conv2d_keeping_patches`]), so that its
-    /// backward pass does not unroll the same input again.
-    pub patches: Option<Patches>,
+    /// Work of the forward pass that the backward pass would otherwise repeat.
+    pub kept: Kept,
+}
+
+/// What a layer's forward pass keeps so that its backward pass need not redo it.
+#[derive(Debug, Clone)]
+pub enum Kept {
+    /// Nothing: the backward pass needs only [`Cache::saved`].
+    Nothing,
+    /// A convolution's unrolled input (see [`crate::conv2d_keeping_patches`]).
+    Patches(Patches),
+    /// Where each max-pooling window's maximum was (see [`max_pool2d_with_argmax`]).
+    Argmax(Array4<usize>),
 }
 
 /// The gradients of the loss with respect to one layer's weight and bias, in the
@@ -589,7 +613,8 @@ mod tests {
             ((i[0] + 2 * i[2] + i[3]) % 9) as f32 / 9.0
         });
         let (y, caches) = net.forward_train(x.view()).unwrap();
-        assert!(caches[0].patches.is_some() && caches[2].patches.is_some());
+        assert!(matches!(caches[0].kept, Kept::Patches(_)));
+        assert!(matches!(caches[2].kept, Kept::Patches(_)));
         let d_out = y.mapv(|v| v.sin());
         let (d_input, full) = net.backward(&caches, d_out.view()).unwrap();
         assert_eq!(d_input.shape(), x.shape());
@@ -599,7 +624,7 @@ mod tests {
         let unkept: Vec<Cache> = caches
             .iter()
             .map(|cache| Cache {
-                patches: None,
+                kept: Kept::Nothing,
                 ..cache.clone()
             })
             .collect();
@@ -613,14 +638,14 @@ mod tests {
         let net = two_convolutions();
         let x = ArrayD::zeros(vec![4, 2, 5, 6]);
         let (y, mut caches) = net.forward_train(x.view()).unwrap();
-        caches[2].patches = caches[0].patches.clone(); // conv1's patches offered to conv2
+        caches[2].kept = caches[0].kept.clone(); // conv1's patches offered to conv2
         let e = net.backward(&caches, y.view()).unwrap_err().to_string();
         assert!(e.starts_with("conv2: "), "{e}");
         // The right channels but another batch: the chunk count does not fit.
         let (_, other) = net
             .forward_train(ArrayD::zeros(vec![20, 2, 5, 6]).view())
             .unwrap();
-        caches[2].patches = other[2].patches.clone();
+        caches[2].kept = other[2].kept.clone();
         let e = net.backward(&caches, y.view()).unwrap_err().to_string();
         assert!(e.contains("got [4, 2, 5, 6]"), "{e}");
         // Patches that claim the right input but hold the wrong chunks.

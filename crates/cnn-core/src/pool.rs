@@ -316,6 +316,118 @@ pub fn pool2d_fast(
     Ok(output)
 }
 
+/// Max pooling for training: the output of [`pool2d_fast`] with [`PoolKind::Max`],
+/// and for every output the position of the input it came from, so that the
+/// backward pass ([`max_pool2d_backward_from_argmax`]) does not search the windows
+/// again.
+///
+/// `input: [N, C, H, W] -> (output [N, C, H', W'], argmax [N, C, H', W'])`
+///
+/// `argmax[n, c, i, j]` is the flat position `row * W + col` of the window's maximum
+/// in map `(n, c)`; a tie goes to the first maximum in row-major order, as in
+/// [`max_pool2d_backward`].
+///
+/// # Errors
+/// A zero kernel or stride, or an input smaller than the window.
+pub fn max_pool2d_with_argmax(
+    input: ArrayView4<f32>,
+    kernel: usize,
+    stride: usize,
+) -> Result<(Array4<f32>, Array4<usize>)> {
+    let (n, c, h, w) = input.dim();
+    let out_h = output_size(h, kernel, stride, 0).map_err(|e| e.in_layer("pooling (height)"))?;
+    let out_w = output_size(w, kernel, stride, 0).map_err(|e| e.in_layer("pooling (width)"))?;
+    let input = input.as_standard_layout();
+    let mut output = Array4::zeros((n, c, out_h, out_w));
+    let mut argmax = Array4::zeros((n, c, out_h, out_w));
+    Zip::from(output.outer_iter_mut())
+        .and(argmax.outer_iter_mut())
+        .and(input.outer_iter())
+        .par_for_each(|mut y, mut positions, x| {
+            let x = x
+                .to_slice()
+                .expect("an image of a standard-layout batch is one slice");
+            let y = y.as_slice_mut().expect("a fresh output is one slice");
+            let positions = positions
+                .as_slice_mut()
+                .expect("a fresh array is one slice");
+            for ch in 0..c {
+                let map = &x[ch * h * w..(ch + 1) * h * w];
+                for i in 0..out_h {
+                    for j in 0..out_w {
+                        let mut best = (i * stride) * w + j * stride;
+                        let mut best_value = map[best];
+                        for u in 0..kernel {
+                            let start = (i * stride + u) * w + j * stride;
+                            for (position, &value) in (start..).zip(&map[start..start + kernel]) {
+                                // A select, not a jump: maxima fall at random places.
+                                let better = value > best_value;
+                                best = if better { position } else { best };
+                                best_value = if better { value } else { best_value };
+                            }
+                        }
+                        y[(ch * out_h + i) * out_w + j] = best_value;
+                        positions[(ch * out_h + i) * out_w + j] = best;
+                    }
+                }
+            }
+        });
+    Ok((output, argmax))
+}
+
+/// Backward pass of max pooling from the positions [`max_pool2d_with_argmax`]
+/// recorded: each output's gradient goes to the input that won its window.
+///
+/// `argmax: [N, C, H', W'], d_out: [N, C, H', W'] -> d_input: [N, C, H, W]`
+///
+/// ```text
+/// d_x[n, c, argmax[n, c, i, j]] += d_out[n, c, i, j]
+/// ```
+///
+/// The same numbers as [`max_pool2d_backward`], which finds the winners again.
+///
+/// # Errors
+/// An `argmax` and `d_out` of different shapes, or a position outside a `H x W` map.
+pub fn max_pool2d_backward_from_argmax(
+    argmax: ArrayView4<usize>,
+    d_out: ArrayView4<f32>,
+    input_shape: [usize; 4],
+) -> Result<Array4<f32>> {
+    let [n, c, h, w] = input_shape;
+    let (an, ac, out_h, out_w) = argmax.dim();
+    if argmax.dim() != d_out.dim() || (an, ac) != (n, c) {
+        return Err(CnnError::shape(
+            "max pooling output gradient",
+            &format!(
+                "[{an}, {ac}, {out_h}, {out_w}] (the shape of the recorded positions, for an input [{n}, {c}, {h}, {w}])"
+            ),
+            d_out.shape(),
+        ));
+    }
+    if let Some(&bad) = argmax.iter().find(|&&position| position >= h * w) {
+        return Err(CnnError::InvalidConfig(format!(
+            "max pooling backward: recorded position {bad} is outside a {h}x{w} map"
+        )));
+    }
+    let mut d_input = Array4::zeros((n, c, h, w));
+    Zip::from(d_input.outer_iter_mut())
+        .and(argmax.outer_iter())
+        .and(d_out.outer_iter())
+        .par_for_each(|mut d_x, positions, d_y| {
+            for ((mut d_map, positions), d_y) in d_x
+                .outer_iter_mut()
+                .zip(positions.outer_iter())
+                .zip(d_y.outer_iter())
+            {
+                let d_map = d_map.as_slice_mut().expect("a fresh array is one slice");
+                for (&position, &gradient) in positions.iter().zip(d_y.iter()) {
+                    d_map[position] += gradient;
+                }
+            }
+        });
+    Ok(d_input)
+}
+
 /// Global max pooling: the largest value of each channel.
 ///
 /// input: [N, C, H, W] -> output: [N, C]
@@ -493,5 +605,33 @@ mod tests {
             .unwrap();
         assert_eq!(global_max_pool1d(short.view()).unwrap(), array![[2.0, 5.0]]);
         assert_eq!(global_max_pool1d(long.view()).unwrap(), array![[6.0, 13.0]]);
+    }
+
+    #[test]
+    fn recorded_positions_point_at_the_maxima_and_bad_ones_are_errors() {
+        let x = Array::from_iter((0..16).map(|v| v as f32))
+            .into_shape_with_order((1, 1, 4, 4))
+            .unwrap();
+        let (_, argmax) = max_pool2d_with_argmax(x.view(), 2, 2).unwrap();
+        // The maxima 5, 7, 13, 15 sit at those flat positions of the 4x4 map.
+        assert_eq!(
+            argmax.iter().copied().collect::<Vec<_>>(),
+            vec![5, 7, 13, 15]
+        );
+        let d_out = Array4::ones((1, 1, 2, 2));
+        let wrong_shape = Array4::ones((1, 1, 3, 2));
+        let e = max_pool2d_backward_from_argmax(argmax.view(), wrong_shape.view(), [1, 1, 4, 4])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("max pooling output gradient"), "{e}");
+        let mut outside = argmax.clone();
+        outside[[0, 0, 1, 1]] = 16;
+        let e = max_pool2d_backward_from_argmax(outside.view(), d_out.view(), [1, 1, 4, 4])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "max pooling backward: recorded position 16 is outside a 4x4 map"
+        );
     }
 }

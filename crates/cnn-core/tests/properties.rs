@@ -2,12 +2,16 @@
 //!
 //! - the shape each layer produces is the one [`output_size`] predicts, dimension by
 //!   dimension (so the book's formula and the code cannot disagree);
-//! - the fast convolution (im2col + matrix multiply) equals the naive loops;
+//! - the fast convolution (im2col + matrix multiply) equals the naive loops, and max
+//!   pooling that records its argmax equals the pooling that searches the windows again;
 //! - an impossible configuration is an `Err`, never a panic, and a possible one is `Ok`.
 //!
 //! Sizes and case counts are kept small so the whole file runs in a few seconds.
 
-use cnn_core::{avg_pool2d, conv1d, conv2d, conv2d_naive, max_pool2d, output_size};
+use cnn_core::{
+    avg_pool2d, conv1d, conv2d, conv2d_naive, max_pool2d, max_pool2d_backward,
+    max_pool2d_backward_from_argmax, max_pool2d_with_argmax, output_size,
+};
 use ndarray::{Array1, Array3, Array4};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -116,6 +120,27 @@ proptest! {
         let (f, _, k) = w.dim();
         let y = conv1d(x.view(), w.view(), b.view(), s, p).unwrap();
         prop_assert_eq!(y.dim(), (n, f, output_size(l, k, s, p).unwrap()));
+    }
+
+    #[test]
+    fn max_pooling_with_recorded_argmax_equals_searching_again(
+        (x, k, s) in (1..=2usize, 1..=3usize, 1..=9usize, 1..=9usize, 1..=4usize, 1..=3usize)
+            .prop_filter("the window must fit in the input", |&(_, _, h, w, k, _)| k <= h && k <= w)
+            .prop_flat_map(|(n, c, h, w, k, s)| {
+                // Few distinct values, so windows often hold ties.
+                vec(0..4u8, n * c * h * w).prop_map(move |data| {
+                    let data = data.into_iter().map(f32::from).collect();
+                    (Array4::from_shape_vec((n, c, h, w), data).unwrap(), k, s)
+                })
+            })
+    ) {
+        let (n, c, h, w) = x.dim();
+        let (y, argmax) = max_pool2d_with_argmax(x.view(), k, s).unwrap();
+        prop_assert_eq!(&y, &max_pool2d(x.view(), k, s).unwrap());
+        let d_out = y.mapv(|v| v + 0.5) * 1.25;
+        let searched = max_pool2d_backward(x.view(), d_out.view(), k, s);
+        let recorded = max_pool2d_backward_from_argmax(argmax.view(), d_out.view(), [n, c, h, w]).unwrap();
+        prop_assert_eq!(recorded, searched);
     }
 
     #[test]
