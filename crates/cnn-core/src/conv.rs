@@ -395,43 +395,41 @@ fn im2col_chunk(
     let source = input
         .as_slice()
         .expect("a standard-layout array is one slice");
-    let positions = out_h * out_w;
-    let mut columns = Array2::zeros((channels * kernel_h * kernel_w, images * positions));
+    let rows = channels * kernel_h * kernel_w;
+    // The matrix is written once, in order, row after row: zeros where the kernel
+    // sits over the padding, input values elsewhere (no zero-filling first).
+    let mut columns = Vec::with_capacity(rows * images * out_h * out_w);
     for c in 0..channels {
         for u in 0..kernel_h {
+            let rows_inside = inside(out_h, u, stride, padding, height);
             for v in 0..kernel_w {
-                let mut row = columns.row_mut((c * kernel_h + u) * kernel_w + v);
-                let row = row
-                    .as_slice_mut()
-                    .expect("a row of a standard-layout matrix");
                 let columns_inside = inside(out_w, v, stride, padding, width);
-                if columns_inside.is_empty() {
-                    continue; // this kernel column only ever sees padding
-                }
                 for b in 0..images {
-                    for i in inside(out_h, u, stride, padding, height) {
+                    for i in 0..out_h {
+                        if !rows_inside.contains(&i) || columns_inside.is_empty() {
+                            columns.resize(columns.len() + out_w, 0.0); // all padding
+                            continue;
+                        }
                         let source_row = i * stride + u - padding;
                         let source_start = ((b * channels + c) * height + source_row) * width;
-                        let target_start = b * positions + i * out_w;
                         // j runs over `columns_inside`; the source index is j*S + v - P.
-                        let targets = &mut row[target_start + columns_inside.start
-                            ..target_start + columns_inside.end];
                         let first = source_start + columns_inside.start * stride + v - padding;
+                        let count = columns_inside.len();
+                        columns.resize(columns.len() + columns_inside.start, 0.0); // left padding
                         if stride == 1 {
                             // The patch row is a contiguous run of the input row: one copy.
-                            targets.copy_from_slice(&source[first..first + targets.len()]);
+                            columns.extend_from_slice(&source[first..first + count]);
                         } else {
-                            let sources = source[first..].iter().step_by(stride);
-                            for (target, &value) in targets.iter_mut().zip(sources) {
-                                *target = value;
-                            }
+                            columns.extend(source[first..].iter().step_by(stride).take(count));
                         }
+                        columns.resize(columns.len() + out_w - columns_inside.end, 0.0); // right padding
                     }
                 }
             }
         }
     }
-    columns
+    Array2::from_shape_vec((rows, images * out_h * out_w), columns)
+        .expect("every row was written with B*H'*W' values")
 }
 
 /// The inverse bookkeeping of [`im2col_chunk`] for gradients ("col2im"): every entry
@@ -479,9 +477,16 @@ fn col2im_chunk(
                         let sources = &row[source_start + columns_inside.start
                             ..source_start + columns_inside.end];
                         let first = target_start + columns_inside.start * stride + v - padding;
-                        let targets = target[first..].iter_mut().step_by(stride);
-                        for (target, &gradient) in targets.zip(sources) {
-                            *target += gradient;
+                        if stride == 1 {
+                            let targets = &mut target[first..first + sources.len()];
+                            for (target, &gradient) in targets.iter_mut().zip(sources) {
+                                *target += gradient;
+                            }
+                        } else {
+                            let targets = target[first..].iter_mut().step_by(stride);
+                            for (target, &gradient) in targets.zip(sources) {
+                                *target += gradient;
+                            }
                         }
                     }
                 }
