@@ -406,6 +406,34 @@ impl OcclusionMap {
     pub fn lowest(&self) -> f32 {
         self.probability.fold(f32::INFINITY, |m, &p| m.min(p))
     }
+
+    /// The map at the image's resolution, for drawing over it: each pixel gets the
+    /// mean probability of all window positions that hide it (the unoccluded
+    /// probability if none does, as at a far edge that floor mode leaves out).
+    ///
+    /// ```text
+    /// per_pixel[u, v] = mean of probability[i, j] over i*S <= u < i*S + window,
+    ///                                               j*S <= v < j*S + window
+    /// ```
+    ///
+    /// `-> [height, width]`
+    pub fn per_pixel(&self, height: usize, width: usize) -> Array2<f32> {
+        let mut sum = Array2::<f32>::zeros((height, width));
+        let mut count = Array2::<f32>::zeros((height, width));
+        for ((i, j), &p) in self.probability.indexed_iter() {
+            let (top, left) = (i * self.stride, j * self.stride);
+            let bottom = (top + self.window).min(height);
+            let right = (left + self.window).min(width);
+            sum.slice_mut(s![top..bottom, left..right])
+                .mapv_inplace(|v| v + p);
+            count
+                .slice_mut(s![top..bottom, left..right])
+                .mapv_inplace(|v| v + 1.0);
+        }
+        ndarray::Zip::from(&sum)
+            .and(&count)
+            .map_collect(|&s, &n| if n > 0.0 { s / n } else { self.unoccluded })
+    }
 }
 
 // ANCHOR: occlusion_map
@@ -624,13 +652,11 @@ impl PixelAdam {
     }
 }
 
-/// A seeded random starting image: the middle of the pixel range plus uniform noise
-/// of `±noise`, `[C, H, W]`.
-fn random_start(shape: [usize; 3], (low, high): (f32, f32), noise: f32, seed: u64) -> Array3<f32> {
+/// A seeded random starting image: `center` plus uniform noise of `±noise`, `[C, H, W]`.
+fn random_start(shape: [usize; 3], center: f32, noise: f32, seed: u64) -> Array3<f32> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let middle = (low + high) / 2.0;
     Array3::from_shape_simple_fn((shape[0], shape[1], shape[2]), || {
-        middle + noise * rng.random_range(-1.0f32..=1.0)
+        center + noise * rng.random_range(-1.0f32..=1.0)
     })
 }
 
@@ -652,7 +678,8 @@ fn check_range(method: &str, (low, high): (f32, f32)) -> Result<()> {
 pub enum Target {
     /// The score (logit, before softmax) of a class.
     Class(usize),
-    /// The mean of one channel's map at a layer (a unit, for a dense layer).
+    /// The unit at the centre of one channel's map at a layer,
+    /// `y[channel, H'/2, W'/2]` (for a dense layer, unit `channel`).
     Channel {
         /// Index of the layer in the network.
         layer: usize,
@@ -668,14 +695,18 @@ pub struct MaximizeConfig {
     pub steps: usize,
     /// Adam's step size, in pixel values.
     pub learning_rate: f32,
-    /// Weight `lambda` of the L2 penalty `lambda/2 * mean((x - middle)^2)`, which keeps
-    /// pixels near the middle of their range.
+    /// Weight `lambda` of the L2 penalty `lambda/2 * sum (x - background)^2`, which
+    /// keeps pixels near the background.
     pub l2: f32,
-    /// Weight `mu` of the total-variation penalty [`total_variation`].
+    /// The value the L2 penalty pulls pixels to, and the start image's mean: grey 0.5
+    /// for a photo in `[0, 1]`, blank paper for a digit.
+    pub background: f32,
+    /// Weight `mu` of the smoothness penalty: the sum of squared differences of
+    /// neighbouring pixels, `(C*H*W) * TV(x)` with [`total_variation`].
     pub total_variation: f32,
     /// The range pixels are clipped to after every step (`(0, 1)` for a photo).
     pub pixel_range: (f32, f32),
-    /// The start is the middle of the range plus uniform noise of this amplitude.
+    /// The start is the background plus uniform noise of this amplitude.
     pub start_noise: f32,
     /// Seed of the starting noise.
     pub seed: u64,
@@ -685,9 +716,10 @@ impl Default for MaximizeConfig {
     fn default() -> MaximizeConfig {
         MaximizeConfig {
             steps: 200,
-            learning_rate: 0.01,
-            l2: 0.1,
-            total_variation: 1.0,
+            learning_rate: 0.03,
+            l2: 0.003,
+            background: 0.5,
+            total_variation: 0.5,
             pixel_range: (0.0, 1.0),
             start_noise: 0.1,
             seed: 0,
@@ -706,17 +738,22 @@ pub struct Maximized {
 }
 
 // ANCHOR: maximize_activation
-/// Activation maximisation (Erhan et al., 2009): start from a noisy grey image and
+/// Activation maximisation (Erhan et al., 2009): start from a noisy blank image and
 /// climb the gradient of the target's activation `a(x)`, with two penalties that keep
 /// the image plausible:
 ///
 /// ```text
-/// J(x) = a(x) - lambda/2 * mean((x - middle)^2) - mu * TV(x)
+/// J(x) = a(x) - lambda/2 * sum (x - background)^2 - mu * (C*H*W) * TV(x)
 /// x <- clip(x + Adam step along dJ/dx, pixel range)
 /// ```
 ///
-/// where `a(x)` is a class score `z_k` or a channel's mean
-/// `1/(H'W') * sum_i sum_j y[c, i, j]`. Without the penalties the image fills with
+/// Both penalties are *sums* over the pixels (`(C*H*W) * TV(x)` is the sum of squared
+/// differences of neighbours), so each pixel feels `lambda` and `mu` whatever the
+/// image's size, against its own share of `da/dx`.
+///
+/// where `a(x)` is a class score `z_k` or the unit at the centre of channel `c`'s map,
+/// `y[c, H'/2, W'/2]` (only the pixels in its receptive field can change it; the rest
+/// stay at the background). Without the penalties the image fills with
 /// high-frequency patterns that excite the unit but look like nothing; with them it
 /// shows what the unit responds to.
 ///
@@ -745,8 +782,8 @@ pub fn maximize_activation(
         )));
     }
     let (low, high) = config.pixel_range;
-    let middle = (low + high) / 2.0;
-    let mut x = random_start(input_shape, config.pixel_range, config.start_noise, config.seed);
+    let mut x = random_start(input_shape, config.background, config.start_noise, config.seed);
+    x.mapv_inplace(|v| v.clamp(low, high));
     let pixels = x.len() as f32;
     let mut adam = PixelAdam::new(config.learning_rate, x.dim());
     let mut activations = Vec::with_capacity(config.steps + 1);
@@ -764,16 +801,15 @@ pub fn maximize_activation(
                 units - 1
             )));
         }
-        // a(x) = mean of the unit's map; da/dy = 1/(H'W') on that map, 0 elsewhere.
-        let positions = output.len() / units; // H'*W' (1 for a dense layer)
+        // a(x) = one number of the output: the class score, or the unit at the centre
+        // of the channel's map; da/dy is 1 there and 0 everywhere else.
         let mut d_output = ArrayD::zeros(output.shape());
-        let mut activation = 0.0;
-        for (index, (y, d_y)) in output.iter().zip(d_output.iter_mut()).enumerate() {
-            if (index / positions) % units == unit {
-                activation += y / positions as f32;
-                *d_y = 1.0 / positions as f32;
-            }
-        }
+        let position: Vec<usize> = match output.ndim() {
+            4 => vec![0, unit, output.shape()[2] / 2, output.shape()[3] / 2], // [1, F, H', W']
+            _ => vec![0, unit],                                                // [1, K]
+        };
+        let activation = output[position.as_slice()];
+        d_output[position.as_slice()] = 1.0;
         activations.push(activation);
         if step == config.steps {
             break;
@@ -783,10 +819,10 @@ pub fn maximize_activation(
             .index_axis_move(Axis(0), 0)
             .into_dimensionality::<ndarray::Ix3>()
             .expect("the input gradient has the image's shape"); // [C, H, W]
-        let (_, d_tv) = total_variation(x.view());
+        let (_, d_tv) = total_variation(x.view()); // of the mean; times C*H*W for the sum
         // dJ/dx, then step down -dJ/dx, i.e. up J.
-        let d_l2 = x.mapv(|v| config.l2 * (v - middle) / pixels);
-        let ascent = &d_activation - &d_l2 - &(d_tv * config.total_variation);
+        let d_l2 = x.mapv(|v| config.l2 * (v - config.background));
+        let ascent = &d_activation - &d_l2 - &(d_tv * (config.total_variation * pixels));
         adam.descend(&mut x, &ascent.mapv(|g| -g));
         x.mapv_inplace(|v| v.clamp(low, high));
     }
@@ -867,7 +903,8 @@ pub struct Inversion {
 /// dL/dx = backward( 2 (phi(x) - phi(x0)) / ||phi(x0)||^2 ) + lambda * dTV/dx
 /// ```
 ///
-/// minimised by Adam from a noisy grey start, pixels clipped to their range. What
+/// minimised by Adam from a noisy start in the middle of the pixel range, pixels
+/// clipped to that range. What
 /// the reconstruction keeps is what the layer knows about the image; what is lost
 /// (blurred, shifted, wrongly coloured) the layer has thrown away.
 ///
@@ -902,7 +939,8 @@ pub fn invert_representation(
     }
     let (c, h, w) = image.dim();
     let (low, high) = config.pixel_range;
-    let mut x = random_start([c, h, w], config.pixel_range, config.start_noise, config.seed);
+    let middle = (low + high) / 2.0;
+    let mut x = random_start([c, h, w], middle, config.start_noise, config.seed);
     let mut adam = PixelAdam::new(config.learning_rate, x.dim());
     let mut losses = Vec::with_capacity(config.steps + 1);
     let mut representation_error = 0.0;
