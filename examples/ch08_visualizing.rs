@@ -369,9 +369,7 @@ impl Filters {
         lenet_filter_figure(&self.lenet, &chapter.figure("filters_lenet.png"))?;
         tiny_vgg_filter_figure(&self.tiny_vgg, &chapter.figure("filters_tiny_vgg.png"))?;
         // The test edges at every 45 degrees.
-        let edges: Vec<Array2<f32>> = (0..8)
-            .map(|k| edge_image(5, 5, 45.0 * k as f32))
-            .collect();
+        let edges: Vec<Array2<f32>> = (0..8).map(|k| edge_image(5, 5, 45.0 * k as f32)).collect();
         let panels: Vec<Panel> = edges
             .iter()
             .enumerate()
@@ -557,9 +555,19 @@ pub const STRONGEST_LAYER: &str = "act2";
 pub const STRONGEST_CHANNELS: usize = 8;
 pub const STRONGEST_TOP: usize = 6;
 
+/// One of the strongest inputs of a channel: which test digit, its label, the
+/// activation, and the receptive field cut out of the digit.
+pub struct StrongPatch {
+    pub index: usize,
+    pub label: usize,
+    pub value: f32,
+    /// `[3, 14, 14]`, as a picture.
+    pub patch: Array3<f32>,
+}
+
 pub struct Strongest {
-    /// For each shown channel: `(test index, label, value, patch [3, 14, 14])`.
-    pub channels: Vec<Vec<(usize, usize, f32, Array3<f32>)>>,
+    /// For each shown channel, its strongest inputs, strongest first.
+    pub channels: Vec<Vec<StrongPatch>>,
     pub searched: usize,
 }
 
@@ -567,7 +575,8 @@ impl Strongest {
     pub fn compute(lenet: &Lenet, digits: &Digits) -> Result<Strongest> {
         let layer = lenet.network.layer_index(STRONGEST_LAYER)?;
         // ANCHOR: strongest
-        let top = strongest_activations(&lenet.network, digits.images.view(), layer, STRONGEST_TOP)?;
+        let top =
+            strongest_activations(&lenet.network, digits.images.view(), layer, STRONGEST_TOP)?;
         // ANCHOR_END: strongest
         let mut channels = Vec::new();
         for found in top.iter().take(STRONGEST_CHANNELS) {
@@ -585,12 +594,12 @@ impl Strongest {
                         1.0 // padding: blank paper
                     }
                 });
-                row.push((
-                    activation.image,
-                    digits.labels[activation.image],
-                    activation.value,
+                row.push(StrongPatch {
+                    index: activation.image,
+                    label: digits.labels[activation.image],
+                    value: activation.value,
                     patch,
-                ));
+                });
             }
             channels.push(row);
         }
@@ -603,7 +612,16 @@ impl Strongest {
     pub fn figure(&self, path: &Path) -> Result<()> {
         let mut views = Vec::new();
         for (channel, row) in self.channels.iter().enumerate() {
-            for (rank, (_, label, value, patch)) in row.iter().enumerate() {
+            for (
+                rank,
+                StrongPatch {
+                    label,
+                    value,
+                    patch,
+                    ..
+                },
+            ) in row.iter().enumerate()
+            {
                 let caption = if rank == 0 {
                     format!("channel {channel}\n{value:.1} (a {label})")
                 } else {
@@ -618,10 +636,10 @@ impl Strongest {
     pub fn table(&self) -> Table {
         let mut table = Table::new(["channel", "strongest value", "digits of its top 6"]);
         for (channel, row) in self.channels.iter().enumerate() {
-            let labels: Vec<String> = row.iter().map(|(_, l, _, _)| l.to_string()).collect();
+            let labels: Vec<String> = row.iter().map(|p| p.label.to_string()).collect();
             table.row([
                 channel.to_string(),
-                format!("{:.2}", row[0].2),
+                format!("{:.2}", row[0].value),
                 labels.join(", "),
             ]);
         }
@@ -753,8 +771,10 @@ impl Occlusion {
     }
 
     pub fn figures(&self, chapter: &Chapter) -> Result<()> {
-        let (vgg, lenet): (Vec<&OcclusionRow>, Vec<&OcclusionRow>) =
-            self.rows.iter().partition(|r| !r.name.starts_with("test digit"));
+        let (vgg, lenet): (Vec<&OcclusionRow>, Vec<&OcclusionRow>) = self
+            .rows
+            .iter()
+            .partition(|r| !r.name.starts_with("test digit"));
         occlusion_gallery(&vgg, &chapter.figure("occlusion_tiny_vgg.png"), 150)?;
         occlusion_gallery(&lenet, &chapter.figure("occlusion_lenet.png"), 150)
     }
@@ -805,7 +825,10 @@ pub fn occlusion_gallery(rows: &[&OcclusionRow], path: &Path, pixels: u32) -> Re
             boxed,
         ));
         images.push((
-            format!("occluded: p from {:.2}\n(dark) to 1 (yellow)", row.map.lowest()),
+            format!(
+                "occluded: p from {:.2}\n(dark) to 1 (yellow)",
+                row.map.lowest()
+            ),
             colored,
         ));
     }
@@ -876,10 +899,12 @@ impl SaliencyMaps {
     }
 
     pub fn figures(&self, chapter: &Chapter) -> Result<()> {
-        let (vgg, lenet): (Vec<&SaliencyRow>, Vec<&SaliencyRow>) =
-            self.rows.iter().partition(|r| !r.name.starts_with("test digit"));
-        saliency_gallery(&vgg, &chapter.figure("saliency_tiny_vgg.png"), 4)?;
-        saliency_gallery(&lenet, &chapter.figure("saliency_lenet.png"), 6)
+        let (vgg, lenet): (Vec<&SaliencyRow>, Vec<&SaliencyRow>) = self
+            .rows
+            .iter()
+            .partition(|r| !r.name.starts_with("test digit"));
+        saliency_gallery(&vgg, &chapter.figure("saliency_tiny_vgg.png"), 4, 150)?;
+        saliency_gallery(&lenet, &chapter.figure("saliency_lenet.png"), 6, 110)
     }
 
     pub fn table(&self) -> Table {
@@ -914,17 +939,25 @@ pub fn percentile_99(map: &Array2<f32>) -> f32 {
 
 /// Per image: the picture and its saliency map, black (0) to white (the 99th
 /// percentile of the map or more).
-pub fn saliency_gallery(rows: &[&SaliencyRow], path: &Path, columns: usize) -> Result<()> {
+pub fn saliency_gallery(
+    rows: &[&SaliencyRow],
+    path: &Path,
+    columns: usize,
+    pixels: u32,
+) -> Result<()> {
     let mut images = Vec::new();
     for row in rows {
         images.push((format!("{}\n{}", row.name, row.class), row.picture.clone()));
         let white = percentile_99(&row.map);
         let map = row.map.mapv(|v| (v / white).min(1.0));
-        images.push((format!("saliency\nwhite: {white:.3} or more"), grey_picture(map.view())));
+        images.push((
+            format!("saliency\nwhite: {white:.3} or more"),
+            grey_picture(map.view()),
+        ));
     }
     let views: Vec<(String, ArrayView3<f32>)> =
         images.iter().map(|(t, i)| (t.clone(), i.view())).collect();
-    plot::image_gallery(path, &views, columns, 150)
+    plot::image_gallery(path, &views, columns, pixels)
 }
 
 // ---------------------------------------------------------------------------
@@ -994,7 +1027,8 @@ impl Maximization {
         let mut rows = Vec::new();
         for digit in 0..10 {
             let config = lenet_maximize_config(lenet, LENET_STEPS);
-            let result = maximize_activation(&lenet.network, [1, 28, 28], Target::Class(digit), config)?;
+            let result =
+                maximize_activation(&lenet.network, [1, 28, 28], Target::Class(digit), config)?;
             let p = probabilities(&lenet.network, result.image.view())?;
             rows.push(MaximizedRow {
                 model: "LeNet-5",
@@ -1279,10 +1313,13 @@ pub struct Prepared {
 /// is scaled and centre-cropped to 64x64 for Tiny VGG, or turned into a 28x28 grey
 /// digit for LeNet-5 (dark ink on light paper is inverted to MNIST's light ink).
 pub fn prepare(model: ModelChoice, image: Option<&Path>) -> Result<Prepared> {
-    if let Some(path) = image {
-        if !path.is_file() {
-            bail!("{}: no such file (give a PNG or JPEG image)", path.display());
-        }
+    if let Some(path) = image
+        && !path.is_file()
+    {
+        bail!(
+            "{}: no such file (give a PNG or JPEG image)",
+            path.display()
+        );
     }
     match model {
         ModelChoice::TinyVgg => {
@@ -1438,7 +1475,10 @@ fn your_image(command: Command) -> Result<()> {
             let class = prepared.class_or_prediction(class)?;
             let result = saliency(&prepared.network, prepared.input.view(), class)?;
             let white = percentile_99(&result.map);
-            println!("score {:.3}; 99th percentile of |gradient| {white:.4}", result.score);
+            println!(
+                "score {:.3}; 99th percentile of |gradient| {white:.4}",
+                result.score
+            );
             let map = grey_picture(result.map.mapv(|v| (v / white).min(1.0)).view());
             save_gallery(
                 &common.out,

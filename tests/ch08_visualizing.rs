@@ -39,9 +39,9 @@ fn filters_and_strongest_activations() {
     assert_eq!(strongest.searched, 1000);
     for row in &strongest.channels {
         assert_eq!(row.len(), ch08::STRONGEST_TOP);
-        assert!(row.windows(2).all(|pair| pair[0].2 >= pair[1].2));
+        assert!(row.windows(2).all(|pair| pair[0].value >= pair[1].value));
         // Each patch is the 14x14 receptive field of one act2 unit.
-        assert!(row.iter().all(|(_, _, _, patch)| patch.dim() == (3, 14, 14)));
+        assert!(row.iter().all(|strong| strong.patch.dim() == (3, 14, 14)));
     }
     insta::assert_snapshot!(strongest.table().to_markdown());
 }
@@ -69,7 +69,13 @@ fn saliency_gathers_on_the_object() {
     for row in saliency.rows.iter().filter(|r| !r.inside.is_nan()) {
         // More of the saliency falls in the object's box than the box's share of the
         // image: the gradient is larger on the object than elsewhere.
-        assert!(row.inside > row.area, "{}: {} vs {}", row.name, row.inside, row.area);
+        assert!(
+            row.inside > row.area,
+            "{}: {} vs {}",
+            row.name,
+            row.inside,
+            row.area
+        );
     }
     insta::assert_snapshot!(saliency.table().to_markdown());
 }
@@ -80,7 +86,13 @@ fn maximisation_raises_every_target() {
     let maximized = ch08::Maximization::compute(&lenet, &vgg).unwrap();
     assert_eq!(maximized.rows.len(), 30);
     for row in &maximized.rows {
-        assert!(row.end > row.start + 5.0, "{}: {} -> {}", row.target, row.start, row.end);
+        assert!(
+            row.end > row.start + 5.0,
+            "{}: {} -> {}",
+            row.target,
+            row.start,
+            row.end
+        );
         if let Some(p) = row.probability {
             assert!(p > 0.99, "{}: {p}", row.target);
         }
@@ -113,19 +125,26 @@ fn reconstructions_get_less_faithful_with_depth() {
 
 #[test]
 fn your_image_a_missing_file_is_a_clear_error() {
-    let error = ch08::prepare(ch08::ModelChoice::TinyVgg, Some(Path::new("no/such/photo.jpg")))
-        .err()
-        .unwrap()
-        .to_string();
+    let error = ch08::prepare(
+        ch08::ModelChoice::TinyVgg,
+        Some(Path::new("no/such/photo.jpg")),
+    )
+    .err()
+    .unwrap()
+    .to_string();
     assert_eq!(
         error,
         "no/such/photo.jpg: no such file (give a PNG or JPEG image)"
     );
-    let not_an_image = std::env::temp_dir().join(format!("ch08-not-an-image-{}.png", std::process::id()));
+    let not_an_image =
+        std::env::temp_dir().join(format!("ch08-not-an-image-{}.png", std::process::id()));
     std::fs::write(&not_an_image, "hello").unwrap();
     let error = ch08::prepare(ch08::ModelChoice::TinyVgg, Some(&not_an_image))
         .err()
         .unwrap();
     std::fs::remove_file(&not_an_image).unwrap();
-    assert!(format!("{error:#}").contains("not a readable PNG or JPEG image"), "{error:#}");
+    assert!(
+        format!("{error:#}").contains("not a readable PNG or JPEG image"),
+        "{error:#}"
+    );
 }

@@ -438,7 +438,11 @@ impl Sequential {
     ///
     /// # Errors
     /// More caches than layers, or a `d_out` of the wrong shape.
-    pub fn backward_to_input(&self, caches: &[Cache], d_out: ArrayViewD<f32>) -> Result<ArrayD<f32>> {
+    pub fn backward_to_input(
+        &self,
+        caches: &[Cache],
+        d_out: ArrayViewD<f32>,
+    ) -> Result<ArrayD<f32>> {
         if caches.len() > self.layers.len() {
             return Err(CnnError::InvalidConfig(format!(
                 "backward_to_input: {} caches for a network of {} layers",

@@ -3,7 +3,7 @@
 //!
 //! | function | question it answers | after |
 //! |---|---|---|
-//! | [`oriented_edge_response`] | which edge direction excites a first-layer filter? | Hubel & Wiesel's oriented bars |
+//! | [`oriented_edge_response`] | which edge direction excites a first-layer filter? | chapter 2 |
 //! | [`strongest_activations`] | which inputs excite a channel most? | Zeiler & Fergus (2014) |
 //! | [`occlusion_map`] | which part of the image does the decision depend on? | Zeiler & Fergus (2014) |
 //! | [`saliency`] | which pixels change the class score fastest? | Simonyan, Vedaldi & Zisserman (2014) |
@@ -153,7 +153,10 @@ pub fn edge_image(height: usize, width: usize, angle_degrees: f32) -> Array2<f32
 ///
 /// # Errors
 /// No angles, or an empty kernel.
-pub fn oriented_edge_response(weight: ArrayView4<f32>, angles_degrees: &[f32]) -> Result<Array2<f32>> {
+pub fn oriented_edge_response(
+    weight: ArrayView4<f32>,
+    angles_degrees: &[f32],
+) -> Result<Array2<f32>> {
     let (filters, channels, kernel_h, kernel_w) = weight.dim();
     if angles_degrees.is_empty() {
         return Err(CnnError::InvalidConfig(
@@ -232,7 +235,10 @@ pub fn strongest_activations(
     }
     // Every image's strongest position in every channel: [N][C].
     let mut per_image: Vec<Vec<StrongActivation>> = Vec::with_capacity(count);
-    for (chunk_index, chunk) in images.axis_chunks_iter(Axis(0), IMAGES_PER_BATCH).enumerate() {
+    for (chunk_index, chunk) in images
+        .axis_chunks_iter(Axis(0), IMAGES_PER_BATCH)
+        .enumerate()
+    {
         let output = model.forward_to(chunk.into_dyn(), layer)?;
         let output = as_maps(output)?; // [B, C', H', W']
         for (b, maps) in output.outer_iter().enumerate() {
@@ -554,9 +560,7 @@ pub fn saliency(model: &Sequential, image: ArrayView3<f32>, class: usize) -> Res
         .index_axis_move(Axis(0), 0)
         .into_dimensionality::<ndarray::Ix3>()
         .expect("the input gradient has the image's shape"); // [C, H, W]
-    let map = gradient.map_axis(Axis(0), |pixel| {
-        pixel.fold(0.0f32, |m, &g| m.max(g.abs()))
-    }); // [C, H, W] -> [H, W]
+    let map = gradient.map_axis(Axis(0), |pixel| pixel.fold(0.0f32, |m, &g| m.max(g.abs()))); // [C, H, W] -> [H, W]
     Ok(Saliency {
         gradient,
         map,
@@ -661,7 +665,8 @@ fn random_start(shape: [usize; 3], center: f32, noise: f32, seed: u64) -> Array3
 }
 
 fn check_range(method: &str, (low, high): (f32, f32)) -> Result<()> {
-    if !(low < high) || !low.is_finite() || !high.is_finite() {
+    let valid = low.is_finite() && high.is_finite() && low < high;
+    if !valid {
         return Err(CnnError::InvalidConfig(format!(
             "{method}: the pixel range must be finite with low < high, got ({low}, {high})"
         )));
@@ -782,7 +787,12 @@ pub fn maximize_activation(
         )));
     }
     let (low, high) = config.pixel_range;
-    let mut x = random_start(input_shape, config.background, config.start_noise, config.seed);
+    let mut x = random_start(
+        input_shape,
+        config.background,
+        config.start_noise,
+        config.seed,
+    );
     x.mapv_inplace(|v| v.clamp(low, high));
     let pixels = x.len() as f32;
     let mut adam = PixelAdam::new(config.learning_rate, x.dim());
@@ -806,7 +816,7 @@ pub fn maximize_activation(
         let mut d_output = ArrayD::zeros(output.shape());
         let position: Vec<usize> = match output.ndim() {
             4 => vec![0, unit, output.shape()[2] / 2, output.shape()[3] / 2], // [1, F, H', W']
-            _ => vec![0, unit],                                                // [1, K]
+            _ => vec![0, unit],                                               // [1, K]
         };
         let activation = output[position.as_slice()];
         d_output[position.as_slice()] = 1.0;
@@ -929,6 +939,7 @@ pub fn invert_representation(
             model.layers.len()
         )));
     }
+    // ANCHOR: inversion_loop
     let (target, _) = forward_image(model, image, layer, method)?; // phi(x0)
     let target_energy = target.iter().map(|v| v * v).sum::<f32>(); // ||phi(x0)||^2
     if target_energy == 0.0 {
@@ -963,6 +974,7 @@ pub fn invert_representation(
         adam.descend(&mut x, &gradient);
         x.mapv_inplace(|v| v.clamp(low, high));
     }
+    // ANCHOR_END: inversion_loop
     Ok(Inversion {
         image: x,
         losses,

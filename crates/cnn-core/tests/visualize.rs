@@ -144,8 +144,8 @@ fn total_variation_gradient_equals_finite_differences() {
         plus[[c, i, j]] += epsilon;
         let mut minus = x.clone();
         minus[[c, i, j]] -= epsilon;
-        let numeric = (total_variation(plus.view()).0 - total_variation(minus.view()).0)
-            / (2.0 * epsilon);
+        let numeric =
+            (total_variation(plus.view()).0 - total_variation(minus.view()).0) / (2.0 * epsilon);
         assert!((analytic - numeric).abs() < 1e-4, "{analytic} vs {numeric}");
     }
     // A constant image has no variation.
@@ -191,7 +191,11 @@ fn inversion_loss_decreases_and_the_first_layer_keeps_more_than_the_last() {
         ..InversionConfig::default()
     };
     let pixel_error = |reconstruction: &Array3<f32>| {
-        (reconstruction - &image).mapv(|d| d * d).mean().unwrap().sqrt()
+        (reconstruction - &image)
+            .mapv(|d| d * d)
+            .mean()
+            .unwrap()
+            .sqrt()
     };
     let first = invert_representation(&model, 0, image.view(), config).unwrap();
     let last = invert_representation(&model, 6, image.view(), config).unwrap();
@@ -202,7 +206,11 @@ fn inversion_loss_decreases_and_the_first_layer_keeps_more_than_the_last() {
             (inversion.losses[0], inversion.losses.last())
         );
     }
-    assert!(first.representation_error < 0.05, "{}", first.representation_error);
+    assert!(
+        first.representation_error < 0.05,
+        "{}",
+        first.representation_error
+    );
     assert!(
         pixel_error(&first.image) < 0.5 * pixel_error(&last.image),
         "first layer {}, last layer {}",
@@ -318,7 +326,9 @@ fn bad_parameters_are_errors_that_say_what_and_where() {
     let wrong = random_array3((3, 8, 8), 10);
     let e = saliency(&model, wrong.view(), 0).unwrap_err().to_string();
     assert!(
-        e.starts_with("saliency: the image of shape [3, 8, 8] ([C, H, W]) does not fit the network: dense:"),
+        e.starts_with(
+            "saliency: the image of shape [3, 8, 8] ([C, H, W]) does not fit the network: dense:"
+        ),
         "{e}"
     );
     assert!(saliency(&model, image.view(), 5).is_err());
@@ -356,10 +366,7 @@ fn bad_parameters_are_errors_that_say_what_and_where() {
     .to_string();
     assert!(e.contains("layer index 20 is out of range"), "{e}");
     assert!(maximize_activation(&cnn, [1, 8, 8], Target::Class(3), config).is_err());
-    let zero_steps = MaximizeConfig {
-        steps: 0,
-        ..config
-    };
+    let zero_steps = MaximizeConfig { steps: 0, ..config };
     assert!(maximize_activation(&cnn, [1, 8, 8], Target::Class(0), zero_steps).is_err());
 
     let image = random_array3((1, 8, 8), 11);
