@@ -1387,13 +1387,6 @@ impl Prepared {
             None => input.clone(),
         }
     }
-
-    fn pixel_range(&self) -> (f32, f32) {
-        match &self.lenet {
-            Some(lenet) => lenet.pixel_range(),
-            None => (0.0, 1.0),
-        }
-    }
 }
 
 fn save_gallery(out: &Path, images: &[(String, Array3<f32>)], pixels: u32) -> Result<()> {
@@ -1557,12 +1550,11 @@ fn your_image(command: Command) -> Result<()> {
                 invert_representation(&prepared.network, index, prepared.input.view(), config)?;
             let picture = prepared.as_picture(&result.image);
             println!(
-                "loss {:.4} -> {:.4}; representation error {:.4}; pixel error (RMS) {:.4}; pixel range {:?}",
+                "loss {:.4} -> {:.4}; representation error {:.4}; pixel error (RMS) {:.4}",
                 result.losses[0],
                 result.losses.last().expect("steps + 1 losses"),
                 result.representation_error,
-                rms_difference(&picture, &prepared.picture),
-                prepared.pixel_range()
+                rms_difference(&picture, &prepared.picture)
             );
             save_gallery(
                 &common.out,
