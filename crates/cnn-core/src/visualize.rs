@@ -443,7 +443,7 @@ impl OcclusionMap {
 }
 
 // ANCHOR: occlusion_map
-/// Occlusion sensitivity (遮挡 occlusion; Zeiler and Fergus, 2014, section 4.2): slide a
+/// Occlusion sensitivity (遮挡 occlusion; Zeiler and Fergus, 2014): slide a
 /// `window x window` square of the value `fill` over the image and record the
 /// probability of `class` at every position.
 ///
