@@ -7,14 +7,20 @@
 mod ch08;
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use ch08::{Digits, Lenet, TinyVgg};
 
-fn models() -> (Lenet, TinyVgg, Digits) {
-    let lenet = Lenet::load().unwrap();
-    let vgg = TinyVgg::load().unwrap();
-    let digits = Digits::load(&lenet).unwrap();
-    (lenet, vgg, digits)
+/// The two networks and the test digits, loaded once for all tests (reading the
+/// MNIST training set for its pixel statistics is the slow part).
+fn models() -> &'static (Lenet, TinyVgg, Digits) {
+    static MODELS: OnceLock<(Lenet, TinyVgg, Digits)> = OnceLock::new();
+    MODELS.get_or_init(|| {
+        let lenet = Lenet::load().unwrap();
+        let vgg = TinyVgg::load().unwrap();
+        let digits = Digits::load(&lenet).unwrap();
+        (lenet, vgg, digits)
+    })
 }
 
 #[test]
