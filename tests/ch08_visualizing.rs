@@ -26,7 +26,7 @@ fn models() -> &'static (Lenet, TinyVgg, Digits) {
 #[test]
 fn filters_and_strongest_activations() {
     let (lenet, vgg, digits) = models();
-    let filters = ch08::Filters::compute(&lenet, &vgg).unwrap();
+    let filters = ch08::Filters::compute(lenet, vgg).unwrap();
     assert_eq!(filters.lenet_response.dim(), (6, 24));
     assert_eq!(filters.tiny_vgg_response.dim(), (10, 24));
     // A step edge and its opposite give opposite responses (the edge flips sign).
@@ -41,7 +41,7 @@ fn filters_and_strongest_activations() {
         filters.table_tiny_vgg()
     ));
 
-    let strongest = ch08::Strongest::compute(&lenet, &digits).unwrap();
+    let strongest = ch08::Strongest::compute(lenet, digits).unwrap();
     assert_eq!(strongest.searched, 1000);
     for row in &strongest.channels {
         assert_eq!(row.len(), ch08::STRONGEST_TOP);
@@ -55,7 +55,7 @@ fn filters_and_strongest_activations() {
 #[test]
 fn occlusion_finds_the_object() {
     let (lenet, vgg, digits) = models();
-    let occlusion = ch08::Occlusion::compute(&lenet, &vgg, &digits).unwrap();
+    let occlusion = ch08::Occlusion::compute(lenet, vgg, digits).unwrap();
     for row in &occlusion.rows {
         assert!(
             row.overlaps_object,
@@ -71,7 +71,7 @@ fn occlusion_finds_the_object() {
 #[test]
 fn saliency_gathers_on_the_object() {
     let (lenet, vgg, digits) = models();
-    let saliency = ch08::SaliencyMaps::compute(&lenet, &vgg, &digits).unwrap();
+    let saliency = ch08::SaliencyMaps::compute(lenet, vgg, digits).unwrap();
     for row in saliency.rows.iter().filter(|r| !r.inside.is_nan()) {
         // More of the saliency falls in the object's box than the box's share of the
         // image: the gradient is larger on the object than elsewhere.
@@ -89,7 +89,7 @@ fn saliency_gathers_on_the_object() {
 #[test]
 fn maximisation_raises_every_target() {
     let (lenet, vgg, _) = models();
-    let maximized = ch08::Maximization::compute(&lenet, &vgg).unwrap();
+    let maximized = ch08::Maximization::compute(lenet, vgg).unwrap();
     assert_eq!(maximized.rows.len(), 30);
     for row in &maximized.rows {
         assert!(
@@ -109,7 +109,7 @@ fn maximisation_raises_every_target() {
 #[test]
 fn reconstructions_get_less_faithful_with_depth() {
     let (lenet, vgg, digits) = models();
-    let inversions = ch08::Inversions::compute(&lenet, &vgg, &digits).unwrap();
+    let inversions = ch08::Inversions::compute(lenet, vgg, digits).unwrap();
     for rows in [&inversions.tiny_vgg, &inversions.lenet] {
         for row in rows.iter() {
             assert!(row.last_loss < 0.5 * row.first_loss, "{}", row.layer);
