@@ -1172,6 +1172,52 @@ pub fn chart_grid(
         .with_context(|| format!("writing figure {}", path.display()))
 }
 
+/// A map as an RGB image `[3, H, W]` in `[0, 1]`, coloured with `scale` over
+/// `range` (or the map's own range), so that it can sit beside photos in an
+/// [`image_gallery`] or be blended over one.
+pub fn colorize(
+    map: ArrayView2<f32>,
+    scale: ColorScale,
+    range: Option<(f32, f32)>,
+) -> ndarray::Array3<f32> {
+    let (low, high) = range.unwrap_or_else(|| {
+        let (a, b) = min_max(map);
+        scale.range(a, b)
+    });
+    let (rows, columns) = map.dim();
+    let mut image = ndarray::Array3::zeros((3, rows, columns));
+    for ((row, column), &value) in map.indexed_iter() {
+        let RGBColor(r, g, b) = scale.color(value, low, high);
+        image[[0, row, column]] = r as f32 / 255.0;
+        image[[1, row, column]] = g as f32 / 255.0;
+        image[[2, row, column]] = b as f32 / 255.0;
+    }
+    image
+}
+
+/// Draw the outline of a window (one pixel wide, in `color`, RGB in `[0, 1]`) into an
+/// RGB image `[3, H, W]`; the parts of the window outside the image are left out.
+pub fn outline(image: &mut ndarray::Array3<f32>, window: Window, color: [f32; 3]) {
+    let (_, rows, columns) = image.dim();
+    let bottom = window.row + window.height.max(1) - 1;
+    let right = window.column + window.width.max(1) - 1;
+    let mut paint = |row: usize, column: usize| {
+        if row < rows && column < columns {
+            for (channel, &value) in color.iter().enumerate() {
+                image[[channel, row, column]] = value;
+            }
+        }
+    };
+    for column in window.column..=right {
+        paint(window.row, column);
+        paint(bottom, column);
+    }
+    for row in window.row..=bottom {
+        paint(row, window.column);
+        paint(row, right);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,6 +44,7 @@ pub mod shape;
 pub mod softmax;
 pub mod tfjs;
 pub mod tiny_vgg;
+pub mod visualize;
 
 pub use activation::{relu, sigmoid, tanh};
 pub use conv::{
@@ -80,3 +81,9 @@ pub use pool::{
     max_pool2d_backward, max_pool2d_backward_from_argmax, max_pool2d_with_argmax, pool2d_fast,
 };
 pub use softmax::{softmax_backward, softmax_cross_entropy_backward};
+pub use visualize::{
+    InputWindow, Inversion, InversionConfig, MaximizeConfig, Maximized, OcclusionConfig,
+    OcclusionMap, Saliency, StrongActivation, Target, class_probabilities, edge_image,
+    invert_representation, maximize_activation, occlusion_map, oriented_edge_response,
+    receptive_window, saliency, score_layer, strongest_activations, total_variation,
+};

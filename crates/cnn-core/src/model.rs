@@ -486,6 +486,100 @@ impl Sequential {
         Ok(())
     }
 
+    /// The position of the layer called `name` in [`Sequential::layers`].
+    ///
+    /// # Errors
+    /// No layer has that name; the message lists the names there are.
+    pub fn layer_index(&self, name: &str) -> Result<usize> {
+        self.layers
+            .iter()
+            .position(|(existing, _)| existing == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = self.layers.iter().map(|(n, _)| n.as_str()).collect();
+                CnnError::InvalidConfig(format!(
+                    "no layer named {name:?}; the layers are {}",
+                    names.join(", ")
+                ))
+            })
+    }
+
+    /// Run layers `0..=last` for training, keeping their caches: the output of layer
+    /// `last` and one [`Cache`] per layer run. With [`Sequential::backward_to_input`]
+    /// this gives the gradient of anything computed from that layer's output with
+    /// respect to the network's input, which is what saliency, activation
+    /// maximisation and inversion need.
+    ///
+    /// # Errors
+    /// `last` is not a layer index, or a shape does not fit a layer.
+    pub fn forward_train_to(
+        &self,
+        input: ArrayViewD<f32>,
+        last: usize,
+    ) -> Result<(ArrayD<f32>, Vec<Cache>)> {
+        self.check_layer_index(last)?;
+        let mut x = input.to_owned();
+        let mut caches = Vec::with_capacity(last + 1);
+        for (name, layer) in &self.layers[..=last] {
+            let (y, cache) = layer.forward_train(x).map_err(|e| e.in_layer(name))?;
+            caches.push(cache);
+            x = y;
+        }
+        Ok((x, caches))
+    }
+
+    /// Run layers `0..=last` and return the output of layer `last`.
+    ///
+    /// # Errors
+    /// `last` is not a layer index, or a shape does not fit a layer.
+    pub fn forward_to(&self, input: ArrayViewD<f32>, last: usize) -> Result<ArrayD<f32>> {
+        self.check_layer_index(last)?;
+        let mut x = input.to_owned();
+        for (name, layer) in &self.layers[..=last] {
+            x = layer.forward(x.view()).map_err(|e| e.in_layer(name))?;
+        }
+        Ok(x)
+    }
+
+    /// Backpropagate `d_out`, a gradient with respect to the output of the last layer
+    /// that `caches` covers (from [`Sequential::forward_train_to`]), down to the
+    /// network's input: `d_out: [shape of that layer's output] -> dL/d(input): [N, C, H, W]`.
+    /// The parameter gradients are computed on the way and dropped.
+    ///
+    /// # Errors
+    /// More caches than layers, or a `d_out` of the wrong shape.
+    pub fn backward_to_input(
+        &self,
+        caches: &[Cache],
+        d_out: ArrayViewD<f32>,
+    ) -> Result<ArrayD<f32>> {
+        if caches.len() > self.layers.len() {
+            return Err(CnnError::InvalidConfig(format!(
+                "backward_to_input: {} caches for a network of {} layers",
+                caches.len(),
+                self.layers.len()
+            )));
+        }
+        let mut d_x = d_out.to_owned();
+        for ((name, layer), cache) in self.layers.iter().zip(caches).rev() {
+            let (d_input, _) = layer
+                .backward(cache, d_x.view())
+                .map_err(|e| e.in_layer(name))?;
+            d_x = d_input;
+        }
+        Ok(d_x)
+    }
+
+    fn check_layer_index(&self, index: usize) -> Result<()> {
+        if index >= self.layers.len() {
+            return Err(CnnError::InvalidConfig(format!(
+                "layer index {index} is out of range: the network has {} layers (0 to {})",
+                self.layers.len(),
+                self.layers.len().saturating_sub(1)
+            )));
+        }
+        Ok(())
+    }
+
     /// Total learned values of all layers.
     pub fn parameter_count(&self) -> usize {
         self.layers
