@@ -11,8 +11,8 @@ use anyhow::{Context, Result};
 use cnn_book::{Chapter, Table};
 use cnn_core::{
     Conv2d, Conv2dConfig, Layer, Pool2d, PoolKind, Sequential, conv1d, conv2d_naive,
-    dropped_by_floor, max_pool2d_backward, output_size, receptive_field, sigmoid,
-    sigmoid_backward, true_convolution1d,
+    dropped_by_floor, max_pool2d_backward, output_size, receptive_field, sigmoid, sigmoid_backward,
+    true_convolution1d,
 };
 use ndarray::{Array1, Array3, Array4, s};
 
@@ -58,13 +58,19 @@ fn trained_lenet() -> Result<Sequential> {
 /// The Tiny VGG of chapter 7.
 fn tiny_vgg() -> Result<Sequential> {
     let path = repo_path("data/cnn-explainer/model.json");
-    cnn_core::tiny_vgg::load(Path::new(&path)).with_context(|| format!("loading {}", path.display()))
+    cnn_core::tiny_vgg::load(Path::new(&path))
+        .with_context(|| format!("loading {}", path.display()))
 }
 
 /// Parameters of a convolution layer with `filters` filters `kernel x kernel` on `channels`.
 fn conv_parameters(filters: usize, channels: usize, kernel: usize) -> Result<usize> {
     let weight = Array4::zeros((filters, channels, kernel, kernel));
-    let layer = Conv2d::new("conv", weight, Array1::zeros(filters), Conv2dConfig::default())?;
+    let layer = Conv2d::new(
+        "conv",
+        weight,
+        Array1::zeros(filters),
+        Conv2dConfig::default(),
+    )?;
     Ok(layer.parameter_count())
 }
 
@@ -81,8 +87,16 @@ pub fn ch01() -> Result<Table> {
     )?
     .dim()
     .2;
-    table.row(["ch01-output-lengths", "full mode, 200 samples, kernel 9", &full.to_string()]);
-    table.row(["ch01-output-lengths", "valid mode, 200 samples, kernel 9", &valid.to_string()]);
+    table.row([
+        "ch01-output-lengths",
+        "full mode, 200 samples, kernel 9",
+        &full.to_string(),
+    ]);
+    table.row([
+        "ch01-output-lengths",
+        "valid mode, 200 samples, kernel 9",
+        &valid.to_string(),
+    ]);
     let impulse = Array3::from_shape_vec((1, 1, 5), vec![0.0, 0.0, 1.0, 0.0, 0.0])?;
     let kernel = Array3::from_shape_vec((1, 1, 3), vec![1.0, 2.0, 3.0])?;
     let response = conv1d(impulse.view(), kernel.view(), Array1::zeros(1).view(), 1, 0)?;
@@ -128,8 +142,16 @@ pub fn ch03() -> Result<Table> {
     let pooled_side = |side, kernel, stride| -> Result<usize> {
         Ok(Pool2d::new(PoolKind::Max, kernel, stride)?.output_shape([1, 1, side, side])?[2])
     };
-    table.row(["ch03-pooled-sizes", "28x28, pool 2x2, stride 2", &pooled_side(28, 2, 2)?.to_string()]);
-    table.row(["ch03-pooled-sizes", "13x13, pool 3x3, stride 2", &pooled_side(13, 3, 2)?.to_string()]);
+    table.row([
+        "ch03-pooled-sizes",
+        "28x28, pool 2x2, stride 2",
+        &pooled_side(28, 2, 2)?.to_string(),
+    ]);
+    table.row([
+        "ch03-pooled-sizes",
+        "13x13, pool 3x3, stride 2",
+        &pooled_side(13, 3, 2)?.to_string(),
+    ]);
     table.row([
         "ch03-overlapping-windows",
         "side of 6x6 pooled 2x2 with stride 1",
@@ -155,19 +177,33 @@ pub fn ch04() -> Result<Table> {
     let sides: Vec<String> = ["conv1", "pool1", "conv2", "pool2"]
         .iter()
         .map(|name| {
-            let layer = summary.iter().find(|l| l.name == *name).expect("LeNet-5 layer");
+            let layer = summary
+                .iter()
+                .find(|l| l.name == *name)
+                .expect("LeNet-5 layer");
             format!("{} {}", name, layer.output_shape[2])
         })
         .collect();
-    table.row(["ch04-lenet-sides", "sides after each layer", &sides.join(", ")]);
+    table.row([
+        "ch04-lenet-sides",
+        "sides after each layer",
+        &sides.join(", "),
+    ]);
     let same: Vec<String> = [1, 3, 5, 7]
         .iter()
         .map(|&k| {
             let padding = (0..k).find(|&p| output_size(10, k, 1, p) == Ok(10));
-            format!("K={k}: P={}", padding.map_or("none".to_string(), |p| p.to_string()))
+            format!(
+                "K={k}: P={}",
+                padding.map_or("none".to_string(), |p| p.to_string())
+            )
         })
         .collect();
-    table.row(["ch04-same-padding", "padding that keeps the size", &same.join(", ")]);
+    table.row([
+        "ch04-same-padding",
+        "padding that keeps the size",
+        &same.join(", "),
+    ]);
     table.row([
         "ch04-uncovered-pixels",
         "output side, 10x10, kernel 3, stride 4",
@@ -238,12 +274,22 @@ pub fn ch06() -> Result<Table> {
             ]);
         }
     }
-    table.row(["ch06-lenet-parameters", "total", &lenet.parameter_count().to_string()]);
+    table.row([
+        "ch06-lenet-parameters",
+        "total",
+        &lenet.parameter_count().to_string(),
+    ]);
     let x = Array1::linspace(-10.0, 10.0, 2001);
     let gradient = sigmoid_backward(sigmoid(x.view()).view(), Array1::ones(2001).view());
     let largest = gradient.fold(0.0, |m: f32, &g| m.max(g));
-    let layers = (1..).find(|&n| largest.powi(n) < 1e-3).expect("a power below 1/1000");
-    table.row(["ch06-sigmoid-saturation", "largest local gradient", &format!("{largest}")]);
+    let layers = (1..)
+        .find(|&n| largest.powi(n) < 1e-3)
+        .expect("a power below 1/1000");
+    table.row([
+        "ch06-sigmoid-saturation",
+        "largest local gradient",
+        &format!("{largest}"),
+    ]);
     table.row([
         "ch06-sigmoid-saturation",
         "sigmoid layers to shrink 1000-fold",
@@ -275,11 +321,27 @@ pub fn ch07() -> Result<Table> {
     let mut table = answers_table();
     let net = tiny_vgg()?;
     let (length, dense) = flatten_and_dense(&net, true)?;
-    table.row(["ch07-flatten-length", "flattened length", &length.to_string()]);
-    table.row(["ch07-flatten-length", "dense parameters", &dense.to_string()]);
+    table.row([
+        "ch07-flatten-length",
+        "flattened length",
+        &length.to_string(),
+    ]);
+    table.row([
+        "ch07-flatten-length",
+        "dense parameters",
+        &dense.to_string(),
+    ]);
     let (length, dense) = flatten_and_dense(&net, false)?;
-    table.row(["ch07-no-pooling", "flattened length without pooling", &length.to_string()]);
-    table.row(["ch07-no-pooling", "dense parameters without pooling", &dense.to_string()]);
+    table.row([
+        "ch07-no-pooling",
+        "flattened length without pooling",
+        &length.to_string(),
+    ]);
+    table.row([
+        "ch07-no-pooling",
+        "dense parameters without pooling",
+        &dense.to_string(),
+    ]);
     Ok(table)
 }
 
@@ -303,7 +365,11 @@ pub fn ch08() -> Result<Table> {
         }
     }
     let side = output_size(28, 7, 3, 0)?;
-    table.row(["ch08-occlusion-size", "map side, 28x28, patch 7, stride 3", &side.to_string()]);
+    table.row([
+        "ch08-occlusion-size",
+        "map side, 28x28, patch 7, stride 3",
+        &side.to_string(),
+    ]);
     table.row([
         "ch08-occlusion-size",
         "forward passes",

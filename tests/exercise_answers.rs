@@ -15,5 +15,10 @@ fn answers_per_chapter() {
 #[test]
 fn every_chapter_has_answers() {
     let chapters: Vec<&str> = answers::all().unwrap().iter().map(|(c, _)| *c).collect();
-    assert_eq!(chapters, ["ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07", "ch08"]);
+    assert_eq!(
+        chapters,
+        [
+            "ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07", "ch08"
+        ]
+    );
 }

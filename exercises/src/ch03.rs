@@ -9,5 +9,8 @@ pub mod max_pool_argmax;
 #[cfg_attr(feature = "solutions", path = "../solutions/ch03/max_pool_backward.rs")]
 pub mod max_pool_backward;
 
-#[cfg_attr(feature = "solutions", path = "../solutions/ch03/overlapping_windows.rs")]
+#[cfg_attr(
+    feature = "solutions",
+    path = "../solutions/ch03/overlapping_windows.rs"
+)]
 pub mod overlapping_windows;

@@ -9,5 +9,8 @@ pub mod linear_backward;
 #[cfg_attr(feature = "solutions", path = "../solutions/ch06/conv1d_backward.rs")]
 pub mod conv1d_backward;
 
-#[cfg_attr(feature = "solutions", path = "../solutions/ch06/sigmoid_saturation.rs")]
+#[cfg_attr(
+    feature = "solutions",
+    path = "../solutions/ch06/sigmoid_saturation.rs"
+)]
 pub mod sigmoid_saturation;

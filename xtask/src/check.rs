@@ -88,7 +88,11 @@ impl Exercise {
 
     /// `exercises/solutions/ch03/max_pool_argmax.rs`.
     pub fn solution_path(&self) -> String {
-        format!("exercises/solutions/{}/{}.rs", self.chapter(), self.module())
+        format!(
+            "exercises/solutions/{}/{}.rs",
+            self.chapter(),
+            self.module()
+        )
     }
 
     /// The prefix of the names of this exercise's tests: `ch03::max_pool_argmax::`.
@@ -107,8 +111,8 @@ struct Catalogue {
 /// Reads and validates the list of exercises.
 pub fn load_catalogue(root: &Path) -> Result<Vec<Exercise>> {
     let path = root.join("exercises/exercises.toml");
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     parse_catalogue(&text).with_context(|| format!("in {}", path.display()))
 }
 
@@ -145,10 +149,7 @@ pub fn select<'a>(catalogue: &'a [Exercise], target: Option<&str>) -> Result<Vec
     let chapter_list = chapters.iter().copied().collect::<Vec<_>>().join(", ");
     let target = target.trim().to_ascii_lowercase();
     if target.len() == 4 && target.starts_with("ch") {
-        let chosen: Vec<&Exercise> = catalogue
-            .iter()
-            .filter(|e| e.chapter() == target)
-            .collect();
+        let chosen: Vec<&Exercise> = catalogue.iter().filter(|e| e.chapter() == target).collect();
         if chosen.is_empty() {
             bail!("no exercises for chapter `{target}`; chapters with exercises: {chapter_list}");
         }
@@ -169,7 +170,10 @@ pub fn select<'a>(catalogue: &'a [Exercise], target: Option<&str>) -> Result<Vec
             message,
             " Give a chapter ({chapter_list}) or an exercise id such as `{}`; \
              `cargo xtask check --list` lists them all.",
-            catalogue.first().map(|e| e.id.as_str()).unwrap_or("ch01-...")
+            catalogue
+                .first()
+                .map(|e| e.id.as_str())
+                .unwrap_or("ch01-...")
         )?;
     } else {
         write!(
@@ -231,10 +235,10 @@ fn failure_sections(output: &str) -> Vec<(String, String)> {
         let header = line
             .strip_prefix("---- ")
             .and_then(|rest| rest.strip_suffix(" stdout ----"));
-        if header.is_some() || line == "failures:" || line.starts_with("test result:") {
-            if let Some((name, lines)) = current.take() {
-                sections.push((name, panic_message(&lines)));
-            }
+        let section_ends =
+            header.is_some() || line == "failures:" || line.starts_with("test result:");
+        if section_ends && let Some((name, lines)) = current.take() {
+            sections.push((name, panic_message(&lines)));
         }
         if let Some(name) = header {
             current = Some((name.to_string(), Vec::new()));
@@ -259,7 +263,8 @@ fn panic_message(lines: &[&str]) -> String {
     let message: Vec<&str> = lines[start..]
         .iter()
         .take_while(|line| {
-            !line.starts_with("note: run with `RUST_BACKTRACE") && !line.starts_with("stack backtrace:")
+            !line.starts_with("note: run with `RUST_BACKTRACE")
+                && !line.starts_with("stack backtrace:")
         })
         .copied()
         .collect();
@@ -436,11 +441,29 @@ struct TestRun {
 
 /// Runs the exercise tests whose names start with one of `filters`.
 fn run_tests(root: &Path, solutions: bool, filters: &[String]) -> Result<TestRun> {
-    let features = if solutions { "check,solutions" } else { "check" };
+    let features = if solutions {
+        "check,solutions"
+    } else {
+        "check"
+    };
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     command
-        .args(["test", "--quiet", "--package", "cnn-exercises", "--features", features])
-        .args(["--test", "check", "--no-fail-fast", "--", "--format", "pretty"])
+        .args([
+            "test",
+            "--quiet",
+            "--package",
+            "cnn-exercises",
+            "--features",
+            features,
+        ])
+        .args([
+            "--test",
+            "check",
+            "--no-fail-fast",
+            "--",
+            "--format",
+            "pretty",
+        ])
         .args(filters)
         .env("RUST_BACKTRACE", "0")
         .current_dir(root)
@@ -468,7 +491,11 @@ pub fn check_once(root: &Path, options: &CheckOptions) -> Result<Report> {
     let catalogue = load_catalogue(root)?;
     let selected = select(&catalogue, options.target.as_deref())?;
     let filters: Vec<String> = selected.iter().map(|e| e.test_prefix()).collect();
-    let code = if options.solutions { "solutions" } else { "starters" };
+    let code = if options.solutions {
+        "solutions"
+    } else {
+        "starters"
+    };
     println!(
         "==> Checking {} exercise{} ({code}){}",
         selected.len(),
@@ -544,19 +571,20 @@ pub fn render(results: &[ExerciseResult], catalogue: &[Exercise], hint: bool) ->
             result.title
         );
         let indent = " ".repeat(19);
-        if result.status == Status::Failed {
-            if let (Some(test), Some(message)) = (&result.failed_test, &result.message) {
-                let _ = writeln!(text, "{indent}test {test}:");
-                for line in message.lines().take(6) {
-                    let _ = writeln!(text, "{indent}  {line}");
-                }
+        if result.status == Status::Failed
+            && let (Some(test), Some(message)) = (&result.failed_test, &result.message)
+        {
+            let _ = writeln!(text, "{indent}test {test}:");
+            for line in message.lines().take(6) {
+                let _ = writeln!(text, "{indent}  {line}");
             }
         }
         if result.status == Status::NoTests {
             let _ = writeln!(
                 text,
-                "{indent}no test is named {}chNN::... : add tests in exercises/tests/check/",
-                result.id
+                "{indent}no test is named {}::{}::... in exercises/tests/check/",
+                result.chapter,
+                result.id[5..].replace('-', "_")
             );
         }
         if result.level == Level::Investigate
@@ -575,10 +603,8 @@ pub fn render(results: &[ExerciseResult], catalogue: &[Exercise], hint: bool) ->
                 .map(Exercise::starter_path)
                 .unwrap_or_default();
             let _ = writeln!(text, "{indent}edit {file}");
-            if hint {
-                if let Some(exercise) = catalogue.iter().find(|e| e.id == result.id) {
-                    let _ = writeln!(text, "{indent}hint: {}", exercise.hint);
-                }
+            if hint && let Some(exercise) = catalogue.iter().find(|e| e.id == result.id) {
+                let _ = writeln!(text, "{indent}hint: {}", exercise.hint);
             }
         }
     }
@@ -668,7 +694,10 @@ pub fn verify(root: &Path) -> Result<()> {
         for problem in &problems {
             eprintln!("  - {problem}");
         }
-        bail!("{} problem(s) with the exercises (listed above)", problems.len())
+        bail!(
+            "{} problem(s) with the exercises (listed above)",
+            problems.len()
+        )
     }
 }
 
@@ -682,15 +711,18 @@ fn catalogue_problems(root: &Path, catalogue: &[Exercise]) -> Vec<String> {
             }
         }
         if exercise.level == Level::Investigate {
-            let solution = std::fs::read_to_string(root.join(exercise.solution_path()))
-                .unwrap_or_default();
+            let solution =
+                std::fs::read_to_string(root.join(exercise.solution_path())).unwrap_or_default();
             if extract_explanation(&solution).is_none() {
                 problems.push(format!("{}: the solution has no EXPLANATION", exercise.id));
             }
             let starter =
                 std::fs::read_to_string(root.join(exercise.starter_path())).unwrap_or_default();
             if !starter.contains("EXPLANATION: &str = r#\"") {
-                problems.push(format!("{}: the starter has no EXPLANATION to fill in", exercise.id));
+                problems.push(format!(
+                    "{}: the starter has no EXPLANATION to fill in",
+                    exercise.id
+                ));
             }
         }
     }
@@ -698,7 +730,9 @@ fn catalogue_problems(root: &Path, catalogue: &[Exercise]) -> Vec<String> {
         let chapter = format!("ch{chapter:02}");
         let count = catalogue.iter().filter(|e| e.chapter() == chapter).count();
         if count < 3 {
-            problems.push(format!("{chapter} has {count} exercises; every chapter needs 3"));
+            problems.push(format!(
+                "{chapter} has {count} exercises; every chapter needs 3"
+            ));
         }
     }
     problems
@@ -706,10 +740,17 @@ fn catalogue_problems(root: &Path, catalogue: &[Exercise]) -> Vec<String> {
 
 /// Tests that pass on a starter or fail on a solution, exercises without tests, and
 /// tests without an exercise.
-fn outcome_problems(catalogue: &[Exercise], outcomes: &[TestOutcome], solutions: bool) -> Vec<String> {
+fn outcome_problems(
+    catalogue: &[Exercise],
+    outcomes: &[TestOutcome],
+    solutions: bool,
+) -> Vec<String> {
     let mut problems = Vec::new();
     for outcome in outcomes {
-        if !catalogue.iter().any(|e| outcome.name.starts_with(&e.test_prefix())) {
+        if !catalogue
+            .iter()
+            .any(|e| outcome.name.starts_with(&e.test_prefix()))
+        {
             problems.push(format!(
                 "test {} belongs to no exercise of exercises.toml",
                 outcome.name
@@ -729,7 +770,10 @@ fn outcome_problems(catalogue: &[Exercise], outcomes: &[TestOutcome], solutions:
         }
     }
     for exercise in catalogue {
-        if !outcomes.iter().any(|o| o.name.starts_with(&exercise.test_prefix())) {
+        if !outcomes
+            .iter()
+            .any(|o| o.name.starts_with(&exercise.test_prefix()))
+        {
             problems.push(format!(
                 "{}: no test named {}*",
                 exercise.id,
@@ -810,7 +854,10 @@ test result: FAILED. 2 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out; 
         let argmax = &catalogue[1];
         assert_eq!(argmax.chapter(), "ch03");
         assert_eq!(argmax.module(), "max_pool_argmax");
-        assert_eq!(argmax.starter_path(), "exercises/src/ch03/max_pool_argmax.rs");
+        assert_eq!(
+            argmax.starter_path(),
+            "exercises/src/ch03/max_pool_argmax.rs"
+        );
         assert_eq!(
             argmax.solution_path(),
             "exercises/solutions/ch03/max_pool_argmax.rs"
@@ -822,9 +869,19 @@ test result: FAILED. 2 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out; 
     #[test]
     fn catalogue_rejects_bad_and_duplicate_ids() {
         let bad = CATALOGUE.replace("ch03-pooled-sizes", "pooled-sizes");
-        assert!(parse_catalogue(&bad).unwrap_err().to_string().contains("chNN-name"));
+        assert!(
+            parse_catalogue(&bad)
+                .unwrap_err()
+                .to_string()
+                .contains("chNN-name")
+        );
         let twice = CATALOGUE.replace("ch03-max-pool-argmax", "ch03-pooled-sizes");
-        assert!(parse_catalogue(&twice).unwrap_err().to_string().contains("twice"));
+        assert!(
+            parse_catalogue(&twice)
+                .unwrap_err()
+                .to_string()
+                .contains("twice")
+        );
         let typo = CATALOGUE.replace("minutes = 10", "minute = 10");
         assert!(parse_catalogue(&typo).is_err());
         let level = CATALOGUE.replace("\"compute\"", "\"guess\"");
@@ -849,9 +906,14 @@ test result: FAILED. 2 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out; 
             chapter,
             "no exercises for chapter `ch09`; chapters with exercises: ch03, ch04"
         );
-        let typo = select(&catalogue, Some("ch03-max-pool")).unwrap_err().to_string();
+        let typo = select(&catalogue, Some("ch03-max-pool"))
+            .unwrap_err()
+            .to_string();
         assert!(typo.contains("no exercise `ch03-max-pool`"), "{typo}");
-        assert!(typo.contains("ch03-pooled-sizes, ch03-max-pool-argmax"), "{typo}");
+        assert!(
+            typo.contains("ch03-pooled-sizes, ch03-max-pool-argmax"),
+            "{typo}"
+        );
         let nonsense = select(&catalogue, Some("pooling")).unwrap_err().to_string();
         assert!(nonsense.contains("ch03, ch04"), "{nonsense}");
     }
@@ -892,11 +954,17 @@ test result: FAILED. 2 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out; 
         assert_eq!(uncovered.explanation.as_deref(), Some("because"));
         let results = vec![argmax, sizes, uncovered];
         let totals = Totals::of(&results);
-        assert_eq!(totals.summary(), "1 passed, 1 failed, 1 not started (3 exercises)");
+        assert_eq!(
+            totals.summary(),
+            "1 passed, 1 failed, 1 not started (3 exercises)"
+        );
         let text = render(&results, &catalogue, true);
         assert!(text.contains("NOT STARTED"), "{text}");
         assert!(text.contains("hint: loop"), "{text}");
-        assert!(text.contains("edit exercises/src/ch03/max_pool_argmax.rs"), "{text}");
+        assert!(
+            text.contains("edit exercises/src/ch03/max_pool_argmax.rs"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -916,14 +984,23 @@ test result: FAILED. 2 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out; 
         ];
         let result = judge(&catalogue[0], &outcomes, None);
         assert_eq!(result.status, Status::Failed);
-        assert_eq!(result.message.as_deref(), Some("lenet_pooled_side() = 13 is wrong"));
-        assert_eq!(judge(&catalogue[1], &outcomes, None).status, Status::NoTests);
+        assert_eq!(
+            result.message.as_deref(),
+            Some("lenet_pooled_side() = 13 is wrong")
+        );
+        assert_eq!(
+            judge(&catalogue[1], &outcomes, None).status,
+            Status::NoTests
+        );
     }
 
     #[test]
     fn explanations_are_read_unless_left_as_todo() {
         let written = "pub const EXPLANATION: &str = r#\"\nBecause the floor.\n\"#;\n";
-        assert_eq!(extract_explanation(written).as_deref(), Some("Because the floor."));
+        assert_eq!(
+            extract_explanation(written).as_deref(),
+            Some("Because the floor.")
+        );
         let todo = "pub const EXPLANATION: &str = r#\"\nTODO: explain here.\n\"#;\n";
         assert_eq!(extract_explanation(todo), None);
         assert_eq!(extract_explanation("fn main() {}"), None);
@@ -958,14 +1035,26 @@ test result: FAILED. 2 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out; 
         let catalogue = parse_catalogue(CATALOGUE).unwrap();
         let outcomes = parse_test_output(OUTPUT);
         let problems = outcome_problems(&catalogue, &outcomes, false);
-        assert!(problems.iter().any(|p| p.contains("starter passes test ch03::max_pool_argmax::ties")));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("starter passes test ch03::max_pool_argmax::ties"))
+        );
         let orphan = vec![TestOutcome {
             name: "ch05::nothing::here".into(),
             passed: true,
             message: String::new(),
         }];
         let problems = outcome_problems(&catalogue, &orphan, true);
-        assert!(problems.iter().any(|p| p.contains("belongs to no exercise")));
-        assert!(problems.iter().any(|p| p.contains("ch03-pooled-sizes: no test")));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("belongs to no exercise"))
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("ch03-pooled-sizes: no test"))
+        );
     }
 }

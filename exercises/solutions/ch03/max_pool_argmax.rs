@@ -9,7 +9,10 @@ pub fn max_pool_with_argmax(
     stride: usize,
 ) -> (Array2<f32>, Vec<(usize, usize)>) {
     let (height, width) = map.dim();
-    let (out_h, out_w) = ((height - kernel) / stride + 1, (width - kernel) / stride + 1);
+    let (out_h, out_w) = (
+        (height - kernel) / stride + 1,
+        (width - kernel) / stride + 1,
+    );
     let mut pooled = Array2::zeros((out_h, out_w));
     let mut argmax = Vec::with_capacity(out_h * out_w);
     for i in 0..out_h {

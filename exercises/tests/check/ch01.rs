@@ -9,7 +9,9 @@ mod output_lengths {
     fn full_mode_length_matches_true_convolution() {
         let signal = Array1::<f32>::zeros(200);
         let kernel = Array1::<f32>::zeros(9);
-        let outputs = true_convolution1d(signal.view(), kernel.view()).unwrap().len();
+        let outputs = true_convolution1d(signal.view(), kernel.view())
+            .unwrap()
+            .len();
         let yours = full_mode_length();
         assert!(
             yours == outputs,
@@ -99,7 +101,11 @@ mod true_convolution {
     #[test]
     fn small_example_by_hand() {
         let got = convolution_full(&[1.0, 2.0], &[1.0, 10.0]);
-        assert_close(&got, &[1.0, 12.0, 20.0], "convolution_full(&[1, 2], &[1, 10])");
+        assert_close(
+            &got,
+            &[1.0, 12.0, 20.0],
+            "convolution_full(&[1, 2], &[1, 10])",
+        );
     }
 
     #[test]

@@ -7,7 +7,12 @@ mod conv_parameters {
 
     fn parameters(filters: usize, channels: usize, kernel: usize) -> usize {
         let weight = Array4::zeros((filters, channels, kernel, kernel));
-        let layer = Conv2d::new("conv", weight, Array1::zeros(filters), Conv2dConfig::default());
+        let layer = Conv2d::new(
+            "conv",
+            weight,
+            Array1::zeros(filters),
+            Conv2dConfig::default(),
+        );
         layer.unwrap().parameter_count()
     }
 
@@ -45,13 +50,19 @@ mod multichannel_conv {
         let weight = Array4::from_shape_vec((1, 1, 2, 2), vec![1.0, 0.0, 0.0, -1.0]).unwrap();
         let got = conv2d_one_image(input.view(), weight.view(), arr1(&[0.5]).view());
         assert_eq!(got.dim(), (1, 2, 2), "output shape [F, H', W']");
-        assert_close(&got, &[-3.5, -3.5, -3.5, -3.5], "3x3 input, 2x2 kernel, bias 0.5");
+        assert_close(
+            &got,
+            &[-3.5, -3.5, -3.5, -3.5],
+            "3x3 input, 2x2 kernel, bias 0.5",
+        );
     }
 
     #[test]
     fn matches_cnn_core_on_random_images() {
         let mut rng = rng(3);
-        for (channels, filters, side, kernel) in [(1, 1, 4, 3), (3, 2, 6, 3), (2, 4, 7, 5), (3, 1, 5, 1)] {
+        for (channels, filters, side, kernel) in
+            [(1, 1, 4, 3), (3, 2, 6, 3), (2, 4, 7, 5), (3, 1, 5, 1)]
+        {
             let input = random(&mut rng, (channels, side, side));
             let weight = random(&mut rng, (filters, channels, kernel, kernel));
             let bias: Array1<f32> = random(&mut rng, filters);
@@ -66,8 +77,10 @@ mod multichannel_conv {
             );
             assert_close(
                 &got,
-                &expected,
-                &format!("C={channels}, F={filters}, {side}x{side} input, {kernel}x{kernel} kernel"),
+                expected,
+                &format!(
+                    "C={channels}, F={filters}, {side}x{side} input, {kernel}x{kernel} kernel"
+                ),
             );
         }
     }

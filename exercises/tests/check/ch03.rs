@@ -31,7 +31,11 @@ mod pooled_sizes {
 
 /// The argmax of each window as cnn-core's backward pass routes it: push a gradient of 1
 /// through one window at a time and see where it lands.
-fn library_argmax(map: ndarray::ArrayView2<f32>, kernel: usize, stride: usize) -> Vec<(usize, usize)> {
+fn library_argmax(
+    map: ndarray::ArrayView2<f32>,
+    kernel: usize,
+    stride: usize,
+) -> Vec<(usize, usize)> {
     use ndarray::{Array4, Axis};
     let (h, w) = map.dim();
     let input = map.to_owned().insert_axis(Axis(0)).insert_axis(Axis(0));
@@ -64,7 +68,11 @@ mod max_pool_argmax {
             [0.0, 6.0, 3.0, 1.0],
         ]);
         let (pooled, argmax) = max_pool_with_argmax(map.view(), 2, 2);
-        assert_close(&pooled, &[4.0, 2.0, 6.0, 7.0], "pooled values of the 4x4 example");
+        assert_close(
+            &pooled,
+            &[4.0, 2.0, 6.0, 7.0],
+            "pooled values of the 4x4 example",
+        );
         assert_eq!(
             argmax,
             vec![(1, 0), (0, 2), (3, 1), (2, 3)],
@@ -76,21 +84,39 @@ mod max_pool_argmax {
     fn ties_go_to_the_first_maximum() {
         let map = Array2::<f32>::ones((2, 2));
         let (_, argmax) = max_pool_with_argmax(map.view(), 2, 2);
-        assert_eq!(argmax, vec![(0, 0)], "a window of equal values: the first one wins");
+        assert_eq!(
+            argmax,
+            vec![(0, 0)],
+            "a window of equal values: the first one wins"
+        );
     }
 
     #[test]
     fn matches_cnn_core_on_random_maps() {
         let mut rng = rng(4);
-        for (h, w, kernel, stride) in [(4, 4, 2, 2), (7, 5, 2, 2), (9, 9, 3, 2), (6, 6, 3, 1), (5, 8, 1, 1)] {
+        for (h, w, kernel, stride) in [
+            (4, 4, 2, 2),
+            (7, 5, 2, 2),
+            (9, 9, 3, 2),
+            (6, 6, 3, 1),
+            (5, 8, 1, 1),
+        ] {
             let map: Array2<f32> = random(&mut rng, (h, w));
             let (pooled, argmax) = max_pool_with_argmax(map.view(), kernel, stride);
             let batch = map.clone().insert_axis(Axis(0)).insert_axis(Axis(0));
             let expected = max_pool2d(batch.view(), kernel, stride).unwrap();
             let what = format!("{h}x{w} map, kernel {kernel}, stride {stride}");
-            assert_eq!(pooled.dim(), (expected.dim().2, expected.dim().3), "{what}: pooled shape");
+            assert_eq!(
+                pooled.dim(),
+                (expected.dim().2, expected.dim().3),
+                "{what}: pooled shape"
+            );
             assert_close(&pooled, &expected, &what);
-            assert_eq!(argmax, super::library_argmax(map.view(), kernel, stride), "{what}: argmax");
+            assert_eq!(
+                argmax,
+                super::library_argmax(map.view(), kernel, stride),
+                "{what}: argmax"
+            );
         }
     }
 }
@@ -105,7 +131,11 @@ mod max_pool_backward {
         let map = arr2(&[[1.0, 5.0], [3.0, 2.0]]);
         let d_out = arr2(&[[10.0]]);
         let got = max_pool_backward(map.view(), d_out.view(), 2, 2);
-        assert_close(&got, &[0.0, 10.0, 0.0, 0.0], "gradient of [[1, 5], [3, 2]] pooled 2x2");
+        assert_close(
+            &got,
+            &[0.0, 10.0, 0.0, 0.0],
+            "gradient of [[1, 5], [3, 2]] pooled 2x2",
+        );
     }
 
     #[test]
@@ -136,7 +166,11 @@ mod max_pool_backward {
                 stride,
             );
             let what = format!("{h}x{w} map, kernel {kernel}, stride {stride}");
-            assert_eq!(got.dim(), (h, w), "{what}: the gradient has the map's shape");
+            assert_eq!(
+                got.dim(),
+                (h, w),
+                "{what}: the gradient has the map's shape"
+            );
             assert_close(&got, &expected, &what);
         }
     }
@@ -149,7 +183,8 @@ mod overlapping_windows {
 
     /// A 6x6 map with distinct values and its largest, 100, at (2, 2).
     fn map() -> Array4<f32> {
-        let mut map = Array4::from_shape_fn((1, 1, 6, 6), |(_, _, i, j)| ((i * 7 + j * 3) % 11) as f32);
+        let mut map =
+            Array4::from_shape_fn((1, 1, 6, 6), |(_, _, i, j)| ((i * 7 + j * 3) % 11) as f32);
         map[[0, 0, 2, 2]] = 100.0;
         map
     }
@@ -158,14 +193,18 @@ mod overlapping_windows {
     fn predicted_side_matches_max_pool2d() {
         let pooled = max_pool2d(map().view(), 2, 1).unwrap();
         let yours = predicted_side();
-        assert!(yours == pooled.dim().2, "your predicted side {yours} is not what max_pool2d gives");
+        assert!(
+            yours == pooled.dim().2,
+            "your predicted side {yours} is not what max_pool2d gives"
+        );
     }
 
     #[test]
     fn predicted_times_picked_matches_the_backward_pass() {
         let map = map();
         let pooled = max_pool2d(map.view(), 2, 1).unwrap();
-        let times = max_pool2d_backward(map.view(), Array4::ones(pooled.dim()).view(), 2, 1)[[0, 0, 2, 2]];
+        let times =
+            max_pool2d_backward(map.view(), Array4::ones(pooled.dim()).view(), 2, 1)[[0, 0, 2, 2]];
         let yours = predicted_times_picked();
         assert!(
             yours as f32 == times,

@@ -5,17 +5,45 @@ mod output_size {
 
     #[test]
     fn examples_from_the_chapter() {
-        assert_eq!(output_size(6, 3, 1, 0), Some(4), "output_size(6, 3, 1, 0): 6 - 3 + 1");
-        assert_eq!(output_size(6, 3, 2, 0), Some(2), "output_size(6, 3, 2, 0): floor(3 / 2) + 1");
-        assert_eq!(output_size(28, 5, 1, 2), Some(28), "output_size(28, 5, 1, 2): same padding");
+        assert_eq!(
+            output_size(6, 3, 1, 0),
+            Some(4),
+            "output_size(6, 3, 1, 0): 6 - 3 + 1"
+        );
+        assert_eq!(
+            output_size(6, 3, 2, 0),
+            Some(2),
+            "output_size(6, 3, 2, 0): floor(3 / 2) + 1"
+        );
+        assert_eq!(
+            output_size(28, 5, 1, 2),
+            Some(28),
+            "output_size(28, 5, 1, 2): same padding"
+        );
     }
 
     #[test]
     fn impossible_configurations_are_none() {
-        assert_eq!(output_size(4, 5, 1, 0), None, "output_size(4, 5, 1, 0): the kernel is larger than the input");
-        assert_eq!(output_size(4, 3, 0, 0), None, "output_size(4, 3, 0, 0): stride 0");
-        assert_eq!(output_size(4, 0, 1, 0), None, "output_size(4, 0, 1, 0): kernel 0");
-        assert_eq!(output_size(0, 1, 1, 0), None, "output_size(0, 1, 1, 0): an empty input");
+        assert_eq!(
+            output_size(4, 5, 1, 0),
+            None,
+            "output_size(4, 5, 1, 0): the kernel is larger than the input"
+        );
+        assert_eq!(
+            output_size(4, 3, 0, 0),
+            None,
+            "output_size(4, 3, 0, 0): stride 0"
+        );
+        assert_eq!(
+            output_size(4, 0, 1, 0),
+            None,
+            "output_size(4, 0, 1, 0): kernel 0"
+        );
+        assert_eq!(
+            output_size(0, 1, 1, 0),
+            None,
+            "output_size(0, 1, 1, 0): an empty input"
+        );
     }
 
     #[test]
@@ -64,7 +92,10 @@ mod same_padding {
     fn odd_kernels_keep_the_size() {
         for kernel in [1, 3, 5, 7, 11] {
             let padding = same_padding(kernel);
-            assert!(padding.is_some(), "same_padding({kernel}) is None, but an odd kernel has a same padding");
+            assert!(
+                padding.is_some(),
+                "same_padding({kernel}) is None, but an odd kernel has a same padding"
+            );
             for input in kernel..kernel + 20 {
                 let output = cnn_core::output_size(input, kernel, 1, padding.unwrap());
                 assert_eq!(

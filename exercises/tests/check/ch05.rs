@@ -70,7 +70,8 @@ mod even_kernel_shift {
         let mut padded = Array4::<f32>::zeros((1, 1, 10, 10));
         padded[[0, 0, 4, 4]] = 1.0;
         let kernel = Array4::from_elem((1, 1, 2, 2), 0.25);
-        let blurred = conv2d_naive(padded.view(), kernel.view(), Array1::zeros(1).view(), 1, 0).unwrap();
+        let blurred =
+            conv2d_naive(padded.view(), kernel.view(), Array1::zeros(1).view(), 1, 0).unwrap();
         let blurred = blurred.slice(s![0, 0, .., ..]);
         assert_eq!(blurred.shape(), &[9, 9]);
         let total: f32 = blurred.sum();

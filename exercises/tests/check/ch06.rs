@@ -43,7 +43,11 @@ mod linear_backward {
             let expected = cnn_core::linear_backward(x.view(), w.view(), d_out.view());
             let what = format!("N={batch}, I={inputs}, O={outputs}");
             assert_eq!(d_x.dim(), (batch, inputs), "{what}: d_input shape [N, I]");
-            assert_eq!(d_w.dim(), (outputs, inputs), "{what}: d_weight shape [O, I]");
+            assert_eq!(
+                d_w.dim(),
+                (outputs, inputs),
+                "{what}: d_weight shape [O, I]"
+            );
             assert_close(&d_x, &expected.d_input, &format!("{what}: d_input"));
             assert_close(&d_w, &expected.d_weight, &format!("{what}: d_weight"));
             assert_close(&d_b, &expected.d_bias, &format!("{what}: d_bias"));
@@ -85,8 +89,16 @@ mod conv1d_backward {
     fn small_example_by_hand() {
         // y[0] = x0 w0 + x1 w1, y[1] = x1 w0 + x2 w1; d_out = [1, 10].
         let (d_x, d_w) = conv1d_backward(&[1.0, 2.0, 3.0], &[4.0, 5.0], &[1.0, 10.0]);
-        assert_close(&d_x, &[4.0, 45.0, 50.0], "d_signal for x = [1, 2, 3], w = [4, 5], d_out = [1, 10]");
-        assert_close(&d_w, &[21.0, 32.0], "d_kernel for x = [1, 2, 3], w = [4, 5], d_out = [1, 10]");
+        assert_close(
+            &d_x,
+            &[4.0, 45.0, 50.0],
+            "d_signal for x = [1, 2, 3], w = [4, 5], d_out = [1, 10]",
+        );
+        assert_close(
+            &d_w,
+            &[21.0, 32.0],
+            "d_kernel for x = [1, 2, 3], w = [4, 5], d_out = [1, 10]",
+        );
     }
 
     #[test]
@@ -101,7 +113,9 @@ mod conv1d_backward {
                 kernel.as_slice().unwrap(),
                 d_out.as_slice().unwrap(),
             );
-            let as_3d = |a: &Array1<f32>| -> Array3<f32> { a.clone().insert_axis(Axis(0)).insert_axis(Axis(0)) };
+            let as_3d = |a: &Array1<f32>| -> Array3<f32> {
+                a.clone().insert_axis(Axis(0)).insert_axis(Axis(0))
+            };
             let expected = cnn_core::conv1d_backward(
                 as_3d(&signal).view(),
                 as_3d(&kernel).view(),

@@ -70,7 +70,10 @@ mod softmax {
     fn matches_cnn_core_on_random_logits() {
         let mut rng = rng(9);
         for classes in [1, 2, 5, 10] {
-            let logits: Vec<f32> = random_vec(&mut rng, classes).iter().map(|z| 4.0 * z).collect();
+            let logits: Vec<f32> = random_vec(&mut rng, classes)
+                .iter()
+                .map(|z| 4.0 * z)
+                .collect();
             let got = softmax(&logits);
             assert_close(&got, &reference(&logits), &format!("softmax of {logits:?}"));
         }
@@ -121,7 +124,12 @@ mod flatten_index {
         for (channels, height, width) in [(1, 2, 3), (3, 4, 5), (10, 13, 13)] {
             let map = numbered(channels, height, width);
             // Keras's order: permute to [1, H, W, C], then read row-major.
-            let channel_last: Vec<f32> = map.view().permuted_axes([0, 2, 3, 1]).iter().copied().collect();
+            let channel_last: Vec<f32> = map
+                .view()
+                .permuted_axes([0, 2, 3, 1])
+                .iter()
+                .copied()
+                .collect();
             for ((_, c, i, j), value) in map.indexed_iter() {
                 let index = channel_last_index(c, i, j, channels, height, width);
                 assert!(

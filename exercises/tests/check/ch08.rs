@@ -11,23 +11,36 @@ fn linear_network(weight: Array2<f32>) -> Sequential {
     let mut net = Sequential::new();
     net.push("flatten", Layer::Flatten).unwrap();
     let bias = ndarray::Array1::from_elem(classes, 0.5);
-    net.push("dense", Layer::Dense(Dense::new("dense", weight, bias).unwrap()))
-        .unwrap();
+    net.push(
+        "dense",
+        Layer::Dense(Dense::new("dense", weight, bias).unwrap()),
+    )
+    .unwrap();
     net
 }
 
 /// The first test digit of MNIST, `[28, 28]`, and its label.
 fn first_test_digit() -> (Array2<f32>, usize) {
-    let mnist = cnn_core::load_mnist(&crate::common::repo_path("data/mnist"), cnn_core::Split::Test)
-        .expect("data/mnist holds the MNIST test set");
-    let image = mnist.images.index_axis(Axis(0), 0).index_axis(Axis(0), 0).to_owned();
+    let mnist = cnn_core::load_mnist(
+        &crate::common::repo_path("data/mnist"),
+        cnn_core::Split::Test,
+    )
+    .expect("data/mnist holds the MNIST test set");
+    let image = mnist
+        .images
+        .index_axis(Axis(0), 0)
+        .index_axis(Axis(0), 0)
+        .to_owned();
     (image, mnist.labels[0])
 }
 
 /// The network's output for one `[H, W]` image.
 fn scores(net: &Sequential, image: ArrayView2<f32>) -> Array2<f32> {
     let (h, w) = image.dim();
-    let batch: Array4<f32> = image.to_owned().into_shape_with_order((1, 1, h, w)).unwrap();
+    let batch: Array4<f32> = image
+        .to_owned()
+        .into_shape_with_order((1, 1, h, w))
+        .unwrap();
     let output = net.forward(batch.into_dyn().view()).unwrap();
     output.into_dimensionality().unwrap()
 }
@@ -50,7 +63,11 @@ mod receptive_field {
                 break;
             }
         }
-        cnn_core::receptive_field(&layers).unwrap().last().unwrap().0
+        cnn_core::receptive_field(&layers)
+            .unwrap()
+            .last()
+            .unwrap()
+            .0
     }
 
     #[test]
@@ -66,7 +83,10 @@ mod receptive_field {
     #[test]
     fn pool2_prediction() {
         let yours = pool2_field();
-        assert!(yours == field_after("pool2"), "pool2_field() = {yours} is not the receptive field after pool2");
+        assert!(
+            yours == field_after("pool2"),
+            "pool2_field() = {yours} is not the receptive field after pool2"
+        );
     }
 }
 
@@ -83,13 +103,21 @@ mod occlusion_map {
         let weight: Array2<f32> = random(&mut rng, (2, 36));
         let net = super::linear_network(weight.clone());
         let map = occlusion_map(&net, image.view(), 1, 3, 3).unwrap();
-        assert_eq!(map.dim(), (2, 2), "map shape for a 6x6 image, patch 3, stride 3");
+        assert_eq!(
+            map.dim(),
+            (2, 2),
+            "map shape for a 6x6 image, patch 3, stride 3"
+        );
         let contribution = &image * &weight.row(1).to_shape((6, 6)).unwrap();
         let expected: Vec<f32> = [(0, 0), (0, 3), (3, 0), (3, 3)]
             .iter()
             .map(|&(top, left)| contribution.slice(s![top..top + 3, left..left + 3]).sum())
             .collect();
-        assert_close(&map, &expected, "occlusion map of a linear network, class 1");
+        assert_close(
+            &map,
+            &expected,
+            "occlusion map of a linear network, class 1",
+        );
     }
 
     #[test]
@@ -99,19 +127,30 @@ mod occlusion_map {
         let (patch, stride) = (8, 4);
         let map = occlusion_map(&net, digit.view(), label, patch, stride).unwrap();
         let side = cnn_core::output_size(28, patch, stride, 0).unwrap();
-        assert_eq!(map.dim(), (side, side), "map shape for 28x28, patch {patch}, stride {stride}");
+        assert_eq!(
+            map.dim(),
+            (side, side),
+            "map shape for 28x28, patch {patch}, stride {stride}"
+        );
         let original = super::scores(&net, digit.view())[[0, label]];
         let mut expected = Vec::new();
         for i in 0..side {
             for j in 0..side {
                 let mut covered = digit.clone();
                 covered
-                    .slice_mut(s![i * stride..i * stride + patch, j * stride..j * stride + patch])
+                    .slice_mut(s![
+                        i * stride..i * stride + patch,
+                        j * stride..j * stride + patch
+                    ])
                     .fill(0.0);
                 expected.push(original - super::scores(&net, covered.view())[[0, label]]);
             }
         }
-        assert_close(&map, &expected, "occlusion map of LeNet-5 on the first test digit");
+        assert_close(
+            &map,
+            &expected,
+            "occlusion map of LeNet-5 on the first test digit",
+        );
     }
 
     #[test]
@@ -122,7 +161,10 @@ mod occlusion_map {
             occlusion_map(&net, digit.view(), label, 29, 1).is_err(),
             "a 29x29 patch on a 28x28 image must return an error, not panic"
         );
-        assert!(occlusion_map(&net, digit.view(), label, 4, 0).is_err(), "stride 0 must return an error");
+        assert!(
+            occlusion_map(&net, digit.view(), label, 4, 0).is_err(),
+            "stride 0 must return an error"
+        );
     }
 }
 
@@ -142,7 +184,11 @@ mod saliency_map {
         let saliency = saliency_map(&net, image.view(), 2).unwrap();
         assert_eq!(saliency.dim(), (5, 4), "saliency has the image's shape");
         let expected = weight.row(2).mapv(f32::abs);
-        assert_close(&saliency, &expected, "saliency of a linear network, class 2");
+        assert_close(
+            &saliency,
+            &expected,
+            "saliency of a linear network, class 2",
+        );
     }
 
     #[test]
@@ -201,7 +247,10 @@ mod occlusion_size {
     fn map_side_prediction() {
         let side = cnn_core::output_size(28, 7, 3, 0).unwrap();
         let yours = predicted_map_side();
-        assert!(yours == side, "your predicted side {yours} is not the occlusion map's side");
+        assert!(
+            yours == side,
+            "your predicted side {yours} is not the occlusion map's side"
+        );
     }
 
     #[test]

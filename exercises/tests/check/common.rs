@@ -77,5 +77,6 @@ pub fn trained_lenet() -> Sequential {
 /// The Tiny VGG of chapter 7 (CNN Explainer's trained weights).
 pub fn tiny_vgg() -> Sequential {
     let path = repo_path("data/cnn-explainer/model.json");
-    cnn_core::tiny_vgg::load(&path).unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()))
+    cnn_core::tiny_vgg::load(&path)
+        .unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()))
 }
