@@ -103,8 +103,8 @@ pub fn ch01() -> Result<Table> {
     let response: Vec<String> = response.iter().map(|v| format!("{v}")).collect();
     table.row([
         "ch01-impulse-response",
-        "cross-correlation of [0, 0, 1, 0, 0] with [1, 2, 3]",
-        &format!("[{}]", response.join(", ")),
+        "cross-correlation of `[0, 0, 1, 0, 0]` with `[1, 2, 3]`",
+        &format!("`[{}]`", response.join(", ")),
     ]);
     Ok(table)
 }
@@ -130,8 +130,8 @@ pub fn ch02() -> Result<Table> {
     )?;
     table.row([
         "ch02-feature-map-shape",
-        "[2, 3, 32, 32] through 8 filters 5x5",
-        &format!("{:?}", layer.output_shape([2, 3, 32, 32])?),
+        "`[2, 3, 32, 32]` through 8 filters 5x5",
+        &format!("`{:?}`", layer.output_shape([2, 3, 32, 32])?),
     ]);
     Ok(table)
 }
