@@ -604,11 +604,30 @@ pub fn render(results: &[ExerciseResult], catalogue: &[Exercise], hint: bool) ->
                 .unwrap_or_default();
             let _ = writeln!(text, "{indent}edit {file}");
             if hint && let Some(exercise) = catalogue.iter().find(|e| e.id == result.id) {
-                let _ = writeln!(text, "{indent}hint: {}", exercise.hint);
+                for (index, line) in wrap(&exercise.hint, 76).iter().enumerate() {
+                    let label = if index == 0 { "hint: " } else { "      " };
+                    let _ = writeln!(text, "{indent}{label}{line}");
+                }
             }
         }
     }
     text
+}
+
+/// Splits `text` into lines of at most `width` characters, at spaces (a longer word gets a
+/// line of its own).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.len() + 1 + word.len() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
 }
 
 /// Checks, then re-checks every time a file of the exercises is saved, until Ctrl-C.
@@ -992,6 +1011,13 @@ test result: FAILED. 2 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out; 
             judge(&catalogue[1], &outcomes, None).status,
             Status::NoTests
         );
+    }
+
+    #[test]
+    fn hints_wrap_at_spaces() {
+        assert_eq!(wrap("one two three four", 9), ["one two", "three", "four"]);
+        assert_eq!(wrap("a verylongword b", 4), ["a", "verylongword", "b"]);
+        assert!(wrap("", 10).is_empty());
     }
 
     #[test]
