@@ -1,8 +1,11 @@
-//! The numeric answers of the exercises (`exercises/`), computed by cnn-core.
+//! The numeric answers of the exercises (`exercises/`), computed by cnn-core, and the
+//! teacher's guide's tables of exercises and estimated times, read from
+//! `exercises/exercises.toml`.
 //!
 //! Run with `cargo run --example exercise_answers` (the book build runs it). It writes one
 //! table per chapter to `book/generated/exercises/chNN.md`, which the solutions appendix
-//! includes. The exercise checks (`exercises/tests/check/`) compare a learner's numbers
+//! includes, and `list.md`, `weeks.md`, `count.md` and `compute_minutes.md` for the
+//! teacher's guide. The exercise checks (`exercises/tests/check/`) compare a learner's numbers
 //! with the same cnn-core calls, so the appendix and the checker cannot disagree.
 
 use std::path::{Path, PathBuf};
@@ -15,12 +18,18 @@ use cnn_core::{
     true_convolution1d,
 };
 use ndarray::{Array1, Array3, Array4, s};
+use serde::Deserialize;
 
 fn main() -> Result<()> {
     let answers = Chapter::new("exercises");
     for (chapter, table) in all()? {
         answers.publish(chapter, &table)?;
     }
+    let exercises = catalogue()?;
+    answers.publish("list", &exercise_list(&exercises))?;
+    answers.publish("weeks", &weekly_plan(&exercises))?;
+    answers.write_value("count", exercises.len())?;
+    answers.write_value("compute_minutes", minutes_of_level(&exercises, "compute"))?;
     println!("tables in book/generated/exercises/");
     Ok(())
 }
@@ -37,6 +46,94 @@ pub fn all() -> Result<Vec<(&'static str, Table)>> {
         ("ch07", ch07()?),
         ("ch08", ch08()?),
     ])
+}
+
+/// One entry of `exercises/exercises.toml` (the checker, `xtask/src/check.rs`, reads the
+/// same file).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Exercise {
+    pub id: String,
+    pub title: String,
+    pub level: String,
+    pub minutes: u32,
+    pub hint: String,
+}
+
+#[derive(Deserialize)]
+struct Catalogue {
+    exercise: Vec<Exercise>,
+}
+
+/// The exercises, in the order of `exercises/exercises.toml`.
+pub fn catalogue() -> Result<Vec<Exercise>> {
+    let path = repo_path("exercises/exercises.toml");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let catalogue: Catalogue =
+        toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    Ok(catalogue.exercise)
+}
+
+/// Every exercise with its kind and estimated time.
+pub fn exercise_list(exercises: &[Exercise]) -> Table {
+    let mut table = Table::new(["exercise", "kind", "minutes"]);
+    for exercise in exercises {
+        table.row([
+            format!("`{}`", exercise.id),
+            exercise.level.clone(),
+            exercise.minutes.to_string(),
+        ]);
+    }
+    table
+}
+
+/// The teacher's guide's four-week plan: two chapters a week.
+pub const WEEKS: [(&str, [&str; 2], &str); 4] = [
+    (
+        "1",
+        ["ch01", "ch02"],
+        "Convolution in 1-D and 2-D, feature maps",
+    ),
+    ("2", ["ch03", "ch04"], "Pooling and the output-size formula"),
+    (
+        "3",
+        ["ch05", "ch06"],
+        "Kernel sizes, receptive fields, backpropagation",
+    ),
+    (
+        "4",
+        ["ch07", "ch08"],
+        "A trained network, and what it looks at",
+    ),
+];
+
+/// The plan with each week's total estimated time.
+pub fn weekly_plan(exercises: &[Exercise]) -> Table {
+    let mut table = Table::new(["week", "chapters", "topic", "exercises", "minutes"]);
+    for (week, chapters, topic) in WEEKS {
+        let chosen: Vec<&Exercise> = exercises
+            .iter()
+            .filter(|e| chapters.contains(&&e.id[..4]))
+            .collect();
+        let minutes: u32 = chosen.iter().map(|e| e.minutes).sum();
+        table.row([
+            week.to_string(),
+            chapters.join(", "),
+            topic.to_string(),
+            chosen.len().to_string(),
+            minutes.to_string(),
+        ]);
+    }
+    table
+}
+
+/// The total estimated time of the exercises of one kind.
+pub fn minutes_of_level(exercises: &[Exercise], level: &str) -> u32 {
+    exercises
+        .iter()
+        .filter(|e| e.level == level)
+        .map(|e| e.minutes)
+        .sum()
 }
 
 /// A table of answers: exercise, question, answer.
