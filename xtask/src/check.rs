@@ -17,17 +17,18 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use notify::{EventKind, RecursiveMode, Watcher};
 use serde::{Deserialize, Serialize};
 
 /// The options of `cargo xtask check`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CheckOptions {
     /// `ch03`, `ch03-max-pool-argmax`, or `None` for every exercise.
     pub target: Option<String>,
@@ -39,6 +40,8 @@ pub struct CheckOptions {
     pub student: Option<String>,
     /// Check the reference solutions instead of the starters.
     pub solutions: bool,
+    /// Stop the tests after this long (an endless loop in a learner's code).
+    pub time_limit: Duration,
 }
 
 /// One entry of `exercises/exercises.toml`.
@@ -433,14 +436,21 @@ pub struct Report {
     pub exercises: Vec<ExerciseResult>,
 }
 
-/// What `cargo test` said: whether it built, and its output.
+/// What `cargo test` said: whether it built, and what the tests did.
 struct TestRun {
     compiled: bool,
-    output: String,
+    /// Every test selected, passed or failed. A test that was still running when the time
+    /// limit ran out counts as failed, with a message that says so.
+    outcomes: Vec<TestOutcome>,
 }
 
-/// Runs the exercise tests whose names start with one of `filters`.
-fn run_tests(root: &Path, solutions: bool, filters: &[String]) -> Result<TestRun> {
+/// How long the exercise tests may run (after compiling) before they are stopped, unless
+/// `--time-limit` says otherwise: the checks take about a second, so this only ends an
+/// endless loop in a learner's code.
+pub const TEST_TIME_LIMIT: Duration = Duration::from_secs(60);
+
+/// `cargo test` for the exercise tests, on the starters or the solutions.
+fn cargo_test(root: &Path, solutions: bool) -> Command {
     let features = if solutions {
         "check,solutions"
     } else {
@@ -448,42 +458,109 @@ fn run_tests(root: &Path, solutions: bool, filters: &[String]) -> Result<TestRun
     };
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     command
-        .args([
-            "test",
-            "--quiet",
-            "--package",
-            "cnn-exercises",
-            "--features",
-            features,
-        ])
-        .args([
-            "--test",
-            "check",
-            "--no-fail-fast",
-            "--",
-            "--format",
-            "pretty",
-        ])
-        .args(filters)
+        .args(["test", "--quiet", "--package", "cnn-exercises"])
+        .args(["--features", features, "--test", "check", "--no-fail-fast"])
         .env("RUST_BACKTRACE", "0")
-        .current_dir(root)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let output = command
+        .current_dir(root);
+    command
+}
+
+/// Compiles the exercise tests and runs those whose names start with one of `filters`,
+/// stopping them after `time_limit`.
+fn run_tests(
+    root: &Path,
+    solutions: bool,
+    filters: &[String],
+    time_limit: Duration,
+) -> Result<TestRun> {
+    // Compile and list the tests first, without a time limit: the first build takes minutes.
+    let listing = cargo_test(root, solutions)
+        .args(["--", "--list", "--format", "terse"])
+        .args(filters)
         .output()
         .context("could not start `cargo test` for the exercises")?;
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    // libtest prints "running N tests" once the test binary runs: then it compiled.
-    let compiled = stdout.contains("running ");
-    if !compiled {
+    if !listing.status.success() {
         // Show the compiler's errors: they are what the learner needs to fix.
-        eprintln!("{stderr}");
+        eprintln!("{}", String::from_utf8_lossy(&listing.stderr));
+        return Ok(TestRun {
+            compiled: false,
+            outcomes: Vec::new(),
+        });
+    }
+    let listed: Vec<String> = String::from_utf8_lossy(&listing.stdout)
+        .lines()
+        .filter_map(|line| line.strip_suffix(": test"))
+        .map(str::to_string)
+        .collect();
+
+    let mut command = cargo_test(root, solutions);
+    command
+        .args(["--", "--format", "pretty"])
+        .args(filters)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let (output, timed_out) = output_within(command, time_limit)?;
+    let mut outcomes = parse_test_output(&output);
+    if timed_out {
+        for name in listed {
+            if !outcomes.iter().any(|o| o.name == name) {
+                outcomes.push(TestOutcome {
+                    name,
+                    passed: false,
+                    message: format!(
+                        "did not finish within {} seconds: an endless loop?\n\
+                         (here, or in another exercise whose tests kept the test threads busy)",
+                        time_limit.as_secs()
+                    ),
+                });
+            }
+        }
     }
     Ok(TestRun {
-        compiled,
-        output: stdout,
+        compiled: true,
+        outcomes,
     })
+}
+
+/// Runs `command`, collecting its standard output; stops it (and the test program it
+/// started) if it has not finished after `time_limit`. Returns the output and whether it
+/// was stopped.
+fn output_within(mut command: Command, time_limit: Duration) -> Result<(String, bool)> {
+    // In a process group of its own, so that stopping it stops the test program too.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command
+        .spawn()
+        .context("could not start `cargo test` for the exercises")?;
+    let read_all = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = read_all(Box::new(child.stdout.take().expect("stdout is piped")));
+    // cargo's own messages ("test failed, to rerun ...") are not for the learner.
+    let stderr = read_all(Box::new(child.stderr.take().expect("stderr is piped")));
+    let started = Instant::now();
+    let timed_out = loop {
+        if child.try_wait()?.is_some() {
+            break false;
+        }
+        if started.elapsed() > time_limit {
+            #[cfg(unix)]
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .status();
+            let _ = child.kill();
+            break true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    child.wait()?;
+    let output = stdout.join().unwrap_or_default();
+    let _ = stderr.join();
+    Ok((output, timed_out))
 }
 
 /// Checks the selected exercises once and prints the report. Returns the report.
@@ -506,8 +583,8 @@ pub fn check_once(root: &Path, options: &CheckOptions) -> Result<Report> {
             .map(|t| format!(": {t}"))
             .unwrap_or_default()
     );
-    let run = run_tests(root, options.solutions, &filters)?;
-    let outcomes = parse_test_output(&run.output);
+    let run = run_tests(root, options.solutions, &filters, options.time_limit)?;
+    let outcomes = run.outcomes;
     let mut results = Vec::new();
     for exercise in selected {
         let explanation = if exercise.level == Level::Investigate {
@@ -695,12 +772,12 @@ pub fn verify(root: &Path) -> Result<()> {
     for solutions in [false, true] {
         let code = if solutions { "solutions" } else { "starters" };
         println!("==> Running every exercise test against the {code}");
-        let run = run_tests(root, solutions, &[])?;
+        let run = run_tests(root, solutions, &[], TEST_TIME_LIMIT)?;
         if !run.compiled {
             problems.push(format!("the {code} do not compile"));
             continue;
         }
-        let outcomes = parse_test_output(&run.output);
+        let outcomes = run.outcomes;
         problems.extend(outcome_problems(&catalogue, &outcomes, solutions));
     }
     if problems.is_empty() {

@@ -91,6 +91,9 @@ enum Task {
         /// For CI: every starter fails its tests and every solution passes them.
         #[arg(long, conflicts_with_all = ["target", "watch", "solutions", "json"])]
         verify: bool,
+        /// Stop the tests after this many seconds (an endless loop in the code checked).
+        #[arg(long, value_name = "SECONDS", default_value_t = check::TEST_TIME_LIMIT.as_secs())]
+        time_limit: u64,
         /// List the exercises with their levels and estimated times.
         #[arg(long, conflicts_with_all = ["watch", "verify"])]
         list: bool,
@@ -111,6 +114,7 @@ fn main() -> Result<()> {
             watch,
             solutions,
             verify,
+            time_limit,
             list,
         } => {
             if list {
@@ -125,6 +129,7 @@ fn main() -> Result<()> {
                 json,
                 student,
                 solutions,
+                time_limit: std::time::Duration::from_secs(time_limit),
             };
             if watch {
                 return check::watch(&root, &options);
