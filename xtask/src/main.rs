@@ -5,6 +5,8 @@
 //! - `cargo xtask book`: install the pinned book tools if needed, regenerate the figures, then
 //!   build the book (HTML, math rendered at build time) and check its links.
 //! - `cargo xtask serve [--port 3000]`: the same as `book`, then serve the book on localhost.
+//! - `cargo xtask check [ch03 | ch03-max-pool-argmax] [--hint] [--json report.json] [--watch]`:
+//!   check the exercises (see `check.rs`); `--verify` is CI's check of the exercises themselves.
 //!
 //! The book is built into `target/book/` (see `book.toml`), so nothing built is committed.
 
@@ -15,6 +17,8 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+
+mod check;
 
 /// A command-line tool the book build needs, installed with `cargo install`.
 struct Tool {
@@ -53,7 +57,7 @@ struct Cli {
 enum Task {
     /// Run the chapter examples, which write the book's figures and tables.
     Figures {
-        /// Run only this chapter's example(s), e.g. `ch03`.
+        /// Run only this chapter's example(s), e.g. `ch03`, or `exercises` for the answers.
         #[arg(long)]
         chapter: Option<String>,
     },
@@ -65,6 +69,35 @@ enum Task {
         #[arg(long, default_value_t = 3000)]
         port: u16,
     },
+    /// Check the exercises (exercises/src/): a line per exercise, a summary, a JSON report.
+    Check {
+        /// A chapter (`ch03`) or one exercise (`ch03-max-pool-argmax`); all if left out.
+        target: Option<String>,
+        /// Show the hint of each exercise that does not pass yet.
+        #[arg(long)]
+        hint: bool,
+        /// Write a JSON report for a gradebook to this file.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// The learner's name or id for the JSON report (or set $CNN_STUDENT).
+        #[arg(long)]
+        student: Option<String>,
+        /// Check again every time a file in exercises/ is saved.
+        #[arg(long)]
+        watch: bool,
+        /// Check the reference solutions (exercises/solutions/) instead of the starters.
+        #[arg(long)]
+        solutions: bool,
+        /// For CI: every starter fails its tests and every solution passes them.
+        #[arg(long, conflicts_with_all = ["target", "watch", "solutions", "json"])]
+        verify: bool,
+        /// Stop the tests after this many seconds (an endless loop in the code checked).
+        #[arg(long, value_name = "SECONDS", default_value_t = check::TEST_TIME_LIMIT.as_secs())]
+        time_limit: u64,
+        /// List the exercises with their levels and estimated times.
+        #[arg(long, conflicts_with_all = ["watch", "verify"])]
+        list: bool,
+    },
 }
 
 fn main() -> Result<()> {
@@ -73,6 +106,41 @@ fn main() -> Result<()> {
     match cli.command {
         Task::Figures { chapter } => figures(&root, chapter.as_deref()),
         Task::Book => book(&root),
+        Task::Check {
+            target,
+            hint,
+            json,
+            student,
+            watch,
+            solutions,
+            verify,
+            time_limit,
+            list,
+        } => {
+            if list {
+                return check::list(&root);
+            }
+            if verify {
+                return check::verify(&root);
+            }
+            let options = check::CheckOptions {
+                target,
+                hint,
+                json,
+                student,
+                solutions,
+                time_limit: std::time::Duration::from_secs(time_limit),
+            };
+            if watch {
+                return check::watch(&root, &options);
+            }
+            let report = check::check_once(&root, &options)?;
+            if report.totals.passed < report.totals.total {
+                // A failing exit status, for scripts; the report above says why.
+                std::process::exit(1);
+            }
+            Ok(())
+        }
         Task::Serve { port } => {
             book(&root)?;
             println!("==> Serving the book at http://localhost:{port} (Ctrl-C to stop)");
@@ -138,15 +206,22 @@ fn mdbook_build(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Runs the chapter examples in chapter order, stopping at the first that fails.
+/// Runs the chapter examples in chapter order, then `exercise_answers` (the exercises'
+/// numeric answers), stopping at the first that fails. `--chapter exercises` runs only that.
 fn figures(root: &Path, chapter: Option<&str>) -> Result<()> {
     let mut examples = chapter_examples(&root.join("examples"))?;
-    if let Some(chapter) = chapter {
+    if chapter == Some("exercises") {
+        examples = vec!["exercise_answers".to_string()];
+    } else if let Some(chapter) = chapter {
         let prefix = format!("{chapter}_");
         examples.retain(|name| name.starts_with(&prefix));
         if examples.is_empty() {
             bail!("no example for chapter `{chapter}`: expected a file examples/{prefix}*.rs");
         }
+    }
+    if chapter.is_none() && root.join("examples/exercise_answers.rs").exists() {
+        // The numeric answers of the exercises, for the book's solutions appendix.
+        examples.push("exercise_answers".to_string());
     }
     if examples.is_empty() {
         println!("==> No chapter examples (examples/chNN_*.rs) yet: no figures to make");
