@@ -3,7 +3,20 @@
 //! This is the engine behind the book. It is written to be read: every operation
 //! states its formula, then follows it index for index. Where a faster version
 //! exists (convolution as im2col + matrix multiply), the plain one stays beside it
-//! as the tested reference.
+//! as the tested reference, and the names say which is which (`conv2d_naive` is the
+//! reference, `conv2d` the fast version).
+//!
+//! ## Where things live
+//!
+//! | module | what it holds | chapters |
+//! |---|---|---|
+//! | [`shape`] | the output-size formula and receptive fields | 4, 5 |
+//! | [`ops`] | the operations as functions on arrays, forward and backward: convolution, im2col, pooling, activations, dense, softmax | 1-6 |
+//! | [`nn`] | layers, a [`Sequential`] network of named layers, its forward and backward passes, random starting weights | 6, 7 |
+//! | [`train`] | optimisers (SGD, Adam) and the training loop | 6 |
+//! | [`data`] | MNIST, photos, TensorFlow.js models, the library's model files, safe file reading and writing | 6, 7 |
+//! | [`models`] | the book's two networks: LeNet-5 and Tiny VGG, with the preparation their inputs need | 6, 7, 8 |
+//! | [`visualize`] | what a trained network has learned: filters, strongest activations, occlusion, saliency, maximisation, inversion | 8 |
 //!
 //! ## Notation
 //!
@@ -25,65 +38,25 @@
 //!
 //! ## Errors
 //!
-//! Anything a caller controls is checked and answered with a [`CnnError`] that says
-//! what was wrong and where. A violated internal invariant (a bug in this library)
-//! panics with a message naming the shapes.
+//! Anything a caller controls is checked and answered with a [`CnnError`] whose
+//! variant says what kind of thing went wrong and whose message says what and where.
+//! A violated internal invariant (a bug in this library) panics with a message naming
+//! the shapes.
 
-pub mod activation;
-pub mod conv;
-pub mod dense;
+pub mod data;
 pub mod error;
-pub mod image_io;
-pub mod init;
-pub mod mnist;
-pub mod model;
-pub mod optim;
-pub mod pool;
-pub mod save;
+pub mod models;
+pub mod nn;
+pub mod ops;
 pub mod shape;
-pub mod softmax;
-pub mod tfjs;
-pub mod tiny_vgg;
+pub mod train;
 pub mod visualize;
 
-pub use activation::{relu, sigmoid, tanh};
-pub use conv::{
-    Conv1d, Conv1dConfig, Conv2d, Conv2dConfig, conv1d, conv2d, conv2d_naive, im2col,
-    true_convolution1d, true_convolution2d,
-};
-pub use dense::{Dense, flatten, linear};
+// The error type, used everywhere.
 pub use error::{CnnError, Result};
-pub use image_io::{
-    decode_rgb, load_rgb, load_rgb_center_crop, rgb_to_array, scale_and_center_crop, to_grayscale,
-};
-pub use model::{Layer, LayerSummary, Sequential};
-pub use pool::{
-    Pool2d, PoolKind, avg_pool2d, global_avg_pool2d, global_max_pool1d, global_max_pool2d,
-    max_pool2d,
-};
-pub use shape::{dropped_by_floor, output_size, receptive_field};
-pub use softmax::{log_softmax, softmax, softmax_cross_entropy};
-pub use tfjs::{load_layers_model, read_weights};
 
-pub use activation::{relu_backward, sigmoid_backward, tanh_backward};
-pub use conv::{
-    Conv1dGradients, Conv2dGradients, IMAGES_PER_CHUNK, Patches, conv1d_backward, conv2d_backward,
-    conv2d_backward_from_patches, conv2d_backward_naive, conv2d_keeping_patches,
-    conv2d_parameter_gradients, unroll_patches,
-};
-pub use dense::{LinearGradients, flatten_backward, linear_backward};
-pub use init::Init;
-pub use mnist::{Mnist, Split, load_mnist, shuffled_batches};
-pub use model::{Cache, Kept, ParameterGradients};
-pub use optim::{Adam, Optimizer, Sgd, StepResult, argmax_rows, count_correct, train_step};
-pub use pool::{
-    avg_pool2d_backward, global_avg_pool2d_backward, global_max_pool2d_backward,
-    max_pool2d_backward, max_pool2d_backward_from_argmax, max_pool2d_with_argmax, pool2d_fast,
-};
-pub use softmax::{softmax_backward, softmax_cross_entropy_backward};
-pub use visualize::{
-    InputWindow, Inversion, InversionConfig, MaximizeConfig, Maximized, OcclusionConfig,
-    OcclusionMap, Saliency, StrongActivation, Target, class_probabilities, edge_image,
-    invert_representation, maximize_activation, occlusion_map, oriented_edge_response,
-    receptive_window, saliency, score_layer, strongest_activations, total_variation,
-};
+// The output-size formula, which every layer asks for its shapes.
+pub use shape::output_size;
+
+// What building and running a network needs.
+pub use nn::{Conv2d, Conv2dConfig, Dense, Init, Layer, Pool2d, Sequential, Tensor, Want};

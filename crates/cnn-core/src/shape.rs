@@ -23,8 +23,9 @@ use crate::error::{CnnError, Result};
 /// window ("floor mode", as PyTorch and TensorFlow do by default).
 ///
 /// # Errors
-/// A zero kernel, a zero stride, or a kernel larger than the padded input: the
-/// message gives the numbers.
+/// A zero kernel, a zero stride, a kernel larger than the padded input, or a padded
+/// input too large to count (`input + 2*padding` overflows): the message gives the
+/// numbers.
 ///
 /// ```
 /// use cnn_core::output_size;
@@ -35,23 +36,34 @@ use crate::error::{CnnError, Result};
 /// ```
 pub fn output_size(input: usize, kernel: usize, stride: usize, padding: usize) -> Result<usize> {
     if kernel == 0 {
-        return Err(CnnError::InvalidConfig(
-            "kernel size must be at least 1, got 0".to_string(),
-        ));
+        return Err(CnnError::setting("kernel size must be at least 1, got 0"));
     }
     if stride == 0 {
-        return Err(CnnError::InvalidConfig(
-            "stride must be at least 1, got 0".to_string(),
-        ));
+        return Err(CnnError::setting("stride must be at least 1, got 0"));
     }
-    let padded = input + 2 * padding;
+    let padded = padded_size(input, padding)?;
     if kernel > padded {
-        return Err(CnnError::InvalidConfig(format!(
+        return Err(CnnError::setting(format!(
             "kernel {kernel} is larger than the padded input {padded} \
              (input {input} + 2*{padding} padding)"
         )));
     }
     Ok((padded - kernel) / stride + 1)
+}
+
+/// `input + 2*padding`, the size of a padded input.
+///
+/// # Errors
+/// The sum does not fit in a `usize` (a padding no real input could have).
+pub fn padded_size(input: usize, padding: usize) -> Result<usize> {
+    padding
+        .checked_mul(2)
+        .and_then(|both_sides| input.checked_add(both_sides))
+        .ok_or_else(|| {
+            CnnError::setting(format!(
+                "padding {padding} is too large: input {input} + 2*{padding} padding overflows"
+            ))
+        })
 }
 
 /// How many input rows (or columns) floor mode leaves uncovered at the far edge:
@@ -66,7 +78,7 @@ pub fn dropped_by_floor(
     padding: usize,
 ) -> Result<usize> {
     output_size(input, kernel, stride, padding)?;
-    Ok((input + 2 * padding - kernel) % stride)
+    Ok((padded_size(input, padding)? - kernel) % stride)
 }
 
 /// The receptive field after each layer of a stack: how many input pixels (along
@@ -94,16 +106,24 @@ pub fn dropped_by_floor(
 /// # Errors
 /// A layer with a zero kernel or stride; the message gives its position.
 pub fn receptive_field(layers: &[(usize, usize)]) -> Result<Vec<(usize, usize)>> {
-    let (mut field, mut jump) = (1, 1);
+    let (mut field, mut jump): (usize, usize) = (1, 1);
     let mut after_each = Vec::with_capacity(layers.len());
     for (index, &(kernel, stride)) in layers.iter().enumerate() {
         if kernel == 0 || stride == 0 {
-            return Err(CnnError::InvalidConfig(format!(
+            return Err(CnnError::setting(format!(
                 "layer {index}: kernel and stride must be at least 1, got kernel {kernel}, stride {stride}"
             )));
         }
-        field += (kernel - 1) * jump;
-        jump *= stride;
+        let too_large = || {
+            CnnError::setting(format!(
+                "layer {index}: the receptive field grows too large to count (kernel {kernel}, stride {stride})"
+            ))
+        };
+        field = (kernel - 1)
+            .checked_mul(jump)
+            .and_then(|growth| field.checked_add(growth))
+            .ok_or_else(too_large)?;
+        jump = jump.checked_mul(stride).ok_or_else(too_large)?;
         after_each.push((field, jump));
     }
     Ok(after_each)
@@ -115,10 +135,24 @@ mod tests {
 
     #[test]
     fn counts_positions() {
-        assert_eq!(output_size(5, 3, 1, 0), Ok(3));
-        assert_eq!(output_size(32, 5, 1, 0), Ok(28));
-        assert_eq!(output_size(7, 2, 2, 0), Ok(3));
-        assert_eq!(dropped_by_floor(7, 2, 2, 0), Ok(1));
+        assert_eq!(output_size(5, 3, 1, 0).unwrap(), 3);
+        assert_eq!(output_size(32, 5, 1, 0).unwrap(), 28);
+        assert_eq!(output_size(7, 2, 2, 0).unwrap(), 3);
+        assert_eq!(dropped_by_floor(7, 2, 2, 0).unwrap(), 1);
+    }
+
+    #[test]
+    fn huge_sizes_are_errors_not_wrapped_numbers() {
+        // In a release build `usize::MAX / 2` padding used to wrap around to a small
+        // padded size (a 4x4 output); in a debug build it panicked.
+        let e = output_size(4, 3, 1, usize::MAX / 2).unwrap_err().to_string();
+        assert!(e.starts_with("padding 9223372036854775807 is too large"), "{e}");
+        assert!(output_size(usize::MAX, 3, 1, 1).is_err());
+        assert!(dropped_by_floor(4, 3, 1, usize::MAX / 2).is_err());
+        assert_eq!(output_size(usize::MAX, usize::MAX, 1, 0).unwrap(), 1);
+        let e = receptive_field(&[(usize::MAX, 2), (3, 1)]).unwrap_err().to_string();
+        assert!(e.contains("too large"), "{e}");
+        assert!(receptive_field(&[(2, usize::MAX), (2, usize::MAX)]).is_err());
     }
 
     #[test]

@@ -11,9 +11,10 @@ use ndarray::{Array, ArrayView, Dimension, Zip};
 ///
 /// `x: any shape -> output: the same shape`
 ///
-/// `relu(x) = max(0, x)`
+/// `relu(x) = max(0, x)`, and `relu(NaN) = NaN` as in PyTorch, so that a network
+/// whose numbers went wrong does not look healthy after it.
 pub fn relu<D: Dimension>(x: ArrayView<f32, D>) -> Array<f32, D> {
-    x.mapv(|v| if v > 0.0 { v } else { 0.0 })
+    x.mapv(|v| if v > 0.0 || v.is_nan() { v } else { 0.0 })
 }
 
 /// Backward pass of [`relu`]: the gradient flows through where the input was positive
@@ -114,6 +115,16 @@ mod tests {
     fn relu_zeroes_the_negatives() {
         let x = array![[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]];
         assert_eq!(relu(x.view()), array![[0.0, 0.0, 0.0], [0.5, 1.0, 3.0]]);
+    }
+
+    #[test]
+    fn nan_passes_through_every_activation_as_in_pytorch() {
+        let x = array![f32::NAN, 1.0];
+        assert!(relu(x.view())[0].is_nan());
+        assert!(sigmoid(x.view())[0].is_nan());
+        assert!(tanh(x.view())[0].is_nan());
+        // The gradient of ReLU at NaN is 0, as PyTorch's (NaN > 0 is false).
+        assert_eq!(relu_backward(x.view(), array![1.0, 1.0].view()), array![0.0, 1.0]);
     }
 
     #[test]

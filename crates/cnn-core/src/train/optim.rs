@@ -1,15 +1,12 @@
-//! Learning: turn gradients into better weights.
+//! Optimisers: turn gradients into better weights.
 //!
 //! [`Sgd`] steps against the gradient, with momentum; [`Adam`] scales each weight's
-//! step by a running estimate of its gradient's size. [`train_step`] is one step of
-//! training a [`Sequential`] classifier on a mini-batch: forward, loss, backward,
-//! update.
+//! step by a running estimate of its gradient's size.
 
-use ndarray::{Array1, ArrayD, ArrayView2, ArrayViewD, Axis, Ix2, Zip};
+use ndarray::{Array1, ArrayD, Zip};
 
 use crate::error::{CnnError, Result};
-use crate::model::{ParameterGradients, Sequential};
-use crate::softmax::{softmax_cross_entropy, softmax_cross_entropy_backward};
+use crate::nn::{ParameterGradients, Sequential};
 
 /// Stochastic gradient descent with momentum, as PyTorch's `optim.SGD`.
 ///
@@ -66,7 +63,7 @@ pub enum Optimizer {
 
 fn check_learning_rate(learning_rate: f32) -> Result<()> {
     if !(learning_rate.is_finite() && learning_rate > 0.0) {
-        return Err(CnnError::InvalidConfig(format!(
+        return Err(CnnError::setting(format!(
             "learning rate must be a positive number, got {learning_rate}"
         )));
     }
@@ -81,7 +78,7 @@ impl Sgd {
     pub fn new(learning_rate: f32, momentum: f32) -> Result<Sgd> {
         check_learning_rate(learning_rate)?;
         if !(0.0..1.0).contains(&momentum) {
-            return Err(CnnError::InvalidConfig(format!(
+            return Err(CnnError::setting(format!(
                 "momentum must be in [0, 1), got {momentum}"
             )));
         }
@@ -165,13 +162,13 @@ impl Optimizer {
                     sgd.velocity = zeros_like(gradients);
                 }
                 let (rate, momentum) = (sgd.learning_rate, sgd.momentum);
-                for ((_, layer), (g, v)) in model
-                    .layers
+                for (named, (g, v)) in model
+                    .layers_mut()
                     .iter_mut()
                     .zip(gradients.iter().zip(&mut sgd.velocity))
                 {
                     let (Some((mut weight, mut bias)), Some(g), Some(v)) =
-                        (layer.parameters_mut(), g, v)
+                        (named.layer.parameters_mut(), g, v)
                     else {
                         continue;
                     };
@@ -211,13 +208,13 @@ impl Optimizer {
                     let s_hat = *s / square_correction;
                     *w -= rate * m_hat / (s_hat.sqrt() + epsilon);
                 };
-                for ((_, layer), (g, (m, s))) in model.layers.iter_mut().zip(
+                for (named, (g, (m, s))) in model.layers_mut().iter_mut().zip(
                     gradients
                         .iter()
                         .zip(adam.mean.iter_mut().zip(&mut adam.mean_square)),
                 ) {
                     let (Some((mut weight, mut bias)), Some(g), Some(m), Some(s)) =
-                        (layer.parameters_mut(), g, m, s)
+                        (named.layer.parameters_mut(), g, m, s)
                     else {
                         continue;
                     };
@@ -240,20 +237,21 @@ impl Optimizer {
 
 /// Gradients must come one per layer, in the shapes of the layers' parameters.
 fn check_gradients(model: &Sequential, gradients: &[Option<ParameterGradients>]) -> Result<()> {
-    if gradients.len() != model.layers.len() {
-        return Err(CnnError::InvalidConfig(format!(
+    if gradients.len() != model.layers().len() {
+        return Err(CnnError::mismatch(format!(
             "optimizer: {} gradients for a network of {} layers",
             gradients.len(),
-            model.layers.len()
+            model.layers().len()
         )));
     }
-    for ((name, layer), g) in model.layers.iter().zip(gradients) {
-        match (layer.parameters(), g) {
+    for (named, g) in model.layers().iter().zip(gradients) {
+        let name = &named.name;
+        match (named.layer.parameters(), g) {
             (None, None) => {}
             (Some((weight, bias)), Some(g))
                 if weight.shape() == g.weight.shape() && bias.len() == g.bias.len() => {}
             (parameters, _) => {
-                return Err(CnnError::InvalidConfig(format!(
+                return Err(CnnError::mismatch(format!(
                     "optimizer: the gradients of layer {name} do not fit its parameters \
                      (weight {:?})",
                     parameters.map(|(w, _)| w.shape().to_vec())
@@ -264,80 +262,16 @@ fn check_gradients(model: &Sequential, gradients: &[Option<ParameterGradients>])
     Ok(())
 }
 
-/// What one training step measured on its mini-batch.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct StepResult {
-    /// The mean cross-entropy loss, before the update.
-    pub loss: f32,
-    /// How many images the network classified correctly, before the update.
-    pub correct: usize,
-}
-
-// ANCHOR: train_step
-/// One step of training a classifier whose last layer outputs logits `[N, K]`:
-/// forward with caches, cross-entropy loss, backward, optimiser update.
-///
-/// `images: [N, ...] (the network's input), labels: [N] -> loss and correct count`
-///
-/// # Errors
-/// Images that do not fit the network, or labels outside `0..K`.
-pub fn train_step(
-    model: &mut Sequential,
-    optimizer: &mut Optimizer,
-    images: ArrayViewD<f32>,
-    labels: &[usize],
-) -> Result<StepResult> {
-    let (logits, caches) = model.forward_train(images)?; // [N, ...] -> [N, K]
-    let logits = logits
-        .into_dimensionality::<Ix2>()
-        .map_err(|e| CnnError::InvalidConfig(format!("the network must output [N, K]: {e}")))?;
-    let loss = softmax_cross_entropy(logits.view(), labels)?;
-    let correct = count_correct(logits.view(), labels);
-    let d_logits = softmax_cross_entropy_backward(logits.view(), labels)?; // [N, K]
-    let gradients = model.parameter_gradients(&caches, d_logits.into_dyn().view())?;
-    optimizer.step(model, &gradients)?;
-    Ok(StepResult { loss, correct })
-}
-// ANCHOR_END: train_step
-
-/// The index of the largest value of each row (the first, if several tie).
-///
-/// `logits: [N, K] -> classes: [N]`
-pub fn argmax_rows(logits: ArrayView2<f32>) -> Vec<usize> {
-    logits
-        .axis_iter(Axis(0))
-        .map(|row| {
-            let mut best = 0;
-            for (k, &v) in row.iter().enumerate() {
-                if v > row[best] {
-                    best = k;
-                }
-            }
-            best
-        })
-        .collect()
-}
-
-/// How many rows have their largest logit at the label.
-pub fn count_correct(logits: ArrayView2<f32>, labels: &[usize]) -> usize {
-    argmax_rows(logits)
-        .iter()
-        .zip(labels)
-        .filter(|(p, l)| p == l)
-        .count()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dense::Dense;
-    use crate::model::Layer;
+    use crate::nn::Dense;
     use ndarray::{Array2, array};
 
     fn one_dense() -> Sequential {
         let mut net = Sequential::new();
-        let dense = Dense::new("fc", array![[0.5, -0.5], [0.0, 1.0]], array![0.0, 0.0]).unwrap();
-        net.push("fc", Layer::Dense(dense)).unwrap();
+        let dense = Dense::new(array![[0.5, -0.5], [0.0, 1.0]], array![0.0, 0.0]).unwrap();
+        net.push("fc", dense).unwrap();
         net
     }
 
@@ -351,7 +285,7 @@ mod tests {
         })];
         sgd.step(&mut net, &g).unwrap(); // v = g, w -= 0.1
         sgd.step(&mut net, &g).unwrap(); // v = 0.9 + 1 = 1.9, w -= 0.19
-        let (weight, bias) = net.layers[0].1.parameters().unwrap();
+        let (weight, bias) = net.layers()[0].layer.parameters().unwrap();
         assert!((weight[[0, 0]] - (0.5 - 0.29)).abs() < 1e-6);
         assert!((bias[1] - 0.29).abs() < 1e-6);
     }
@@ -366,24 +300,20 @@ mod tests {
         })];
         adam.step(&mut net, &g).unwrap();
         // m_hat = g and v_hat = g^2, so the step is lr * sign(g) (0 where g = 0).
-        let (weight, _) = net.layers[0].1.parameters().unwrap();
+        let (weight, _) = net.layers()[0].layer.parameters().unwrap();
         assert!((weight[[0, 0]] - 0.49).abs() < 1e-6);
         assert!((weight[[0, 1]] - (-0.49)).abs() < 1e-5);
         assert_eq!(weight[[1, 1]], 1.0);
     }
 
     #[test]
-    fn training_lowers_the_loss_and_bad_settings_are_errors() {
+    fn bad_settings_are_errors() {
         let mut net = one_dense();
-        let mut sgd = Optimizer::Sgd(Sgd::new(0.5, 0.0).unwrap());
-        let x = array![[1.0, 0.0], [0.0, 1.0]].into_dyn();
-        let first = train_step(&mut net, &mut sgd, x.view(), &[1, 0]).unwrap();
-        let second = train_step(&mut net, &mut sgd, x.view(), &[1, 0]).unwrap();
-        assert!(second.loss < first.loss, "{first:?} {second:?}");
         assert!(Sgd::new(0.0, 0.9).is_err());
         assert!(Sgd::new(0.1, 1.0).is_err());
         assert!(Adam::new(f32::NAN).is_err());
-        let wrong = vec![None];
-        assert!(sgd.step(&mut net, &wrong).is_err());
+        let mut sgd = Optimizer::Sgd(Sgd::new(0.5, 0.0).unwrap());
+        assert!(sgd.step(&mut net, &[None]).is_err());
+        assert!(sgd.set_learning_rate(0.0).is_err());
     }
 }

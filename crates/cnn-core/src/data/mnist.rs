@@ -9,8 +9,11 @@
 //! | labels | `u32` magic 2049, `u32` count | `count` labels, one `u8` each (0 to 9) |
 //!
 //! [`load_mnist`] checks the magic numbers, that the header's sizes match the bytes
-//! that follow, and that images and labels agree in number; any problem is a
-//! [`CnnError::File`] naming the file.
+//! that follow (with checked arithmetic, before anything is allocated), and that
+//! images and labels agree in number; any problem is a [`CnnError::Format`] naming the
+//! file. A compressed file is read only up to [`MAX_COMPRESSED_BYTES`] and decompressed
+//! only up to [`MAX_DECOMPRESSED_BYTES`], so no file can make the loader run out of
+//! memory.
 
 use std::io::Read;
 use std::path::Path;
@@ -20,7 +23,13 @@ use ndarray::Array4;
 use rand::Rng;
 use rand::seq::SliceRandom;
 
+use crate::data::files::read_limited;
 use crate::error::{CnnError, Result};
+
+/// The largest gzip file [`load_mnist`] reads (the MNIST training images are 9.9 MB).
+pub const MAX_COMPRESSED_BYTES: u64 = 256 << 20;
+/// The most bytes a gzip file may decompress to (the MNIST training images are 47 MB).
+pub const MAX_DECOMPRESSED_BYTES: u64 = 1 << 30;
 
 /// Which of the two MNIST sets to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +69,9 @@ pub fn load_mnist(dir: &Path, split: Split) -> Result<Mnist> {
     let labels_path = dir.join(format!("{prefix}-labels-idx1-ubyte.gz"));
     let (count, rows, cols, pixels) = read_idx_images(&images_path)?;
     let labels = read_idx_labels(&labels_path)?;
+    if count == 0 {
+        return Err(file_error(&images_path, "holds no images".to_string()));
+    }
     if labels.len() != count {
         return Err(file_error(
             &labels_path,
@@ -80,10 +92,7 @@ pub fn load_mnist(dir: &Path, split: Split) -> Result<Mnist> {
 }
 
 fn file_error(path: &Path, reason: String) -> CnnError {
-    CnnError::File {
-        path: path.display().to_string(),
-        reason,
-    }
+    CnnError::format(path, reason)
 }
 
 /// The whole decompressed content of a gzip file.
@@ -92,12 +101,18 @@ fn file_error(path: &Path, reason: String) -> CnnError {
 /// decoder does not always notice a file cut short (it may return what it could
 /// decompress), so that length is compared with what came out.
 fn read_gzip(path: &Path) -> Result<Vec<u8>> {
-    let compressed =
-        std::fs::read(path).map_err(|e| file_error(path, format!("cannot open: {e}")))?;
+    let compressed = read_limited(path, MAX_COMPRESSED_BYTES)?;
     let mut bytes = Vec::new();
     GzDecoder::new(compressed.as_slice())
+        .take(MAX_DECOMPRESSED_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| file_error(path, format!("not a complete gzip file: {e}")))?;
+    if bytes.len() as u64 > MAX_DECOMPRESSED_BYTES {
+        return Err(file_error(
+            path,
+            format!("decompresses to more than {MAX_DECOMPRESSED_BYTES} bytes"),
+        ));
+    }
     let trailer = &compressed[compressed.len().saturating_sub(4)..];
     let announced = match trailer {
         [a, b, c, d] => u32::from_le_bytes([*a, *b, *c, *d]),
@@ -149,12 +164,19 @@ pub fn read_idx_images(path: &Path) -> Result<(usize, usize, usize, Vec<u8>)> {
         header_u32(&bytes, 2) as usize,
         header_u32(&bytes, 3) as usize,
     );
-    let expected = count * rows * cols;
-    if bytes.len() - 16 != expected {
+    if rows == 0 || cols == 0 {
+        return Err(file_error(path, format!("the header announces images of {rows}x{cols} pixels")));
+    }
+    let expected = count.checked_mul(rows).and_then(|n| n.checked_mul(cols));
+    if expected != Some(bytes.len() - 16) {
+        let announced = match expected {
+            Some(expected) => format!("{expected} pixel bytes"),
+            None => "more pixel bytes than can be counted".to_string(),
+        };
         return Err(file_error(
             path,
             format!(
-                "the header announces {count} images of {rows}x{cols} ({expected} pixel bytes), \
+                "the header announces {count} images of {rows}x{cols} ({announced}), \
                  but {} bytes follow it",
                 bytes.len() - 16
             ),
@@ -220,9 +242,7 @@ pub fn shuffled_batches(
     rng: &mut impl Rng,
 ) -> Result<Vec<Vec<usize>>> {
     if batch_size == 0 {
-        return Err(CnnError::InvalidConfig(
-            "batch size must be at least 1, got 0".to_string(),
-        ));
+        return Err(CnnError::setting("batch size must be at least 1, got 0"));
     }
     let mut order: Vec<usize> = (0..count).collect();
     order.shuffle(rng);
@@ -286,7 +306,7 @@ mod tests {
         let error = || load_mnist(&dir, Split::Test).unwrap_err().to_string();
         // Missing.
         let e = error();
-        assert!(e.contains("t10k-images-idx3-ubyte.gz: cannot open"), "{e}");
+        assert!(e.contains("t10k-images-idx3-ubyte.gz: No such file"), "{e}");
         // Wrong magic: a label file where the images should be.
         write_tiny(&dir);
         let mut labels = header(&[2049, 12]);
@@ -323,6 +343,16 @@ mod tests {
         labels.extend([7, 12, 1]);
         gzip(&dir.join("t10k-labels-idx1-ubyte.gz"), &labels);
         assert!(error().contains("label 1 is 12"), "{}", error());
+        // A header whose sizes overflow when multiplied: an error, not a panic or a
+        // wrapped-around count.
+        write_tiny(&dir);
+        gzip(&dir.join("t10k-images-idx3-ubyte.gz"), &header(&[2051, u32::MAX, u32::MAX, u32::MAX]));
+        let e = error();
+        assert!(e.contains("more pixel bytes than can be counted"), "{e}");
+        // No images at all.
+        gzip(&dir.join("t10k-images-idx3-ubyte.gz"), &header(&[2051, 0, 28, 28]));
+        gzip(&dir.join("t10k-labels-idx1-ubyte.gz"), &header(&[2049, 0]));
+        assert!(error().ends_with("holds no images"), "{}", error());
     }
 
     #[test]

@@ -3,14 +3,25 @@
 //! An image becomes a `[3, H, W]` array of RGB values in `[0, 1]` (channels first,
 //! like every array in this library). PNG and JPEG are read; anything else is an
 //! error that names the file.
+//!
+//! A photo's size is checked from its header before its pixels are decoded: at most
+//! [`MAX_SIDE`] pixels per side, so a small crafted file cannot ask for gigabytes.
 
+use std::io::Cursor;
 use std::path::Path;
 
-use image::RgbImage;
 use image::imageops::{self, FilterType};
+use image::{ImageReader, Limits, RgbImage};
 use ndarray::{Array2, Array3, ArrayView3, Axis};
 
+use crate::data::files::read_limited;
 use crate::error::{CnnError, Result};
+
+/// The largest width or height of an image that is read (a 50-megapixel camera
+/// takes 8,688 x 5,792 photos).
+pub const MAX_SIDE: u32 = 12_000;
+/// The largest image file that is read.
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
 
 /// Load a PNG or JPEG as RGB values in `[0, 1]`: output `[3, H, W]`.
 ///
@@ -28,15 +39,31 @@ pub fn load_rgb(path: &Path) -> Result<Array3<f32>> {
 /// A missing or unreadable file, or one that is not a PNG or JPEG image; the
 /// message names the file.
 pub fn decode_rgb(path: &Path) -> Result<RgbImage> {
-    let file_error = |reason: String| CnnError::File {
-        path: path.display().to_string(),
-        reason,
+    let bytes = read_limited(path, MAX_FILE_BYTES)?;
+    let reader = || {
+        ImageReader::new(Cursor::new(bytes.as_slice()))
+            .with_guessed_format()
+            .map_err(|e| CnnError::io(path, e))
     };
-    let bytes =
-        std::fs::read(path).map_err(|e| file_error(format!("cannot read the file: {e}")))?;
-    let decoded = image::load_from_memory(&bytes)
-        .map_err(|e| file_error(format!("not a readable PNG or JPEG image: {e}")))?;
-    Ok(decoded.to_rgb8())
+    let not_an_image = |source| CnnError::Image {
+        path: path.to_path_buf(),
+        source,
+    };
+    let (width, height) = reader()?.into_dimensions().map_err(not_an_image)?;
+    if width == 0 || height == 0 || width > MAX_SIDE || height > MAX_SIDE {
+        return Err(CnnError::format(
+            path,
+            format!(
+                "the image is {width} x {height} pixels; images of 1 to {MAX_SIDE} pixels per side are read"
+            ),
+        ));
+    }
+    let mut reader = reader()?;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    reader.limits(limits);
+    Ok(reader.decode().map_err(not_an_image)?.to_rgb8())
 }
 
 /// 8-bit RGB pixels as values in `[0, 1]` (each divided by 255), channels first.
@@ -70,10 +97,12 @@ pub fn rgb_to_array(image: &RgbImage) -> Array3<f32> {
 /// numbers here and on the site; a 64x64 image gives the same pixels everywhere.
 ///
 /// # Errors
-/// A `crop` of zero or larger than `short_side`.
+/// A `crop` of zero or larger than `short_side`, an empty image, or one so long and
+/// thin that scaling its short side up would make its long side more than
+/// [`MAX_SIDE`] pixels.
 pub fn scale_and_center_crop(image: &RgbImage, short_side: u32, crop: u32) -> Result<RgbImage> {
     if crop == 0 || crop > short_side {
-        return Err(CnnError::InvalidConfig(format!(
+        return Err(CnnError::setting(format!(
             "centre crop {crop} must be between 1 and the scaled short side {short_side}"
         )));
     }
@@ -81,10 +110,20 @@ pub fn scale_and_center_crop(image: &RgbImage, short_side: u32, crop: u32) -> Re
     if (width, height) == (crop, crop) {
         return Ok(image.clone());
     }
+    if width == 0 || height == 0 {
+        return Err(CnnError::setting(format!("an image of {width} x {height} pixels has nothing to crop")));
+    }
     // Integer arithmetic, so the short side comes out exactly `short_side`.
     let shorter = u64::from(width.min(height));
-    let scale = |side: u32| (u64::from(side) * u64::from(short_side) / shorter) as u32;
+    let scale = |side: u32| u64::from(side) * u64::from(short_side) / shorter;
     let (scaled_w, scaled_h) = (scale(width), scale(height));
+    if scaled_w.max(scaled_h) > u64::from(MAX_SIDE) {
+        return Err(CnnError::setting(format!(
+            "the image of {width} x {height} pixels is too long and thin: scaling its short side \
+             to {short_side} would make it {scaled_w} x {scaled_h} (at most {MAX_SIDE} per side)"
+        )));
+    }
+    let (scaled_w, scaled_h) = (scaled_w as u32, scaled_h as u32);
     let scaled = imageops::resize(image, scaled_w, scaled_h, FilterType::Triangle);
     let left = scaled_w / 2 - crop / 2;
     let top = scaled_h / 2 - crop / 2;
@@ -130,10 +169,7 @@ mod tests {
         let e = load_rgb(Path::new("no/such/photo.png"))
             .unwrap_err()
             .to_string();
-        assert!(
-            e.starts_with("no/such/photo.png: cannot read the file"),
-            "{e}"
-        );
+        assert!(e.starts_with("no/such/photo.png: No such file"), "{e}");
     }
 
     #[test]
@@ -144,6 +180,21 @@ mod tests {
         let e = load_rgb(&path).unwrap_err().to_string();
         std::fs::remove_file(&path).unwrap();
         assert!(e.contains("not a readable PNG or JPEG image"), "{e}");
+    }
+
+    #[test]
+    fn a_huge_image_is_refused_from_its_header() {
+        // A PNG that claims 1 x 2,000,000 pixels is a few kilobytes but would decode to
+        // gigabytes of floats: its size is refused before its pixels are read.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("thin.png");
+        RgbImage::new(1, 20_000).save(&path).unwrap();
+        let e = load_rgb(&path).unwrap_err().to_string();
+        assert!(e.ends_with("the image is 1 x 20000 pixels; images of 1 to 12000 pixels per side are read"), "{e}");
+        // Long and thin but within the limit: scaling it up would exceed it.
+        let thin = RgbImage::new(2, 4000);
+        let e = scale_and_center_crop(&thin, 65, 64).unwrap_err().to_string();
+        assert!(e.contains("too long and thin"), "{e}");
     }
 
     #[test]

@@ -84,7 +84,7 @@ pub fn softmax_cross_entropy(logits: ArrayView2<f32>, targets: &[usize]) -> Resu
         ));
     }
     if let Some((n, &target)) = targets.iter().enumerate().find(|&(_, &t)| t >= classes) {
-        return Err(CnnError::InvalidConfig(format!(
+        return Err(CnnError::mismatch(format!(
             "softmax_cross_entropy: target {target} of row {n} is not a class index \
              in 0..{classes}"
         )));

@@ -10,10 +10,10 @@ use std::path::Path;
 
 use ndarray::{Array3, Array4};
 
+use crate::data::image::load_rgb_center_crop;
+use crate::data::tfjs::load_layers_model;
 use crate::error::{CnnError, Result};
-use crate::image_io::load_rgb_center_crop;
-use crate::model::Sequential;
-use crate::tfjs::load_layers_model;
+use crate::nn::Sequential;
 
 /// The class of each output unit, in order (from CNN Explainer's sources).
 pub const CLASSES: [&str; 10] = [
@@ -45,21 +45,23 @@ pub const SCALED_SHORT_SIDE: u32 = 65;
 pub fn load(model_json: &Path) -> Result<Sequential> {
     let network = load_layers_model(model_json)?;
     let output = network
-        .summary(&[1, 3, INPUT_SIZE, INPUT_SIZE])
-        .map_err(|e| CnnError::File {
-            path: model_json.display().to_string(),
-            reason: format!("not Tiny VGG: a 3x{INPUT_SIZE}x{INPUT_SIZE} input fails: {e}"),
+        .summary([1, 3, INPUT_SIZE, INPUT_SIZE])
+        .map_err(|e| {
+            CnnError::format(
+                model_json,
+                format!("not Tiny VGG: a 3x{INPUT_SIZE}x{INPUT_SIZE} input fails: {e}"),
+            )
         })?
         .last()
         .map(|layer| layer.output_shape.clone());
     if output != Some(vec![1, CLASSES.len()]) {
-        return Err(CnnError::File {
-            path: model_json.display().to_string(),
-            reason: format!(
+        return Err(CnnError::format(
+            model_json,
+            format!(
                 "not Tiny VGG: the output shape is {output:?}, expected [1, {}]",
                 CLASSES.len()
             ),
-        });
+        ));
     }
     Ok(network)
 }

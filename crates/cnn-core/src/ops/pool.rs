@@ -20,97 +20,28 @@ pub enum PoolKind {
     Average,
 }
 
-/// A 2-D pooling layer: `K x K` windows moved by stride `S`, no padding, floor mode.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pool2d {
-    /// Max or average.
-    pub kind: PoolKind,
-    /// Window size `K` (square).
-    pub kernel: usize,
-    /// Step `S` between windows.
-    pub stride: usize,
-}
-
-impl Pool2d {
-    /// A pooling layer; `kernel` and `stride` must be at least 1.
-    ///
-    /// # Errors
-    /// A zero kernel or stride.
-    pub fn new(kind: PoolKind, kernel: usize, stride: usize) -> Result<Pool2d> {
-        if kernel == 0 {
-            return Err(CnnError::InvalidConfig(
-                "pooling kernel must be at least 1, got 0".into(),
-            ));
-        }
-        if stride == 0 {
-            return Err(CnnError::InvalidConfig(
-                "pooling stride must be at least 1, got 0".into(),
-            ));
-        }
-        Ok(Pool2d {
-            kind,
-            kernel,
-            stride,
-        })
-    }
-
-    /// Max pooling with `kernel x kernel` windows and the given stride.
-    ///
-    /// # Errors
-    /// A zero kernel or stride.
-    pub fn max(kernel: usize, stride: usize) -> Result<Pool2d> {
-        Pool2d::new(PoolKind::Max, kernel, stride)
-    }
-
-    /// Average pooling with `kernel x kernel` windows and the given stride.
-    ///
-    /// # Errors
-    /// A zero kernel or stride.
-    pub fn average(kernel: usize, stride: usize) -> Result<Pool2d> {
-        Pool2d::new(PoolKind::Average, kernel, stride)
-    }
-
-    /// input: [N, C, H, W] -> output: [N, C, H', W'] with `H' = output_size(H, K, S, 0)`.
-    ///
-    /// # Errors
-    /// An input smaller than the window.
-    ///
-    /// Computed by [`pool2d_fast`], which gives the same numbers as [`max_pool2d`]
-    /// and [`avg_pool2d`].
-    pub fn forward(&self, input: ArrayView4<f32>) -> Result<Array4<f32>> {
-        pool2d_fast(input, self.kind, self.kernel, self.stride)
-    }
-
-    /// The output shape for an input shape `[N, C, H, W]`.
-    ///
-    /// # Errors
-    /// An input smaller than the window.
-    pub fn output_shape(&self, input: [usize; 4]) -> Result<[usize; 4]> {
-        let [n, c, h, w] = input;
-        Ok([
-            n,
-            c,
-            output_size(h, self.kernel, self.stride, 0)?,
-            output_size(w, self.kernel, self.stride, 0)?,
-        ])
-    }
-}
-
-/// Max pooling.
+/// Max pooling, computed directly from its formula (the reference version).
 ///
 /// input: [N, C, H, W] -> output: [N, C, H', W'], `H' = floor((H - K) / S) + 1`
 ///
 /// `y[n,c,i,j] = max over u, v in 0..K of x[n, c, i*S+u, j*S+v]`
 ///
+/// A NaN in a window makes the window's maximum NaN, as in PyTorch: a network whose
+/// numbers went wrong must not look healthy after pooling.
+///
 /// # Errors
 /// A zero kernel or stride, or an input smaller than the window.
-pub fn max_pool2d(input: ArrayView4<f32>, kernel: usize, stride: usize) -> Result<Array4<f32>> {
-    pool2d(input, kernel, stride, |window| {
-        window.fold(f32::NEG_INFINITY, |m, &v| m.max(v))
+pub fn max_pool2d_naive(input: ArrayView4<f32>, kernel: usize, stride: usize) -> Result<Array4<f32>> {
+    pool2d_naive(input, kernel, stride, |window| {
+        let mut max = f32::NEG_INFINITY;
+        for &value in window {
+            max = nan_max(max, value);
+        }
+        max
     })
 }
 
-/// Average pooling.
+/// Average pooling, computed directly from its formula (the reference version).
 ///
 /// input: [N, C, H, W] -> output: [N, C, H', W'], `H' = floor((H - K) / S) + 1`
 ///
@@ -118,17 +49,30 @@ pub fn max_pool2d(input: ArrayView4<f32>, kernel: usize, stride: usize) -> Resul
 ///
 /// # Errors
 /// A zero kernel or stride, or an input smaller than the window.
-pub fn avg_pool2d(input: ArrayView4<f32>, kernel: usize, stride: usize) -> Result<Array4<f32>> {
+pub fn avg_pool2d_naive(input: ArrayView4<f32>, kernel: usize, stride: usize) -> Result<Array4<f32>> {
     let count = (kernel * kernel) as f32;
-    pool2d(input, kernel, stride, |window| window.sum() / count)
+    pool2d_naive(input, kernel, stride, |window| {
+        let mut sum = 0.0;
+        for &value in window {
+            sum += value; // row by row, left to right: the order the fast version adds in
+        }
+        sum / count
+    })
 }
 
-/// The loop both poolings share: visit every window, summarise it with `summarise`.
-fn pool2d(
+/// The larger of `max` and `value`, or NaN if either is NaN (`f32::max` would
+/// drop the NaN).
+fn nan_max(max: f32, value: f32) -> f32 {
+    if value > max || value.is_nan() { value } else { max }
+}
+
+/// The loop both reference poolings share: visit every window, summarise it with
+/// `summarise`.
+fn pool2d_naive(
     input: ArrayView4<f32>,
     kernel: usize,
     stride: usize,
-    summarise: impl Fn(ndarray::ArrayView2<f32>) -> f32,
+    summarise: impl Fn(ArrayView2<f32>) -> f32,
 ) -> Result<Array4<f32>> {
     let (n, c, h, w) = input.dim();
     let out_h = output_size(h, kernel, stride, 0).map_err(|e| e.in_layer("pooling (height)"))?;
@@ -151,8 +95,9 @@ fn pool2d(
 }
 
 // ANCHOR: max_pool_backward
-/// Backward pass of [`max_pool2d`]: each window's gradient goes to the one input that
-/// won the max; the others in the window get nothing.
+/// Backward pass of max pooling, computed directly from its formula (the reference
+/// version): each window's gradient goes to the one input that won the max; the
+/// others in the window get nothing.
 ///
 /// `input: [N, C, H, W], d_out: [N, C, H', W'] -> d_input: [N, C, H, W]`
 ///
@@ -161,12 +106,13 @@ fn pool2d(
 /// ```
 ///
 /// The max is `x` at one position and ignores the others, so its local gradient is 1
-/// at the argmax and 0 elsewhere. A tie goes to the first maximum in row-major order.
+/// at the argmax and 0 elsewhere. A tie goes to the first maximum in row-major order;
+/// a NaN wins over any number (the last NaN, if several), as in PyTorch.
 /// Overlapping windows (`S < K`) may route several gradients to one input: they add.
 ///
 /// # Panics
-/// If `d_out` is not the shape `max_pool2d` gives for `input` (a bug in the caller).
-pub fn max_pool2d_backward(
+/// If `d_out` is not the shape max pooling gives for `input` (a bug in the caller).
+pub fn max_pool2d_backward_naive(
     input: ArrayView4<f32>,
     d_out: ArrayView4<f32>,
     kernel: usize,
@@ -186,7 +132,8 @@ pub fn max_pool2d_backward(
                         for u in 0..kernel {
                             for v in 0..kernel {
                                 let (row, col) = (i * stride + u, j * stride + v);
-                                if x[[c, row, col]] > x[[c, best_row, best_col]] {
+                                let value = x[[c, row, col]];
+                                if value > x[[c, best_row, best_col]] || value.is_nan() {
                                     (best_row, best_col) = (row, col);
                                 }
                             }
@@ -200,7 +147,7 @@ pub fn max_pool2d_backward(
 }
 // ANCHOR_END: max_pool_backward
 
-/// Backward pass of [`avg_pool2d`]: each window's gradient is shared equally among its
+/// Backward pass of average pooling: each window's gradient is shared equally among its
 /// `K*K` inputs.
 ///
 /// `input_shape: [N, C, H, W], d_out: [N, C, H', W'] -> d_input: [N, C, H, W]`
@@ -212,7 +159,7 @@ pub fn max_pool2d_backward(
 /// Inputs in a dropped partial window (floor mode) get zero.
 ///
 /// # Panics
-/// If `d_out` is not the shape `avg_pool2d` gives for `input_shape` (a bug in the caller).
+/// If `d_out` is not the shape average pooling gives for `input_shape` (a bug in the caller).
 pub fn avg_pool2d_backward(
     input_shape: [usize; 4],
     d_out: ArrayView4<f32>,
@@ -261,15 +208,31 @@ fn check_pool_gradient(
     expected
 }
 
-/// Max or average pooling, fast: the same numbers as [`max_pool2d`] and
-/// [`avg_pool2d`], with the images of the batch on separate threads and the windows
-/// read from flat slices instead of one array view per window.
+/// Max pooling, fast: the same numbers as [`max_pool2d_naive`], with the images of
+/// the batch on separate threads and the windows read from flat slices instead of one
+/// array view per window.
 ///
 /// input: [N, C, H, W] -> output: [N, C, H', W']
 ///
 /// # Errors
 /// A zero kernel or stride, or an input smaller than the window.
-pub fn pool2d_fast(
+pub fn max_pool2d(input: ArrayView4<f32>, kernel: usize, stride: usize) -> Result<Array4<f32>> {
+    pool2d(input, PoolKind::Max, kernel, stride)
+}
+
+/// Average pooling, fast: the same numbers as [`avg_pool2d_naive`] (added in the
+/// same order), with the images of the batch on separate threads.
+///
+/// input: [N, C, H, W] -> output: [N, C, H', W']
+///
+/// # Errors
+/// A zero kernel or stride, or an input smaller than the window.
+pub fn avg_pool2d(input: ArrayView4<f32>, kernel: usize, stride: usize) -> Result<Array4<f32>> {
+    pool2d(input, PoolKind::Average, kernel, stride)
+}
+
+/// The work of [`max_pool2d`] and [`avg_pool2d`].
+fn pool2d(
     input: ArrayView4<f32>,
     kind: PoolKind,
     kernel: usize,
@@ -300,7 +263,7 @@ pub fn pool2d_fast(
                             let start = (i * stride + u) * w + j * stride;
                             for &value in &map[start..start + kernel] {
                                 summary = match kind {
-                                    PoolKind::Max => summary.max(value),
+                                    PoolKind::Max => nan_max(summary, value),
                                     PoolKind::Average => summary + value,
                                 };
                             }
@@ -316,16 +279,17 @@ pub fn pool2d_fast(
     Ok(output)
 }
 
-/// Max pooling for training: the output of [`pool2d_fast`] with [`PoolKind::Max`],
+/// Max pooling for training: the output of [`max_pool2d`],
 /// and for every output the position of the input it came from, so that the
-/// backward pass ([`max_pool2d_backward_from_argmax`]) does not search the windows
+/// backward pass ([`max_pool2d_backward`]) does not search the windows
 /// again.
 ///
 /// `input: [N, C, H, W] -> (output [N, C, H', W'], argmax [N, C, H', W'])`
 ///
 /// `argmax[n, c, i, j]` is the flat position `row * W + col` of the window's maximum
-/// in map `(n, c)`; a tie goes to the first maximum in row-major order, as in
-/// [`max_pool2d_backward`].
+/// in map `(n, c)`; a tie goes to the first maximum in row-major order, and a NaN
+/// wins over any number (the last NaN, if several), as in [`max_pool2d_backward_naive`]
+/// and PyTorch.
 ///
 /// # Errors
 /// A zero kernel or stride, or an input smaller than the window.
@@ -361,7 +325,7 @@ pub fn max_pool2d_with_argmax(
                             let start = (i * stride + u) * w + j * stride;
                             for (position, &value) in (start..).zip(&map[start..start + kernel]) {
                                 // A select, not a jump: maxima fall at random places.
-                                let better = value > best_value;
+                                let better = value > best_value || value.is_nan();
                                 best = if better { position } else { best };
                                 best_value = if better { value } else { best_value };
                             }
@@ -384,11 +348,11 @@ pub fn max_pool2d_with_argmax(
 /// d_x[n, c, argmax[n, c, i, j]] += d_out[n, c, i, j]
 /// ```
 ///
-/// The same numbers as [`max_pool2d_backward`], which finds the winners again.
+/// The same numbers as [`max_pool2d_backward_naive`], which finds the winners again.
 ///
 /// # Errors
 /// An `argmax` and `d_out` of different shapes, or a position outside a `H x W` map.
-pub fn max_pool2d_backward_from_argmax(
+pub fn max_pool2d_backward(
     argmax: ArrayView4<usize>,
     d_out: ArrayView4<f32>,
     input_shape: [usize; 4],
@@ -405,7 +369,7 @@ pub fn max_pool2d_backward_from_argmax(
         ));
     }
     if let Some(&bad) = argmax.iter().find(|&&position| position >= h * w) {
-        return Err(CnnError::InvalidConfig(format!(
+        return Err(CnnError::mismatch(format!(
             "max pooling backward: recorded position {bad} is outside a {h}x{w} map"
         )));
     }
@@ -446,7 +410,7 @@ pub fn global_max_pool2d(input: ArrayView4<f32>) -> Result<Array2<f32>> {
     let flat = input
         .to_shape((n, c, h * w))
         .expect("a 4-D array reshapes to 3-D");
-    Ok(flat.map_axis(Axis(2), |v| v.fold(f32::NEG_INFINITY, |m, &x| m.max(x))))
+    Ok(flat.map_axis(Axis(2), |v| v.fold(f32::NEG_INFINITY, |m, &x| nan_max(m, x))))
 }
 
 /// Global average pooling: the mean of each channel.
@@ -536,7 +500,7 @@ pub fn global_max_pool1d(input: ArrayView3<f32>) -> Result<Array2<f32>> {
             &[n, c, l],
         ));
     }
-    Ok(input.map_axis(Axis(2), |v| v.fold(f32::NEG_INFINITY, |m, &x| m.max(x))))
+    Ok(input.map_axis(Axis(2), |v| v.fold(f32::NEG_INFINITY, |m, &x| nan_max(m, x))))
 }
 
 #[cfg(test)]
@@ -568,12 +532,14 @@ mod tests {
             .unwrap();
         for (kernel, stride) in [(2, 2), (3, 2), (2, 1), (3, 3)] {
             assert_eq!(
-                pool2d_fast(x.view(), PoolKind::Max, kernel, stride).unwrap(),
-                max_pool2d(x.view(), kernel, stride).unwrap()
+                max_pool2d(x.view(), kernel, stride).unwrap(),
+                max_pool2d_naive(x.view(), kernel, stride).unwrap()
             );
-            let fast = pool2d_fast(x.view(), PoolKind::Average, kernel, stride).unwrap();
-            let reference = avg_pool2d(x.view(), kernel, stride).unwrap();
-            assert!((fast - reference).fold(0.0f32, |m, d| m.max(d.abs())) < 1e-5);
+            // The same additions in the same order: equal to the last bit.
+            assert_eq!(
+                avg_pool2d(x.view(), kernel, stride).unwrap(),
+                avg_pool2d_naive(x.view(), kernel, stride).unwrap()
+            );
         }
     }
 
@@ -585,8 +551,6 @@ mod tests {
 
     #[test]
     fn bad_configurations_are_errors() {
-        assert!(Pool2d::max(0, 2).is_err());
-        assert!(Pool2d::average(2, 0).is_err());
         let x = Array4::<f32>::ones((1, 1, 1, 3));
         let e = max_pool2d(x.view(), 2, 2).unwrap_err().to_string();
         assert_eq!(
@@ -620,13 +584,13 @@ mod tests {
         );
         let d_out = Array4::ones((1, 1, 2, 2));
         let wrong_shape = Array4::ones((1, 1, 3, 2));
-        let e = max_pool2d_backward_from_argmax(argmax.view(), wrong_shape.view(), [1, 1, 4, 4])
+        let e = max_pool2d_backward(argmax.view(), wrong_shape.view(), [1, 1, 4, 4])
             .unwrap_err()
             .to_string();
         assert!(e.contains("max pooling output gradient"), "{e}");
         let mut outside = argmax.clone();
         outside[[0, 0, 1, 1]] = 16;
-        let e = max_pool2d_backward_from_argmax(outside.view(), d_out.view(), [1, 1, 4, 4])
+        let e = max_pool2d_backward(outside.view(), d_out.view(), [1, 1, 4, 4])
             .unwrap_err()
             .to_string();
         assert_eq!(

@@ -13,12 +13,8 @@
 //! `a = sqrt(3 Var(w))`. Biases start at zero. All randomness comes from the caller's
 //! seeded generator, so the same seed gives the same network.
 
-use ndarray::{Array1, Array2, Array4};
+use ndarray::{Array, Dimension, IntoDimension};
 use rand::Rng;
-
-use crate::conv::{Conv2d, Conv2dConfig};
-use crate::dense::Dense;
-use crate::error::Result;
 
 /// Which scale to draw the starting weights from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,79 +36,45 @@ impl Init {
     }
 }
 
-impl Conv2d {
-    /// A convolution layer with `filters` random kernels of size
-    /// `[channels, kernel, kernel]` and zero biases.
-    ///
-    /// `fan_in = C*K*K` (the inputs of one output), `fan_out = F*K*K`.
-    ///
-    /// # Errors
-    /// A zero-sized kernel, filter or channel count, or a zero stride.
-    pub fn initialised(
-        name: &str,
-        filters: usize,
-        channels: usize,
-        kernel: usize,
-        config: Conv2dConfig,
-        init: Init,
+impl Init {
+    /// An array of `shape` drawn from `U(-a, a)` with `a = self.limit(fan_in, fan_out)`,
+    /// in row-major order from `rng`.
+    pub fn draw<D: Dimension>(
+        self,
+        shape: impl IntoDimension<Dim = D>,
+        fan_in: usize,
+        fan_out: usize,
         rng: &mut impl Rng,
-    ) -> Result<Conv2d> {
-        let limit = init.limit(channels * kernel * kernel, filters * kernel * kernel);
-        let weight = Array4::from_shape_simple_fn((filters, channels, kernel, kernel), || {
-            rng.random_range(-limit..limit)
-        });
-        Conv2d::new(name, weight, Array1::zeros(filters), config)
-    }
-}
-
-impl Dense {
-    /// A dense layer `[inputs] -> [outputs]` with random weights and zero biases.
-    ///
-    /// # Errors
-    /// Zero inputs or outputs.
-    pub fn initialised(
-        name: &str,
-        outputs: usize,
-        inputs: usize,
-        init: Init,
-        rng: &mut impl Rng,
-    ) -> Result<Dense> {
-        let limit = init.limit(inputs, outputs);
-        let weight =
-            Array2::from_shape_simple_fn((outputs, inputs), || rng.random_range(-limit..limit));
-        Dense::new(name, weight, Array1::zeros(outputs))
+    ) -> Array<f32, D> {
+        let limit = self.limit(fan_in, fan_out);
+        Array::from_shape_simple_fn(shape.into_dimension(), || rng.random_range(-limit..limit))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nn::layers::{Conv2d, Conv2dConfig, Dense};
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 
     #[test]
     fn variance_matches_the_formula_and_the_seed_fixes_the_weights() {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let dense = Dense::initialised("fc", 200, 400, Init::He, &mut rng).unwrap();
+        let dense = Dense::random(400, 200, Init::He, &mut rng).unwrap();
+        assert_eq!(dense.weight.dim(), (200, 400)); // [O, I]: inputs come first in `random`
         let variance = dense.weight.mapv(|w| w * w).mean().unwrap();
         assert!((variance - 2.0 / 400.0).abs() < 0.0005, "{variance}");
-        let conv = Conv2d::initialised(
-            "c",
-            16,
-            6,
-            5,
-            Conv2dConfig::default(),
-            Init::Xavier,
-            &mut rng,
-        )
-        .unwrap();
+        let conv = Conv2d::random(6, 16, 5, Conv2dConfig::default(), Init::Xavier, &mut rng).unwrap();
+        assert_eq!(conv.weight.dim(), (16, 6, 5, 5)); // [F, C, K, K]
         let variance = conv.weight.mapv(|w| w * w).mean().unwrap();
         assert!(
             (variance - 2.0 / (150.0 + 400.0)).abs() < 0.0005,
             "{variance}"
         );
-        let again = Dense::initialised("fc", 200, 400, Init::He, &mut ChaCha8Rng::seed_from_u64(1));
+        let again = Dense::random(400, 200, Init::He, &mut ChaCha8Rng::seed_from_u64(1));
         assert_eq!(again.unwrap(), dense);
-        assert!(Dense::initialised("fc", 0, 4, Init::He, &mut rng).is_err());
+        assert!(Dense::random(4, 0, Init::He, &mut rng).is_err());
+        assert!(Conv2d::random(0, 4, 3, Conv2dConfig::default(), Init::He, &mut rng).is_err());
     }
 }

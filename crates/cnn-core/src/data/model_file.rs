@@ -20,40 +20,45 @@
 //! | 7 | softmax | none |
 //!
 //! Nothing may follow the last layer. A file that does not start with the magic, ends
-//! early, has an unknown kind or trailing bytes is refused with a [`CnnError::File`]
-//! that says what was being read and at which byte.
+//! early, declares more numbers than it holds, a convolution whose padding is not
+//! smaller than its kernel, an unknown kind or trailing bytes is refused with a [`CnnError::Format`] that says what was being read and at which
+//! byte. Every size is checked against the bytes actually left *before* anything is
+//! allocated, so no file can make the loader allocate more than the file's own size.
 
-use std::fs;
 use std::path::Path;
 
 use ndarray::{Array1, Array2, Array4};
 
-use crate::conv::{Conv2d, Conv2dConfig};
-use crate::dense::Dense;
+use crate::data::files::{read_limited, write_atomically};
 use crate::error::{CnnError, Result};
-use crate::model::{Layer, Sequential};
-use crate::pool::{Pool2d, PoolKind};
+use crate::nn::{Conv2d, Conv2dConfig, Dense, Layer, Pool2d, PoolKind, Sequential};
 
 /// The first 8 bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"CNNBOOK1";
+
+/// The largest model file [`Sequential::load`] reads: far more than any network of
+/// the book (LeNet-5 is 250 KB).
+pub const MAX_MODEL_BYTES: u64 = 1 << 30;
+
 
 impl Sequential {
     /// The network in the documented format (see the [module docs](self)).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = MAGIC.to_vec();
         let put_u32 = |bytes: &mut Vec<u8>, v: usize| {
-            bytes.extend_from_slice(&(v as u32).to_le_bytes());
+            let v = u32::try_from(v).expect("a model's sizes fit in 32 bits");
+            bytes.extend_from_slice(&v.to_le_bytes());
         };
         let put_f32s = |bytes: &mut Vec<u8>, values: &mut dyn Iterator<Item = &f32>| {
             for v in values {
                 bytes.extend_from_slice(&v.to_le_bytes());
             }
         };
-        put_u32(&mut bytes, self.layers.len());
-        for (name, layer) in &self.layers {
-            put_u32(&mut bytes, name.len());
-            bytes.extend_from_slice(name.as_bytes());
-            match layer {
+        put_u32(&mut bytes, self.layers().len());
+        for named in self.layers() {
+            put_u32(&mut bytes, named.name.len());
+            bytes.extend_from_slice(named.name.as_bytes());
+            match &named.layer {
                 Layer::Conv2d(conv) => {
                     bytes.push(0);
                     put_u32(&mut bytes, conv.stride);
@@ -90,28 +95,30 @@ impl Sequential {
         bytes
     }
 
-    /// Write the network to `path` (see the [module docs](self) for the format).
+    /// Write the network to `path` (see the [module docs](self) for the format),
+    /// whole or not at all: a failed save leaves the previous file as it was.
     ///
     /// # Errors
-    /// The file cannot be written.
+    /// The file cannot be written, the path is not a regular file, or a weight is not
+    /// finite (a model that diverged in training is refused, not saved).
     pub fn save(&self, path: &Path) -> Result<()> {
-        fs::write(path, self.to_bytes()).map_err(|e| CnnError::File {
-            path: path.display().to_string(),
-            reason: format!("cannot write the model: {e}"),
-        })
+        if !self.is_finite() {
+            return Err(CnnError::NotFinite(format!(
+                "{}: the model has a weight that is not finite (NaN or infinite); it is not saved",
+                path.display()
+            )));
+        }
+        write_atomically(path, &self.to_bytes())
     }
 
     /// Read a network written by [`Sequential::save`].
     ///
     /// # Errors
-    /// A missing file, or one that is not a complete model file in this format.
+    /// A missing file, one that is not a regular file, or one that is not a complete
+    /// model file in this format.
     pub fn load(path: &Path) -> Result<Sequential> {
-        let file_error = |reason: String| CnnError::File {
-            path: path.display().to_string(),
-            reason,
-        };
-        let bytes = fs::read(path).map_err(|e| file_error(format!("cannot read: {e}")))?;
-        Sequential::from_bytes(&bytes).map_err(file_error)
+        let bytes = read_limited(path, MAX_MODEL_BYTES)?;
+        Sequential::from_bytes(&bytes).map_err(|reason| CnnError::format(path, reason))
     }
 
     /// Read the parameters of a network with the *same architecture* from `path` into
@@ -123,33 +130,36 @@ impl Sequential {
     /// first layer that differs.
     pub fn load_parameters(&mut self, path: &Path) -> Result<()> {
         let loaded = Sequential::load(path)?;
-        let mismatch = |reason: String| CnnError::File {
-            path: path.display().to_string(),
-            reason,
-        };
-        if loaded.layers.len() != self.layers.len() {
-            return Err(mismatch(format!(
-                "the file has {} layers, the network {}",
-                loaded.layers.len(),
-                self.layers.len()
-            )));
+        if loaded.layers().len() != self.layers().len() {
+            return Err(CnnError::format(
+                path,
+                format!(
+                    "the file has {} layers, the network {}",
+                    loaded.layers().len(),
+                    self.layers().len()
+                ),
+            ));
         }
-        for (index, ((name, layer), (file_name, file_layer))) in
-            self.layers.iter().zip(&loaded.layers).enumerate()
-        {
+        for (index, (mine, theirs)) in self.layers().iter().zip(loaded.layers()).enumerate() {
+            let (layer, file_layer) = (&mine.layer, &theirs.layer);
             let same_shapes = match (layer.parameters(), file_layer.parameters()) {
                 (Some((w, b)), Some((fw, fb))) => w.shape() == fw.shape() && b.len() == fb.len(),
                 (None, None) => true,
                 _ => false,
             };
-            if name != file_name || layer.describe() != file_layer.describe() || !same_shapes {
-                return Err(mismatch(format!(
-                    "layer {index} is {name} ({}, {:?}) in the network but {file_name} ({}, {:?}) in the file",
-                    layer.describe(),
-                    layer.parameters().map(|(w, _)| w.shape().to_vec()),
-                    file_layer.describe(),
-                    file_layer.parameters().map(|(w, _)| w.shape().to_vec()),
-                )));
+            if mine.name != theirs.name || layer.describe() != file_layer.describe() || !same_shapes {
+                return Err(CnnError::format(
+                    path,
+                    format!(
+                        "layer {index} is {} ({}, {:?}) in the network but {} ({}, {:?}) in the file",
+                        mine.name,
+                        layer.describe(),
+                        layer.parameters().map(|(w, _)| w.shape().to_vec()),
+                        theirs.name,
+                        file_layer.describe(),
+                        file_layer.parameters().map(|(w, _)| w.shape().to_vec()),
+                    ),
+                ));
             }
         }
         *self = loaded;
@@ -157,6 +167,9 @@ impl Sequential {
     }
 
     /// Parse the documented format; the error says what was wrong and at which byte.
+    ///
+    /// # Errors
+    /// Anything that is not a complete, valid model file.
     pub fn from_bytes(bytes: &[u8]) -> std::result::Result<Sequential, String> {
         let mut reader = Reader { bytes, position: 0 };
         let magic = reader.take(8, "the magic number")?;
@@ -188,14 +201,28 @@ impl Sequential {
                     for d in &mut shape {
                         *d = reader.u32(&format!("the weight shape of {what}"))?;
                     }
+                    // A padding of K or more only adds outputs that see nothing but
+                    // zeros; refusing it also bounds the memory a crafted file can ask
+                    // a forward pass for.
+                    let kernel = shape[2].max(shape[3]);
+                    if padding >= kernel.max(1) {
+                        return Err(format!(
+                            "{what}: padding {padding} is not smaller than the kernel {}x{}",
+                            shape[2], shape[3]
+                        ));
+                    }
+                    let count = shape
+                        .iter()
+                        .try_fold(1usize, |product, &d| product.checked_mul(d))
+                        .ok_or_else(|| format!("{what}: the weight shape {shape:?} is too large"))?;
                     let weight = Array4::from_shape_vec(
                         shape,
-                        reader.f32s(shape.iter().product(), &format!("the weights of {what}"))?,
+                        reader.f32s(count, &format!("the weights of {what}"))?,
                     )
                     .expect("the count matches the shape");
                     let bias =
                         Array1::from(reader.f32s(shape[0], &format!("the biases of {what}"))?);
-                    let conv = Conv2d::new(&name, weight, bias, Conv2dConfig { stride, padding })
+                    let conv = Conv2d::new(weight, bias, Conv2dConfig { stride, padding })
                         .map_err(|e| format!("{what}: {e}"))?;
                     Layer::Conv2d(conv)
                 }
@@ -218,16 +245,17 @@ impl Sequential {
                 6 => {
                     let outputs = reader.u32(&format!("the outputs of {what}"))?;
                     let inputs = reader.u32(&format!("the inputs of {what}"))?;
+                    let count = outputs
+                        .checked_mul(inputs)
+                        .ok_or_else(|| format!("{what}: the weight shape [{outputs}, {inputs}] is too large"))?;
                     let weight = Array2::from_shape_vec(
                         (outputs, inputs),
-                        reader.f32s(outputs * inputs, &format!("the weights of {what}"))?,
+                        reader.f32s(count, &format!("the weights of {what}"))?,
                     )
                     .expect("the count matches the shape");
                     let bias =
                         Array1::from(reader.f32s(outputs, &format!("the biases of {what}"))?);
-                    Layer::Dense(
-                        Dense::new(&name, weight, bias).map_err(|e| format!("{what}: {e}"))?,
-                    )
+                    Layer::Dense(Dense::new(weight, bias).map_err(|e| format!("{what}: {e}"))?)
                 }
                 7 => Layer::Softmax,
                 other => {
@@ -256,6 +284,7 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// The next `count` bytes; an error, before anything is allocated, if fewer are left.
     fn take(&mut self, count: usize, what: &str) -> std::result::Result<&'a [u8], String> {
         let end = self
             .position
@@ -278,6 +307,7 @@ impl<'a> Reader<'a> {
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
     }
 
+    /// `count` floats: the bytes are checked to be there before the vector is made.
     fn f32s(&mut self, count: usize, what: &str) -> std::result::Result<Vec<f32>, String> {
         let bytes = self.take(count.saturating_mul(4), what)?;
         Ok(bytes
@@ -290,32 +320,21 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::init::Init;
+    use crate::nn::Init;
+    use std::fs;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 
     fn small(seed: u64, filters: usize) -> Sequential {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut net = Sequential::new();
-        let conv = Conv2d::initialised(
-            "c1",
-            filters,
-            1,
-            3,
-            Conv2dConfig {
-                stride: 1,
-                padding: 1,
-            },
-            Init::He,
-            &mut rng,
-        );
-        net.push("c1", Layer::Conv2d(conv.unwrap())).unwrap();
+        let conv = Conv2d::random(1, filters, 3, Conv2dConfig::padding(1), Init::He, &mut rng);
+        net.push("c1", conv.unwrap()).unwrap();
         net.push("relu", Layer::Relu).unwrap();
-        net.push("pool", Layer::Pool2d(Pool2d::max(2, 2).unwrap()))
-            .unwrap();
+        net.push("pool", Pool2d::max(2, 2).unwrap()).unwrap();
         net.push("flatten", Layer::Flatten).unwrap();
-        let dense = Dense::initialised("fc", 3, filters * 4, Init::Xavier, &mut rng).unwrap();
-        net.push("fc", Layer::Dense(dense)).unwrap();
+        let dense = Dense::random(filters * 4, 3, Init::Xavier, &mut rng).unwrap();
+        net.push("fc", dense).unwrap();
         net
     }
 
@@ -361,10 +380,55 @@ mod tests {
         assert!(error(&unknown).contains("unknown layer kind 42"));
         let missing = temp("does-not-exist.cnn");
         let e = Sequential::load(&missing).unwrap_err().to_string();
-        assert!(e.contains("does-not-exist.cnn: cannot read"), "{e}");
+        assert!(e.contains("does-not-exist.cnn: No such file"), "{e}");
         // A valid file of another architecture does not load into this one.
         small(1, 4).save(&path).unwrap();
         let e = small(1, 2).load_parameters(&path).unwrap_err().to_string();
         assert!(e.contains("layer 0 is c1"), "{e}");
+    }
+
+    #[test]
+    fn crafted_sizes_are_refused_before_anything_is_allocated() {
+        let bytes = small(1, 2).to_bytes();
+        // The conv layer's fields start after the magic, the count, the name and the kind.
+        let fields = 8 + 4 + 4 + 2 + 1;
+        let with = |offset: usize, value: u32| {
+            let mut crafted = bytes.clone();
+            crafted[fields + offset..fields + offset + 4].copy_from_slice(&value.to_le_bytes());
+            Sequential::from_bytes(&crafted).unwrap_err()
+        };
+        // A filter count of 2^32 - 1 would ask for gigabytes: the file does not hold them.
+        let e = with(8, u32::MAX);
+        assert!(e.contains("truncated") && e.contains("the weights of layer 0 (c1)"), "{e}");
+        // Huge padding (a forward pass would allocate a huge padded image).
+        let e = with(4, u32::MAX);
+        assert_eq!(e, format!("layer 0 (c1): padding {} is not smaller than the kernel 3x3", u32::MAX));
+        // Every dimension huge: the product overflows on 32-bit machines and is too
+        // large to be in the file on 64-bit ones.
+        let mut crafted = bytes.clone();
+        for d in 0..4 {
+            let at = fields + 8 + 4 * d;
+            crafted[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        }
+        assert!(Sequential::from_bytes(&crafted).is_err());
+        // A layer count of 2^32 - 1 with nothing after it.
+        let mut crafted = MAGIC.to_vec();
+        crafted.extend_from_slice(&u32::MAX.to_le_bytes());
+        let e = Sequential::from_bytes(&crafted).unwrap_err();
+        assert!(e.contains("truncated"), "{e}");
+    }
+
+    #[test]
+    fn a_diverged_model_is_not_saved_and_the_old_file_survives() {
+        let path = temp("diverged.cnn");
+        let good = small(1, 2);
+        good.save(&path).unwrap();
+        let mut bad = small(1, 2);
+        if let Layer::Conv2d(conv) = &mut bad.layers_mut()[0].layer {
+            conv.weight[[0, 0, 0, 0]] = f32::NAN;
+        }
+        let e = bad.save(&path).unwrap_err().to_string();
+        assert!(e.contains("not finite"), "{e}");
+        assert_eq!(fs::read(&path).unwrap(), good.to_bytes());
     }
 }

@@ -1,5 +1,5 @@
-//! The fully connected ("dense") layer at the end of a CNN, and the flattening that
-//! turns feature maps into the vector it reads.
+//! The fully connected ("dense") operation at the end of a CNN, and the flattening
+//! that turns feature maps into the vector it reads.
 //!
 //! A dense layer connects every input number to every output number with its own
 //! weight: `O` outputs from `I` inputs take `O * I` weights and `O` biases. This is
@@ -131,7 +131,7 @@ pub fn linear(
 }
 
 /// A bias must have one entry per output (row of the weight).
-fn check_bias(weight: ArrayView2<f32>, bias_len: usize) -> Result<()> {
+pub(crate) fn check_bias(weight: ArrayView2<f32>, bias_len: usize) -> Result<()> {
     let (outputs, inputs) = weight.dim();
     if bias_len != outputs {
         return Err(CnnError::shape(
@@ -141,52 +141,6 @@ fn check_bias(weight: ArrayView2<f32>, bias_len: usize) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// A fully connected layer with its weight `[O, I]` and bias `[O]`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Dense {
-    /// The layer's name, used in error messages (`"fc6"`).
-    pub name: String,
-    /// One row of `I` weights per output: [O, I].
-    pub weight: Array2<f32>,
-    /// One bias per output: `[O]`.
-    pub bias: Array1<f32>,
-}
-
-impl Dense {
-    /// A dense layer from its weight `[O, I]` and bias `[O]`.
-    ///
-    /// # Errors
-    /// A weight with no rows or no columns, or a bias whose length is not `O`; the
-    /// message starts with the layer's name.
-    pub fn new(name: &str, weight: Array2<f32>, bias: Array1<f32>) -> Result<Dense> {
-        if weight.is_empty() {
-            return Err(
-                CnnError::shape("linear weight", "[O >= 1, I >= 1]", weight.shape()).in_layer(name),
-            );
-        }
-        check_bias(weight.view(), bias.len()).map_err(|e| e.in_layer(name))?;
-        Ok(Dense {
-            name: name.to_string(),
-            weight,
-            bias,
-        })
-    }
-
-    /// `x: [N, I] -> output: [N, O]`, computed by [`linear`].
-    ///
-    /// # Errors
-    /// An input whose number of features is not `I`; the message starts with the
-    /// layer's name.
-    pub fn forward(&self, x: ArrayView2<f32>) -> Result<Array2<f32>> {
-        linear(x, self.weight.view(), self.bias.view()).map_err(|e| e.in_layer(&self.name))
-    }
-
-    /// The number of learned numbers: `O*I` weights plus `O` biases.
-    pub fn parameter_count(&self) -> usize {
-        self.weight.len() + self.bias.len()
-    }
 }
 
 #[cfg(test)]
@@ -219,31 +173,6 @@ mod tests {
         assert_eq!(
             linear(x.view(), w.view(), b.view()).unwrap(),
             array![[1.0, 12.0, 103.0], [3.0, 14.0, 107.0]]
-        );
-    }
-
-    #[test]
-    fn dense_errors_name_the_layer_and_the_shapes() {
-        let e = Dense::new("fc6", Array2::zeros((10, 4)), Array1::zeros(4)).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "fc6: linear bias for weight [10, 4]: expected shape [10] (one per output), got [4]"
-        );
-        let e = Dense::new("fc6", Array2::zeros((0, 4)), Array1::zeros(0)).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "fc6: linear weight: expected shape [O >= 1, I >= 1], got [0, 4]"
-        );
-        let layer = Dense::new("fc6", Array2::zeros((10, 4)), Array1::zeros(10)).unwrap();
-        assert_eq!(layer.parameter_count(), 10 * 4 + 10);
-        let e = layer.forward(Array2::zeros((2, 5)).view()).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "fc6: linear input for weight [10, 4]: expected shape [N, 4], got [2, 5]"
-        );
-        assert_eq!(
-            layer.forward(Array2::zeros((2, 4)).view()).unwrap().dim(),
-            (2, 10)
         );
     }
 }

@@ -22,20 +22,28 @@
 //! against the topology and the shard, converts the layouts, and returns a
 //! [`Sequential`] of the library's own layers.
 //!
-//! [`flatten`]: crate::dense::flatten
+//! Every file is read through [`crate::data::files`] (regular files only, with a size
+//! limit), every shard must lie in the folder of `model.json` (a manifest cannot make
+//! the loader read other files on the disk), and every size is counted with checked
+//! arithmetic and compared with the bytes present before anything is allocated.
+//!
+//! [`flatten`]: crate::ops::linear::flatten
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use ndarray::{Array1, Array2, Array4, ArrayD, ArrayView2, ArrayView4, IxDyn};
 use serde::Deserialize;
 
-use crate::conv::{Conv2d, Conv2dConfig};
-use crate::dense::Dense;
+use crate::data::files::read_limited;
 use crate::error::{CnnError, Result};
-use crate::model::{Layer, Sequential};
-use crate::pool::Pool2d;
+use crate::nn::{Conv2d, Conv2dConfig, Dense, Layer, Pool2d, Sequential};
 use crate::shape::output_size;
+
+/// The largest `model.json` that is read.
+pub const MAX_MODEL_JSON_BYTES: u64 = 64 << 20;
+/// The most bytes all of a model's shards together may hold.
+pub const MAX_WEIGHT_BYTES: u64 = 1 << 30;
 
 /// A convolution kernel from Keras's HWIO layout to the library's.
 ///
@@ -60,7 +68,7 @@ pub fn hwio_to_fchw(kernel: ArrayView4<f32>) -> Array4<f32> {
 }
 
 /// A Keras dense kernel trained after a channels-last flatten, as a weight for the
-/// library's channel-first [`flatten`](crate::dense::flatten).
+/// library's channel-first [`flatten`](crate::ops::linear::flatten).
 ///
 /// `kernel: [H*W*C, O] -> weight: [O, C*H*W]`
 ///
@@ -202,13 +210,10 @@ const FLOAT32_BYTES: usize = 4;
 
 /// Read `model.json` and parse it.
 fn read_model_json(model_json: &Path) -> Result<ModelJson> {
-    let text = std::fs::read_to_string(model_json).map_err(|e| CnnError::File {
-        path: model_json.display().to_string(),
-        reason: format!("cannot read the model file: {e}"),
-    })?;
-    let model: ModelJson = serde_json::from_str(&text).map_err(|e| CnnError::File {
-        path: model_json.display().to_string(),
-        reason: format!("not a TensorFlow.js layers-model file: {e}"),
+    let bytes = read_limited(model_json, MAX_MODEL_JSON_BYTES)?;
+    let model: ModelJson = serde_json::from_slice(&bytes).map_err(|source| CnnError::Json {
+        path: model_json.to_path_buf(),
+        source,
     })?;
     if let Some(format) = &model.format
         && format != "layers-model"
@@ -223,10 +228,31 @@ fn read_model_json(model_json: &Path) -> Result<ModelJson> {
 
 /// An error about the contents of `model.json` (or of what it describes).
 fn model_error(model_json: &Path, reason: String) -> CnnError {
-    CnnError::File {
-        path: model_json.display().to_string(),
-        reason,
+    CnnError::format(model_json, reason)
+}
+
+/// The path of a shard named in the manifest of `model_json`: a file name (or a path
+/// of plain names) inside the model's folder. An absolute path, `..`, or a symbolic
+/// link that leads out of the folder is refused.
+fn shard_path(model_json: &Path, folder: &Path, shard: &str) -> Result<PathBuf> {
+    let relative = Path::new(shard);
+    let plain = !shard.is_empty() && relative.components().all(|c| matches!(c, Component::Normal(_)));
+    let outside = || {
+        model_error(
+            model_json,
+            format!("the weights manifest names shard {shard:?}, which is not a file in the model's folder"),
+        )
+    };
+    if !plain {
+        return Err(outside());
     }
+    let path = folder.join(relative);
+    let real_folder = folder.canonicalize().map_err(|e| CnnError::io(folder, e))?;
+    let real_path = path.canonicalize().map_err(|e| CnnError::io(&path, e))?;
+    if !real_path.starts_with(&real_folder) {
+        return Err(outside());
+    }
+    Ok(path)
 }
 
 /// Every tensor named in the weights manifest of `model_json`, read from its shards,
@@ -245,24 +271,22 @@ fn read_weight_groups(
     model_json: &Path,
     groups: &[WeightGroup],
 ) -> Result<BTreeMap<String, ArrayD<f32>>> {
-    let folder = model_json.parent().unwrap_or(Path::new("."));
+    let folder = match model_json.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
     let mut tensors = BTreeMap::new();
+    let mut budget = MAX_WEIGHT_BYTES;
     for group in groups {
         // The group's shards, concatenated, are one byte string.
         let mut bytes = Vec::new();
         for shard in &group.paths {
-            let shard_path = folder.join(shard);
-            let shard_bytes = std::fs::read(&shard_path).map_err(|e| CnnError::File {
-                path: shard_path.display().to_string(),
-                reason: format!(
-                    "cannot read this weights shard, named in the weights manifest of {}: {e}",
-                    model_json.display()
-                ),
-            })?;
+            let shard_bytes = read_limited(&shard_path(model_json, folder, shard)?, budget)?;
+            budget -= shard_bytes.len() as u64;
             bytes.extend_from_slice(&shard_bytes);
         }
         let shards = group.paths.join(" + ");
-        let mut offset = 0;
+        let mut offset: usize = 0;
         for spec in &group.weights {
             if spec.dtype != "float32" {
                 return Err(model_error(
@@ -273,9 +297,20 @@ fn read_weight_groups(
                     ),
                 ));
             }
-            let count: usize = spec.shape.iter().product();
-            let size = count * FLOAT32_BYTES;
-            if offset + size > bytes.len() {
+            // Counted with checked arithmetic: a shape such as [2^32, 2^32] is an
+            // error, not a wrapped-around size.
+            let size = spec
+                .shape
+                .iter()
+                .try_fold(FLOAT32_BYTES, |product, &d| product.checked_mul(d));
+            let end = size.and_then(|size| offset.checked_add(size));
+            let (Some(size), Some(end)) = (size, end) else {
+                return Err(model_error(
+                    model_json,
+                    format!("tensor {} has shape {:?}, too large to count", spec.name, spec.shape),
+                ));
+            };
+            if end > bytes.len() {
                 return Err(model_error(
                     model_json,
                     format!(
@@ -287,7 +322,7 @@ fn read_weight_groups(
                     ),
                 ));
             }
-            let values: Vec<f32> = bytes[offset..offset + size]
+            let values: Vec<f32> = bytes[offset..end]
                 .chunks_exact(FLOAT32_BYTES)
                 .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
                 .collect();
@@ -410,6 +445,12 @@ pub fn load_layers_model(model_json: &Path) -> Result<Sequential> {
                     }
                 };
                 let [kernel_h, kernel_w] = conv.kernel_size;
+                if kernel_h == 0 || kernel_w == 0 || conv.filters == 0 || conv.strides[0] == 0 {
+                    return Err(error(format!(
+                        "layer {name}: kernel {kernel_h}x{kernel_w}, {} filters and stride {} must all be at least 1",
+                        conv.filters, conv.strides[0]
+                    )));
+                }
                 let expected = [kernel_h, kernel_w, channels, conv.filters];
                 let kernel = take_tensor(
                     &mut tensors,
@@ -427,12 +468,12 @@ pub fn load_layers_model(model_json: &Path) -> Result<Sequential> {
                     stride: conv.strides[0],
                     padding: 0,
                 };
-                let layer = Conv2d::new(name, weight, bias, config)?;
+                let layer = Conv2d::new(weight, bias, config).map_err(|e| e.in_layer(name))?;
                 let out_h = output_size(height, kernel_h, config.stride, 0)
                     .map_err(|e| e.in_layer(name))?;
                 let out_w =
                     output_size(width, kernel_w, config.stride, 0).map_err(|e| e.in_layer(name))?;
-                network.push(name, Layer::Conv2d(layer))?;
+                network.push(name, layer)?;
                 push_activation(&mut network, model_json, name, &conv.activation)?;
                 flowing = Some(Flowing::Maps {
                     channels: conv.filters,
@@ -475,7 +516,7 @@ pub fn load_layers_model(model_json: &Path) -> Result<Sequential> {
                 let [_, _, out_h, out_w] = layer
                     .output_shape([1, channels, height, width])
                     .map_err(|e| e.in_layer(name))?;
-                network.push(name, Layer::Pool2d(layer))?;
+                network.push(name, layer)?;
                 flowing = Some(Flowing::Maps {
                     channels,
                     height: out_h,
@@ -496,8 +537,17 @@ pub fn load_layers_model(model_json: &Path) -> Result<Sequential> {
                     )));
                 };
                 network.push(&flatten.name, Layer::Flatten)?;
+                let features = channels
+                    .checked_mul(height)
+                    .and_then(|n| n.checked_mul(width))
+                    .ok_or_else(|| {
+                        error(format!(
+                            "layer {}: maps of {channels}x{height}x{width} are too large to flatten",
+                            flatten.name
+                        ))
+                    })?;
                 flowing = Some(Flowing::Vector {
-                    features: channels * height * width,
+                    features,
                     flattened_from: Some((channels, height, width)),
                 });
             }
@@ -513,6 +563,9 @@ pub fn load_layers_model(model_json: &Path) -> Result<Sequential> {
                         "layer {name}: a dense layer needs a flatten (or dense) layer before it"
                     )));
                 };
+                if dense.units == 0 {
+                    return Err(error(format!("layer {name}: a dense layer needs at least 1 unit")));
+                }
                 let why = match flattened_from {
                     Some((c, h, w)) => format!("[I, O] with I = {h}x{w}x{c} flattened inputs"),
                     None => format!("[I, O] with I = {features} inputs"),
@@ -538,7 +591,8 @@ pub fn load_layers_model(model_json: &Path) -> Result<Sequential> {
                     None => kernel.t().to_owned(), // [I, O] -> [O, I]
                 };
                 // ANCHOR_END: reorder_dense
-                network.push(name, Layer::Dense(Dense::new(name, weight, bias)?))?;
+                let layer = Dense::new(weight, bias).map_err(|e| e.in_layer(name))?;
+                network.push(name, layer)?;
                 push_activation(&mut network, model_json, name, &dense.activation)?;
                 flowing = Some(Flowing::Vector {
                     features: dense.units,
@@ -695,7 +749,7 @@ fn push_activation(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dense::{flatten, linear};
+    use crate::ops::linear::{flatten, linear};
     use ndarray::{Array, Array4};
 
     #[test]

@@ -1,0 +1,394 @@
+//! Training a classifier: one step on a mini-batch ([`train_step`]), whole epochs with
+//! a test after each ([`fit`]), and the network's predictions for many images.
+
+use std::time::Instant;
+
+use ndarray::{Array2, ArrayView2, ArrayView4, Axis};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::data::mnist::shuffled_batches;
+use crate::error::{CnnError, Result};
+use crate::nn::{Sequential, TensorView, Want};
+use crate::ops::softmax::{softmax_cross_entropy, softmax_cross_entropy_backward};
+use crate::train::optim::Optimizer;
+
+/// What one training step measured on its mini-batch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepResult {
+    /// The mean cross-entropy loss, before the update.
+    pub loss: f32,
+    /// How many images the network classified correctly, before the update.
+    pub correct: usize,
+}
+
+// ANCHOR: train_step
+/// One step of training a classifier whose last layer outputs logits `[N, K]`:
+/// forward, cross-entropy loss, backward, optimiser update.
+///
+/// `images: [N, ...] (the network's input), labels: [N] -> loss and correct count`
+///
+/// # Errors
+/// Images that do not fit the network, labels outside `0..K`, or a loss that is not
+/// finite (the weights are then left as they were).
+pub fn train_step<'a>(
+    model: &mut Sequential,
+    optimizer: &mut Optimizer,
+    images: impl Into<TensorView<'a>>,
+    labels: &[usize],
+) -> Result<StepResult> {
+    let trace = model.forward_train(images)?; // [N, ...] -> [N, K]
+    let logits = trace.output.flat()?;
+    let loss = softmax_cross_entropy(logits, labels)?;
+    if !loss.is_finite() {
+        return Err(CnnError::NotFinite(format!("the loss is {loss}")));
+    }
+    let correct = count_correct(logits, labels);
+    let d_logits = softmax_cross_entropy_backward(logits, labels)?; // [N, K]
+    let gradients = model.backward(&trace, &d_logits, Want::Parameters)?;
+    optimizer.step(model, &gradients.layers)?;
+    Ok(StepResult { loss, correct })
+}
+// ANCHOR_END: train_step
+
+/// Labelled images: `[N, C, H, W]` and `N` labels.
+#[derive(Debug, Clone, Copy)]
+pub struct Examples<'a> {
+    /// The images.
+    pub images: ArrayView4<'a, f32>,
+    /// The class of each image.
+    pub labels: &'a [usize],
+}
+
+impl Examples<'_> {
+    /// Checks that there is at least one image and one label per image.
+    fn check(&self, what: &str) -> Result<()> {
+        let count = self.images.len_of(Axis(0));
+        if count == 0 {
+            return Err(CnnError::setting(format!("the {what} set has no images")));
+        }
+        if self.labels.len() != count {
+            return Err(CnnError::mismatch(format!(
+                "the {what} set has {count} images but {} labels",
+                self.labels.len()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// How to train: the settings of [`fit`] other than the optimiser.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainConfig {
+    /// Passes over the training images.
+    pub epochs: usize,
+    /// Images per mini-batch.
+    pub batch_size: usize,
+    /// The learning rate is multiplied by this after every epoch (1 keeps it fixed).
+    pub learning_rate_decay: f32,
+    /// The order of the mini-batches is drawn from a generator seeded with
+    /// `seed + 1000` (so that it differs from the starting weights' generator when
+    /// both are given the same seed).
+    pub seed: u64,
+    /// Mini-batches per point of the loss curve.
+    pub loss_every: usize,
+}
+
+impl TrainConfig {
+    /// Checks every setting, so that a run fails at once, not after an epoch.
+    ///
+    /// # Errors
+    /// Zero epochs, batch size or loss interval, or a decay that is not in `(0, 1]`.
+    pub fn check(&self) -> Result<()> {
+        if self.epochs == 0 {
+            return Err(CnnError::setting("epochs must be at least 1, got 0"));
+        }
+        if self.batch_size == 0 {
+            return Err(CnnError::setting("batch size must be at least 1, got 0"));
+        }
+        if self.loss_every == 0 {
+            return Err(CnnError::setting("the loss curve needs at least 1 batch per point, got 0"));
+        }
+        let decay = self.learning_rate_decay;
+        if !(decay > 0.0 && decay <= 1.0) {
+            return Err(CnnError::setting(format!(
+                "learning rate decay must be in (0, 1], got {decay}"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// What one epoch measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpochStats {
+    /// 1, 2, ...
+    pub epoch: usize,
+    /// Mean training loss over the epoch's mini-batches.
+    pub train_loss: f32,
+    /// Fraction of training images classified correctly during the epoch (while the
+    /// weights were still changing).
+    pub train_accuracy: f32,
+    /// Fraction of the test images classified correctly after the epoch.
+    pub test_accuracy: f32,
+    /// Wall-clock seconds of the epoch's training steps (not of its test).
+    pub seconds: f32,
+}
+
+/// A training run's history.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    /// One entry per epoch.
+    pub epochs: Vec<EpochStats>,
+    /// Mean loss of every [`TrainConfig::loss_every`] mini-batches:
+    /// `(epoch as a fraction, loss)`.
+    pub loss_curve: Vec<(f32, f32)>,
+}
+
+/// What [`fit`] reports while it runs, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'a> {
+    /// Mini-batch `done` of `of` in epoch `epoch` is finished.
+    Batch {
+        /// The epoch, from 1.
+        epoch: usize,
+        /// Mini-batches done in this epoch.
+        done: usize,
+        /// Mini-batches in an epoch.
+        of: usize,
+    },
+    /// An epoch is finished and tested.
+    Epoch(&'a EpochStats),
+}
+
+// ANCHOR: fit
+/// Train `net` for `config.epochs` passes over `train`, testing on `test` after each.
+///
+/// # Errors
+/// A setting that cannot work (checked before any step), images that do not fit the
+/// network, or a loss that is not finite; this error names the epoch and the step, and
+/// the run stops there.
+pub fn fit(
+    net: &mut Sequential,
+    optimizer: &mut Optimizer,
+    train: Examples,
+    test: Examples,
+    config: &TrainConfig,
+    mut on_progress: impl FnMut(Progress),
+) -> Result<History> {
+    config.check()?;
+    train.check("training")?;
+    test.check("test")?;
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed.wrapping_add(1000)); // batch order
+    let mut history = History::default();
+    for epoch in 1..=config.epochs {
+        let start = Instant::now();
+        let batches = shuffled_batches(train.labels.len(), config.batch_size, &mut rng)?;
+        let (mut loss_sum, mut correct, mut block_sum) = (0.0f64, 0, 0.0f64);
+        for (index, batch) in batches.iter().enumerate() {
+            let images = train.images.select(Axis(0), batch); // [B, C, H, W]
+            let labels: Vec<usize> = batch.iter().map(|&i| train.labels[i]).collect();
+            let step = train_step(net, optimizer, &images, &labels).map_err(|e| match e {
+                CnnError::NotFinite(what) => CnnError::NotFinite(format!(
+                    "training diverged in epoch {epoch}, step {} of {}: {what}; \
+                     try a smaller learning rate",
+                    index + 1,
+                    batches.len()
+                )),
+                other => other,
+            })?;
+            loss_sum += step.loss as f64;
+            block_sum += step.loss as f64;
+            correct += step.correct;
+            if (index + 1) % config.loss_every == 0 {
+                let at = (epoch - 1) as f32 + (index + 1) as f32 / batches.len() as f32;
+                let mean = (block_sum / config.loss_every as f64) as f32;
+                history.loss_curve.push((at, mean));
+                block_sum = 0.0;
+            }
+            let (done, of) = (index + 1, batches.len());
+            on_progress(Progress::Batch { epoch, done, of });
+        }
+        let seconds = start.elapsed().as_secs_f32();
+        let stats = EpochStats {
+            epoch,
+            train_loss: (loss_sum / batches.len() as f64) as f32,
+            train_accuracy: correct as f32 / train.labels.len() as f32,
+            test_accuracy: accuracy(net, test)?,
+            seconds,
+        };
+        on_progress(Progress::Epoch(&stats));
+        history.epochs.push(stats);
+        // Smaller steps as training settles: the noise of mini-batch gradients would
+        // otherwise keep the weights jittering around the minimum.
+        optimizer.set_learning_rate(optimizer.learning_rate() * config.learning_rate_decay)?;
+    }
+    Ok(history)
+}
+// ANCHOR_END: fit
+
+/// Images per forward pass in [`predict`]: enough to be fast, few enough that the
+/// activations of a large test set need not be in memory at once.
+pub const PREDICT_BATCH: usize = 1000;
+
+/// The network's outputs (for a classifier, its logits) for every image, computed
+/// [`PREDICT_BATCH`] images at a time: `[N, C, H, W] -> [N, K]`.
+///
+/// # Errors
+/// Images that do not fit the network, or a network whose output is not `[N, K]`.
+pub fn predict(net: &Sequential, images: ArrayView4<f32>) -> Result<Array2<f32>> {
+    let mut chunks = Vec::new();
+    for chunk in images.axis_chunks_iter(Axis(0), PREDICT_BATCH) {
+        chunks.push(net.forward(chunk)?.into_flat()?); // [B, C, H, W] -> [B, K]
+    }
+    let views: Vec<ArrayView2<f32>> = chunks.iter().map(|c| c.view()).collect();
+    if views.is_empty() {
+        return Err(CnnError::setting("predict: no images"));
+    }
+    Ok(ndarray::concatenate(Axis(0), &views).expect("every chunk has K columns"))
+}
+
+/// The fraction of `examples` the network classifies correctly.
+///
+/// # Errors
+/// Those of [`predict`].
+pub fn accuracy(net: &Sequential, examples: Examples) -> Result<f32> {
+    examples.check("evaluated")?;
+    let logits = predict(net, examples.images)?;
+    Ok(count_correct(logits.view(), examples.labels) as f32 / examples.labels.len() as f32)
+}
+
+/// The index of the largest value of each row (the first, if several tie).
+///
+/// `logits: [N, K] -> classes: [N]`
+pub fn argmax_rows(logits: ArrayView2<f32>) -> Vec<usize> {
+    logits
+        .axis_iter(Axis(0))
+        .map(|row| {
+            let mut best = 0;
+            for (k, &v) in row.iter().enumerate() {
+                if v > row[best] {
+                    best = k;
+                }
+            }
+            best
+        })
+        .collect()
+}
+
+/// The index of the largest value (the first, if several tie; 0 for an empty slice).
+pub fn argmax(values: &[f32]) -> usize {
+    let mut best = 0;
+    for (k, &v) in values.iter().enumerate() {
+        if v > values[best] {
+            best = k;
+        }
+    }
+    best
+}
+
+/// How many rows have their largest logit at the label.
+pub fn count_correct(logits: ArrayView2<f32>, labels: &[usize]) -> usize {
+    argmax_rows(logits)
+        .iter()
+        .zip(labels)
+        .filter(|(p, l)| p == l)
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::Dense;
+    use crate::train::optim::Sgd;
+    use ndarray::{Array4, array};
+
+    fn one_dense() -> Sequential {
+        let mut net = Sequential::new();
+        let dense = Dense::new(array![[0.5, -0.5], [0.0, 1.0]], array![0.0, 0.0]).unwrap();
+        net.push("fc", dense).unwrap();
+        net
+    }
+
+    #[test]
+    fn training_lowers_the_loss() {
+        let mut net = one_dense();
+        let mut sgd = Optimizer::Sgd(Sgd::new(0.5, 0.0).unwrap());
+        let x = array![[1.0, 0.0], [0.0, 1.0]];
+        let first = train_step(&mut net, &mut sgd, &x, &[1, 0]).unwrap();
+        let second = train_step(&mut net, &mut sgd, &x, &[1, 0]).unwrap();
+        assert!(second.loss < first.loss, "{first:?} {second:?}");
+    }
+
+    /// A network for images of one pixel: flatten, then a dense layer of 2 classes.
+    fn one_pixel() -> Sequential {
+        let mut net = Sequential::new();
+        net.push("flatten", crate::nn::Layer::Flatten).unwrap();
+        net.push("fc", Dense::new(array![[1.0], [-1.0]], array![0.0, 0.0]).unwrap()).unwrap();
+        net
+    }
+
+    #[test]
+    fn a_diverging_run_stops_with_the_epoch_and_step() {
+        let images = Array4::from_shape_fn((8, 1, 1, 1), |(n, ..)| n as f32 - 3.5);
+        let labels = [0, 1, 0, 1, 0, 1, 0, 1];
+        let examples = Examples { images: images.view(), labels: &labels };
+        let config = TrainConfig { epochs: 3, batch_size: 4, learning_rate_decay: 1.0, seed: 1, loss_every: 1 };
+        let mut net = one_pixel();
+        let mut huge = Optimizer::Sgd(Sgd::new(f32::MAX, 0.9).unwrap()); // weights overflow to infinity
+        let e = fit(&mut net, &mut huge, examples, examples, &config, |_| {}).unwrap_err();
+        assert!(matches!(e, CnnError::NotFinite(_)), "{e}");
+        let e = e.to_string();
+        assert!(e.starts_with("training diverged in epoch 1, step "), "{e}");
+        assert!(e.ends_with("try a smaller learning rate"), "{e}");
+        // A sane run works and reports every epoch.
+        let mut net = one_pixel();
+        let mut sgd = Optimizer::Sgd(Sgd::new(0.1, 0.9).unwrap());
+        let mut epochs_seen = 0;
+        let history = fit(&mut net, &mut sgd, examples, examples, &config, |p| {
+            if let Progress::Epoch(_) = p {
+                epochs_seen += 1;
+            }
+        })
+        .unwrap();
+        assert_eq!((history.epochs.len(), epochs_seen, history.loss_curve.len()), (3, 3, 6));
+    }
+
+    #[test]
+    fn bad_settings_are_refused_before_any_step() {
+        let images = Array4::zeros((4, 1, 1, 1));
+        let labels = [0, 1, 0, 1];
+        let examples = Examples { images: images.view(), labels: &labels };
+        let good = TrainConfig { epochs: 1, batch_size: 2, learning_rate_decay: 0.7, seed: 1, loss_every: 1 };
+        let mut net = one_pixel();
+        let before = net.clone();
+        let mut sgd = Optimizer::Sgd(Sgd::new(0.1, 0.9).unwrap());
+        for (config, message) in [
+            (TrainConfig { epochs: 0, ..good.clone() }, "epochs must be at least 1, got 0"),
+            (TrainConfig { batch_size: 0, ..good.clone() }, "batch size must be at least 1, got 0"),
+            (TrainConfig { learning_rate_decay: 0.0, ..good.clone() }, "learning rate decay must be in (0, 1], got 0"),
+            (TrainConfig { learning_rate_decay: f32::NAN, ..good.clone() }, "learning rate decay must be in (0, 1], got NaN"),
+        ] {
+            let e = fit(&mut net, &mut sgd, examples, examples, &config, |_| {}).unwrap_err();
+            assert_eq!(e.to_string(), message);
+        }
+        let empty = Array4::zeros((0, 1, 1, 1));
+        let none = Examples { images: empty.view(), labels: &[] };
+        let e = fit(&mut net, &mut sgd, none, examples, &good, |_| {}).unwrap_err();
+        assert_eq!(e.to_string(), "the training set has no images");
+        let e = fit(&mut net, &mut sgd, Examples { labels: &labels[..3], ..examples }, examples, &good, |_| {})
+            .unwrap_err();
+        assert_eq!(e.to_string(), "the training set has 4 images but 3 labels");
+        assert_eq!(net, before, "no step was taken");
+    }
+
+    #[test]
+    fn predictions_come_in_batches_and_argmax_takes_the_first_tie() {
+        let net = one_pixel();
+        let images = Array4::from_shape_fn((2500, 1, 1, 1), |(n, ..)| if n % 2 == 0 { 1.0 } else { -1.0 });
+        let logits = predict(&net, images.view()).unwrap();
+        assert_eq!(logits.dim(), (2500, 2));
+        assert_eq!(&argmax_rows(logits.view())[..4], &[0, 1, 0, 1]);
+        assert_eq!(argmax(&[1.0, 3.0, 3.0]), 1);
+    }
+}
