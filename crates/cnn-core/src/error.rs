@@ -79,7 +79,7 @@ pub enum CnnError {
     },
 
     /// A JSON file that the parser could not read.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: not valid JSON for this file: {source}", path.display())]
     Json {
         /// The file, as the caller named it.
         path: PathBuf,

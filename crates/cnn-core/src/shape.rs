@@ -97,7 +97,7 @@ pub fn dropped_by_floor(
 /// Distill 2019.) Padding moves the field but does not change its size.
 ///
 /// ```
-/// use cnn_core::receptive_field;
+/// use cnn_core::shape::receptive_field;
 /// // two 3x3 convolutions see 5x5; a 2x2 pooling in between makes it 8x8
 /// assert_eq!(receptive_field(&[(3, 1), (3, 1)]).unwrap(), vec![(3, 1), (5, 1)]);
 /// assert_eq!(receptive_field(&[(3, 1), (2, 2), (3, 1)]).unwrap(), vec![(3, 1), (4, 2), (8, 2)]);

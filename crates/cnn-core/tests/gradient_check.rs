@@ -12,7 +12,8 @@
 //! of ReLU and max pooling are kept at least `0.05` away from their kinks (zero, and
 //! ties in a window), farther than `eps`, where the derivative does not exist.
 
-use cnn_core::*;
+use cnn_core::nn::{Conv2d, Conv2dConfig, Dense, Layer, Pool2d, Sequential, Tensor, Want};
+use cnn_core::ops::*;
 use ndarray::{Array1, ArrayD, Ix2, Ix3, Ix4, IxDyn};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -94,6 +95,8 @@ fn conv2d_backward_naive_and_fast_match_finite_differences() {
         let w4 = w.view().into_dimensionality::<Ix4>().unwrap();
         let naive = conv2d_backward_naive(x4, w4, r4, stride, padding).unwrap();
         let fast = conv2d_backward(x4, w4, r4, stride, padding).unwrap();
+        let input_only = conv2d_input_gradient(w4, r4, [2, 3, 6, 5], stride, padding).unwrap();
+        assert_eq!(input_only, fast.d_input, "the input gradient alone is the same numbers");
         let conv_loss = |x: &ArrayD<f32>, w: &ArrayD<f32>, b: &Array1<f32>| {
             let y = conv2d_naive(
                 x.view().into_dimensionality::<Ix4>().unwrap(),
@@ -243,7 +246,24 @@ fn pooling_backward_matches_finite_differences() {
                     .unwrap()
                     .into_dyn()
             },
-            |x, _, r| max_pool2d_backward(as4(x).view(), as4(r).view(), kernel, stride).into_dyn(),
+            |x, _, r| {
+                max_pool2d_backward_naive(as4(x).view(), as4(r).view(), kernel, stride).into_dyn()
+            },
+        );
+        check_elementwise(
+            &format!("max pool from recorded positions K={kernel} S={stride}"),
+            &x,
+            |x| {
+                max_pool2d(as4(x).view(), kernel, stride)
+                    .unwrap()
+                    .into_dyn()
+            },
+            |x, _, r| {
+                let (_, argmax) = max_pool2d_with_argmax(as4(x).view(), kernel, stride).unwrap();
+                max_pool2d_backward(argmax.view(), as4(r).view(), [2, 2, 7, 7])
+                    .unwrap()
+                    .into_dyn()
+            },
         );
         check_elementwise(
             &format!("average pool K={kernel} S={stride}"),
@@ -373,51 +393,50 @@ fn softmax_and_cross_entropy_backward_match_finite_differences() {
 fn sequential_backward_matches_finite_differences() {
     let mut net = Sequential::new();
     let conv = Conv2d::new(
-        "conv",
         random(&[3, 2, 3, 3], 20).into_dimensionality().unwrap(),
         Array1::from(vec![0.1, 0.0, -0.1]),
-        Conv2dConfig {
-            stride: 1,
-            padding: 1,
-        },
+        Conv2dConfig::padding(1),
     )
     .unwrap();
-    net.push("conv", Layer::Conv2d(conv)).unwrap();
+    net.push("conv", conv).unwrap();
     net.push("tanh", Layer::Tanh).unwrap();
-    net.push("pool", Layer::Pool2d(Pool2d::average(2, 2).unwrap()))
-        .unwrap();
+    net.push("pool", Pool2d::average(2, 2).unwrap()).unwrap();
     net.push("sigmoid", Layer::Sigmoid).unwrap();
     net.push("flatten", Layer::Flatten).unwrap();
-    let dense = Dense::new(
-        "dense",
-        random(&[4, 12], 21).into_dimensionality().unwrap(),
-        Array1::zeros(4),
-    )
-    .unwrap();
-    net.push("dense", Layer::Dense(dense)).unwrap();
+    let dense = Dense::new(random(&[4, 12], 21).into_dimensionality().unwrap(), Array1::zeros(4));
+    net.push("dense", dense.unwrap()).unwrap();
     net.push("softmax", Layer::Softmax).unwrap();
 
-    let x = random(&[2, 2, 4, 4], 22);
-    let (y, caches) = net.forward_train(x.view()).unwrap();
-    let r = random(y.shape(), 23);
-    let (d_x, gradients) = net.backward(&caches, r.view()).unwrap();
-    let numeric = numeric_gradient(&x, |x| weighted_sum(&net.forward(x.view()).unwrap(), &r));
-    assert_close("network d_input", &d_x, &numeric);
-    for (index, (name, _)) in net.layers.iter().enumerate() {
-        let Some(expected) = &gradients[index] else {
+    let x = random(&[2, 2, 4, 4], 22).into_dimensionality::<Ix4>().unwrap();
+    let trace = net.forward_train(&x).unwrap();
+    let r = random(trace.output.shape(), 23).into_dimensionality::<Ix2>().unwrap();
+    let gradients = net.backward(&trace, &r, Want::All).unwrap();
+    let r = r.into_dyn();
+    let output = |net: &Sequential, x: &ArrayD<f32>| {
+        let x = x.view().into_dimensionality::<Ix4>().unwrap();
+        net.forward(x).unwrap().into_flat().unwrap().into_dyn()
+    };
+    let numeric = numeric_gradient(&x.clone().into_dyn(), |x| weighted_sum(&output(&net, x), &r));
+    let Some(Tensor::Maps(d_x)) = &gradients.input else {
+        panic!("the input gradient of an image batch is maps");
+    };
+    assert_close("network d_input", &d_x.clone().into_dyn(), &numeric);
+    let x = x.into_dyn();
+    for (index, named) in net.layers().iter().enumerate() {
+        let Some(expected) = &gradients.layers[index] else {
             continue;
         };
-        let weight = net.layers[index].1.parameters().unwrap().0.to_owned();
+        let weight = named.layer.parameters().unwrap().0.to_owned();
         let numeric = numeric_gradient(&weight, |w| {
             let mut probe = net.clone();
-            probe.layers[index].1.parameters_mut().unwrap().0.assign(w);
-            weighted_sum(&probe.forward(x.view()).unwrap(), &r)
+            probe.layers_mut()[index].layer.parameters_mut().unwrap().0.assign(w);
+            weighted_sum(&output(&probe, &x), &r)
         });
-        assert_close(&format!("{name} d_weight"), &expected.weight, &numeric);
+        assert_close(&format!("{} d_weight", named.name), &expected.weight, &numeric);
     }
     // A gradient of the wrong shape names the layer.
     let e = net
-        .backward(&caches, ArrayD::zeros(vec![2, 3]).view())
+        .backward(&trace, &ndarray::Array2::<f32>::zeros((2, 3)), Want::All)
         .unwrap_err()
         .to_string();
     assert!(e.starts_with("softmax: output gradient"), "{e}");

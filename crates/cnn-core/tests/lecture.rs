@@ -5,7 +5,7 @@
 //! ten-line Python script (plain loops, no libraries), so they are an independent
 //! reference, not a copy of this library's output.
 
-use cnn_core::{conv2d, conv2d_naive, max_pool2d};
+use cnn_core::ops::{conv2d, conv2d_naive, max_pool2d, max_pool2d_naive};
 use ndarray::{Array1, Array4, array, s};
 
 /// The image, [1, 1, 6, 6]: rows `100001 010010 001100 100010 010010 001010`.
@@ -74,6 +74,7 @@ fn max_pooling_the_stride_1_maps_gives_2x2() {
     let maps = conv2d(x.view(), w.view(), b.view(), 1, 0).unwrap(); // [1, 1, 6, 6] -> [1, 2, 4, 4]
     let pooled = max_pool2d(maps.view(), 2, 2).unwrap(); // [1, 2, 4, 4] -> [1, 2, 2, 2]
     assert_eq!(pooled, expected);
+    assert_eq!(max_pool2d_naive(maps.view(), 2, 2).unwrap(), expected);
 }
 
 #[test]

@@ -8,10 +8,11 @@
 //!
 //! Sizes and case counts are kept small so the whole file runs in a few seconds.
 
-use cnn_core::{
-    avg_pool2d, conv1d, conv2d, conv2d_naive, max_pool2d, max_pool2d_backward,
-    max_pool2d_backward_from_argmax, max_pool2d_with_argmax, output_size,
+use cnn_core::ops::{
+    avg_pool2d, avg_pool2d_naive, conv1d, conv2d, conv2d_naive, im2col, im2col_naive, max_pool2d,
+    max_pool2d_backward, max_pool2d_backward_naive, max_pool2d_naive, max_pool2d_with_argmax,
 };
+use cnn_core::output_size;
 use ndarray::{Array1, Array3, Array4};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -112,6 +113,15 @@ proptest! {
         // At most 3*5*5 products of numbers below 1, summed in two different orders.
         let largest_difference = (&naive - &fast).fold(0.0f32, |m, d| m.max(d.abs()));
         prop_assert!(largest_difference < 1e-5, "naive and fast differ by {}", largest_difference);
+
+        // The unrolled patches the fast version multiplies are the reference im2col's,
+        // image by image, exactly.
+        let columns = im2col(case.input.view(), kh, kw, s, p).unwrap();
+        let positions = expected.2 * expected.3;
+        for b in 0..n {
+            let one = im2col_naive(case.input.index_axis(ndarray::Axis(0), b), kh, kw, s, p).unwrap();
+            prop_assert_eq!(columns.slice(ndarray::s![.., b * positions..(b + 1) * positions]), one);
+        }
     }
 
     #[test]
@@ -137,9 +147,10 @@ proptest! {
         let (n, c, h, w) = x.dim();
         let (y, argmax) = max_pool2d_with_argmax(x.view(), k, s).unwrap();
         prop_assert_eq!(&y, &max_pool2d(x.view(), k, s).unwrap());
+        prop_assert_eq!(&y, &max_pool2d_naive(x.view(), k, s).unwrap());
         let d_out = y.mapv(|v| v + 0.5) * 1.25;
-        let searched = max_pool2d_backward(x.view(), d_out.view(), k, s);
-        let recorded = max_pool2d_backward_from_argmax(argmax.view(), d_out.view(), [n, c, h, w]).unwrap();
+        let searched = max_pool2d_backward_naive(x.view(), d_out.view(), k, s);
+        let recorded = max_pool2d_backward(argmax.view(), d_out.view(), [n, c, h, w]).unwrap();
         prop_assert_eq!(recorded, searched);
     }
 
@@ -159,6 +170,9 @@ proptest! {
         let avg = avg_pool2d(x.view(), k, s).unwrap();
         prop_assert_eq!(max.dim(), expected);
         prop_assert_eq!(avg.dim(), expected);
+        // The fast poolings equal the reference loops exactly.
+        prop_assert_eq!(&max, &max_pool2d_naive(x.view(), k, s).unwrap());
+        prop_assert_eq!(&avg, &avg_pool2d_naive(x.view(), k, s).unwrap());
         // The largest value of a window is never below its mean.
         prop_assert!(max.iter().zip(avg.iter()).all(|(m, a)| *m >= *a - 1e-6));
     }
@@ -222,5 +236,6 @@ proptest! {
         let possible = k >= 1 && s >= 1 && k <= h && k <= w;
         prop_assert_eq!(max_pool2d(x.view(), k, s).is_ok(), possible);
         prop_assert_eq!(avg_pool2d(x.view(), k, s).is_ok(), possible);
+        prop_assert_eq!(max_pool2d_naive(x.view(), k, s).is_ok(), possible);
     }
 }

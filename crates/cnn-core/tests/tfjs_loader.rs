@@ -5,8 +5,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use cnn_core::tfjs::{load_layers_model, read_weights};
-use cnn_core::tiny_vgg;
+use cnn_core::data::tfjs::{load_layers_model, read_weights};
+use cnn_core::models::tiny_vgg;
 use serde_json::Value;
 
 fn data_dir() -> PathBuf {
@@ -64,7 +64,7 @@ impl Drop for BrokenCopy {
 #[test]
 fn the_real_files_load_as_tiny_vgg() {
     let network = tiny_vgg::load(&data_dir().join("model.json")).unwrap();
-    let names: Vec<&str> = network.layers.iter().map(|(n, _)| n.as_str()).collect();
+    let names: Vec<&str> = network.layers().iter().map(|l| l.name.as_str()).collect();
     assert_eq!(
         names,
         [
@@ -99,7 +99,7 @@ fn a_missing_model_json_is_named() {
         e.starts_with(&copy.model_json().display().to_string()),
         "{e}"
     );
-    assert!(e.contains("cannot read the model file"), "{e}");
+    assert!(e.contains("No such file"), "{e}");
 }
 
 #[test]
@@ -108,17 +108,14 @@ fn a_missing_shard_is_named() {
     fs::remove_file(copy.shard()).unwrap();
     let e = copy.error();
     assert!(e.starts_with(&copy.shard().display().to_string()), "{e}");
-    assert!(e.contains("cannot read this weights shard"), "{e}");
+    assert!(e.contains("No such file"), "{e}");
 }
 
 #[test]
 fn a_file_that_is_not_json_is_an_error() {
     let copy = BrokenCopy::new("not-json");
     fs::write(copy.model_json(), "this is not JSON").unwrap();
-    assert!(
-        copy.error()
-            .contains("not a TensorFlow.js layers-model file")
-    );
+    assert!(copy.error().contains("not valid JSON"), "{}", copy.error());
 }
 
 #[test]
@@ -213,4 +210,51 @@ fn a_layer_class_the_loader_does_not_read() {
         ),
         "{e}"
     );
+}
+
+/// Change the paths of model.json's one group of shards.
+fn set_shard_paths(copy: &BrokenCopy, paths: Value) {
+    let mut model: Value = serde_json::from_str(&fs::read_to_string(copy.model_json()).unwrap()).unwrap();
+    model["weightsManifest"][0]["paths"] = paths;
+    fs::write(copy.model_json(), serde_json::to_string(&model).unwrap()).unwrap();
+}
+
+#[test]
+fn a_manifest_cannot_read_files_outside_the_models_folder() {
+    let copy = BrokenCopy::new("outside");
+    for path in ["/etc/passwd", "../group1-shard1of1.bin", "sub/../../x.bin", ""] {
+        set_shard_paths(&copy, serde_json::json!([path]));
+        let e = copy.error();
+        assert!(e.contains("which is not a file in the model's folder"), "{path}: {e}");
+    }
+    // A symbolic link inside the folder that leads out of it.
+    #[cfg(unix)]
+    {
+        let link = copy.dir.join("link.bin");
+        std::os::unix::fs::symlink("/etc/passwd", &link).unwrap();
+        set_shard_paths(&copy, serde_json::json!(["link.bin"]));
+        let e = copy.error();
+        assert!(e.contains("which is not a file in the model's folder"), "{e}");
+    }
+}
+
+#[test]
+fn crafted_shapes_are_errors_before_anything_is_allocated() {
+    // A tensor of [2^32, 2^32] floats: too large to count, not a wrapped-around size.
+    let copy = BrokenCopy::new("huge-shape");
+    copy.edit_manifest(|weights| weights[0]["shape"] = serde_json::json!([4294967296u64, 4294967296u64]));
+    let e = copy.error();
+    assert!(e.contains("too large to count"), "{e}");
+    // A zero-sized kernel with 2^40 filters and no bias: refused from the settings,
+    // before 2^40 zero biases would be made.
+    let copy = BrokenCopy::new("zero-kernel");
+    let text = fs::read_to_string(copy.model_json()).unwrap();
+    let mut model: Value = serde_json::from_str(&text).unwrap();
+    let first = &mut model["modelTopology"]["model_config"]["config"]["layers"][0]["config"];
+    first["kernel_size"] = serde_json::json!([0, 0]);
+    first["filters"] = serde_json::json!(1u64 << 40);
+    first["use_bias"] = serde_json::json!(false);
+    fs::write(copy.model_json(), serde_json::to_string(&model).unwrap()).unwrap();
+    let e = copy.error();
+    assert!(e.contains("layer conv_1_1: kernel 0x0, 1099511627776 filters and stride 1 must all be at least 1"), "{e}");
 }

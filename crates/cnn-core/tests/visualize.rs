@@ -1,10 +1,10 @@
 //! The visualisation methods of chapter 8 on small networks whose answers are known.
 
-use cnn_core::{
-    Conv2d, Conv2dConfig, Dense, InversionConfig, Layer, MaximizeConfig, OcclusionConfig, Pool2d,
-    Sequential, Target, edge_image, invert_representation, maximize_activation, occlusion_map,
-    oriented_edge_response, receptive_window, saliency, score_layer, strongest_activations,
-    total_variation,
+use cnn_core::nn::{Conv2d, Conv2dConfig, Dense, Layer, Pool2d, Sequential};
+use cnn_core::visualize::{
+    InversionConfig, MaximizeConfig, OcclusionConfig, Target, edge_image, invert_representation,
+    maximize_activation, occlusion_map, oriented_edge_response, receptive_window, saliency,
+    score_layer, strongest_activations, total_variation,
 };
 use ndarray::{Array1, Array2, Array3, Array4, Axis};
 use rand::{Rng, SeedableRng};
@@ -38,8 +38,8 @@ fn right_half_model() -> Sequential {
     }
     let mut model = Sequential::new();
     model.push("flatten", Layer::Flatten).unwrap();
-    let dense = Dense::new("dense", weight, Array1::zeros(2)).unwrap();
-    model.push("dense", Layer::Dense(dense)).unwrap();
+    let dense = Dense::new(weight, Array1::zeros(2)).unwrap();
+    model.push("dense", dense).unwrap();
     model.push("softmax", Layer::Softmax).unwrap();
     model
 }
@@ -49,29 +49,25 @@ fn right_half_model() -> Sequential {
 fn small_cnn() -> Sequential {
     let mut model = Sequential::new();
     let conv1 = Conv2d::new(
-        "conv1",
         random_array4((4, 1, 3, 3), 0.8, 2),
         Array1::from(vec![0.1, -0.1, 0.05, 0.0]),
         Conv2dConfig::default(),
     )
     .unwrap();
-    model.push("conv1", Layer::Conv2d(conv1)).unwrap(); // [1, 1, 8, 8] -> [1, 4, 6, 6]
+    model.push("conv1", conv1).unwrap(); // [1, 1, 8, 8] -> [1, 4, 6, 6]
     model.push("act1", Layer::Tanh).unwrap();
-    model
-        .push("pool1", Layer::Pool2d(Pool2d::average(2, 2).unwrap()))
-        .unwrap(); // -> [1, 4, 3, 3]
+    model.push("pool1", Pool2d::average(2, 2).unwrap()).unwrap(); // -> [1, 4, 3, 3]
     let conv2 = Conv2d::new(
-        "conv2",
         random_array4((3, 4, 3, 3), 0.5, 3),
         Array1::zeros(3),
         Conv2dConfig::default(),
     )
     .unwrap();
-    model.push("conv2", Layer::Conv2d(conv2)).unwrap(); // -> [1, 3, 1, 1]
+    model.push("conv2", conv2).unwrap(); // -> [1, 3, 1, 1]
     model.push("act2", Layer::Tanh).unwrap();
     model.push("flatten", Layer::Flatten).unwrap(); // -> [1, 3]
-    let dense = Dense::new("dense", random_array2((3, 3), 1.0, 4), Array1::zeros(3)).unwrap();
-    model.push("dense", Layer::Dense(dense)).unwrap(); // -> [1, 3] scores
+    let dense = Dense::new(random_array2((3, 3), 1.0, 4), Array1::zeros(3)).unwrap();
+    model.push("dense", dense).unwrap(); // -> [1, 3] scores
     model.push("softmax", Layer::Softmax).unwrap();
     model
 }
@@ -103,13 +99,14 @@ fn occluding_an_unused_region_changes_nothing_and_a_used_one_changes_the_probabi
 #[test]
 fn saliency_equals_finite_differences_of_the_score() {
     let model = small_cnn();
-    assert_eq!(score_layer(&model).unwrap(), model.layers.len() - 2);
+    assert_eq!(score_layer(&model).unwrap(), "dense");
+    let scores_of = model.until("dense").unwrap(); // the scores, before softmax
     let image = random_array3((1, 8, 8), 6);
     for class in 0..3 {
         let result = saliency(&model, image.view(), class).unwrap();
         let score = |x: &Array3<f32>| {
-            let batch = x.clone().insert_axis(Axis(0)).into_dyn();
-            let scores = model.forward_to(batch.view(), 6).unwrap(); // [1, 3], before softmax
+            let batch = x.clone().insert_axis(Axis(0));
+            let scores = scores_of.forward(&batch).unwrap().into_flat().unwrap(); // [1, 3]
             scores[[0, class]] as f64
         };
         assert!((result.score as f64 - score(&image)).abs() < 1e-6);
@@ -165,17 +162,17 @@ fn activation_maximisation_increases_the_target() {
     for target in [
         Target::Class(1),
         Target::Channel {
-            layer: 1,
+            layer: "act1".to_string(),
             channel: 2,
         },
     ] {
-        let result = maximize_activation(&model, [1, 8, 8], target, config).unwrap();
+        let result = maximize_activation(&model, [1, 8, 8], &target, config).unwrap();
         assert_eq!(result.activations.len(), 61);
         let (first, last) = (result.activations[0], *result.activations.last().unwrap());
         assert!(last > first + 0.1, "{target:?}: {first} -> {last}");
         assert!(result.image.iter().all(|&v| (0.0..=1.0).contains(&v)));
         // Seeded: the same call gives the same image.
-        let again = maximize_activation(&model, [1, 8, 8], target, config).unwrap();
+        let again = maximize_activation(&model, [1, 8, 8], &target, config).unwrap();
         assert_eq!(again, result);
     }
 }
@@ -197,8 +194,8 @@ fn inversion_loss_decreases_and_the_first_layer_keeps_more_than_the_last() {
             .unwrap()
             .sqrt()
     };
-    let first = invert_representation(&model, 0, image.view(), config).unwrap();
-    let last = invert_representation(&model, 6, image.view(), config).unwrap();
+    let first = invert_representation(&model, "conv1", image.view(), config).unwrap();
+    let last = invert_representation(&model, "dense", image.view(), config).unwrap();
     for inversion in [&first, &last] {
         assert!(
             inversion.losses.last().unwrap() < &(0.5 * inversion.losses[0]),
@@ -238,58 +235,35 @@ fn a_vertical_edge_filter_prefers_zero_degrees() {
 fn strongest_activations_rank_images_and_receptive_windows_walk_back() {
     // One 1x1 convolution with weight 1: the map is the image.
     let mut model = Sequential::new();
-    let conv = Conv2d::new(
-        "conv",
-        Array4::ones((1, 1, 1, 1)),
-        Array1::zeros(1),
-        Conv2dConfig::default(),
-    )
-    .unwrap();
-    model.push("conv", Layer::Conv2d(conv)).unwrap();
+    let conv = Conv2d::new(Array4::ones((1, 1, 1, 1)), Array1::zeros(1), Conv2dConfig::default());
+    model.push("conv", conv.unwrap()).unwrap();
     let mut images = Array4::zeros((4, 1, 3, 3));
     images[[0, 0, 1, 2]] = 0.5;
     images[[1, 0, 0, 0]] = 0.9;
     images[[3, 0, 2, 1]] = 0.7;
-    let top = strongest_activations(&model, images.view(), 0, 2).unwrap();
+    let top = strongest_activations(&model, images.view(), "conv", 2).unwrap();
     assert_eq!(top.len(), 1);
     let found: Vec<_> = top[0].iter().map(|a| (a.image, a.row, a.column)).collect();
     assert_eq!(found, vec![(1, 0, 0), (3, 2, 1)]);
-    assert!(strongest_activations(&model, images.view(), 0, 0).is_err());
-    assert!(strongest_activations(&model, images.view(), 0, 5).is_err());
+    assert!(strongest_activations(&model, images.view(), "conv", 0).is_err());
+    assert!(strongest_activations(&model, images.view(), "conv", 5).is_err());
 
     // LeNet-5's first layers: conv 5x5 padding 2, ReLU, pool 2, conv 5x5.
     let mut lenet = Sequential::new();
-    let conv1 = Conv2d::new(
-        "conv1",
-        Array4::zeros((6, 1, 5, 5)),
-        Array1::zeros(6),
-        Conv2dConfig {
-            stride: 1,
-            padding: 2,
-        },
-    )
-    .unwrap();
-    lenet.push("conv1", Layer::Conv2d(conv1)).unwrap();
+    let conv1 = Conv2d::new(Array4::zeros((6, 1, 5, 5)), Array1::zeros(6), Conv2dConfig::padding(2));
+    lenet.push("conv1", conv1.unwrap()).unwrap();
     lenet.push("act1", Layer::Relu).unwrap();
-    lenet
-        .push("pool1", Layer::Pool2d(Pool2d::max(2, 2).unwrap()))
-        .unwrap();
-    let conv2 = Conv2d::new(
-        "conv2",
-        Array4::zeros((16, 6, 5, 5)),
-        Array1::zeros(16),
-        Conv2dConfig::default(),
-    )
-    .unwrap();
-    lenet.push("conv2", Layer::Conv2d(conv2)).unwrap();
-    let window = receptive_window(&lenet, 3, 3, 0).unwrap();
+    lenet.push("pool1", Pool2d::max(2, 2).unwrap()).unwrap();
+    let conv2 = Conv2d::new(Array4::zeros((16, 6, 5, 5)), Array1::zeros(16), Conv2dConfig::default());
+    lenet.push("conv2", conv2.unwrap()).unwrap();
+    let window = receptive_window(&lenet, "conv2", 3, 0).unwrap();
     // Row 3 of conv2 reads rows 3..=7 of pool1, which read rows 6..=15 of conv1,
     // which read image rows 4..=17 (6 - 2 padding = 4): 14 rows from row 4.
     assert_eq!(
         (window.top, window.left, window.height, window.width),
         (4, -2, 14, 14)
     );
-    assert!(receptive_window(&lenet, 9, 0, 0).is_err());
+    assert!(receptive_window(&lenet, "conv9", 0, 0).is_err());
 }
 
 #[test]
@@ -341,8 +315,8 @@ fn bad_parameters_are_errors_that_say_what_and_where() {
     let e = maximize_activation(
         &cnn,
         [1, 8, 8],
-        Target::Channel {
-            layer: 0,
+        &Target::Channel {
+            layer: "conv1".to_string(),
             channel: 4,
         },
         config,
@@ -356,33 +330,33 @@ fn bad_parameters_are_errors_that_say_what_and_where() {
     let e = maximize_activation(
         &cnn,
         [1, 8, 8],
-        Target::Channel {
-            layer: 20,
+        &Target::Channel {
+            layer: "conv20".to_string(),
             channel: 0,
         },
         config,
     )
     .unwrap_err()
     .to_string();
-    assert!(e.contains("layer index 20 is out of range"), "{e}");
-    assert!(maximize_activation(&cnn, [1, 8, 8], Target::Class(3), config).is_err());
+    assert!(e.starts_with("no layer named \"conv20\""), "{e}");
+    assert!(maximize_activation(&cnn, [1, 8, 8], &Target::Class(3), config).is_err());
     let zero_steps = MaximizeConfig { steps: 0, ..config };
-    assert!(maximize_activation(&cnn, [1, 8, 8], Target::Class(0), zero_steps).is_err());
+    assert!(maximize_activation(&cnn, [1, 8, 8], &Target::Class(0), zero_steps).is_err());
 
     let image = random_array3((1, 8, 8), 11);
-    let e = invert_representation(&cnn, 42, image.view(), InversionConfig::default())
+    let e = invert_representation(&cnn, "conv42", image.view(), InversionConfig::default())
         .unwrap_err()
         .to_string();
-    assert!(e.contains("layer index 42 is out of range"), "{e}");
+    assert!(e.starts_with("no layer named \"conv42\""), "{e}");
     let black = Array3::zeros((1, 8, 8));
     let mut relu_model = Sequential::new();
     relu_model.push("relu", Layer::Relu).unwrap();
-    let e = invert_representation(&relu_model, 0, black.view(), InversionConfig::default())
+    let e = invert_representation(&relu_model, "relu", black.view(), InversionConfig::default())
         .unwrap_err()
         .to_string();
     assert!(e.contains("all zeros"), "{e}");
     assert_eq!(
-        cnn.layer_index("nope").unwrap_err().to_string(),
-        "no layer named \"nope\"; the layers are conv1, act1, pool1, conv2, act2, flatten, dense, softmax"
+        cnn.index_of("nope").unwrap_err().to_string(),
+        "no layer named \"nope\"; there are: conv1, act1, pool1, conv2, act2, flatten, dense, softmax"
     );
 }
