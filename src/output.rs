@@ -1,72 +1,126 @@
 //! Where the examples write, and how.
 //!
 //! A chapter's figures go to `book/figures/chNN/` and its generated tables to
-//! `book/generated/chNN/`, where the chapter's Markdown embeds them. Every file is
-//! written to a temporary name first and then renamed, so an example that fails
-//! half-way never leaves a truncated figure behind, and the previous one survives.
+//! `book/generated/chNN/`, where the chapter's Markdown embeds them.
+//!
+//! Nothing is written there until the example has done all its work: a [`Chapter`]
+//! writes every file into a staging folder first, and [`Chapter::finish`], the last
+//! call of an example's `main`, moves them all into place. An example that fails or is
+//! interrupted half-way leaves every earlier figure and table exactly as it was, and
+//! each file appears whole (it is renamed into place, never written there).
 
 use std::fmt::Display;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 /// The repository's root folder (where `book.toml` is).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Write `bytes` to `path` atomically: a temporary file beside it, then a rename.
-/// Parent folders are created as needed.
+/// Write `bytes` to `path` whole or not at all (see
+/// [`cnn_core::data::files::write_atomically`]): a temporary file beside it, then a
+/// rename. Parent folders are created as needed; a symbolic link, a device or a folder
+/// at `path` is refused, not replaced.
 ///
 /// # Errors
 /// The folder cannot be created or the file cannot be written; the message names the path.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let parent = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(parent).with_context(|| format!("creating folder {}", parent.display()))?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    let temporary = parent.join(format!(".{file_name}.partial"));
-    fs::write(&temporary, bytes).with_context(|| format!("writing {}", temporary.display()))?;
-    fs::rename(&temporary, path)
-        .with_context(|| format!("renaming {} to {}", temporary.display(), path.display()))?;
+    cnn_core::data::files::write_atomically(path, bytes)?;
     Ok(())
 }
 
-/// One chapter's output folders.
-#[derive(Debug, Clone)]
+/// One chapter's output folders, and the staging folder its files wait in until
+/// [`Chapter::finish`].
+#[derive(Debug)]
 pub struct Chapter {
     id: String,
     root: PathBuf,
+    staging: tempfile::TempDir,
 }
 
 impl Chapter {
     /// The chapter `id` (such as `"ch03"`), writing into this repository's `book/`.
-    pub fn new(id: &str) -> Chapter {
-        Chapter {
-            id: id.to_string(),
-            root: repo_root().join("book"),
-        }
+    ///
+    /// # Errors
+    /// The staging folder cannot be made.
+    pub fn new(id: &str) -> Result<Chapter> {
+        Chapter::with_root(id, &repo_root().join("book"))
     }
 
     /// The same chapter writing into another folder (for tests).
-    pub fn with_root(id: &str, root: &Path) -> Chapter {
-        Chapter {
+    ///
+    /// # Errors
+    /// The staging folder cannot be made.
+    pub fn with_root(id: &str, root: &Path) -> Result<Chapter> {
+        fs::create_dir_all(root).with_context(|| format!("creating folder {}", root.display()))?;
+        // In the output folder itself, so that moving a file into place is a rename.
+        let staging = tempfile::Builder::new()
+            .prefix(".staging-")
+            .tempdir_in(root)
+            .with_context(|| format!("creating a staging folder in {}", root.display()))?;
+        Ok(Chapter {
             id: id.to_string(),
             root: root.to_path_buf(),
-        }
+            staging,
+        })
     }
 
-    /// Path of the figure `name` (such as `"pooling.png"`): `book/figures/chNN/name`.
+    /// Where the figure `name` (such as `"pooling.png"`) is drawn: in the staging
+    /// folder, until [`Chapter::finish`] moves it to `book/figures/chNN/name`.
     pub fn figure(&self, name: &str) -> PathBuf {
+        self.staging.path().join("figures").join(&self.id).join(name)
+    }
+
+    /// Where the generated file `name` is written: in the staging folder, until
+    /// [`Chapter::finish`] moves it to `book/generated/chNN/name`.
+    pub fn generated(&self, name: &str) -> PathBuf {
+        self.staging.path().join("generated").join(&self.id).join(name)
+    }
+
+    /// The final place of the figure `name`: `book/figures/chNN/name`.
+    pub fn published_figure(&self, name: &str) -> PathBuf {
         self.root.join("figures").join(&self.id).join(name)
     }
 
-    /// Path of the generated file `name`: `book/generated/chNN/name`.
-    pub fn generated(&self, name: &str) -> PathBuf {
+    /// The final place of the generated file `name`: `book/generated/chNN/name`.
+    pub fn published(&self, name: &str) -> PathBuf {
         self.root.join("generated").join(&self.id).join(name)
+    }
+
+    /// Move every staged file into its place in the book, each by a rename, so every
+    /// file appears whole. Call it last, once all the work has succeeded.
+    ///
+    /// # Errors
+    /// A folder cannot be made or a file cannot be moved.
+    pub fn finish(self) -> Result<Vec<PathBuf>> {
+        let mut moved = Vec::new();
+        for kind in ["figures", "generated"] {
+            let staged = self.staging.path().join(kind).join(&self.id);
+            if !staged.exists() {
+                continue;
+            }
+            let target = self.root.join(kind).join(&self.id);
+            fs::create_dir_all(&target)
+                .with_context(|| format!("creating folder {}", target.display()))?;
+            let mut names: Vec<_> = fs::read_dir(&staged)?.collect::<std::io::Result<_>>()?;
+            names.sort_by_key(|entry| entry.file_name());
+            for entry in names {
+                if !entry.file_type()?.is_file() {
+                    bail!("{} is not a file; examples write files only", entry.path().display());
+                }
+                let destination = target.join(entry.file_name());
+                fs::rename(entry.path(), &destination).with_context(|| {
+                    format!("moving {} to {}", entry.path().display(), destination.display())
+                })?;
+                moved.push(destination);
+            }
+        }
+        Ok(moved)
     }
 
     /// Write a generated Markdown table, included in the chapter with
@@ -177,18 +231,22 @@ mod tests {
     }
 
     #[test]
-    fn atomic_write_replaces_the_file_and_leaves_no_partial() {
-        let dir = std::env::temp_dir().join(format!("cnn-book-output-test-{}", std::process::id()));
-        let chapter = Chapter::with_root("ch99", &dir);
+    fn files_appear_only_when_the_chapter_finishes() {
+        let dir = tempfile::tempdir().unwrap();
+        let chapter = Chapter::with_root("ch99", dir.path()).unwrap();
         chapter.write_value("answer", 42).unwrap();
         chapter.write_value("answer", 43).unwrap();
-        let path = chapter.generated("answer.md");
-        assert_eq!(fs::read_to_string(&path).unwrap(), "43");
-        let names: Vec<_> = fs::read_dir(path.parent().unwrap())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("answer.md")]);
-        fs::remove_dir_all(dir).unwrap();
+        let published = chapter.published("answer.md");
+        assert!(!published.exists(), "nothing is published before finish");
+        chapter.finish().unwrap();
+        assert_eq!(fs::read_to_string(&published).unwrap(), "43");
+        // A second run that fails half-way leaves the first run's file as it was, and
+        // no staging folder behind.
+        let failing = Chapter::with_root("ch99", dir.path()).unwrap();
+        failing.write_value("answer", 44).unwrap();
+        drop(failing); // the example returned an error before `finish`
+        assert_eq!(fs::read_to_string(&published).unwrap(), "43");
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("generated")]);
     }
 }
