@@ -11,17 +11,25 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use clap::Parser;
 use cnn_book::{Chapter, Table};
-use cnn_core::{
-    Conv2d, Conv2dConfig, Layer, Pool2d, PoolKind, Sequential, conv1d, conv2d_naive,
-    dropped_by_floor, max_pool2d_backward, output_size, receptive_field, sigmoid, sigmoid_backward,
-    true_convolution1d,
+use cnn_core::models::tiny_vgg;
+use cnn_core::nn::{Conv2d, Conv2dConfig, Layer, NamedLayer, Pool2d, PoolKind, Sequential};
+use cnn_core::ops::{
+    conv1d, conv2d_naive, max_pool2d_backward_naive, sigmoid, sigmoid_backward, true_convolution1d,
 };
+use cnn_core::shape::{dropped_by_floor, output_size, receptive_field};
 use ndarray::{Array1, Array3, Array4, s};
 use serde::Deserialize;
 
+/// Writes the exercises' answers and the teacher's guide's tables into the book.
+#[derive(Parser)]
+#[command(about = "The exercises' numeric answers, computed by cnn-core, for the book")]
+struct Args {}
+
 fn main() -> Result<()> {
-    let answers = Chapter::new("exercises");
+    Args::parse();
+    let answers = Chapter::new("exercises")?;
     for (chapter, table) in all()? {
         answers.publish(chapter, &table)?;
     }
@@ -30,6 +38,7 @@ fn main() -> Result<()> {
     answers.publish("weeks", &weekly_plan(&exercises))?;
     answers.write_value("count", exercises.len())?;
     answers.write_value("compute_minutes", minutes_of_level(&exercises, "compute"))?;
+    answers.finish()?;
     println!("tables in book/generated/exercises/");
     Ok(())
 }
@@ -155,19 +164,14 @@ fn trained_lenet() -> Result<Sequential> {
 /// The Tiny VGG of chapter 7.
 fn tiny_vgg() -> Result<Sequential> {
     let path = repo_path("data/cnn-explainer/model.json");
-    cnn_core::tiny_vgg::load(Path::new(&path))
+    tiny_vgg::load(Path::new(&path))
         .with_context(|| format!("loading {}", path.display()))
 }
 
 /// Parameters of a convolution layer with `filters` filters `kernel x kernel` on `channels`.
 fn conv_parameters(filters: usize, channels: usize, kernel: usize) -> Result<usize> {
     let weight = Array4::zeros((filters, channels, kernel, kernel));
-    let layer = Conv2d::new(
-        "conv",
-        weight,
-        Array1::zeros(filters),
-        Conv2dConfig::default(),
-    )?;
+    let layer = Conv2d::new(weight, Array1::zeros(filters), Conv2dConfig::default())?;
     Ok(layer.parameter_count())
 }
 
@@ -219,12 +223,7 @@ pub fn ch02() -> Result<Table> {
         "32 filters 3x3 on 16 channels",
         &conv_parameters(32, 16, 3)?.to_string(),
     ]);
-    let layer = Conv2d::new(
-        "conv",
-        Array4::zeros((8, 3, 5, 5)),
-        Array1::zeros(8),
-        Conv2dConfig::default(),
-    )?;
+    let layer = Conv2d::new(Array4::zeros((8, 3, 5, 5)), Array1::zeros(8), Conv2dConfig::default())?;
     table.row([
         "ch02-feature-map-shape",
         "`[2, 3, 32, 32]` through 8 filters 5x5",
@@ -258,7 +257,7 @@ pub fn ch03() -> Result<Table> {
     let mut map = Array4::from_shape_fn((1, 1, 6, 6), |(_, _, i, j)| ((i * 7 + j * 3) % 11) as f32);
     map[[0, 0, 2, 2]] = 100.0;
     let ones = Array4::ones((1, 1, 5, 5));
-    let picked = max_pool2d_backward(map.view(), ones.view(), 2, 1)[[0, 0, 2, 2]];
+    let picked = max_pool2d_backward_naive(map.view(), ones.view(), 2, 1)[[0, 0, 2, 2]];
     table.row([
         "ch03-overlapping-windows",
         "outputs that hold the value at (2, 2)",
@@ -270,7 +269,7 @@ pub fn ch03() -> Result<Table> {
 /// Chapter 4: LeNet-5's sides and an uncovered edge.
 pub fn ch04() -> Result<Table> {
     let mut table = answers_table();
-    let summary = trained_lenet()?.summary(&[1, 1, 28, 28])?;
+    let summary = trained_lenet()?.summary([1, 1, 28, 28])?;
     let sides: Vec<String> = ["conv1", "pool1", "conv2", "pool2"]
         .iter()
         .map(|name| {
@@ -289,7 +288,7 @@ pub fn ch04() -> Result<Table> {
     let same: Vec<String> = [1, 3, 5, 7]
         .iter()
         .map(|&k| {
-            let padding = (0..k).find(|&p| output_size(10, k, 1, p) == Ok(10));
+            let padding = (0..k).find(|&p| output_size(10, k, 1, p).ok() == Some(10));
             format!(
                 "K={k}: P={}",
                 padding.map_or("none".to_string(), |p| p.to_string())
@@ -362,7 +361,7 @@ pub fn ch05() -> Result<Table> {
 pub fn ch06() -> Result<Table> {
     let mut table = answers_table();
     let lenet = trained_lenet()?;
-    for (name, layer) in &lenet.layers {
+    for NamedLayer { name, layer } in lenet.layers() {
         if layer.parameter_count() > 0 {
             table.row([
                 "ch06-lenet-parameters",
@@ -399,7 +398,7 @@ pub fn ch06() -> Result<Table> {
 fn flatten_and_dense(net: &Sequential, keep_pooling: bool) -> Result<(usize, usize)> {
     let mut up_to_flatten = Sequential::new();
     let mut classes = 0;
-    for (name, layer) in &net.layers {
+    for NamedLayer { name, layer } in net.layers() {
         match layer {
             Layer::Dense(dense) => classes = dense.weight.nrows(),
             Layer::Softmax => {}
@@ -408,7 +407,7 @@ fn flatten_and_dense(net: &Sequential, keep_pooling: bool) -> Result<(usize, usi
             _ => {}
         }
     }
-    let summary = up_to_flatten.summary(&[1, 3, 64, 64])?;
+    let summary = up_to_flatten.summary([1, 3, 64, 64])?;
     let length = summary.last().expect("layers").output_shape[1];
     Ok((length, classes * length + classes))
 }
@@ -446,7 +445,7 @@ pub fn ch07() -> Result<Table> {
 pub fn ch08() -> Result<Table> {
     let mut table = answers_table();
     let mut layers = Vec::new();
-    for (name, layer) in &trained_lenet()?.layers {
+    for NamedLayer { name, layer } in trained_lenet()?.layers() {
         match layer {
             Layer::Conv2d(conv) => layers.push((conv.weight.dim().2, conv.stride)),
             Layer::Pool2d(pool) => layers.push((pool.kernel, pool.stride)),
