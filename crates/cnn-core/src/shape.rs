@@ -145,12 +145,19 @@ mod tests {
     fn huge_sizes_are_errors_not_wrapped_numbers() {
         // In a release build `usize::MAX / 2` padding used to wrap around to a small
         // padded size (a 4x4 output); in a debug build it panicked.
-        let e = output_size(4, 3, 1, usize::MAX / 2).unwrap_err().to_string();
-        assert!(e.starts_with("padding 9223372036854775807 is too large"), "{e}");
+        let e = output_size(4, 3, 1, usize::MAX / 2)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("padding 9223372036854775807 is too large"),
+            "{e}"
+        );
         assert!(output_size(usize::MAX, 3, 1, 1).is_err());
         assert!(dropped_by_floor(4, 3, 1, usize::MAX / 2).is_err());
         assert_eq!(output_size(usize::MAX, usize::MAX, 1, 0).unwrap(), 1);
-        let e = receptive_field(&[(usize::MAX, 2), (3, 1)]).unwrap_err().to_string();
+        let e = receptive_field(&[(usize::MAX, 2), (3, 1)])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("too large"), "{e}");
         assert!(receptive_field(&[(2, usize::MAX), (2, usize::MAX)]).is_err());
     }

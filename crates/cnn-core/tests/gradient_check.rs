@@ -96,7 +96,10 @@ fn conv2d_backward_naive_and_fast_match_finite_differences() {
         let naive = conv2d_backward_naive(x4, w4, r4, stride, padding).unwrap();
         let fast = conv2d_backward(x4, w4, r4, stride, padding).unwrap();
         let input_only = conv2d_input_gradient(w4, r4, [2, 3, 6, 5], stride, padding).unwrap();
-        assert_eq!(input_only, fast.d_input, "the input gradient alone is the same numbers");
+        assert_eq!(
+            input_only, fast.d_input,
+            "the input gradient alone is the same numbers"
+        );
         let conv_loss = |x: &ArrayD<f32>, w: &ArrayD<f32>, b: &Array1<f32>| {
             let y = conv2d_naive(
                 x.view().into_dimensionality::<Ix4>().unwrap(),
@@ -403,20 +406,29 @@ fn sequential_backward_matches_finite_differences() {
     net.push("pool", Pool2d::average(2, 2).unwrap()).unwrap();
     net.push("sigmoid", Layer::Sigmoid).unwrap();
     net.push("flatten", Layer::Flatten).unwrap();
-    let dense = Dense::new(random(&[4, 12], 21).into_dimensionality().unwrap(), Array1::zeros(4));
+    let dense = Dense::new(
+        random(&[4, 12], 21).into_dimensionality().unwrap(),
+        Array1::zeros(4),
+    );
     net.push("dense", dense.unwrap()).unwrap();
     net.push("softmax", Layer::Softmax).unwrap();
 
-    let x = random(&[2, 2, 4, 4], 22).into_dimensionality::<Ix4>().unwrap();
+    let x = random(&[2, 2, 4, 4], 22)
+        .into_dimensionality::<Ix4>()
+        .unwrap();
     let trace = net.forward_train(&x).unwrap();
-    let r = random(trace.output.shape(), 23).into_dimensionality::<Ix2>().unwrap();
+    let r = random(trace.output.shape(), 23)
+        .into_dimensionality::<Ix2>()
+        .unwrap();
     let gradients = net.backward(&trace, &r, Want::All).unwrap();
     let r = r.into_dyn();
     let output = |net: &Sequential, x: &ArrayD<f32>| {
         let x = x.view().into_dimensionality::<Ix4>().unwrap();
         net.forward(x).unwrap().into_flat().unwrap().into_dyn()
     };
-    let numeric = numeric_gradient(&x.clone().into_dyn(), |x| weighted_sum(&output(&net, x), &r));
+    let numeric = numeric_gradient(&x.clone().into_dyn(), |x| {
+        weighted_sum(&output(&net, x), &r)
+    });
     let Some(Tensor::Maps(d_x)) = &gradients.input else {
         panic!("the input gradient of an image batch is maps");
     };
@@ -429,10 +441,19 @@ fn sequential_backward_matches_finite_differences() {
         let weight = named.layer.parameters().unwrap().0.to_owned();
         let numeric = numeric_gradient(&weight, |w| {
             let mut probe = net.clone();
-            probe.layers_mut()[index].layer.parameters_mut().unwrap().0.assign(w);
+            probe.layers_mut()[index]
+                .layer
+                .parameters_mut()
+                .unwrap()
+                .0
+                .assign(w);
             weighted_sum(&output(&probe, &x), &r)
         });
-        assert_close(&format!("{} d_weight", named.name), &expected.weight, &numeric);
+        assert_close(
+            &format!("{} d_weight", named.name),
+            &expected.weight,
+            &numeric,
+        );
     }
     // A gradient of the wrong shape names the layer.
     let e = net

@@ -214,7 +214,8 @@ fn a_layer_class_the_loader_does_not_read() {
 
 /// Change the paths of model.json's one group of shards.
 fn set_shard_paths(copy: &BrokenCopy, paths: Value) {
-    let mut model: Value = serde_json::from_str(&fs::read_to_string(copy.model_json()).unwrap()).unwrap();
+    let mut model: Value =
+        serde_json::from_str(&fs::read_to_string(copy.model_json()).unwrap()).unwrap();
     model["weightsManifest"][0]["paths"] = paths;
     fs::write(copy.model_json(), serde_json::to_string(&model).unwrap()).unwrap();
 }
@@ -222,10 +223,18 @@ fn set_shard_paths(copy: &BrokenCopy, paths: Value) {
 #[test]
 fn a_manifest_cannot_read_files_outside_the_models_folder() {
     let copy = BrokenCopy::new("outside");
-    for path in ["/etc/passwd", "../group1-shard1of1.bin", "sub/../../x.bin", ""] {
+    for path in [
+        "/etc/passwd",
+        "../group1-shard1of1.bin",
+        "sub/../../x.bin",
+        "",
+    ] {
         set_shard_paths(&copy, serde_json::json!([path]));
         let e = copy.error();
-        assert!(e.contains("which is not a file in the model's folder"), "{path}: {e}");
+        assert!(
+            e.contains("which is not a file in the model's folder"),
+            "{path}: {e}"
+        );
     }
     // A symbolic link inside the folder that leads out of it.
     #[cfg(unix)]
@@ -234,7 +243,10 @@ fn a_manifest_cannot_read_files_outside_the_models_folder() {
         std::os::unix::fs::symlink("/etc/passwd", &link).unwrap();
         set_shard_paths(&copy, serde_json::json!(["link.bin"]));
         let e = copy.error();
-        assert!(e.contains("which is not a file in the model's folder"), "{e}");
+        assert!(
+            e.contains("which is not a file in the model's folder"),
+            "{e}"
+        );
     }
 }
 
@@ -242,7 +254,9 @@ fn a_manifest_cannot_read_files_outside_the_models_folder() {
 fn crafted_shapes_are_errors_before_anything_is_allocated() {
     // A tensor of [2^32, 2^32] floats: too large to count, not a wrapped-around size.
     let copy = BrokenCopy::new("huge-shape");
-    copy.edit_manifest(|weights| weights[0]["shape"] = serde_json::json!([4294967296u64, 4294967296u64]));
+    copy.edit_manifest(|weights| {
+        weights[0]["shape"] = serde_json::json!([4294967296u64, 4294967296u64])
+    });
     let e = copy.error();
     assert!(e.contains("too large to count"), "{e}");
     // A zero-sized kernel with 2^40 filters and no bias: refused from the settings,
@@ -256,5 +270,10 @@ fn crafted_shapes_are_errors_before_anything_is_allocated() {
     first["use_bias"] = serde_json::json!(false);
     fs::write(copy.model_json(), serde_json::to_string(&model).unwrap()).unwrap();
     let e = copy.error();
-    assert!(e.contains("layer conv_1_1: kernel 0x0, 1099511627776 filters and stride 1 must all be at least 1"), "{e}");
+    assert!(
+        e.contains(
+            "layer conv_1_1: kernel 0x0, 1099511627776 filters and stride 1 must all be at least 1"
+        ),
+        "{e}"
+    );
 }

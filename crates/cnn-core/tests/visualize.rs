@@ -235,7 +235,11 @@ fn a_vertical_edge_filter_prefers_zero_degrees() {
 fn strongest_activations_rank_images_and_receptive_windows_walk_back() {
     // One 1x1 convolution with weight 1: the map is the image.
     let mut model = Sequential::new();
-    let conv = Conv2d::new(Array4::ones((1, 1, 1, 1)), Array1::zeros(1), Conv2dConfig::default());
+    let conv = Conv2d::new(
+        Array4::ones((1, 1, 1, 1)),
+        Array1::zeros(1),
+        Conv2dConfig::default(),
+    );
     model.push("conv", conv.unwrap()).unwrap();
     let mut images = Array4::zeros((4, 1, 3, 3));
     images[[0, 0, 1, 2]] = 0.5;
@@ -250,11 +254,19 @@ fn strongest_activations_rank_images_and_receptive_windows_walk_back() {
 
     // LeNet-5's first layers: conv 5x5 padding 2, ReLU, pool 2, conv 5x5.
     let mut lenet = Sequential::new();
-    let conv1 = Conv2d::new(Array4::zeros((6, 1, 5, 5)), Array1::zeros(6), Conv2dConfig::padding(2));
+    let conv1 = Conv2d::new(
+        Array4::zeros((6, 1, 5, 5)),
+        Array1::zeros(6),
+        Conv2dConfig::padding(2),
+    );
     lenet.push("conv1", conv1.unwrap()).unwrap();
     lenet.push("act1", Layer::Relu).unwrap();
     lenet.push("pool1", Pool2d::max(2, 2).unwrap()).unwrap();
-    let conv2 = Conv2d::new(Array4::zeros((16, 6, 5, 5)), Array1::zeros(16), Conv2dConfig::default());
+    let conv2 = Conv2d::new(
+        Array4::zeros((16, 6, 5, 5)),
+        Array1::zeros(16),
+        Conv2dConfig::default(),
+    );
     lenet.push("conv2", conv2.unwrap()).unwrap();
     let window = receptive_window(&lenet, "conv2", 3, 0).unwrap();
     // Row 3 of conv2 reads rows 3..=7 of pool1, which read rows 6..=15 of conv1,
@@ -351,9 +363,14 @@ fn bad_parameters_are_errors_that_say_what_and_where() {
     let black = Array3::zeros((1, 8, 8));
     let mut relu_model = Sequential::new();
     relu_model.push("relu", Layer::Relu).unwrap();
-    let e = invert_representation(&relu_model, "relu", black.view(), InversionConfig::default())
-        .unwrap_err()
-        .to_string();
+    let e = invert_representation(
+        &relu_model,
+        "relu",
+        black.view(),
+        InversionConfig::default(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("all zeros"), "{e}");
     assert_eq!(
         cnn.index_of("nope").unwrap_err().to_string(),

@@ -29,7 +29,10 @@ pub fn regular_file_size(path: &Path) -> Result<u64> {
         } else {
             "not a regular file (a device, a FIFO or a socket)"
         };
-        return Err(CnnError::format(path, format!("is {kind}; expected a file")));
+        return Err(CnnError::format(
+            path,
+            format!("is {kind}; expected a file"),
+        ));
     }
     Ok(metadata.len())
 }
@@ -53,7 +56,10 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
         .read_to_end(&mut bytes)
         .map_err(|e| CnnError::io(path, e))?;
     if bytes.len() as u64 > limit {
-        return Err(CnnError::format(path, format!("grew past {limit} bytes while it was read")));
+        return Err(CnnError::format(
+            path,
+            format!("grew past {limit} bytes while it was read"),
+        ));
     }
     Ok(bytes)
 }
@@ -79,7 +85,10 @@ pub fn check_writable(path: &Path) -> Result<()> {
             ));
         }
         Ok(metadata) if metadata.permissions().readonly() => {
-            return Err(CnnError::format(path, "is read-only; refusing to replace it"));
+            return Err(CnnError::format(
+                path,
+                "is read-only; refusing to replace it",
+            ));
         }
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -143,16 +152,24 @@ mod tests {
         write_atomically(&file, b"second").unwrap();
         assert_eq!(read_limited(&file, 100).unwrap(), b"second");
         let e = read_limited(&file, 3).unwrap_err().to_string();
-        assert!(e.ends_with("is 6 bytes, more than the 3 bytes a file of this kind may have"), "{e}");
+        assert!(
+            e.ends_with("is 6 bytes, more than the 3 bytes a file of this kind may have"),
+            "{e}"
+        );
         // A folder is neither read nor replaced.
         let e = read_limited(dir.path(), 100).unwrap_err().to_string();
         assert!(e.contains("is a folder"), "{e}");
         assert!(write_atomically(dir.path(), b"x").is_err());
         // Nothing but the file was left in the folder: no temporary files.
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("model.cnn")]);
         // A missing folder is an error before anything is written.
-        let e = check_writable(&dir.path().join("no/such/folder/x.cnn")).unwrap_err().to_string();
+        let e = check_writable(&dir.path().join("no/such/folder/x.cnn"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("no/such/folder"), "{e}");
     }
 
@@ -164,12 +181,18 @@ mod tests {
         fs::write(&target, b"keep me").unwrap();
         let link = dir.path().join("link.png");
         std::os::unix::fs::symlink(&target, &link).unwrap();
-        let e = write_atomically(&link, b"overwritten").unwrap_err().to_string();
+        let e = write_atomically(&link, b"overwritten")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("is a symbolic link"), "{e}");
         assert_eq!(fs::read(&target).unwrap(), b"keep me");
-        let e = write_atomically(Path::new("/dev/null"), b"x").unwrap_err().to_string();
+        let e = write_atomically(Path::new("/dev/null"), b"x")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not a regular file"), "{e}");
-        let e = read_limited(Path::new("/dev/zero"), 1 << 20).unwrap_err().to_string();
+        let e = read_limited(Path::new("/dev/zero"), 1 << 20)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not a regular file"), "{e}");
     }
 }

@@ -111,7 +111,9 @@ pub fn scale_and_center_crop(image: &RgbImage, short_side: u32, crop: u32) -> Re
         return Ok(image.clone());
     }
     if width == 0 || height == 0 {
-        return Err(CnnError::setting(format!("an image of {width} x {height} pixels has nothing to crop")));
+        return Err(CnnError::setting(format!(
+            "an image of {width} x {height} pixels has nothing to crop"
+        )));
     }
     // Integer arithmetic, so the short side comes out exactly `short_side`.
     let shorter = u64::from(width.min(height));
@@ -190,10 +192,17 @@ mod tests {
         let path = dir.path().join("thin.png");
         RgbImage::new(1, 20_000).save(&path).unwrap();
         let e = load_rgb(&path).unwrap_err().to_string();
-        assert!(e.ends_with("the image is 1 x 20000 pixels; images of 1 to 12000 pixels per side are read"), "{e}");
+        assert!(
+            e.ends_with(
+                "the image is 1 x 20000 pixels; images of 1 to 12000 pixels per side are read"
+            ),
+            "{e}"
+        );
         // Long and thin but within the limit: scaling it up would exceed it.
         let thin = RgbImage::new(2, 4000);
-        let e = scale_and_center_crop(&thin, 65, 64).unwrap_err().to_string();
+        let e = scale_and_center_crop(&thin, 65, 64)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("too long and thin"), "{e}");
     }
 

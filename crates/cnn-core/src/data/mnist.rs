@@ -165,7 +165,10 @@ pub fn read_idx_images(path: &Path) -> Result<(usize, usize, usize, Vec<u8>)> {
         header_u32(&bytes, 3) as usize,
     );
     if rows == 0 || cols == 0 {
-        return Err(file_error(path, format!("the header announces images of {rows}x{cols} pixels")));
+        return Err(file_error(
+            path,
+            format!("the header announces images of {rows}x{cols} pixels"),
+        ));
     }
     let expected = count.checked_mul(rows).and_then(|n| n.checked_mul(cols));
     if expected != Some(bytes.len() - 16) {
@@ -346,11 +349,17 @@ mod tests {
         // A header whose sizes overflow when multiplied: an error, not a panic or a
         // wrapped-around count.
         write_tiny(&dir);
-        gzip(&dir.join("t10k-images-idx3-ubyte.gz"), &header(&[2051, u32::MAX, u32::MAX, u32::MAX]));
+        gzip(
+            &dir.join("t10k-images-idx3-ubyte.gz"),
+            &header(&[2051, u32::MAX, u32::MAX, u32::MAX]),
+        );
         let e = error();
         assert!(e.contains("more pixel bytes than can be counted"), "{e}");
         // No images at all.
-        gzip(&dir.join("t10k-images-idx3-ubyte.gz"), &header(&[2051, 0, 28, 28]));
+        gzip(
+            &dir.join("t10k-images-idx3-ubyte.gz"),
+            &header(&[2051, 0, 28, 28]),
+        );
         gzip(&dir.join("t10k-labels-idx1-ubyte.gz"), &header(&[2049, 0]));
         assert!(error().ends_with("holds no images"), "{}", error());
     }

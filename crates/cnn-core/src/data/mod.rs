@@ -9,6 +9,8 @@ pub mod mnist;
 pub mod model_file;
 pub mod tfjs;
 
-pub use image::{decode_rgb, load_rgb, load_rgb_center_crop, rgb_to_array, scale_and_center_crop, to_grayscale};
+pub use image::{
+    decode_rgb, load_rgb, load_rgb_center_crop, rgb_to_array, scale_and_center_crop, to_grayscale,
+};
 pub use mnist::{Mnist, Split, load_mnist, shuffled_batches};
 pub use tfjs::{load_layers_model, read_weights};

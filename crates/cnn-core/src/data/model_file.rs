@@ -40,7 +40,6 @@ pub const MAGIC: &[u8; 8] = b"CNNBOOK1";
 /// the book (LeNet-5 is 250 KB).
 pub const MAX_MODEL_BYTES: u64 = 1 << 30;
 
-
 impl Sequential {
     /// The network in the documented format (see the [module docs](self)).
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -147,7 +146,8 @@ impl Sequential {
                 (None, None) => true,
                 _ => false,
             };
-            if mine.name != theirs.name || layer.describe() != file_layer.describe() || !same_shapes {
+            if mine.name != theirs.name || layer.describe() != file_layer.describe() || !same_shapes
+            {
                 return Err(CnnError::format(
                     path,
                     format!(
@@ -214,7 +214,9 @@ impl Sequential {
                     let count = shape
                         .iter()
                         .try_fold(1usize, |product, &d| product.checked_mul(d))
-                        .ok_or_else(|| format!("{what}: the weight shape {shape:?} is too large"))?;
+                        .ok_or_else(|| {
+                            format!("{what}: the weight shape {shape:?} is too large")
+                        })?;
                     let weight = Array4::from_shape_vec(
                         shape,
                         reader.f32s(count, &format!("the weights of {what}"))?,
@@ -245,9 +247,9 @@ impl Sequential {
                 6 => {
                     let outputs = reader.u32(&format!("the outputs of {what}"))?;
                     let inputs = reader.u32(&format!("the inputs of {what}"))?;
-                    let count = outputs
-                        .checked_mul(inputs)
-                        .ok_or_else(|| format!("{what}: the weight shape [{outputs}, {inputs}] is too large"))?;
+                    let count = outputs.checked_mul(inputs).ok_or_else(|| {
+                        format!("{what}: the weight shape [{outputs}, {inputs}] is too large")
+                    })?;
                     let weight = Array2::from_shape_vec(
                         (outputs, inputs),
                         reader.f32s(count, &format!("the weights of {what}"))?,
@@ -321,9 +323,9 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::*;
     use crate::nn::Init;
-    use std::fs;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
+    use std::fs;
 
     fn small(seed: u64, filters: usize) -> Sequential {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -399,10 +401,19 @@ mod tests {
         };
         // A filter count of 2^32 - 1 would ask for gigabytes: the file does not hold them.
         let e = with(8, u32::MAX);
-        assert!(e.contains("truncated") && e.contains("the weights of layer 0 (c1)"), "{e}");
+        assert!(
+            e.contains("truncated") && e.contains("the weights of layer 0 (c1)"),
+            "{e}"
+        );
         // Huge padding (a forward pass would allocate a huge padded image).
         let e = with(4, u32::MAX);
-        assert_eq!(e, format!("layer 0 (c1): padding {} is not smaller than the kernel 3x3", u32::MAX));
+        assert_eq!(
+            e,
+            format!(
+                "layer 0 (c1): padding {} is not smaller than the kernel 3x3",
+                u32::MAX
+            )
+        );
         // Every dimension huge: the product overflows on 32-bit machines and is too
         // large to be in the file on 64-bit ones.
         let mut crafted = bytes.clone();

@@ -236,11 +236,16 @@ fn model_error(model_json: &Path, reason: String) -> CnnError {
 /// link that leads out of the folder is refused.
 fn shard_path(model_json: &Path, folder: &Path, shard: &str) -> Result<PathBuf> {
     let relative = Path::new(shard);
-    let plain = !shard.is_empty() && relative.components().all(|c| matches!(c, Component::Normal(_)));
+    let plain = !shard.is_empty()
+        && relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
     let outside = || {
         model_error(
             model_json,
-            format!("the weights manifest names shard {shard:?}, which is not a file in the model's folder"),
+            format!(
+                "the weights manifest names shard {shard:?}, which is not a file in the model's folder"
+            ),
         )
     };
     if !plain {
@@ -307,7 +312,10 @@ fn read_weight_groups(
             let (Some(size), Some(end)) = (size, end) else {
                 return Err(model_error(
                     model_json,
-                    format!("tensor {} has shape {:?}, too large to count", spec.name, spec.shape),
+                    format!(
+                        "tensor {} has shape {:?}, too large to count",
+                        spec.name, spec.shape
+                    ),
                 ));
             };
             if end > bytes.len() {
@@ -564,7 +572,9 @@ pub fn load_layers_model(model_json: &Path) -> Result<Sequential> {
                     )));
                 };
                 if dense.units == 0 {
-                    return Err(error(format!("layer {name}: a dense layer needs at least 1 unit")));
+                    return Err(error(format!(
+                        "layer {name}: a dense layer needs at least 1 unit"
+                    )));
                 }
                 let why = match flattened_from {
                     Some((c, h, w)) => format!("[I, O] with I = {h}x{w}x{c} flattened inputs"),

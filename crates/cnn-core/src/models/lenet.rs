@@ -110,9 +110,16 @@ impl Default for LeNetConfig {
 /// None for the configurations above; the `Result` carries the layers' own checks.
 pub fn lenet5(config: LeNetConfig, seed: u64) -> Result<Sequential> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let LeNetConfig { activation, downsampling } = config;
+    let LeNetConfig {
+        activation,
+        downsampling,
+    } = config;
     let init = activation.init();
-    let stride = if downsampling == Downsampling::StridedConv { 2 } else { 1 };
+    let stride = if downsampling == Downsampling::StridedConv {
+        2
+    } else {
+        1
+    };
     let pool = match downsampling {
         Downsampling::MaxPool => Some(Pool2d::max(2, 2)?),
         Downsampling::AveragePool => Some(Pool2d::average(2, 2)?),
@@ -146,7 +153,9 @@ pub fn lenet5(config: LeNetConfig, seed: u64) -> Result<Sequential> {
 /// The length of the vector the network's last layer outputs for one digit.
 fn flattened_size(net: &Sequential) -> Result<usize> {
     let summary = net.summary([1, 1, INPUT_SIZE, INPUT_SIZE])?;
-    Ok(summary.last().map_or(0, |layer| layer.output_shape[1..].iter().product()))
+    Ok(summary
+        .last()
+        .map_or(0, |layer| layer.output_shape[1..].iter().product()))
 }
 
 /// The shift and scale that give the training pixels mean 0 and standard deviation 1,
@@ -169,7 +178,11 @@ impl Normalization {
     pub fn of(images: ArrayView4<f32>) -> Result<Normalization> {
         let count = images.len() as f64;
         let mean = images.iter().map(|&v| v as f64).sum::<f64>() / count;
-        let variance = images.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / count;
+        let variance = images
+            .iter()
+            .map(|&v| (v as f64 - mean).powi(2))
+            .sum::<f64>()
+            / count;
         let (mean, std) = (mean as f32, variance.sqrt() as f32);
         if !(mean.is_finite() && std.is_finite() && std > 0.0) {
             return Err(CnnError::NotFinite(format!(
@@ -267,7 +280,10 @@ mod tests {
             ..LeNetConfig::default()
         };
         let wide = lenet5(no_pooling, 1).unwrap();
-        assert_eq!(wide.layer("fc1").unwrap().parameter_count(), 16 * 24 * 24 * 120 + 120);
+        assert_eq!(
+            wide.layer("fc1").unwrap().parameter_count(),
+            16 * 24 * 24 * 120 + 120
+        );
         // The same seed gives the same network.
         assert_eq!(lenet5(LeNetConfig::default(), 1).unwrap(), net);
         assert_ne!(lenet5(LeNetConfig::default(), 2).unwrap(), net);

@@ -65,7 +65,8 @@ mod tests {
         assert_eq!(dense.weight.dim(), (200, 400)); // [O, I]: inputs come first in `random`
         let variance = dense.weight.mapv(|w| w * w).mean().unwrap();
         assert!((variance - 2.0 / 400.0).abs() < 0.0005, "{variance}");
-        let conv = Conv2d::random(6, 16, 5, Conv2dConfig::default(), Init::Xavier, &mut rng).unwrap();
+        let conv =
+            Conv2d::random(6, 16, 5, Conv2dConfig::default(), Init::Xavier, &mut rng).unwrap();
         assert_eq!(conv.weight.dim(), (16, 6, 5, 5)); // [F, C, K, K]
         let variance = conv.weight.mapv(|w| w * w).mean().unwrap();
         assert!(

@@ -213,8 +213,12 @@ impl Layer {
                 _ => return Err(mixed_kinds()),
             },
             Layer::Sigmoid => match (saved, d_out) {
-                (Tensor::Maps(y), TensorView::Maps(d)) => (sigmoid_backward(y.view(), d).into(), None),
-                (Tensor::Flat(y), TensorView::Flat(d)) => (sigmoid_backward(y.view(), d).into(), None),
+                (Tensor::Maps(y), TensorView::Maps(d)) => {
+                    (sigmoid_backward(y.view(), d).into(), None)
+                }
+                (Tensor::Flat(y), TensorView::Flat(d)) => {
+                    (sigmoid_backward(y.view(), d).into(), None)
+                }
                 _ => return Err(mixed_kinds()),
             },
             Layer::Tanh => match (saved, d_out) {
@@ -232,7 +236,10 @@ impl Layer {
                     weight: gradients.d_weight.into_dyn(),
                     bias: gradients.d_bias,
                 };
-                (gradients.d_input.into(), parameter_gradients.then_some(parameters))
+                (
+                    gradients.d_input.into(),
+                    parameter_gradients.then_some(parameters),
+                )
             }
             Layer::Softmax => {
                 let p = saved.flat()?;
@@ -244,7 +251,9 @@ impl Layer {
     }
 
     /// The layer's weight and bias, if it has parameters.
-    pub fn parameters(&self) -> Option<(ndarray::ArrayViewD<'_, f32>, ndarray::ArrayView1<'_, f32>)> {
+    pub fn parameters(
+        &self,
+    ) -> Option<(ndarray::ArrayViewD<'_, f32>, ndarray::ArrayView1<'_, f32>)> {
         match self {
             Layer::Conv2d(conv) => Some((conv.weight.view().into_dyn(), conv.bias.view())),
             Layer::Dense(dense) => Some((dense.weight.view().into_dyn(), dense.bias.view())),
@@ -255,10 +264,15 @@ impl Layer {
     /// The layer's weight and bias, mutable, if it has parameters (for optimisers).
     pub fn parameters_mut(
         &mut self,
-    ) -> Option<(ndarray::ArrayViewMutD<'_, f32>, ndarray::ArrayViewMut1<'_, f32>)> {
+    ) -> Option<(
+        ndarray::ArrayViewMutD<'_, f32>,
+        ndarray::ArrayViewMut1<'_, f32>,
+    )> {
         match self {
             Layer::Conv2d(conv) => Some((conv.weight.view_mut().into_dyn(), conv.bias.view_mut())),
-            Layer::Dense(dense) => Some((dense.weight.view_mut().into_dyn(), dense.bias.view_mut())),
+            Layer::Dense(dense) => {
+                Some((dense.weight.view_mut().into_dyn(), dense.bias.view_mut()))
+            }
             _ => None,
         }
     }
@@ -291,7 +305,10 @@ impl Layer {
                     PoolKind::Max => "max pool",
                     PoolKind::Average => "average pool",
                 };
-                format!("{kind} {}x{}, stride {}", pool.kernel, pool.kernel, pool.stride)
+                format!(
+                    "{kind} {}x{}, stride {}",
+                    pool.kernel, pool.kernel, pool.stride
+                )
             }
             Layer::Relu => "ReLU".to_string(),
             Layer::Sigmoid => "sigmoid".to_string(),
@@ -306,7 +323,9 @@ impl Layer {
 /// A cache and a gradient of different kinds (maps and vectors): they cannot come from
 /// the same forward pass.
 fn mixed_kinds() -> CnnError {
-    CnnError::mismatch("the output gradient and the cache are of different kinds (maps and vectors)")
+    CnnError::mismatch(
+        "the output gradient and the cache are of different kinds (maps and vectors)",
+    )
 }
 
 /// The backward pass of a convolution layer: from the kept patches (or the saved input,
@@ -336,9 +355,14 @@ fn conv_backward(
     };
     let (d_input, d_weight, d_bias) = if input_gradient {
         let gradients = conv2d_backward_from_patches(patches, weight, d_out, stride, padding)?;
-        (Some(gradients.d_input.into()), gradients.d_weight, gradients.d_bias)
+        (
+            Some(gradients.d_input.into()),
+            gradients.d_weight,
+            gradients.d_bias,
+        )
     } else {
-        let (d_weight, d_bias) = conv2d_parameter_gradients(patches, weight, d_out, stride, padding)?;
+        let (d_weight, d_bias) =
+            conv2d_parameter_gradients(patches, weight, d_out, stride, padding)?;
         (None, d_weight, d_bias)
     };
     let parameters = ParameterGradients {

@@ -13,7 +13,9 @@ use rand::Rng;
 
 use crate::error::{CnnError, Result};
 use crate::nn::init::Init;
-use crate::ops::conv2d::{Patches, check_weight_and_bias, conv2d, conv2d_keeping_patches, conv2d_output_shape};
+use crate::ops::conv2d::{
+    Patches, check_weight_and_bias, conv2d, conv2d_keeping_patches, conv2d_output_shape,
+};
 use crate::ops::linear::{check_bias, linear};
 use crate::ops::pool::{PoolKind, avg_pool2d, max_pool2d};
 use crate::shape::output_size;
@@ -40,10 +42,7 @@ impl Default for Conv2dConfig {
 impl Conv2dConfig {
     /// Stride 1 and `padding` zeros on each side.
     pub fn padding(padding: usize) -> Conv2dConfig {
-        Conv2dConfig {
-            stride: 1,
-            padding,
-        }
+        Conv2dConfig { stride: 1, padding }
     }
 }
 
@@ -96,7 +95,12 @@ impl Conv2d {
     ) -> Result<Conv2d> {
         let shape = [out_channels, in_channels, kernel, kernel];
         check_weight_and_bias(&shape, out_channels, config.stride)?;
-        let weight = init.draw(shape, in_channels * kernel * kernel, out_channels * kernel * kernel, rng);
+        let weight = init.draw(
+            shape,
+            in_channels * kernel * kernel,
+            out_channels * kernel * kernel,
+            rng,
+        );
         Conv2d::new(weight, Array1::zeros(out_channels), config)
     }
 
@@ -107,7 +111,13 @@ impl Conv2d {
     /// An input whose channel count differs from the layer's `C`, or smaller than the
     /// kernel after padding.
     pub fn forward(&self, input: ArrayView4<f32>) -> Result<Array4<f32>> {
-        conv2d(input, self.weight.view(), self.bias.view(), self.stride, self.padding)
+        conv2d(
+            input,
+            self.weight.view(),
+            self.bias.view(),
+            self.stride,
+            self.padding,
+        )
     }
 
     /// [`Conv2d::forward`] for training, keeping the unrolled patches for the backward
@@ -119,7 +129,13 @@ impl Conv2d {
         &self,
         input: ArrayView4<f32>,
     ) -> Result<(Array4<f32>, Patches)> {
-        conv2d_keeping_patches(input, self.weight.view(), self.bias.view(), self.stride, self.padding)
+        conv2d_keeping_patches(
+            input,
+            self.weight.view(),
+            self.bias.view(),
+            self.stride,
+            self.padding,
+        )
     }
 
     /// The output shape [N, F, H', W'] for an input shape [N, C, H, W].
@@ -164,10 +180,14 @@ impl Pool2d {
     /// A zero kernel or stride.
     pub fn new(kind: PoolKind, kernel: usize, stride: usize) -> Result<Pool2d> {
         if kernel == 0 {
-            return Err(CnnError::setting("pooling kernel must be at least 1, got 0"));
+            return Err(CnnError::setting(
+                "pooling kernel must be at least 1, got 0",
+            ));
         }
         if stride == 0 {
-            return Err(CnnError::setting("pooling stride must be at least 1, got 0"));
+            return Err(CnnError::setting(
+                "pooling stride must be at least 1, got 0",
+            ));
         }
         Ok(Pool2d {
             kind,
@@ -237,7 +257,11 @@ impl Dense {
     /// A weight with no rows or no columns, or a bias whose length is not `O`.
     pub fn new(weight: Array2<f32>, bias: Array1<f32>) -> Result<Dense> {
         if weight.is_empty() {
-            return Err(CnnError::shape("linear weight", "[O >= 1, I >= 1]", weight.shape()));
+            return Err(CnnError::shape(
+                "linear weight",
+                "[O >= 1, I >= 1]",
+                weight.shape(),
+            ));
         }
         check_bias(weight.view(), bias.len())?;
         Ok(Dense { weight, bias })
@@ -250,7 +274,11 @@ impl Dense {
     /// Zero inputs or outputs.
     pub fn random(inputs: usize, outputs: usize, init: Init, rng: &mut impl Rng) -> Result<Dense> {
         if inputs == 0 || outputs == 0 {
-            return Err(CnnError::shape("linear weight", "[O >= 1, I >= 1]", &[outputs, inputs]));
+            return Err(CnnError::shape(
+                "linear weight",
+                "[O >= 1, I >= 1]",
+                &[outputs, inputs],
+            ));
         }
         let weight = init.draw([outputs, inputs], inputs, outputs, rng);
         Dense::new(weight, Array1::zeros(outputs))
@@ -288,8 +316,12 @@ mod tests {
             e.to_string(),
             "convolution bias for weight [2, 3, 3, 3]: expected shape [2] (one per filter), got [3]"
         );
-        let e = Conv2d::new(Array4::zeros((2, 3, 0, 3)), Array1::zeros(2), Conv2dConfig::default())
-            .unwrap_err();
+        let e = Conv2d::new(
+            Array4::zeros((2, 3, 0, 3)),
+            Array1::zeros(2),
+            Conv2dConfig::default(),
+        )
+        .unwrap_err();
         assert_eq!(
             e.to_string(),
             "convolution weight: expected shape [F >= 1, C >= 1, KH >= 1, KW >= 1], got [2, 3, 0, 3]"
@@ -300,8 +332,12 @@ mod tests {
 
     #[test]
     fn a_bad_input_is_an_error_naming_the_shapes() {
-        let layer = Conv2d::new(Array4::zeros((2, 3, 5, 5)), Array1::zeros(2), Conv2dConfig::default())
-            .unwrap();
+        let layer = Conv2d::new(
+            Array4::zeros((2, 3, 5, 5)),
+            Array1::zeros(2),
+            Conv2dConfig::default(),
+        )
+        .unwrap();
         assert_eq!(layer.parameter_count(), 2 * 3 * 5 * 5 + 2);
         // A grey image where the layer expects RGB.
         let grey = Array4::<f32>::zeros((1, 1, 8, 8));
@@ -340,6 +376,9 @@ mod tests {
             e.to_string(),
             "linear input for weight [10, 4]: expected shape [N, 4], got [2, 5]"
         );
-        assert_eq!(layer.forward(Array2::zeros((2, 4)).view()).unwrap().dim(), (2, 10));
+        assert_eq!(
+            layer.forward(Array2::zeros((2, 4)).view()).unwrap().dim(),
+            (2, 10)
+        );
     }
 }

@@ -14,9 +14,9 @@ pub mod layers;
 pub mod sequential;
 pub mod tensor;
 
+pub use crate::ops::pool::PoolKind;
 pub use init::Init;
 pub use layer::{Cache, Kept, Layer, ParameterGradients, Want};
 pub use layers::{Conv2d, Conv2dConfig, Dense, Pool2d};
 pub use sequential::{Gradients, LayerSummary, NamedLayer, Sequential, Trace};
 pub use tensor::{Tensor, TensorView};
-pub use crate::ops::pool::PoolKind;

@@ -284,7 +284,11 @@ mod tests {
 
     fn tiny() -> Sequential {
         let mut net = Sequential::new();
-        let conv = Conv2d::new(Array4::ones((2, 1, 3, 3)), Array1::zeros(2), Conv2dConfig::default());
+        let conv = Conv2d::new(
+            Array4::ones((2, 1, 3, 3)),
+            Array1::zeros(2),
+            Conv2dConfig::default(),
+        );
         net.push("conv", conv.unwrap()).unwrap();
         net.push("relu", Layer::Relu).unwrap();
         net.push("pool", Pool2d::max(2, 2).unwrap()).unwrap();
@@ -312,21 +316,37 @@ mod tests {
             ]
         );
         assert_eq!(net.parameter_count(), 2 * 9 + 2 + 3 * 8 + 3);
-        let probabilities = net.forward(&Array4::ones((1, 1, 6, 6))).unwrap().into_flat().unwrap();
+        let probabilities = net
+            .forward(&Array4::ones((1, 1, 6, 6)))
+            .unwrap()
+            .into_flat()
+            .unwrap();
         assert!((probabilities.sum() - 1.0).abs() < 1e-6);
     }
 
     #[test]
     fn an_error_names_the_layer_once() {
         // The layer's name is stored in the network only, so it appears once.
-        let e = tiny().forward(&Array4::ones((1, 2, 6, 6))).unwrap_err().to_string();
+        let e = tiny()
+            .forward(&Array4::ones((1, 2, 6, 6)))
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             e,
             "conv: conv2d input for weight [2, 1, 3, 3]: expected shape [N, 1, H, W], got [1, 2, 6, 6]"
         );
-        let e = tiny().forward(&Array2::ones((6, 6))).unwrap_err().to_string();
-        assert_eq!(e, "conv: input: expected shape feature maps [N, C, H, W], got [6, 6]");
-        let e = tiny().forward(&Array4::ones((1, 1, 2, 6))).unwrap_err().to_string();
+        let e = tiny()
+            .forward(&Array2::ones((6, 6)))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "conv: input: expected shape feature maps [N, C, H, W], got [6, 6]"
+        );
+        let e = tiny()
+            .forward(&Array4::ones((1, 1, 2, 6)))
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             e,
             "conv: conv2d (height): kernel 3 is larger than the padded input 2 (input 2 + 2*0 padding)"
@@ -345,7 +365,11 @@ mod tests {
         let net = tiny();
         let front = net.until("pool").unwrap();
         assert_eq!(front.layers().len(), 3);
-        let maps = front.forward(&Array4::ones((1, 1, 6, 6))).unwrap().into_maps().unwrap();
+        let maps = front
+            .forward(&Array4::ones((1, 1, 6, 6)))
+            .unwrap()
+            .into_maps()
+            .unwrap();
         assert_eq!(maps.dim(), (1, 2, 2, 2));
     }
 
@@ -370,7 +394,9 @@ mod tests {
     fn every_want_gives_the_same_numbers_as_the_full_backward_pass() {
         let net = two_convolutions();
         // 20 images: more than one chunk of IMAGES_PER_CHUNK.
-        let x = Array4::from_shape_fn((20, 2, 5, 6), |(n, _, h, w)| ((n + 2 * h + w) % 9) as f32 / 9.0);
+        let x = Array4::from_shape_fn((20, 2, 5, 6), |(n, _, h, w)| {
+            ((n + 2 * h + w) % 9) as f32 / 9.0
+        });
         let trace = net.forward_train(&x).unwrap();
         assert!(matches!(trace.caches[0].kept, Kept::Patches(_)));
         assert!(matches!(trace.caches[2].kept, Kept::Patches(_)));
@@ -382,7 +408,10 @@ mod tests {
         assert_eq!(parameters.input, None);
         let input = net.backward(&trace, &d_out, Want::Input).unwrap();
         assert_eq!(input.layers, vec![None, None, None]);
-        let (a, b) = (input.input.unwrap().into_maps().unwrap(), all.input.clone().unwrap().into_maps().unwrap());
+        let (a, b) = (
+            input.input.unwrap().into_maps().unwrap(),
+            all.input.clone().unwrap().into_maps().unwrap(),
+        );
         let largest = (&a - &b).fold(0.0f32, |m, d| m.max(d.abs()));
         assert!(largest < 1e-6, "{largest}");
         // Without the kept patches, the backward pass unrolls the saved input again.
@@ -400,21 +429,36 @@ mod tests {
         let mut trace = net.forward_train(&x).unwrap();
         let d_out = trace.output.clone();
         trace.caches[2].kept = trace.caches[0].kept.clone(); // conv1's patches offered to conv2
-        let e = net.backward(&trace, &d_out, Want::All).unwrap_err().to_string();
+        let e = net
+            .backward(&trace, &d_out, Want::All)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("conv2: "), "{e}");
         // The right channels but another batch: the chunk count does not fit.
         let other = net.forward_train(&Array4::zeros((20, 2, 5, 6))).unwrap();
         trace.caches[2].kept = other.caches[2].kept.clone();
-        let e = net.backward(&trace, &d_out, Want::All).unwrap_err().to_string();
+        let e = net
+            .backward(&trace, &d_out, Want::All)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("got [4, 2, 5, 6]"), "{e}");
         // A wrong output gradient is an error, never a panic.
-        let e = net.backward(&other, &d_out, Want::All).unwrap_err().to_string();
+        let e = net
+            .backward(&other, &d_out, Want::All)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("conv2: output gradient"), "{e}");
-        let e = net.backward(&other, &Array2::<f32>::zeros((20, 3)), Want::All).unwrap_err().to_string();
+        let e = net
+            .backward(&other, &Array2::<f32>::zeros((20, 3)), Want::All)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("conv2: output gradient"), "{e}");
         // A trace of another length.
         let short = tiny().forward_train(&Array4::zeros((1, 1, 6, 6))).unwrap();
-        let e = net.backward(&short, &d_out, Want::All).unwrap_err().to_string();
+        let e = net
+            .backward(&short, &d_out, Want::All)
+            .unwrap_err()
+            .to_string();
         assert_eq!(e, "backward: a trace of 6 layers for a network of 3 layers");
         // Patches that claim the right input but hold the wrong chunks.
         let wrong = Patches {

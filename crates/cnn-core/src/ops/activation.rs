@@ -124,7 +124,10 @@ mod tests {
         assert!(sigmoid(x.view())[0].is_nan());
         assert!(tanh(x.view())[0].is_nan());
         // The gradient of ReLU at NaN is 0, as PyTorch's (NaN > 0 is false).
-        assert_eq!(relu_backward(x.view(), array![1.0, 1.0].view()), array![0.0, 1.0]);
+        assert_eq!(
+            relu_backward(x.view(), array![1.0, 1.0].view()),
+            array![0.0, 1.0]
+        );
     }
 
     #[test]

@@ -161,5 +161,4 @@ mod tests {
         // Padded: 0 1 2 3 4 5 0; windows start at 0, 2, 4.
         assert_eq!(y, array![[[-1.5, -1.5, 4.5]]]);
     }
-
 }

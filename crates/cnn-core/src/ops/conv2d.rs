@@ -116,7 +116,11 @@ pub(crate) fn conv2d_output_shape(
 /// the functions and the layers so the messages are the same: a stride of at least 1,
 /// no zero-sized dimension in the weight ([F, C, KH, KW] or [F, C, K]), and one bias
 /// per filter.
-pub(crate) fn check_weight_and_bias(weight_shape: &[usize], bias_len: usize, stride: usize) -> Result<()> {
+pub(crate) fn check_weight_and_bias(
+    weight_shape: &[usize],
+    bias_len: usize,
+    stride: usize,
+) -> Result<()> {
     if stride == 0 {
         return Err(CnnError::setting("stride must be at least 1, got 0"));
     }
@@ -480,7 +484,16 @@ pub fn conv2d_input_gradient(
         .for_each(|(d_x, d_y)| {
             let d_y_matrix = output_gradient_matrix(d_y); // [B, F, H', W'] -> [F, B*H'*W']
             let d_columns = weight_matrix.t().dot(&d_y_matrix); // [C*KH*KW, F] x [F, B*H'*W'] -> [C*KH*KW, B*H'*W']
-            col2im_chunk(d_columns.view(), d_x, kernel_h, kernel_w, stride, padding, out_h, out_w);
+            col2im_chunk(
+                d_columns.view(),
+                d_x,
+                kernel_h,
+                kernel_w,
+                stride,
+                padding,
+                out_h,
+                out_w,
+            );
         });
     Ok(d_input)
 }
@@ -591,7 +604,6 @@ mod tests {
         })
     }
 
-
     #[test]
     fn a_3x3_kernel_on_a_4x4_image() {
         let x = Array::from_iter((0..16).map(|v| v as f32))
@@ -632,5 +644,4 @@ mod tests {
         let largest_difference = (&naive - &fast).fold(0.0f32, |m, d| m.max(d.abs()));
         assert!(largest_difference < 1e-5, "{largest_difference}");
     }
-
 }

@@ -122,7 +122,9 @@ pub fn im2col(
     padding: usize,
 ) -> Result<Array2<f32>> {
     let (out_h, out_w) = unrolled_size(input.dim(), kernel_h, kernel_w, stride, padding)?;
-    Ok(im2col_chunk(input, kernel_h, kernel_w, stride, padding, out_h, out_w))
+    Ok(im2col_chunk(
+        input, kernel_h, kernel_w, stride, padding, out_h, out_w,
+    ))
 }
 
 /// The reverse of [`im2col`] for gradients ("col2im"): every entry of `d_columns` is
@@ -146,8 +148,13 @@ pub fn col2im(
     padding: usize,
 ) -> Result<Array4<f32>> {
     let [images, channels, height, width] = input_shape;
-    let (out_h, out_w) =
-        unrolled_size((images, channels, height, width), kernel_h, kernel_w, stride, padding)?;
+    let (out_h, out_w) = unrolled_size(
+        (images, channels, height, width),
+        kernel_h,
+        kernel_w,
+        stride,
+        padding,
+    )?;
     let expected = [channels * kernel_h * kernel_w, images * out_h * out_w];
     if d_columns.shape() != expected {
         return Err(CnnError::shape(
@@ -158,7 +165,16 @@ pub fn col2im(
     }
     let mut d_input = Array4::zeros(input_shape);
     let d_columns = d_columns.as_standard_layout();
-    col2im_chunk(d_columns.view(), d_input.view_mut(), kernel_h, kernel_w, stride, padding, out_h, out_w);
+    col2im_chunk(
+        d_columns.view(),
+        d_input.view_mut(),
+        kernel_h,
+        kernel_w,
+        stride,
+        padding,
+        out_h,
+        out_w,
+    );
     Ok(d_input)
 }
 
@@ -309,18 +325,32 @@ mod tests {
 
     /// Deterministic values that are all different, so a misplaced copy shows.
     fn varied(shape: (usize, usize, usize, usize)) -> Array4<f32> {
-        Array4::from_shape_fn(shape, |(b, c, h, w)| (b * 1000 + c * 100 + h * 10 + w) as f32)
+        Array4::from_shape_fn(shape, |(b, c, h, w)| {
+            (b * 1000 + c * 100 + h * 10 + w) as f32
+        })
     }
 
     #[test]
     fn the_fast_im2col_equals_the_reference_image_by_image() {
         let x = varied((3, 2, 6, 5));
-        for (kernel_h, kernel_w, stride, padding) in [(3, 3, 1, 0), (3, 2, 2, 1), (5, 5, 1, 2), (1, 1, 3, 4)] {
+        for (kernel_h, kernel_w, stride, padding) in
+            [(3, 3, 1, 0), (3, 2, 2, 1), (5, 5, 1, 2), (1, 1, 3, 4)]
+        {
             let fast = im2col(x.view(), kernel_h, kernel_w, stride, padding).unwrap();
             let positions = fast.ncols() / 3;
             for b in 0..3 {
-                let reference = im2col_naive(x.slice(s![b, .., .., ..]), kernel_h, kernel_w, stride, padding).unwrap();
-                assert_eq!(fast.slice(s![.., b * positions..(b + 1) * positions]), reference);
+                let reference = im2col_naive(
+                    x.slice(s![b, .., .., ..]),
+                    kernel_h,
+                    kernel_w,
+                    stride,
+                    padding,
+                )
+                .unwrap();
+                assert_eq!(
+                    fast.slice(s![.., b * positions..(b + 1) * positions]),
+                    reference
+                );
             }
         }
     }
@@ -332,13 +362,20 @@ mod tests {
         let x = varied((2, 2, 5, 6)).mapv(|v| (v * 0.37).sin());
         for (kernel_h, kernel_w, stride, padding) in [(3, 3, 1, 1), (2, 3, 2, 0), (3, 3, 3, 2)] {
             let columns = im2col(x.view(), kernel_h, kernel_w, stride, padding).unwrap();
-            let y = Array2::from_shape_fn(columns.dim(), |(r, c)| ((r * 7 + c * 3) % 11) as f32 - 5.0);
+            let y =
+                Array2::from_shape_fn(columns.dim(), |(r, c)| ((r * 7 + c * 3) % 11) as f32 - 5.0);
             let back = col2im(y.view(), [2, 2, 5, 6], kernel_h, kernel_w, stride, padding).unwrap();
             let left: f64 = (&columns * &y).iter().map(|&v| v as f64).sum();
             let right: f64 = (&x * &back).iter().map(|&v| v as f64).sum();
-            assert!((left - right).abs() < 1e-3 * left.abs().max(1.0), "{left} {right}");
+            assert!(
+                (left - right).abs() < 1e-3 * left.abs().max(1.0),
+                "{left} {right}"
+            );
         }
         let e = col2im(Array2::zeros((3, 3)).view(), [1, 1, 4, 4], 3, 3, 1, 0).unwrap_err();
-        assert_eq!(e.to_string(), "col2im columns: expected shape [9, 4] (C*KH*KW, B*H'*W'), got [3, 3]");
+        assert_eq!(
+            e.to_string(),
+            "col2im columns: expected shape [9, 4] (C*KH*KW, B*H'*W'), got [3, 3]"
+        );
     }
 }

@@ -19,9 +19,9 @@ pub mod softmax;
 pub use activation::{relu, relu_backward, sigmoid, sigmoid_backward, tanh, tanh_backward};
 pub use conv1d::{Conv1dGradients, conv1d, conv1d_backward};
 pub use conv2d::{
-    Conv2dGradients, IMAGES_PER_CHUNK, Patches, conv2d, conv2d_backward, conv2d_backward_from_patches,
-    conv2d_backward_naive, conv2d_input_gradient, conv2d_keeping_patches, conv2d_naive,
-    conv2d_parameter_gradients, unroll_patches,
+    Conv2dGradients, IMAGES_PER_CHUNK, Patches, conv2d, conv2d_backward,
+    conv2d_backward_from_patches, conv2d_backward_naive, conv2d_input_gradient,
+    conv2d_keeping_patches, conv2d_naive, conv2d_parameter_gradients, unroll_patches,
 };
 pub use im2col::{col2im, im2col, im2col_naive};
 pub use linear::{LinearGradients, flatten, flatten_backward, linear, linear_backward};
@@ -32,4 +32,6 @@ pub use pool::{
     max_pool2d_with_argmax,
 };
 pub use signal::{true_convolution1d, true_convolution2d};
-pub use softmax::{log_softmax, softmax, softmax_backward, softmax_cross_entropy, softmax_cross_entropy_backward};
+pub use softmax::{
+    log_softmax, softmax, softmax_backward, softmax_cross_entropy, softmax_cross_entropy_backward,
+};

@@ -31,7 +31,11 @@ pub enum PoolKind {
 ///
 /// # Errors
 /// A zero kernel or stride, or an input smaller than the window.
-pub fn max_pool2d_naive(input: ArrayView4<f32>, kernel: usize, stride: usize) -> Result<Array4<f32>> {
+pub fn max_pool2d_naive(
+    input: ArrayView4<f32>,
+    kernel: usize,
+    stride: usize,
+) -> Result<Array4<f32>> {
     pool2d_naive(input, kernel, stride, |window| {
         let mut max = f32::NEG_INFINITY;
         for &value in window {
@@ -49,7 +53,11 @@ pub fn max_pool2d_naive(input: ArrayView4<f32>, kernel: usize, stride: usize) ->
 ///
 /// # Errors
 /// A zero kernel or stride, or an input smaller than the window.
-pub fn avg_pool2d_naive(input: ArrayView4<f32>, kernel: usize, stride: usize) -> Result<Array4<f32>> {
+pub fn avg_pool2d_naive(
+    input: ArrayView4<f32>,
+    kernel: usize,
+    stride: usize,
+) -> Result<Array4<f32>> {
     let count = (kernel * kernel) as f32;
     pool2d_naive(input, kernel, stride, |window| {
         let mut sum = 0.0;
@@ -63,7 +71,11 @@ pub fn avg_pool2d_naive(input: ArrayView4<f32>, kernel: usize, stride: usize) ->
 /// The larger of `max` and `value`, or NaN if either is NaN (`f32::max` would
 /// drop the NaN).
 fn nan_max(max: f32, value: f32) -> f32 {
-    if value > max || value.is_nan() { value } else { max }
+    if value > max || value.is_nan() {
+        value
+    } else {
+        max
+    }
 }
 
 /// The loop both reference poolings share: visit every window, summarise it with
@@ -410,7 +422,9 @@ pub fn global_max_pool2d(input: ArrayView4<f32>) -> Result<Array2<f32>> {
     let flat = input
         .to_shape((n, c, h * w))
         .expect("a 4-D array reshapes to 3-D");
-    Ok(flat.map_axis(Axis(2), |v| v.fold(f32::NEG_INFINITY, |m, &x| nan_max(m, x))))
+    Ok(flat.map_axis(Axis(2), |v| {
+        v.fold(f32::NEG_INFINITY, |m, &x| nan_max(m, x))
+    }))
 }
 
 /// Global average pooling: the mean of each channel.
@@ -500,7 +514,9 @@ pub fn global_max_pool1d(input: ArrayView3<f32>) -> Result<Array2<f32>> {
             &[n, c, l],
         ));
     }
-    Ok(input.map_axis(Axis(2), |v| v.fold(f32::NEG_INFINITY, |m, &x| nan_max(m, x))))
+    Ok(input.map_axis(Axis(2), |v| {
+        v.fold(f32::NEG_INFINITY, |m, &x| nan_max(m, x))
+    }))
 }
 
 #[cfg(test)]

@@ -114,7 +114,6 @@ mod tests {
         })
     }
 
-
     #[test]
     fn true_convolution_flips_the_kernel() {
         let x = array![1.0, 2.0, 3.0];
@@ -190,5 +189,4 @@ mod tests {
              (input 2 + 2*0 padding)"
         );
     }
-
 }

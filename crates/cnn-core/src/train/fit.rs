@@ -107,7 +107,9 @@ impl TrainConfig {
             return Err(CnnError::setting("batch size must be at least 1, got 0"));
         }
         if self.loss_every == 0 {
-            return Err(CnnError::setting("the loss curve needs at least 1 batch per point, got 0"));
+            return Err(CnnError::setting(
+                "the loss curve needs at least 1 batch per point, got 0",
+            ));
         }
         let decay = self.learning_rate_decay;
         if !(decay > 0.0 && decay <= 1.0) {
@@ -324,7 +326,11 @@ mod tests {
     fn one_pixel() -> Sequential {
         let mut net = Sequential::new();
         net.push("flatten", crate::nn::Layer::Flatten).unwrap();
-        net.push("fc", Dense::new(array![[1.0], [-1.0]], array![0.0, 0.0]).unwrap()).unwrap();
+        net.push(
+            "fc",
+            Dense::new(array![[1.0], [-1.0]], array![0.0, 0.0]).unwrap(),
+        )
+        .unwrap();
         net
     }
 
@@ -332,8 +338,17 @@ mod tests {
     fn a_diverging_run_stops_with_the_epoch_and_step() {
         let images = Array4::from_shape_fn((8, 1, 1, 1), |(n, ..)| n as f32 - 3.5);
         let labels = [0, 1, 0, 1, 0, 1, 0, 1];
-        let examples = Examples { images: images.view(), labels: &labels };
-        let config = TrainConfig { epochs: 3, batch_size: 4, learning_rate_decay: 1.0, seed: 1, loss_every: 1 };
+        let examples = Examples {
+            images: images.view(),
+            labels: &labels,
+        };
+        let config = TrainConfig {
+            epochs: 3,
+            batch_size: 4,
+            learning_rate_decay: 1.0,
+            seed: 1,
+            loss_every: 1,
+        };
         let mut net = one_pixel();
         let mut huge = Optimizer::Sgd(Sgd::new(f32::MAX, 0.9).unwrap()); // weights overflow to infinity
         let e = fit(&mut net, &mut huge, examples, examples, &config, |_| {}).unwrap_err();
@@ -351,33 +366,82 @@ mod tests {
             }
         })
         .unwrap();
-        assert_eq!((history.epochs.len(), epochs_seen, history.loss_curve.len()), (3, 3, 6));
+        assert_eq!(
+            (history.epochs.len(), epochs_seen, history.loss_curve.len()),
+            (3, 3, 6)
+        );
     }
 
     #[test]
     fn bad_settings_are_refused_before_any_step() {
         let images = Array4::zeros((4, 1, 1, 1));
         let labels = [0, 1, 0, 1];
-        let examples = Examples { images: images.view(), labels: &labels };
-        let good = TrainConfig { epochs: 1, batch_size: 2, learning_rate_decay: 0.7, seed: 1, loss_every: 1 };
+        let examples = Examples {
+            images: images.view(),
+            labels: &labels,
+        };
+        let good = TrainConfig {
+            epochs: 1,
+            batch_size: 2,
+            learning_rate_decay: 0.7,
+            seed: 1,
+            loss_every: 1,
+        };
         let mut net = one_pixel();
         let before = net.clone();
         let mut sgd = Optimizer::Sgd(Sgd::new(0.1, 0.9).unwrap());
         for (config, message) in [
-            (TrainConfig { epochs: 0, ..good.clone() }, "epochs must be at least 1, got 0"),
-            (TrainConfig { batch_size: 0, ..good.clone() }, "batch size must be at least 1, got 0"),
-            (TrainConfig { learning_rate_decay: 0.0, ..good.clone() }, "learning rate decay must be in (0, 1], got 0"),
-            (TrainConfig { learning_rate_decay: f32::NAN, ..good.clone() }, "learning rate decay must be in (0, 1], got NaN"),
+            (
+                TrainConfig {
+                    epochs: 0,
+                    ..good.clone()
+                },
+                "epochs must be at least 1, got 0",
+            ),
+            (
+                TrainConfig {
+                    batch_size: 0,
+                    ..good.clone()
+                },
+                "batch size must be at least 1, got 0",
+            ),
+            (
+                TrainConfig {
+                    learning_rate_decay: 0.0,
+                    ..good.clone()
+                },
+                "learning rate decay must be in (0, 1], got 0",
+            ),
+            (
+                TrainConfig {
+                    learning_rate_decay: f32::NAN,
+                    ..good.clone()
+                },
+                "learning rate decay must be in (0, 1], got NaN",
+            ),
         ] {
             let e = fit(&mut net, &mut sgd, examples, examples, &config, |_| {}).unwrap_err();
             assert_eq!(e.to_string(), message);
         }
         let empty = Array4::zeros((0, 1, 1, 1));
-        let none = Examples { images: empty.view(), labels: &[] };
+        let none = Examples {
+            images: empty.view(),
+            labels: &[],
+        };
         let e = fit(&mut net, &mut sgd, none, examples, &good, |_| {}).unwrap_err();
         assert_eq!(e.to_string(), "the training set has no images");
-        let e = fit(&mut net, &mut sgd, Examples { labels: &labels[..3], ..examples }, examples, &good, |_| {})
-            .unwrap_err();
+        let e = fit(
+            &mut net,
+            &mut sgd,
+            Examples {
+                labels: &labels[..3],
+                ..examples
+            },
+            examples,
+            &good,
+            |_| {},
+        )
+        .unwrap_err();
         assert_eq!(e.to_string(), "the training set has 4 images but 3 labels");
         assert_eq!(net, before, "no step was taken");
     }
@@ -385,7 +449,10 @@ mod tests {
     #[test]
     fn predictions_come_in_batches_and_argmax_takes_the_first_tie() {
         let net = one_pixel();
-        let images = Array4::from_shape_fn((2500, 1, 1, 1), |(n, ..)| if n % 2 == 0 { 1.0 } else { -1.0 });
+        let images = Array4::from_shape_fn(
+            (2500, 1, 1, 1),
+            |(n, ..)| if n % 2 == 0 { 1.0 } else { -1.0 },
+        );
         let logits = predict(&net, images.view()).unwrap();
         assert_eq!(logits.dim(), (2500, 2));
         assert_eq!(&argmax_rows(logits.view())[..4], &[0, 1, 0, 1]);

@@ -98,7 +98,8 @@ fn as_maps(output: Tensor) -> Array4<f32> {
         Tensor::Maps(maps) => maps,
         Tensor::Flat(rows) => {
             let (n, k) = rows.dim();
-            rows.into_shape_with_order((n, k, 1, 1)).expect("[N, K] has N*K values")
+            rows.into_shape_with_order((n, k, 1, 1))
+                .expect("[N, K] has N*K values")
         }
     }
 }
@@ -168,4 +169,3 @@ pub fn receptive_window(
         width,
     })
 }
-

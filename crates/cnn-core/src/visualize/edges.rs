@@ -53,7 +53,9 @@ pub fn oriented_edge_response(
 ) -> Result<Array2<f32>> {
     let (filters, channels, kernel_h, kernel_w) = weight.dim();
     if angles_degrees.is_empty() {
-        return Err(CnnError::setting("oriented_edge_response: give at least one angle"));
+        return Err(CnnError::setting(
+            "oriented_edge_response: give at least one angle",
+        ));
     }
     if kernel_h == 0 || kernel_w == 0 || channels == 0 {
         return Err(CnnError::shape(
@@ -80,4 +82,3 @@ pub fn oriented_edge_response(
     Ok(response)
 }
 // ANCHOR_END: oriented_edge_response
-

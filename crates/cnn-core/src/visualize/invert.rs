@@ -132,7 +132,11 @@ fn subtract(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     Ok(match (a, b) {
         (Tensor::Maps(a), Tensor::Maps(b)) => Tensor::Maps(a - b),
         (Tensor::Flat(a), Tensor::Flat(b)) => Tensor::Flat(a - b),
-        _ => return Err(CnnError::mismatch("invert_representation: codes of different kinds")),
+        _ => {
+            return Err(CnnError::mismatch(
+                "invert_representation: codes of different kinds",
+            ));
+        }
     })
 }
 // ANCHOR_END: invert_representation

@@ -111,7 +111,12 @@ pub fn maximize_activation(
     };
     let front = model.until(layer)?; // the network up to the target's layer
     let (low, high) = config.pixel_range;
-    let mut x = random_start(input_shape, config.background, config.start_noise, config.seed);
+    let mut x = random_start(
+        input_shape,
+        config.background,
+        config.start_noise,
+        config.seed,
+    );
     x.mapv_inplace(|v| v.clamp(low, high));
     let pixels = x.len() as f32;
     let mut adam = PixelAdam::new(config.learning_rate, x.dim());
@@ -162,4 +167,3 @@ pub fn maximize_activation(
     })
 }
 // ANCHOR_END: maximize_activation
-

@@ -59,7 +59,9 @@ pub fn score_layer(model: &Sequential) -> Result<&str> {
     match layers.last() {
         None => Err(CnnError::setting("the network has no layers")),
         Some(last) if last.layer == Layer::Softmax => match layers.len() {
-            1 => Err(CnnError::setting("the network is only a softmax: it has no class scores")),
+            1 => Err(CnnError::setting(
+                "the network is only a softmax: it has no class scores",
+            )),
             n => Ok(&layers[n - 2].name),
         },
         Some(last) => Ok(&last.name),
@@ -94,7 +96,9 @@ fn forward_image(front: &Sequential, image: ArrayView3<f32>, method: &str) -> Re
 /// is computed; the weights stay as they are.
 fn image_gradient(front: &Sequential, trace: &Trace, d_output: &Tensor) -> Result<Array3<f32>> {
     let gradients = front.backward(trace, d_output, Want::Input)?;
-    let d_input = gradients.input.expect("Want::Input gives the input gradient");
+    let d_input = gradients
+        .input
+        .expect("Want::Input gives the input gradient");
     Ok(d_input.into_maps()?.index_axis_move(Axis(0), 0)) // [1, C, H, W] -> [C, H, W]
 }
 

@@ -111,7 +111,9 @@ pub fn occlusion_map(
     } = config;
     let (channels, height, width) = image.dim();
     if stride == 0 {
-        return Err(CnnError::setting("occlusion_map: stride must be at least 1, got 0"));
+        return Err(CnnError::setting(
+            "occlusion_map: stride must be at least 1, got 0",
+        ));
     }
     if window == 0 || window > height || window > width {
         return Err(CnnError::setting(format!(
@@ -151,4 +153,3 @@ pub fn occlusion_map(
     })
 }
 // ANCHOR_END: occlusion_map
-

@@ -49,4 +49,3 @@ pub fn saliency(model: &Sequential, image: ArrayView3<f32>, class: usize) -> Res
     })
 }
 // ANCHOR_END: saliency
-
