@@ -2,9 +2,9 @@
 
 use cnn_core::nn::{Conv2d, Conv2dConfig, Dense, Layer, Pool2d, Sequential};
 use cnn_core::visualize::{
-    InversionConfig, MaximizeConfig, OcclusionConfig, Target, edge_image, invert_representation,
-    maximize_activation, occlusion_map, oriented_edge_response, receptive_window, saliency,
-    score_layer, strongest_activations, total_variation,
+    InversionConfig, MaximizeConfig, OcclusionConfig, Target, deconvnet, edge_image,
+    invert_representation, maximize_activation, occlusion_map, oriented_edge_response,
+    receptive_window, saliency, score_layer, strongest_activations, total_variation,
 };
 use ndarray::{Array1, Array2, Array3, Array4, Axis};
 use rand::{Rng, SeedableRng};
@@ -375,5 +375,102 @@ fn bad_parameters_are_errors_that_say_what_and_where() {
     assert_eq!(
         cnn.index_of("nope").unwrap_err().to_string(),
         "no layer named \"nope\"; there are: conv1, act1, pool1, conv2, act2, flatten, dense, softmax"
+    );
+}
+
+#[test]
+fn the_deconvnet_projects_one_activation_into_its_receptive_window() {
+    // conv 3x3 (4 filters) -> ReLU -> max pool 2 -> conv 3x3 (3 filters) -> ReLU, on 1x10x10.
+    let mut model = Sequential::new();
+    let conv1 = Conv2d::new(
+        random_array4((4, 1, 3, 3), 0.8, 20),
+        Array1::zeros(4),
+        Conv2dConfig::default(),
+    );
+    model.push("conv1", conv1.unwrap()).unwrap(); // [1, 1, 10, 10] -> [1, 4, 8, 8]
+    model.push("relu1", Layer::Relu).unwrap();
+    model.push("pool1", Pool2d::max(2, 2).unwrap()).unwrap(); // -> [1, 4, 4, 4]
+    let conv2 = Conv2d::new(
+        random_array4((3, 4, 3, 3), 0.5, 21),
+        Array1::zeros(3),
+        Conv2dConfig::default(),
+    );
+    model.push("conv2", conv2.unwrap()).unwrap(); // -> [1, 3, 2, 2]
+    model.push("relu2", Layer::Relu).unwrap();
+    let image = random_array3((1, 10, 10), 22);
+    for channel in 0..3 {
+        let projection = deconvnet(&model, "relu2", channel, image.view()).unwrap();
+        assert_eq!(projection.image.dim(), (1, 10, 10));
+        // The strongest activation of the channel, found independently.
+        let maps = model
+            .until("relu2")
+            .unwrap()
+            .forward(&image.clone().insert_axis(Axis(0)))
+            .unwrap();
+        let maps = maps.into_maps().unwrap();
+        let strongest = maps
+            .index_axis(Axis(1), channel)
+            .fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+        assert_eq!(projection.activation, strongest);
+        // Only pixels inside the position's receptive field can be non-zero.
+        let (row, column) = projection.position;
+        let window = receptive_window(&model, "relu2", row, column).unwrap();
+        for ((_, i, j), &value) in projection.image.indexed_iter() {
+            let inside = (i as isize) >= window.top
+                && (i as isize) < window.top + window.height as isize
+                && (j as isize) >= window.left
+                && (j as isize) < window.left + window.width as isize;
+            assert!(
+                inside || value == 0.0,
+                "pixel ({i}, {j}) outside the window is {value}"
+            );
+        }
+        if projection.activation > 0.0 {
+            assert!(projection.image.iter().any(|&v| v != 0.0));
+        }
+    }
+    // With one layer, conv then ReLU, the projection is the filter itself placed at the
+    // position and scaled by the activation (the transposed convolution of one value).
+    let mut single = Sequential::new();
+    let kernel = ndarray::array![[[[1.0f32, -2.0], [3.0, 0.5]]]];
+    single
+        .push(
+            "conv",
+            Conv2d::new(kernel, Array1::zeros(1), Conv2dConfig::default()).unwrap(),
+        )
+        .unwrap();
+    single.push("relu", Layer::Relu).unwrap();
+    let mut dot = Array3::zeros((1, 4, 4));
+    dot[[0, 2, 2]] = 1.0; // the conv output is largest where the kernel's 3 meets the dot
+    let projection = deconvnet(&single, "relu", 0, dot.view()).unwrap();
+    assert_eq!(projection.position, (1, 2));
+    assert_eq!(projection.activation, 3.0);
+    let expected = ndarray::array![[
+        [0.0, 0.0, 0.0, 0.0],
+        [0.0, 0.0, 3.0, -6.0],
+        [0.0, 0.0, 9.0, 1.5],
+        [0.0, 0.0, 0.0, 0.0]
+    ]];
+    assert_eq!(projection.image, expected);
+    // Errors say what and where.
+    let e = deconvnet(&model, "relu2", 3, image.view())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "deconvnet: channel 3 is out of range: layer relu2 has 3 (0 to 2)"
+    );
+    let with_dense = right_half_model();
+    let e = deconvnet(
+        &with_dense,
+        "dense",
+        0,
+        image.slice(ndarray::s![.., ..8, ..8]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        "deconvnet: layer dense outputs vectors [1, 2], not feature maps"
     );
 }

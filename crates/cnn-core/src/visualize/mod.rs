@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | [`oriented_edge_response`] | which edge direction excites a first-layer filter? | chapter 2 |
 //! | [`strongest_activations`] | which inputs excite a channel most? | Zeiler & Fergus (2014) |
+//! | [`deconvnet`] | which pattern in the image made a channel fire? | Zeiler & Fergus (2014) |
 //! | [`occlusion_map`] | which part of the image does the decision depend on? | Zeiler & Fergus (2014) |
 //! | [`saliency`] | which pixels change the class score fastest? | Simonyan, Vedaldi & Zisserman (2014) |
 //! | [`maximize_activation`] | what input does a channel or class want to see? | Erhan et al. (2009) |
@@ -20,6 +21,7 @@
 //! is deterministic: random starting images come from a seeded `ChaCha8Rng`.
 
 mod activations;
+mod deconvnet;
 mod edges;
 mod invert;
 mod maximize;
@@ -28,6 +30,7 @@ mod optimize;
 mod saliency;
 
 pub use activations::{InputWindow, StrongActivation, receptive_window, strongest_activations};
+pub use deconvnet::{Projection, deconvnet};
 pub use edges::{edge_image, oriented_edge_response};
 pub use invert::{Inversion, InversionConfig, invert_representation};
 pub use maximize::{MaximizeConfig, Maximized, Target, maximize_activation};
