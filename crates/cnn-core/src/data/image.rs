@@ -5,7 +5,8 @@
 //! error that names the file.
 //!
 //! A photo's size is checked from its header before its pixels are decoded: at most
-//! [`MAX_SIDE`] pixels per side, so a small crafted file cannot ask for gigabytes.
+//! [`MAX_SIDE`] pixels per side and [`MAX_PIXELS`] in all, and the decoder may allocate
+//! at most [`MAX_DECODE_BYTES`], so a small crafted file cannot ask for gigabytes.
 
 use std::io::Cursor;
 use std::path::Path;
@@ -20,6 +21,10 @@ use crate::error::{CnnError, Result};
 /// The largest width or height of an image that is read (a 50-megapixel camera
 /// takes 8,688 x 5,792 photos).
 pub const MAX_SIDE: u32 = 12_000;
+/// The most pixels an image may have (a 40-megapixel photo is 7,746 x 5,164).
+pub const MAX_PIXELS: u64 = 40_000_000;
+/// The most memory the decoder may allocate for one image.
+pub const MAX_DECODE_BYTES: u64 = 512 << 20;
 /// The largest image file that is read.
 pub const MAX_FILE_BYTES: u64 = 256 << 20;
 
@@ -50,11 +55,13 @@ pub fn decode_rgb(path: &Path) -> Result<RgbImage> {
         source,
     };
     let (width, height) = reader()?.into_dimensions().map_err(not_an_image)?;
-    if width == 0 || height == 0 || width > MAX_SIDE || height > MAX_SIDE {
+    let pixels = u64::from(width) * u64::from(height);
+    if width == 0 || height == 0 || width > MAX_SIDE || height > MAX_SIDE || pixels > MAX_PIXELS {
         return Err(CnnError::format(
             path,
             format!(
-                "the image is {width} x {height} pixels; images of 1 to {MAX_SIDE} pixels per side are read"
+                "the image is {width} x {height} pixels; images of 1 to {MAX_SIDE} pixels per side \
+                 and at most {MAX_PIXELS} pixels are read"
             ),
         ));
     }
@@ -62,6 +69,7 @@ pub fn decode_rgb(path: &Path) -> Result<RgbImage> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
     Ok(reader.decode().map_err(not_an_image)?.to_rgb8())
 }
