@@ -66,6 +66,20 @@ pub fn padded_size(input: usize, padding: usize) -> Result<usize> {
         })
 }
 
+/// Checks that an array of `shape` can be made: the product of its sizes fits in
+/// `isize` (what ndarray needs), so a huge padding or stride gives an error instead of
+/// a panic or a wrapped-around size.
+///
+/// # Errors
+/// The product overflows; the message names `what` and the shape.
+pub fn check_count(what: &str, shape: &[usize]) -> Result<usize> {
+    shape
+        .iter()
+        .try_fold(1usize, |product, &d| product.checked_mul(d))
+        .filter(|&count| count <= isize::MAX as usize)
+        .ok_or_else(|| CnnError::setting(format!("{what} of shape {shape:?} is too large to hold")))
+}
+
 /// How many input rows (or columns) floor mode leaves uncovered at the far edge:
 /// `(input + 2*padding - kernel) % stride`. Zero when the windows fit exactly.
 ///

@@ -239,3 +239,29 @@ proptest! {
         prop_assert_eq!(max_pool2d_naive(x.view(), k, s).is_ok(), possible);
     }
 }
+
+/// Huge paddings and strides: every operation answers with an error or a small
+/// result, never a panic or a wrapped-around size (in release builds `usize::MAX / 2`
+/// padding used to give a 4x4 output).
+#[test]
+fn huge_sizes_are_errors_not_panics() {
+    let x = Array4::<f32>::ones((1, 1, 4, 4));
+    let w = Array4::<f32>::ones((1, 1, 3, 3));
+    let b = Array1::<f32>::zeros(1);
+    for padding in [usize::MAX / 2, usize::MAX / 4, 1 << 40, 1 << 31] {
+        let e = conv2d(x.view(), w.view(), b.view(), 1, padding)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("too large"), "padding {padding}: {e}");
+        assert!(conv2d_naive(x.view(), w.view(), b.view(), 1, padding).is_err());
+        assert!(im2col(x.view(), 3, 3, 1, padding).is_err());
+        assert!(im2col_naive(x.index_axis(ndarray::Axis(0), 0), 3, 3, 1, padding).is_err());
+    }
+    // A huge stride is fine: one position.
+    let y = conv2d(x.view(), w.view(), b.view(), usize::MAX, 0).unwrap();
+    assert_eq!(y.dim(), (1, 1, 1, 1));
+    assert_eq!(
+        max_pool2d(x.view(), 2, usize::MAX).unwrap().dim(),
+        (1, 1, 1, 1)
+    );
+}

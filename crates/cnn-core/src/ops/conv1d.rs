@@ -5,7 +5,7 @@ use ndarray::{Array1, Array3, ArrayView1, ArrayView3};
 
 use crate::error::{CnnError, Result};
 use crate::ops::conv2d::{check_weight_and_bias, unpadded};
-use crate::shape::output_size;
+use crate::shape::{check_count, output_size};
 
 /// 1-D convolution over sequences (cross-correlation, as in PyTorch's `Conv1d`).
 ///
@@ -75,6 +75,7 @@ fn conv1d_output_shape(
     }
     let out_len =
         output_size(length, kernel, stride, padding).map_err(|e| e.in_layer("conv1d (length)"))?;
+    check_count("conv1d output", &[batch, filters, out_len])?;
     Ok((batch, filters, out_len))
 }
 

@@ -17,7 +17,7 @@ use ndarray::{Array1, Array2, Array4, ArrayView1, ArrayView4, ArrayViewMut4, Axi
 
 use crate::error::{CnnError, Result};
 use crate::ops::im2col::{col2im_chunk, im2col_chunk};
-use crate::shape::output_size;
+use crate::shape::{check_count, output_size};
 
 /// 2-D convolution, computed directly from its formula (the reference version).
 ///
@@ -109,6 +109,7 @@ pub(crate) fn conv2d_output_shape(
         .map_err(|e| e.in_layer("conv2d (height)"))?;
     let out_w =
         output_size(width, kernel_w, stride, padding).map_err(|e| e.in_layer("conv2d (width)"))?;
+    check_count("conv2d output", &[batch, filters, out_h, out_w])?;
     Ok((batch, filters, out_h, out_w))
 }
 

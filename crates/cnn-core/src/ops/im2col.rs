@@ -10,7 +10,7 @@
 use ndarray::{Array2, Array3, Array4, ArrayView2, ArrayView3, ArrayView4, ArrayViewMut4, s};
 
 use crate::error::{CnnError, Result};
-use crate::shape::output_size;
+use crate::shape::{check_count, output_size, padded_size};
 
 /// Unrolls every kernel-sized patch of one image into a column of a matrix, so that a
 /// convolution becomes a single matrix multiply ("im2col", image to columns).
@@ -40,10 +40,19 @@ pub fn im2col_naive(
     padding: usize,
 ) -> Result<Array2<f32>> {
     let (channels, height, width) = input.dim();
-    let out_h = output_size(height, kernel_h, stride, padding)
-        .map_err(|e| e.in_layer("im2col (height)"))?;
-    let out_w =
-        output_size(width, kernel_w, stride, padding).map_err(|e| e.in_layer("im2col (width)"))?;
+    let (out_h, out_w) = unrolled_size(
+        (1, channels, height, width),
+        kernel_h,
+        kernel_w,
+        stride,
+        padding,
+    )?;
+    let padded_shape = [
+        channels,
+        padded_size(height, padding)?,
+        padded_size(width, padding)?,
+    ];
+    check_count("padded input", &padded_shape)?;
     let padded = zero_padded(input, padding); // [C, H, W] -> [C, H+2P, W+2P]
     let mut columns = Array2::zeros((channels * kernel_h * kernel_w, out_h * out_w));
     for c in 0..channels {
@@ -180,7 +189,7 @@ pub fn col2im(
 
 /// `(H', W')` for an im2col of a `[B, C, H, W]` input, with the errors of [`output_size`].
 fn unrolled_size(
-    (_, _, height, width): (usize, usize, usize, usize),
+    (images, channels, height, width): (usize, usize, usize, usize),
     kernel_h: usize,
     kernel_w: usize,
     stride: usize,
@@ -190,6 +199,10 @@ fn unrolled_size(
         .map_err(|e| e.in_layer("im2col (height)"))?;
     let out_w =
         output_size(width, kernel_w, stride, padding).map_err(|e| e.in_layer("im2col (width)"))?;
+    check_count(
+        "im2col columns",
+        &[channels, kernel_h, kernel_w, images, out_h, out_w],
+    )?;
     Ok((out_h, out_w))
 }
 

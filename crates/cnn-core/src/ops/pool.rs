@@ -9,7 +9,7 @@
 use ndarray::{Array2, Array4, ArrayView2, ArrayView3, ArrayView4, Axis, Zip, s};
 
 use crate::error::{CnnError, Result};
-use crate::shape::output_size;
+use crate::shape::{check_count, output_size};
 
 /// How a window is summarised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +90,7 @@ fn pool2d_naive(
     let out_h = output_size(h, kernel, stride, 0).map_err(|e| e.in_layer("pooling (height)"))?;
     let out_w = output_size(w, kernel, stride, 0).map_err(|e| e.in_layer("pooling (width)"))?;
     // ANCHOR: pool_loop
+    check_count("pooling output", &[n, c, out_h, out_w])?;
     let mut output = Array4::zeros((n, c, out_h, out_w));
     for b in 0..n {
         for ch in 0..c {
@@ -254,6 +255,7 @@ fn pool2d(
     let out_h = output_size(h, kernel, stride, 0).map_err(|e| e.in_layer("pooling (height)"))?;
     let out_w = output_size(w, kernel, stride, 0).map_err(|e| e.in_layer("pooling (width)"))?;
     let input = input.as_standard_layout();
+    check_count("pooling output", &[n, c, out_h, out_w])?;
     let mut output = Array4::zeros((n, c, out_h, out_w));
     let count = (kernel * kernel) as f32;
     Zip::from(output.outer_iter_mut())
@@ -314,6 +316,7 @@ pub fn max_pool2d_with_argmax(
     let out_h = output_size(h, kernel, stride, 0).map_err(|e| e.in_layer("pooling (height)"))?;
     let out_w = output_size(w, kernel, stride, 0).map_err(|e| e.in_layer("pooling (width)"))?;
     let input = input.as_standard_layout();
+    check_count("pooling output", &[n, c, out_h, out_w])?;
     let mut output = Array4::zeros((n, c, out_h, out_w));
     let mut argmax = Array4::zeros((n, c, out_h, out_w));
     Zip::from(output.outer_iter_mut())
