@@ -16,11 +16,13 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Write `bytes` to `path` atomically: a temporary file beside it, then a rename.
-/// Parent folders are created as needed.
+/// Write `bytes` to `path` atomically: a temporary file beside it (in the same folder,
+/// so that the rename cannot cross file systems), then a rename. Parent folders are
+/// created as needed.
 ///
 /// # Errors
-/// The folder cannot be created or the file cannot be written; the message names the path.
+/// The folder cannot be created or the file cannot be written; the message names the
+/// path. The file at `path` is then as it was, and no temporary file is left behind.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let parent = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(parent).with_context(|| format!("creating folder {}", parent.display()))?;
@@ -29,10 +31,18 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
     let temporary = parent.join(format!(".{file_name}.partial"));
-    fs::write(&temporary, bytes).with_context(|| format!("writing {}", temporary.display()))?;
-    fs::rename(&temporary, path)
-        .with_context(|| format!("renaming {} to {}", temporary.display(), path.display()))?;
-    Ok(())
+    let written = fs::write(&temporary, bytes)
+        .with_context(|| format!("writing {}", temporary.display()))
+        .and_then(|()| {
+            fs::rename(&temporary, path)
+                .with_context(|| format!("renaming {} to {}", temporary.display(), path.display()))
+        });
+    if written.is_err() {
+        // Whole or nothing: a half-written temporary file must not stay behind. If
+        // removing it fails too, the error to report is still the first one.
+        let _ = fs::remove_file(&temporary);
+    }
+    written
 }
 
 /// One chapter's output folders.
@@ -189,6 +199,24 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("answer.md")]);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_failed_atomic_write_leaves_no_partial_file() {
+        let dir =
+            std::env::temp_dir().join(format!("cnn-book-failed-write-{}", std::process::id()));
+        // A folder where the file should go: the final rename fails.
+        let path = dir.join("figure.png");
+        fs::create_dir_all(&path).unwrap();
+        let error = write_atomically(&path, b"bytes").unwrap_err();
+        assert!(format!("{error:#}").contains("renaming"), "{error:#}");
+        let names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("figure.png")]);
+        assert!(path.is_dir());
         fs::remove_dir_all(dir).unwrap();
     }
 }
