@@ -190,12 +190,10 @@ pub fn bar_chart(path: &Path, labels: &Labels, names: &[String], values: &[f32])
             Rectangle::new([(x - 0.35, 0.0), (x + 0.35, v)], PALETTE[0].filled())
         }))?;
         let font = canvas::text_style(12, HPos::Center, VPos::Bottom);
-        chart.draw_series(
-            values
-                .iter()
-                .enumerate()
-                .map(|(i, &v)| Text::new(format_value(v), (i as f32, v.max(0.0)), font.clone())),
-        )?;
+        chart.draw_series(values.iter().enumerate().map(|(i, &v)| {
+            let top = (i as f32, v.max(0.0)); // a negative bar's value sits at zero
+            Text::new(format_value(v), top, font.clone())
+        }))?;
         Ok(())
     })?;
     Ok(())

@@ -85,7 +85,7 @@ pub fn grid(
         return Err(PlotError::invalid("grid", path, "no maps to draw").into());
     };
     let titled = panels.iter().any(|p| !p.title.is_empty());
-    let title_band = if title.is_empty() { GAP } else { TITLE_HEIGHT };
+    let title_band = title_band(title);
     let map = map_size(first.data.dim(), style.map_pixels);
     let layout = Layout::new(panels.len(), columns, map, titled, title_band);
     let range = style
@@ -97,8 +97,13 @@ pub fn grid(
         for (index, panel) in panels.iter().enumerate() {
             layout.draw_map(page, index, &panel.title, panel.data, style, range)?;
         }
-        let maps_height = layout.maps_height();
-        canvas::color_bar(page, title_band as i32, maps_height, style.scale, range)
+        canvas::color_bar(
+            page,
+            title_band as i32,
+            layout.maps_height(),
+            style.scale,
+            range,
+        )
     })?;
     Ok(())
 }
@@ -199,7 +204,7 @@ pub fn sliding_windows(
         return Err(invalid(problem).into());
     }
     let (map_w, map_h) = map_size(map.dim(), style.map_pixels);
-    let title_band = if title.is_empty() { GAP } else { TITLE_HEIGHT };
+    let title_band = title_band(title);
     let layout = Layout::new(windows.len(), columns, (map_w, map_h), true, title_band);
     let range = style.scale.range_for(style.range, [map]);
     let cell_w = map_w as f32 / columns_in_map as f32; // pixels per cell of the map
@@ -236,6 +241,11 @@ pub(super) fn map_size((rows, columns): (usize, usize), longest: u32) -> (u32, u
         .round()
         .max(1.0) as u32;
     (width, height)
+}
+
+/// Height of the band above the maps: room for the title, or only a gap without one.
+fn title_band(title: &str) -> u32 {
+    if title.is_empty() { GAP } else { TITLE_HEIGHT }
 }
 
 /// Where the maps of a figure go: `columns` per row under the figure's title band,

@@ -10,10 +10,10 @@
 //!
 //! | file | what it draws |
 //! |---|---|
-//! | `heatmap.rs` | [`heatmap`], [`grid`] of maps, [`map_with_points`], [`sliding_windows`] |
+//! | `heatmap.rs` | [`heatmap()`], [`grid`] of maps, [`map_with_points`], [`sliding_windows`] |
 //! | `charts.rs` | [`line_chart`], [`bar_chart`], small multiples ([`chart_grid`]) |
 //! | `images.rs` | [`rgb_image`], [`image_gallery`], and [`outline`] to mark a window |
-//! | `overview.rs` | a whole network at a glance ([`overview`]) |
+//! | `overview.rs` | a whole network at a glance ([`overview()`]) |
 //! | `color.rs` | the colour scales ([`ColorScale`], [`colorize`]) and the palette |
 //! | `error.rs` | [`PlotError`] |
 //!
