@@ -26,7 +26,8 @@ pub fn repo_root() -> PathBuf {
 /// at `path` is refused, not replaced.
 ///
 /// # Errors
-/// The folder cannot be created or the file cannot be written; the message names the path.
+/// The folder cannot be created or the file cannot be written; the message names the
+/// path. The file at `path` is then as it was, and no temporary file is left behind.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let parent = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(parent).with_context(|| format!("creating folder {}", parent.display()))?;
@@ -248,5 +249,23 @@ mod tests {
         assert_eq!(fs::read_to_string(&published).unwrap(), "43");
         let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("generated")]);
+    }
+
+    #[test]
+    fn a_failed_atomic_write_leaves_no_partial_file() {
+        let dir =
+            std::env::temp_dir().join(format!("cnn-book-failed-write-{}", std::process::id()));
+        // A folder where the file should go: the final rename fails.
+        let path = dir.join("figure.png");
+        fs::create_dir_all(&path).unwrap();
+        let error = write_atomically(&path, b"bytes").unwrap_err();
+        assert!(format!("{error:#}").contains("is not a regular file"), "{error:#}");
+        let names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("figure.png")]);
+        assert!(path.is_dir());
+        fs::remove_dir_all(dir).unwrap();
     }
 }

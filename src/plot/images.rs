@@ -1,0 +1,195 @@
+//! Photos and other RGB images, as PNG: one alone, or a captioned gallery. Images
+//! are `[3, H, W]` arrays with values in `[0, 1]`.
+
+use std::path::Path;
+
+use anyhow::Result;
+use ndarray::{Array3, ArrayView3};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::canvas;
+use super::error::PlotError;
+use super::heatmap::{GAP, Window, map_size};
+
+/// An RGB image as PNG, without axes: `[3, H, W]` values in `[0, 1]`, scaled so its
+/// longer side is `longest` pixels (nearest neighbour, so pixels stay visible).
+///
+/// # Errors
+/// A first axis other than 3, an empty image, or writing fails.
+pub fn rgb_image(path: &Path, image: ArrayView3<f32>, longest: u32) -> Result<()> {
+    if let Some(problem) = not_an_rgb_image(image) {
+        return Err(PlotError::invalid("RGB image", path, problem).into());
+    }
+    let (_, rows, columns) = image.dim();
+    let size = map_size((rows, columns), longest);
+    canvas::write_png(path, &nearest_pixels(image, size), size)?;
+    Ok(())
+}
+
+/// Small RGB images side by side, each with a caption of up to two lines under it
+/// (lines separated by `\n`), as PNG: `[3, H, W]` values in `[0, 1]`, drawn
+/// `pixels` wide with nearest-neighbour scaling.
+///
+/// # Errors
+/// No images, an image that is not `[3, H, W]` or is empty, or drawing or writing
+/// fails.
+pub fn image_gallery(
+    path: &Path,
+    images: &[(String, ArrayView3<f32>)],
+    columns: usize,
+    pixels: u32,
+) -> Result<()> {
+    let invalid = |problem: String| PlotError::invalid("image gallery", path, problem);
+    if images.is_empty() {
+        return Err(invalid("needs at least one [3, H, W] image".to_string()).into());
+    }
+    if let Some((index, problem)) = images
+        .iter()
+        .enumerate()
+        .find_map(|(index, (_, image))| Some((index, not_an_rgb_image(*image)?)))
+    {
+        return Err(invalid(format!("image {index}: {problem}")).into());
+    }
+    let columns = columns.clamp(1, images.len());
+    let rows = images.len().div_ceil(columns) as u32;
+    let caption = 36;
+    let cell_w = pixels + 2 * GAP;
+    let cell_h = pixels + caption + GAP;
+    let (width, height) = (columns as u32 * cell_w, rows * cell_h + GAP);
+    canvas::png(path, (width, height), |page| {
+        let font = canvas::text_style(12, HPos::Center, VPos::Top);
+        for (index, (text, image)) in images.iter().enumerate() {
+            let left = (index % columns) as u32 * cell_w + GAP;
+            let top = (index / columns) as u32 * cell_h + GAP;
+            let rgb = nearest_pixels(*image, (pixels, pixels));
+            for (i, pixel) in rgb.chunks_exact(3).enumerate() {
+                let (x, y) = (i as u32 % pixels, i as u32 / pixels);
+                let at = ((left + x) as i32, (top + y) as i32);
+                page.draw_pixel(at, &RGBColor(pixel[0], pixel[1], pixel[2]))?;
+            }
+            // A thin frame, so that a white image stands out from the white page.
+            let frame = [
+                (left as i32 - 1, top as i32 - 1),
+                ((left + pixels) as i32, (top + pixels) as i32),
+            ];
+            page.draw(&Rectangle::new(frame, RGBColor(160, 160, 160)))?;
+            for (line, words) in text.lines().take(2).enumerate() {
+                let at = (
+                    (left + pixels / 2) as i32,
+                    (top + pixels + 3 + 15 * line as u32) as i32,
+                );
+                page.draw(&Text::new(words, at, font.clone()))?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Why `image` cannot be drawn as an RGB image, if it cannot.
+fn not_an_rgb_image(image: ArrayView3<f32>) -> Option<String> {
+    let (channels, rows, columns) = image.dim();
+    if channels != 3 {
+        Some(format!("expects [3, H, W], got {:?}", image.shape()))
+    } else if rows == 0 || columns == 0 {
+        Some(format!("the image is empty: {:?}", image.shape()))
+    } else {
+        None
+    }
+}
+
+/// The RGB bytes (3 per pixel, row by row) of `image` resized to `width x height`:
+/// each pixel takes the colour of the nearest image cell, so cells stay sharp.
+///
+/// # Panics
+/// An empty image (every caller checks with [`not_an_rgb_image`] first).
+fn nearest_pixels(image: ArrayView3<f32>, (width, height): (u32, u32)) -> Vec<u8> {
+    let (_, rows, columns) = image.dim();
+    let mut bytes = Vec::with_capacity((width * height * 3) as usize);
+    for y in 0..height as usize {
+        let row = (y * rows / height as usize).min(rows - 1);
+        for x in 0..width as usize {
+            let column = (x * columns / width as usize).min(columns - 1);
+            for channel in 0..3 {
+                bytes.push((image[[channel, row, column]].clamp(0.0, 1.0) * 255.0).round() as u8);
+            }
+        }
+    }
+    bytes
+}
+
+/// Draw the outline of a window (one pixel wide, in `color`, RGB in `[0, 1]`) into an
+/// RGB image `[3, H, W]`; the parts of the window outside the image are left out.
+pub fn outline(image: &mut Array3<f32>, window: Window, color: [f32; 3]) {
+    let (_, rows, columns) = image.dim();
+    let bottom = window.row + window.height.max(1) - 1;
+    let right = window.column + window.width.max(1) - 1;
+    let mut paint = |row: usize, column: usize| {
+        if row < rows && column < columns {
+            for (channel, &value) in color.iter().enumerate() {
+                image[[channel, row, column]] = value;
+            }
+        }
+    };
+    for column in window.column..=right {
+        paint(window.row, column);
+        paint(bottom, column);
+    }
+    for row in window.row..=bottom {
+        paint(row, window.column);
+        paint(row, right);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_that_are_not_rgb_or_empty_are_errors() {
+        let path = std::env::temp_dir().join("never-written-image.png");
+        let grey = Array3::<f32>::zeros((1, 4, 4));
+        let e = rgb_image(&path, grey.view(), 64).unwrap_err();
+        assert!(
+            e.to_string().contains("expects [3, H, W], got [1, 4, 4]"),
+            "{e}"
+        );
+        let empty = Array3::<f32>::zeros((3, 0, 4));
+        let e = rgb_image(&path, empty.view(), 64).unwrap_err();
+        assert!(e.to_string().contains("empty"), "{e}");
+        let images = [("ok".to_string(), grey.view())];
+        let e = image_gallery(&path, &images, 1, 32).unwrap_err();
+        assert!(e.to_string().contains("image 0: expects"), "{e}");
+        assert!(image_gallery(&path, &[], 1, 32).is_err());
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn nearest_neighbour_scaling_repeats_each_cell() {
+        // One row of two cells, black and white, drawn 4x2: two columns of each.
+        let mut image = Array3::<f32>::zeros((3, 1, 2));
+        image.slice_mut(ndarray::s![.., 0, 1]).fill(1.0);
+        let bytes = nearest_pixels(image.view(), (4, 2));
+        let row = [0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 255, 255];
+        assert_eq!(bytes, [row, row].concat());
+    }
+
+    #[test]
+    fn outlines_stay_inside_the_image() {
+        let mut image = Array3::<f32>::zeros((3, 3, 3));
+        let window = Window {
+            row: 1,
+            column: 1,
+            height: 4,
+            width: 4,
+        };
+        outline(&mut image, window, [1.0, 0.0, 0.0]);
+        let red: Vec<f32> = image
+            .slice(ndarray::s![0, .., ..])
+            .iter()
+            .copied()
+            .collect();
+        assert_eq!(red, [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0]);
+    }
+}
