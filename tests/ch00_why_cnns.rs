@@ -12,8 +12,8 @@ fn fully_connected_cost() {
     let cost = ch00::FullyConnectedCost::compute();
     assert_eq!(cost.inputs, 30_000);
     assert_eq!(cost.weights, 30_000_000);
-    assert_eq!(ch00::with_thousands(cost.weights), "30,000,000");
-    assert_eq!(ch00::with_thousands(784), "784");
+    assert_eq!(cnn_book::text::with_thousands(cost.weights), "30,000,000");
+    assert_eq!(cnn_book::text::with_thousands(784), "784");
     insta::assert_snapshot!(cost.table().to_markdown());
 }
 

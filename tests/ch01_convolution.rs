@@ -6,7 +6,7 @@
 #[allow(dead_code)]
 mod ch01;
 
-use cnn_core::conv::{conv1d, true_convolution1d};
+use cnn_core::ops::{conv1d, true_convolution1d};
 use ndarray::{Array1, array, s};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -6,7 +6,7 @@
 #[allow(dead_code)]
 mod ch02;
 
-use cnn_core::conv::{conv2d, conv2d_naive};
+use cnn_core::ops::{conv2d, conv2d_naive};
 use ndarray::{Array1, Array2, Array4, array, s};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
