@@ -40,7 +40,7 @@ fn padding_modes() {
 
 #[test]
 fn lenet5_walk() {
-    let walk = ch04::walk(&ch04::lenet5().unwrap(), &[1, 1, 28, 28]).unwrap();
+    let walk = ch04::walk(&ch04::lenet5().unwrap(), [1, 1, 28, 28]).unwrap();
     let last = walk.rows.last().unwrap();
     assert_eq!(last.output_shape, vec![1, 10]);
     insta::assert_snapshot!(walk.table().to_markdown());
@@ -48,7 +48,7 @@ fn lenet5_walk() {
 
 #[test]
 fn tiny_vgg_walk() {
-    let walk = ch04::walk(&ch04::tiny_vgg().unwrap(), &[1, 3, 64, 64]).unwrap();
+    let walk = ch04::walk(&ch04::tiny_vgg().unwrap(), [1, 3, 64, 64]).unwrap();
     // 64 -> 62 -> 60 -> 30 -> 28 -> 26 -> 13, as in CNN Explainer.
     let heights: Vec<usize> = walk
         .rows
@@ -64,7 +64,7 @@ fn tiny_vgg_walk() {
 fn floor_mode_leaves_the_last_rows_uncovered() {
     let coverage = ch04::Coverage::compute().unwrap();
     for (&(n, k, s), map) in ch04::COVERAGE_CASES.iter().zip(&coverage.maps) {
-        let dropped = cnn_core::dropped_by_floor(n, k, s, 0).unwrap();
+        let dropped = cnn_core::shape::dropped_by_floor(n, k, s, 0).unwrap();
         // Exactly the last `dropped` rows and columns are zero, nothing else.
         for ((i, j), &c) in map.indexed_iter() {
             let outside = i >= n - dropped || j >= n - dropped;
