@@ -8,8 +8,8 @@ use anyhow::Result;
 use clap::Parser;
 use cnn_book::plot::{self, LabelledPoint, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
 use cnn_book::text::with_thousands;
-use cnn_book::{Chapter, Table, cells};
-use cnn_core::data::{load_rgb, to_grayscale};
+use cnn_book::{Chapter, Table, cells, photos};
+use cnn_core::data::to_grayscale;
 use cnn_core::ops::conv2d;
 use ndarray::{Array1, Array2, Array3, Array4, ArrayView1, ArrayView2, Axis, array, s};
 use rand::{Rng, SeedableRng};
@@ -116,10 +116,8 @@ pub struct CatPhoto {
 
 impl CatPhoto {
     pub fn load() -> Result<CatPhoto> {
-        let path = cnn_book::output::repo_root().join("data/photos/chelsea.png");
-        Ok(CatPhoto {
-            rgb: load_rgb(&path)?,
-        })
+        let rgb = photos::rgb("chelsea.png")?; // [3, 300, 451]
+        Ok(CatPhoto { rgb })
     }
 
     /// `[3, H, W] -> [3, bottom - top, right - left]`

@@ -9,8 +9,7 @@ use anyhow::Result;
 use clap::Parser;
 use cnn_book::plot::{self, ChartPanel, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
 use cnn_book::text::values_as_text;
-use cnn_book::{Chapter, Table, cells};
-use cnn_core::data::{load_rgb, to_grayscale};
+use cnn_book::{Chapter, Table, cells, photos};
 use cnn_core::ops::{conv1d, conv2d, true_convolution1d, true_convolution2d};
 use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis, array, s};
 use rand::{Rng, SeedableRng};
@@ -466,8 +465,7 @@ pub fn sobel_y() -> Array2<f32> {
 
 /// The cat photo (Stefan van der Walt, CC0, from scikit-image) in grey: `[300, 451]`.
 pub fn cat_photo() -> Result<Array2<f32>> {
-    let path = cnn_book::output::repo_root().join("data/photos/chelsea.png");
-    Ok(to_grayscale(load_rgb(&path)?.view())?) // [3, H, W] -> [H, W]
+    photos::grey("chelsea.png")
 }
 
 /// Cross-correlate a grey image with one kernel, as a CNN layer does (`conv2d`).
@@ -561,34 +559,20 @@ impl PhotoFilters {
             Panel::new("grey photo, 300 x 451", self.photo.view()),
             Panel::new("box blur, 294 x 445", self.blurred.view()),
         ];
-        let (file, title) = (
-            chapter.figure("photo_blur.png"),
-            "The photo and its 7x7 box blur",
-        );
-        plot::grid(
-            &file,
-            title,
-            &panels,
-            2,
-            &MapStyle::gray(451).with_range(0.0, 1.0),
-        )?;
+        let file = chapter.figure("photo_blur.png");
+        let title = "The photo and its 7x7 box blur";
+        let style = MapStyle::gray(451).with_range(0.0, 1.0);
+        plot::grid(&file, title, &panels, 2, &style)?;
         let panels = [
             Panel::new("Sobel x: left to right", self.edges_x.view()),
             Panel::new("Sobel y: top to bottom", self.edges_y.view()),
         ];
         let file = chapter.figure("photo_sobel.png");
         let title = "Sobel edges: red where it gets lighter, blue where it gets darker";
-        plot::grid(
-            &file,
-            title,
-            &panels,
-            2,
-            &MapStyle::diverging(451).with_range(-1.0, 1.0),
-        )?;
-        let (file, title) = (
-            chapter.figure("photo_magnitude.png"),
-            "Edge magnitude sqrt(x^2 + y^2)",
-        );
+        let style = MapStyle::diverging(451).with_range(-1.0, 1.0);
+        plot::grid(&file, title, &panels, 2, &style)?;
+        let file = chapter.figure("photo_magnitude.png");
+        let title = "Edge magnitude sqrt(x^2 + y^2)";
         let style = MapStyle::viridis(451).with_range(0.0, 1.0);
         plot::heatmap(&file, title, self.magnitude.view(), &style)?;
         let kernels = [box_blur(3), sobel_x(), sobel_y()];

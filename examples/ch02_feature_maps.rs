@@ -8,10 +8,11 @@
 use anyhow::Result;
 use clap::Parser;
 use cnn_book::figures::map;
+use cnn_book::photos::{self, as_batch};
 use cnn_book::plot::{self, Labels, MapStyle, Panel, Series, Window};
 use cnn_book::text::{rows_as_text, rows_with_decimals};
 use cnn_book::{Chapter, Table, cells, lecture};
-use cnn_core::data::{load_rgb, to_grayscale};
+use cnn_core::data::to_grayscale;
 use cnn_core::ops::{conv2d, conv2d_naive};
 use ndarray::{Array1, Array2, Array4, ArrayView2, Axis, array, s};
 use rand::{Rng, SeedableRng};
@@ -59,11 +60,6 @@ fn main() -> Result<()> {
 
     chapter.finish()?;
     Ok(())
-}
-
-/// A one-channel image as a batch of one: `[H, W] -> [1, 1, H, W]`.
-fn as_batch(image: ArrayView2<f32>) -> Array4<f32> {
-    image.to_owned().insert_axis(Axis(0)).insert_axis(Axis(0))
 }
 
 /// Sobel kernel for a change from left to right.
@@ -155,17 +151,10 @@ impl Sliding {
             Panel::new("kernel, 3 x 3", kernel.view()),
             Panel::new("output, 3 x 3", self.output.view()),
         ];
-        let (file, title) = (
-            chapter.figure("sliding_result.png"),
-            "Kernel and output (feature map)",
-        );
-        plot::grid(
-            &file,
-            title,
-            &panels,
-            2,
-            &MapStyle::viridis(200).annotated(),
-        )
+        let file = chapter.figure("sliding_result.png");
+        let title = "Kernel and output (feature map)";
+        let style = MapStyle::viridis(200).annotated();
+        plot::grid(&file, title, &panels, 2, &style)
     }
 }
 
@@ -238,17 +227,10 @@ impl LectureWorked {
             Panel::new("filter 1 (diagonal)", diagonal.view()),
             Panel::new("filter 2 (vertical)", vertical.view()),
         ];
-        let (file, title) = (
-            chapter.figure("lecture_inputs.png"),
-            "The 6x6 image and the two filters",
-        );
-        plot::grid(
-            &file,
-            title,
-            &panels,
-            3,
-            &MapStyle::diverging(220).annotated().with_range(-1.0, 1.0),
-        )?;
+        let file = chapter.figure("lecture_inputs.png");
+        let title = "The 6x6 image and the two filters";
+        let style = MapStyle::diverging(220).annotated().with_range(-1.0, 1.0);
+        plot::grid(&file, title, &panels, 3, &style)?;
         let mut panels = Vec::new();
         for (stride, maps, side) in [(1, &self.stride1, 4), (2, &self.stride2, 2)] {
             for f in 0..2 {
@@ -256,17 +238,10 @@ impl LectureWorked {
                 panels.push(Panel::new(title, map(maps, f)));
             }
         }
-        let (file, title) = (
-            chapter.figure("lecture_maps.png"),
-            "Feature maps of the lecture example",
-        );
-        plot::grid(
-            &file,
-            title,
-            &panels,
-            2,
-            &MapStyle::diverging(220).annotated().with_range(-3.0, 3.0),
-        )
+        let file = chapter.figure("lecture_maps.png");
+        let title = "Feature maps of the lecture example";
+        let style = MapStyle::diverging(220).annotated().with_range(-3.0, 3.0);
+        plot::grid(&file, title, &panels, 2, &style)
     }
 }
 
@@ -282,8 +257,7 @@ pub const CHANNEL_NAMES: [&str; 3] = ["R (red)", "G (green)", "B (blue)"];
 
 /// The coffee photo (Rachel Michetti, CC0, from scikit-image) as a batch: `[1, 3, 400, 600]`.
 pub fn coffee_photo() -> Result<Array4<f32>> {
-    let path = cnn_book::output::repo_root().join("data/photos/coffee.png");
-    Ok(load_rgb(&path)?.insert_axis(Axis(0))) // [3, H, W] -> [1, 3, H, W]
+    Ok(photos::rgb("coffee.png")?.insert_axis(Axis(0))) // [3, H, W] -> [1, 3, H, W]
 }
 
 /// The grey coffee photo, `[400, 600]`: what the colour edge filter sees, in one channel.
@@ -486,17 +460,10 @@ impl FilterStack {
             .enumerate()
             .map(|(f, name)| Panel::new(*name, map(&self.maps, f)))
             .collect();
-        let (file, title) = (
-            chapter.figure("four_maps.png"),
-            "Four filters, four feature maps (one colour scale)",
-        );
-        plot::grid(
-            &file,
-            title,
-            &panels,
-            2,
-            &MapStyle::diverging(360).with_range(-1.0, 1.0),
-        )?;
+        let file = chapter.figure("four_maps.png");
+        let title = "Four filters, four feature maps (one colour scale)";
+        let style = MapStyle::diverging(360).with_range(-1.0, 1.0);
+        plot::grid(&file, title, &panels, 2, &style)?;
         plot::rgb_image(
             &chapter.figure("coffee.png"),
             coffee_photo()?.slice(s![0, .., .., ..]),
@@ -776,17 +743,10 @@ impl LearnedKernel {
             Panel::new(format!("learned, {STEPS} steps"), self.learned.view()),
             Panel::new("Sobel x", truth.view()),
         ];
-        let (file, title) = (
-            chapter.figure("learned_kernel.png"),
-            "Random start, learned kernel, true Sobel kernel",
-        );
-        plot::grid(
-            &file,
-            title,
-            &panels,
-            3,
-            &MapStyle::diverging(200).annotated().with_range(-2.0, 2.0),
-        )?;
+        let file = chapter.figure("learned_kernel.png");
+        let title = "Random start, learned kernel, true Sobel kernel";
+        let style = MapStyle::diverging(200).annotated().with_range(-2.0, 2.0);
+        plot::grid(&file, title, &panels, 3, &style)?;
         let log_losses: Vec<f32> = self.losses.iter().map(|loss| loss.log10()).collect();
         let title = "Learning a kernel: loss per gradient-descent step";
         let labels = Labels::new(title, "step", "log10(loss)");

@@ -8,10 +8,10 @@
 use anyhow::Result;
 use clap::Parser;
 use cnn_book::figures::map;
+use cnn_book::photos::{self, as_batch};
 use cnn_book::plot::{self, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
 use cnn_book::text::rows_as_text;
 use cnn_book::{Chapter, Table, cells, lecture};
-use cnn_core::data::{load_rgb, to_grayscale};
 use cnn_core::ops::{avg_pool2d, conv1d, conv2d, global_max_pool1d, max_pool2d, relu};
 use cnn_core::output_size;
 use cnn_core::shape::receptive_field;
@@ -113,17 +113,10 @@ impl LectureExample {
                 ));
             }
         }
-        let (file, title) = (
-            chapter.figure("lecture_pooling.png"),
-            "Feature maps and their 2x2 pooling",
-        );
-        plot::grid(
-            &file,
-            title,
-            &panels,
-            3,
-            &MapStyle::diverging(220).annotated(),
-        )
+        let file = chapter.figure("lecture_pooling.png");
+        let title = "Feature maps and their 2x2 pooling";
+        let style = MapStyle::diverging(220).annotated();
+        plot::grid(&file, title, &panels, 3, &style)
     }
 }
 
@@ -133,10 +126,7 @@ impl LectureExample {
 
 /// The camera photo as a grey `[1, 1, 512, 512]` batch.
 pub fn camera_photo() -> Result<Array4<f32>> {
-    let path = cnn_book::output::repo_root().join("data/photos/camera.png");
-    let grey = to_grayscale(load_rgb(&path)?.view())?; // [3, 512, 512] -> [512, 512]
-    let (h, w) = grey.dim();
-    Ok(grey.into_shape_with_order((1, 1, h, w))?) // [1, 1, 512, 512]
+    Ok(as_batch(photos::grey("camera.png")?.view())) // [512, 512] -> [1, 1, 512, 512]
 }
 
 /// The strength of vertical edges: the Sobel kernel, then ReLU (only
@@ -202,12 +192,11 @@ impl PhotoPooling {
             Panel::new("8x8 average pooling, 63 x 63", map(&self.avg_pooled, 0)),
         ];
         let style = MapStyle::viridis(300).with_range(0.0, largest(&self.edges));
-        let (file, title) = (
-            chapter.figure("photo_pooling.png"),
-            "Pooling an edge map of a photo",
-        );
+        let file = chapter.figure("photo_pooling.png");
+        let title = "Pooling an edge map of a photo";
         plot::grid(&file, title, &panels, 3, &style)?;
-        let (file, title) = (chapter.figure("photo.png"), "The photo (grey, 512 x 512)");
+        let file = chapter.figure("photo.png");
+        let title = "The photo (grey, 512 x 512)";
         let style = MapStyle::gray(300).with_range(0.0, 1.0);
         plot::heatmap(&file, title, map(&camera_photo()?, 0), &style)
     }

@@ -323,13 +323,8 @@ impl Coverage {
         }
         let file = chapter.figure("coverage.png");
         let title = "How many windows cover each input pixel (0 = never seen)";
-        plot::grid(
-            &file,
-            title,
-            &panels,
-            3,
-            &MapStyle::viridis(260).annotated().with_range(0.0, 4.0),
-        )
+        let style = MapStyle::viridis(260).annotated().with_range(0.0, 4.0);
+        plot::grid(&file, title, &panels, 3, &style)
     }
 }
 

@@ -7,9 +7,10 @@
 use anyhow::Result;
 use clap::Parser;
 use cnn_book::figures::map;
+use cnn_book::photos;
 use cnn_book::plot::{self, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
 use cnn_book::{Chapter, Table, cells};
-use cnn_core::data::{load_rgb, to_grayscale};
+use cnn_core::data::to_grayscale;
 use cnn_core::ops::conv2d;
 use cnn_core::output_size;
 use cnn_core::shape::receptive_field;
@@ -240,13 +241,8 @@ impl Shift {
         }
         let file = chapter.figure("dot_blur.png");
         let title = "A dot blurred by odd and even kernels (colours capped at 0.3)";
-        plot::grid(
-            &file,
-            title,
-            &panels,
-            3,
-            &MapStyle::viridis(230).annotated().with_range(0.0, 0.3),
-        )
+        let style = MapStyle::viridis(230).annotated().with_range(0.0, 0.3);
+        plot::grid(&file, title, &panels, 3, &style)
     }
 }
 
@@ -270,8 +266,7 @@ pub const SIDE: usize = 48;
 
 impl PhotoShift {
     pub fn compute() -> Result<PhotoShift> {
-        let path = cnn_book::output::repo_root().join("data/photos/camera.png");
-        let grey = to_grayscale(load_rgb(&path)?.view())?; // [3, 512, 512] -> [512, 512]
+        let grey = photos::grey("camera.png")?; // [512, 512]
         let cut = |(top, left): (usize, usize)| {
             let square = grey
                 .slice(s![top..top + SIDE, left..left + SIDE])
@@ -344,17 +339,10 @@ impl PhotoShift {
             Panel::new("four 3x3 blurs", map(&self.odd, 0)),
             Panel::new("four 2x2 blurs", map(&self.even, 0)),
         ];
-        let (file, title) = (
-            chapter.figure("photo_shift.png"),
-            "Same-size blurs of a photo crop: the even kernel moves it",
-        );
-        plot::grid(
-            &file,
-            title,
-            &panels,
-            3,
-            &MapStyle::gray(260).with_range(0.0, 1.0),
-        )?;
+        let file = chapter.figure("photo_shift.png");
+        let title = "Same-size blurs of a photo crop: the even kernel moves it";
+        let style = MapStyle::gray(260).with_range(0.0, 1.0);
+        plot::grid(&file, title, &panels, 3, &style)?;
         let line = |name: &str, pick: fn(&(usize, f32, f32, f32)) -> f32| {
             Series::new(
                 name,
@@ -397,8 +385,7 @@ pub const PIXEL: (usize, usize) = (100, 200);
 
 impl OneByOne {
     pub fn compute() -> Result<OneByOne> {
-        let path = cnn_book::output::repo_root().join("data/photos/astronaut.png");
-        let rgb = load_rgb(&path)?; // [3, 512, 512]
+        let rgb = photos::rgb("astronaut.png")?; // [3, 512, 512]
         // ANCHOR: one_by_one
         let photo = rgb.view().insert_axis(Axis(0)).to_owned(); // [1, 3, 512, 512]
         // One filter over the three channels, one weight per channel.
@@ -445,16 +432,10 @@ impl OneByOne {
             self.photo.slice(s![0, .., .., ..]),
             300,
         )?;
-        let (file, title) = (
-            chapter.figure("astronaut_grey.png"),
-            "1x1 convolution, 3 channels -> 1",
-        );
-        plot::heatmap(
-            &file,
-            title,
-            map(&self.grey, 0),
-            &MapStyle::gray(300).with_range(0.0, 1.0),
-        )
+        let file = chapter.figure("astronaut_grey.png");
+        let title = "1x1 convolution, 3 channels -> 1";
+        let style = MapStyle::gray(300).with_range(0.0, 1.0);
+        plot::heatmap(&file, title, map(&self.grey, 0), &style)
     }
 }
 

@@ -10,11 +10,13 @@
 //! - [`plot`]: heatmaps, grids of feature maps, line and bar charts, drawn with an
 //!   embedded font so the bytes are the same on every machine.
 //! - [`figures`]: short constructors for what the figures need (map styles, curves).
+//! - [`photos`]: the photos of `data/photos/`, in colour or grey.
 //! - [`text`]: numbers as the tables write them.
 
 pub mod figures;
 pub mod lecture;
 pub mod output;
+pub mod photos;
 pub mod plot;
 pub mod text;
 

@@ -89,6 +89,9 @@ mod tests {
         assert_eq!(cells!["a", 1, 2.5], ["a", "1", "2.5"]);
         let mut table = Table::columns("layer | `[N, C]` |size");
         table.row(cells!["conv", "`[1, 2]`", 28]);
-        assert_eq!(table.to_markdown(), "| layer | `[N, C]` | size |\n|---|---|---:|\n| conv | `[1, 2]` | 28 |\n");
+        assert_eq!(
+            table.to_markdown(),
+            "| layer | `[N, C]` | size |\n|---|---|---:|\n| conv | `[1, 2]` | 28 |\n"
+        );
     }
 }

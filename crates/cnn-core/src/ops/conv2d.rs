@@ -232,6 +232,7 @@ fn conv2d_by_chunks(
         .into_par_iter()
         .zip(output.axis_chunks_iter_mut(Axis(0), IMAGES_PER_CHUNK))
         .map(|(x, mut y)| {
+            // ANCHOR: conv2d_fast_chunk
             let columns = im2col_chunk(x, kernel_h, kernel_w, stride, padding, out_h, out_w); // [B, C, H, W] -> [C*KH*KW, B*H'*W']
             let product = weight_matrix.dot(&columns); // [F, C*KH*KW] x [C*KH*KW, B*H'*W'] -> [F, B*H'*W']
             let product = product
@@ -243,6 +244,7 @@ fn conv2d_by_chunks(
                     map += b;
                 }
             }
+            // ANCHOR_END: conv2d_fast_chunk
             keep_patches.then_some(columns)
         })
         .collect();
