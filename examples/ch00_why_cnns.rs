@@ -8,7 +8,7 @@ use anyhow::Result;
 use clap::Parser;
 use cnn_book::plot::{self, LabelledPoint, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
 use cnn_book::text::with_thousands;
-use cnn_book::{Chapter, Table, cells, photos};
+use cnn_book::{Chapter, Table, photos, row};
 use cnn_core::data::to_grayscale;
 use cnn_core::ops::conv2d;
 use ndarray::{Array1, Array2, Array3, Array4, ArrayView1, ArrayView2, Axis, array, s};
@@ -93,7 +93,7 @@ impl FullyConnectedCost {
             let inputs = height * width * channels;
             let [inputs, fc, conv] =
                 [inputs, inputs * HIDDEN_UNITS, 64 * channels * 3 * 3].map(with_thousands);
-            table.row(cells![name, inputs, fc, conv]);
+            row!(table, "{name} | {inputs} | {fc} | {conv}");
         }
         table
     }
@@ -136,15 +136,12 @@ impl CatPhoto {
     pub fn patch_table(&self) -> Table {
         let (_, height, width) = self.rgb.dim();
         let mut table = Table::columns("region | size (rows x columns) | share of the photo");
-        table.row(cells!["whole photo", format!("{height} x {width}"), "100%"]);
+        row!(table, "whole photo | {height} x {width} | 100%");
         for (name, (top, bottom, left, right)) in [("left eye", LEFT_EYE), ("right eye", RIGHT_EYE)]
         {
             let share = 100.0 * ((bottom - top) * (right - left)) as f32 / (height * width) as f32;
-            table.row(cells![
-                name,
-                format!("{} x {}", bottom - top, right - left),
-                format!("{share:.1}%")
-            ]);
+            let (rows, columns) = (bottom - top, right - left);
+            row!(table, "{name} | {rows} x {columns} | {share:.1}%");
         }
         table
     }
@@ -159,11 +156,8 @@ impl CatPhoto {
             } else {
                 format!("1 in {factor}")
             };
-            table.row(cells![
-                kept,
-                format!("{height} x {width}"),
-                with_thousands(channels * height * width)
-            ]);
+            let values = with_thousands(channels * height * width);
+            row!(table, "{kept} | {height} x {width} | {values}");
         }
         table
     }
@@ -258,11 +252,7 @@ impl EyeSearch {
     pub fn table(&self) -> Table {
         let mut table = Table::columns("match | top-left corner (row, column) | score");
         for (name, (row, column, score)) in ["best", "best elsewhere"].iter().zip(self.two_best()) {
-            table.row(cells![
-                name,
-                format!("({row}, {column})"),
-                format!("{score:.2}")
-            ]);
+            row!(table, "{name} | ({row}, {column}) | {score:.2}");
         }
         table
     }
@@ -565,14 +555,11 @@ impl Experiment {
         ];
         for ((name, inputs, parameters), (train, test, loss)) in models.iter().zip(self.scores()) {
             let [train, test] = [train, test].map(|a| format!("{:.1}%", 100.0 * a));
-            table.row(cells![
-                name,
-                inputs,
-                parameters,
-                train,
-                test,
-                format!("{loss:.3}")
-            ]);
+            let (weights, loss) = (parameters, format!("{loss:.3}"));
+            row!(
+                table,
+                "{name} | {inputs} | {weights} | {train} | {test} | {loss}"
+            );
         }
         table
     }

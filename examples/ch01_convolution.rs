@@ -9,7 +9,7 @@ use anyhow::Result;
 use clap::Parser;
 use cnn_book::plot::{self, ChartPanel, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
 use cnn_book::text::values_as_text;
-use cnn_book::{Chapter, Table, cells, photos};
+use cnn_book::{Chapter, Table, photos, row};
 use cnn_core::ops::{conv1d, conv2d, true_convolution1d, true_convolution2d};
 use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis, array, s};
 use rand::{Rng, SeedableRng};
@@ -164,12 +164,8 @@ impl BoxConvolution {
                     (t + 0.5).min(0.5)
                 )
             };
-            table.row(cells![
-                format!("{t:.2}"),
-                overlap,
-                format!("{:.3}", self.value_at(t)),
-                format!("{:.3}", triangle(t))
-            ]);
+            let (computed, exact) = (self.value_at(t), triangle(t));
+            row!(table, "{t:.2} | {overlap} | {computed:.3} | {exact:.3}");
         }
         table
     }
@@ -278,7 +274,7 @@ impl Smoothing {
             "moving average width K | output length | RMS error against the clean sine",
         );
         for (width, smoothed, error) in &self.results {
-            table.row(cells![width, smoothed.len(), format!("{error:.3}")]);
+            row!(table, "{width} | {} | {error:.3}", smoothed.len());
         }
         table
     }
@@ -354,7 +350,7 @@ impl StepEdges {
         {
             let [before, after, y] =
                 [self.signal[i], self.signal[i + 1], y].map(plot::format_value);
-            table.row(cells![i, before, after, y]);
+            row!(table, "{i} | {before} | {after} | {y}");
         }
         table
     }
@@ -532,12 +528,7 @@ impl PhotoFilters {
             let (low, high) = map.fold((f32::INFINITY, f32::NEG_INFINITY), |(l, u), &v| {
                 (l.min(v), u.max(v))
             });
-            table.row(cells![
-                name,
-                format!("{h} x {w}"),
-                format!("{low:.3}"),
-                format!("{high:.3}")
-            ]);
+            row!(table, "{name} | {h} x {w} | {low:.3} | {high:.3}");
         }
         for (name, difference) in [
             (
@@ -549,7 +540,7 @@ impl PhotoFilters {
                 self.sobel_sign_flip,
             ),
         ] {
-            table.row(cells![name, "", "", format!("{difference:.1e}")]);
+            row!(table, "{name} |  |  | {difference:.1e}");
         }
         table
     }

@@ -11,7 +11,7 @@ use cnn_book::figures::map;
 use cnn_book::photos::{self, as_batch};
 use cnn_book::plot::{self, Labels, MapStyle, Panel, Series, Window};
 use cnn_book::text::{rows_as_text, rows_with_decimals};
-use cnn_book::{Chapter, Table, cells, lecture};
+use cnn_book::{Chapter, Table, lecture, row};
 use cnn_core::data::to_grayscale;
 use cnn_core::ops::{conv2d, conv2d_naive};
 use ndarray::{Array1, Array2, Array4, ArrayView2, Axis, array, s};
@@ -110,12 +110,8 @@ impl Sliding {
         for ((i, j), &value) in self.output.indexed_iter() {
             let window = input.slice(s![i..i + 3, j..j + 3]);
             let products = rows_as_text((&window * &kernel).view());
-            table.row(cells![
-                format!("({i}, {j})"),
-                rows_as_text(window),
-                products,
-                plot::format_value(value)
-            ]);
+            let (window, sum) = (rows_as_text(window), plot::format_value(value));
+            row!(table, "({i}, {j}) | {window} | {products} | {sum}");
         }
         table
     }
@@ -205,13 +201,9 @@ impl LectureWorked {
             };
             let (bottom, right, values) = (top + 2, left + 2, rows_as_text(window));
             let window = format!("rows {top}-{bottom}, cols {left}-{right}: {values}");
-            table.row(cells![
-                format!("({i}, {j})"),
-                window,
-                ones_under(1.0),
-                ones_under(-1.0),
-                plot::format_value(value)
-            ]);
+            let (plus, minus, value) =
+                (ones_under(1.0), ones_under(-1.0), plot::format_value(value));
+            row!(table, "({i}, {j}) | {window} | {plus} | {minus} | {value}");
         }
         table
     }
@@ -338,12 +330,11 @@ impl OneRgbPixel {
         for (c, channel_name) in CHANNEL_NAMES.iter().enumerate() {
             let window = rows_with_decimals(self.photo.slice(s![0, c, i..i + 3, j..j + 3]), 3);
             let weights = rows_with_decimals(weight.slice(s![0, c, .., ..]), 3);
-            table.row(cells![
-                format!("channel {channel_name}"),
-                window,
-                weights,
-                format!("{:.4}", self.channel_sums[c])
-            ]);
+            let sum = self.channel_sums[c];
+            row!(
+                table,
+                "channel {channel_name} | {window} | {weights} | {sum:.4}"
+            );
         }
         for (step, value) in [
             ("bias".to_string(), COLOUR_BIAS),
@@ -353,7 +344,7 @@ impl OneRgbPixel {
                 self.output[[0, 0, i, j]],
             ),
         ] {
-            table.row(cells![step, "", "", format!("{value:.4}")]);
+            row!(table, "{step} |  |  | {value:.4}");
         }
         table
     }
@@ -435,21 +426,15 @@ impl FilterStack {
         );
         let count = |shape: &[usize; 4]| shape.iter().product::<usize>();
         let input = &self.shapes[0];
-        table.row(cells![
-            "input photo",
-            "",
-            format!("`{input:?}`"),
-            count(input)
-        ]);
+        row!(table, "input photo |  | `{input:?}` | {}", count(input));
         for (index, (filters, kernel, stride)) in DEPTH_LAYERS.iter().enumerate() {
             let (channels, output) = (self.shapes[index][1], &self.shapes[index + 1]);
             let weight = format!("`[{filters}, {channels}, {kernel}, {kernel}]`");
-            table.row(cells![
-                format!("conv {}, stride {stride}", index + 1),
-                weight,
-                format!("`{output:?}`"),
-                count(output)
-            ]);
+            let (layer, values) = (index + 1, count(output));
+            row!(
+                table,
+                "conv {layer}, stride {stride} | {weight} | `{output:?}` | {values}"
+            );
         }
         table
     }
@@ -543,12 +528,8 @@ impl DenseEquivalent {
         for (row, (a, b)) in self.by_convolution.iter().zip(&self.by_matrix).enumerate() {
             let connected = self.matrix.row(row).iter().filter(|&&w| w != 0.0).count();
             let [a, b] = [a, b].map(|v| plot::format_value(*v));
-            table.row(cells![
-                format!("({}, {})", row / 3, row % 3),
-                a,
-                b,
-                connected
-            ]);
+            let (i, j) = (row / 3, row % 3);
+            row!(table, "({i}, {j}) | {a} | {b} | {connected}");
         }
         table
     }
@@ -583,14 +564,8 @@ pub fn parameter_counts() -> Table {
         let local = outputs * (c * k * k) as u64; // every output sees one C*K*K patch
         let shared = (f * c * k * k) as u64; // the patch weights are the same at every position
         // ANCHOR_END: counts
-        table.row(cells![
-            name,
-            inputs,
-            outputs,
-            fully_connected,
-            local,
-            shared
-        ]);
+        let counts = [inputs, outputs, fully_connected, local, shared].map(|c| c.to_string());
+        row!(table, "{name} | {}", counts.join(" | "));
     }
     table
 }
@@ -731,7 +706,7 @@ impl LearnedKernel {
     pub fn loss_table(&self) -> Table {
         let mut table = Table::columns("step | loss (mean squared error)");
         for step in REPORTED_STEPS {
-            table.row(cells![step, format!("{:.2e}", self.losses[step])]);
+            row!(table, "{step} | {:.2e}", self.losses[step]);
         }
         table
     }

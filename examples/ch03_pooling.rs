@@ -11,7 +11,7 @@ use cnn_book::figures::map;
 use cnn_book::photos::{self, as_batch};
 use cnn_book::plot::{self, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
 use cnn_book::text::rows_as_text;
-use cnn_book::{Chapter, Table, cells, lecture};
+use cnn_book::{Chapter, Table, lecture, row};
 use cnn_core::ops::{avg_pool2d, conv1d, conv2d, global_max_pool1d, max_pool2d, relu};
 use cnn_core::output_size;
 use cnn_core::shape::receptive_field;
@@ -174,13 +174,8 @@ impl PhotoPooling {
             let (_, _, h, w) = map.dim();
             let (max, mean) = (largest(map), map.mean().unwrap_or(0.0));
             let size = format!("{h} x {w}");
-            table.row(cells![
-                name,
-                size,
-                h * w,
-                format!("{max:.3}"),
-                format!("{mean:.3}")
-            ]);
+            let values = h * w;
+            row!(table, "{name} | {size} | {values} | {max:.3} | {mean:.3}");
         }
         table
     }
@@ -311,13 +306,12 @@ pub fn downstream_parameters() -> Result<(Table, usize)> {
         ("with 2x2 max pooling", pooled1, pooled2),
         ("without pooling", conv1, conv2_unpooled),
     ] {
-        table.row(cells![
-            name,
-            format!("6 x {after_conv1} x {after_conv1}"),
-            format!("16 x {after_conv2} x {after_conv2}"),
+        row!(
+            table,
+            "{name} | 6 x {after_conv1} x {after_conv1} | 16 x {after_conv2} x {after_conv2} | {} | {}",
             16 * after_conv2 * after_conv2,
-            fully_connected_weights(after_conv2),
-        ]);
+            fully_connected_weights(after_conv2)
+        );
     }
     let ratio = fully_connected_weights(conv2_unpooled) / fully_connected_weights(pooled2);
     Ok((table, ratio))
@@ -371,12 +365,11 @@ impl Sentences {
         for (sentence, (maps, pooled)) in SENTENCES.iter().zip(&self.results) {
             let (_, filters, length) = maps.dim();
             let vector: Vec<String> = pooled.row(0).iter().map(|v| format!("{v:.2}")).collect();
-            table.row(cells![
-                format!("\"{sentence}\""),
-                sentence.split(' ').count(),
-                format!("{filters} x {length}"),
-                format!("({})", vector.join(", ")),
-            ]);
+            let (words, vector) = (sentence.split(' ').count(), vector.join(", "));
+            row!(
+                table,
+                "\"{sentence}\" | {words} | {filters} x {length} | ({vector})"
+            );
         }
         table
     }
@@ -443,11 +436,7 @@ impl ReceptiveFields {
             "layer | receptive field, no pooling | with 2x2 pooling after conv 2 and 4",
         );
         for (name, plain, pooled) in &self.rows {
-            table.row(cells![
-                name,
-                format!("{plain} x {plain}"),
-                format!("{pooled} x {pooled}")
-            ]);
+            row!(table, "{name} | {plain} x {plain} | {pooled} x {pooled}");
         }
         table
     }

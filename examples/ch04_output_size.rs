@@ -7,7 +7,7 @@
 use anyhow::Result;
 use clap::Parser;
 use cnn_book::plot::{self, MapStyle, Panel};
-use cnn_book::{Chapter, Table, cells};
+use cnn_book::{Chapter, Table, row};
 use cnn_core::shape::dropped_by_floor;
 use cnn_core::{Conv2d, Conv2dConfig, Dense, Layer, Pool2d, Sequential, output_size};
 use ndarray::{Array1, Array2, Array4};
@@ -75,14 +75,8 @@ pub fn counting_positions() -> Result<Table> {
         Table::columns("n | k | p | start positions of the kernel | count | n + 2p - k + 1");
     for (n, k, p) in [(5, 3, 0), (6, 3, 0), (7, 5, 0), (5, 3, 1), (28, 5, 2)] {
         let starts = start_positions(n + 2 * p, k, 1);
-        table.row(cells![
-            n,
-            k,
-            p,
-            listed(&starts, 1),
-            starts.len(),
-            output_size(n, k, 1, p)?
-        ]);
+        let (listed, count, formula) = (listed(&starts, 1), starts.len(), output_size(n, k, 1, p)?);
+        row!(table, "{n} | {k} | {p} | {listed} | {count} | {formula}");
     }
     Ok(table)
 }
@@ -100,15 +94,11 @@ pub fn strides() -> Result<Table> {
         (224, 7, 3, 2),
     ] {
         let starts = start_positions(n + 2 * p, k, s);
-        table.row(cells![
-            n,
-            k,
-            p,
-            s,
-            listed(&starts, s),
-            starts.len(),
-            output_size(n, k, s, p)?
-        ]);
+        let (listed, count, formula) = (listed(&starts, s), starts.len(), output_size(n, k, s, p)?);
+        row!(
+            table,
+            "{n} | {k} | {p} | {s} | {listed} | {count} | {formula}"
+        );
     }
     Ok(table)
 }
@@ -126,12 +116,8 @@ pub fn padding_modes() -> Result<Table> {
     );
     for k in [1, 3, 5, 7, 11] {
         let same = (k - 1) / 2;
-        table.row(cells![
-            format!("{k} x {k}"),
-            output_size(n, k, 1, 0)?,
-            same,
-            output_size(n, k, 1, same)?
-        ]);
+        let (valid_size, same_size) = (output_size(n, k, 1, 0)?, output_size(n, k, 1, same)?);
+        row!(table, "{k} x {k} | {valid_size} | {same} | {same_size}");
     }
     Ok(table)
 }
@@ -246,13 +232,17 @@ impl Walk {
         );
         for row in &self.rows {
             let shape = format!("`{:?}`", row.output_shape);
-            table.row(cells![
-                row.name,
-                row.description,
-                row.formula,
-                shape,
-                row.parameters
-            ]);
+            let WalkRow {
+                name,
+                description,
+                formula,
+                parameters,
+                ..
+            } = row;
+            row!(
+                table,
+                "{name} | {description} | {formula} | {shape} | {parameters}"
+            );
         }
         table
     }
@@ -307,7 +297,11 @@ impl Coverage {
             let dropped = dropped_by_floor(n, k, s, 0).unwrap_or(0);
             let never = map.iter().filter(|&&c| c == 0.0).count();
             let output = output_size(n, k, s, 0).unwrap_or(0);
-            table.row(cells![n, k, s, (n - k) % s, output, dropped, never]);
+            let remainder = (n - k) % s;
+            row!(
+                table,
+                "{n} | {k} | {s} | {remainder} | {output} | {dropped} | {never}"
+            );
         }
         table
     }
@@ -343,15 +337,11 @@ pub fn total_padding() -> Result<Table> {
     for (n, k, p) in [(28, 5, 2), (32, 3, 1), (64, 7, 3), (10, 3, 0)] {
         let total = 2 * p;
         let library = output_size(n, k, 1, p)?;
-        table.row(cells![
-            n,
-            k,
-            p,
-            library,
-            total,
-            n + total - k + 1,
-            n + p - k + 1
-        ]);
+        let (with_total, mixed_up) = (n + total - k + 1, n + p - k + 1);
+        row!(
+            table,
+            "{n} | {k} | {p} | {library} | {total} | {with_total} | {mixed_up}"
+        );
     }
     Ok(table)
 }

@@ -9,7 +9,7 @@ use clap::Parser;
 use cnn_book::figures::map;
 use cnn_book::photos;
 use cnn_book::plot::{self, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
-use cnn_book::{Chapter, Table, cells};
+use cnn_book::{Chapter, Table, row};
 use cnn_core::data::to_grayscale;
 use cnn_core::ops::conv2d;
 use cnn_core::output_size;
@@ -76,13 +76,11 @@ pub fn same_padding() -> Result<Table> {
                 (symmetric + 1).to_string(),
             )
         };
-        table.row(cells![
-            format!("{m} x {m}"),
-            total,
-            per_side,
-            symmetric,
-            asymmetric
-        ]);
+        let kernel = format!("{m} x {m}");
+        row!(
+            table,
+            "{kernel} | {total} | {per_side} | {symmetric} | {asymmetric}"
+        );
     }
     Ok(table)
 }
@@ -207,13 +205,11 @@ impl Shift {
             );
             let centre = format!("({row:.2}, {column:.2})");
             let padding = format!("{} / {after}", k - 1 - after);
-            table.row(cells![
-                format!("{k} x {k} average"),
-                padding,
-                format!("{h} x {w}"),
-                centre,
-                shift
-            ]);
+            let kernel = format!("{k} x {k} average");
+            row!(
+                table,
+                "{kernel} | {padding} | {h} x {w} | {centre} | {shift}"
+            );
         }
         table
     }
@@ -328,7 +324,8 @@ impl PhotoShift {
             ("four 3x3 blurs", odd),
             ("four 2x2 blurs", even),
         ] {
-            table.row(cells![name, column, column as i64 - original as i64]);
+            let moved = column as i64 - original as i64;
+            row!(table, "{name} | {column} | {moved}");
         }
         table
     }
@@ -410,19 +407,10 @@ impl OneByOne {
         ));
         for (c, name) in ["red", "green", "blue"].iter().enumerate() {
             let (value, weight) = (self.photo[[0, c, i, j]], GREY_WEIGHTS[c]);
-            table.row(cells![
-                name,
-                format!("{value:.4}"),
-                format!("{weight:.3}"),
-                format!("{:.4}", value * weight)
-            ]);
+            let product = value * weight;
+            row!(table, "{name} | {value:.4} | {weight:.3} | {product:.4}");
         }
-        table.row(cells![
-            "output (sum)",
-            "",
-            "",
-            format!("{:.4}", self.grey[[0, 0, i, j]])
-        ]);
+        row!(table, "output (sum) |  |  | {:.4}", self.grey[[0, 0, i, j]]);
         table
     }
 
@@ -448,11 +436,8 @@ pub fn one_by_one_field() -> Result<Table> {
         receptive_field(&[(3, 1); 3])?,
     );
     for (layer, (one, three)) in ones.iter().zip(&threes).enumerate() {
-        table.row(cells![
-            layer + 1,
-            format!("{0} x {0}", one.0),
-            format!("{0} x {0}", three.0)
-        ]);
+        let (layers, one, three) = (layer + 1, one.0, three.0);
+        row!(table, "{layers} | {one} x {one} | {three} x {three}");
     }
     Ok(table)
 }
@@ -498,16 +483,12 @@ impl Stacks {
         for &(layers, field, stack, single) in &self.rows {
             let ratio = format!("{:.2}", stack as f32 / single as f32);
             let [stack_per_c2, single_per_c2] = [stack, single].map(|w| format!("{w} C²"));
-            table.row(cells![
-                layers,
-                format!("{field} x {field}"),
-                stack_per_c2,
-                single_per_c2,
+            row!(
+                table,
+                "{layers} | {field} x {field} | {stack_per_c2} | {single_per_c2} | {} | {} | {ratio} | {layers} vs 1",
                 stack * c2,
-                single * c2,
-                ratio,
-                format!("{layers} vs 1"),
-            ]);
+                single * c2
+            );
         }
         table
     }

@@ -1,6 +1,6 @@
-//! How the examples write tables: [`Table::columns`] from a header written as in
-//! Markdown, [`cells!`](crate::cells) for a row of mixed values, small maps as rows of
-//! numbers, large counts with thousands separators.
+//! How the examples write tables: [`Table::columns`], [`Table::line`] and
+//! [`row!`](crate::row) take a header and rows written as in Markdown; small maps
+//! become rows of numbers, large counts get thousands separators.
 
 use ndarray::ArrayView2;
 
@@ -12,6 +12,15 @@ impl Table {
     /// `Table::columns("map | size | values")`.
     pub fn columns(header: &str) -> Table {
         Table::new(header.split('|').map(str::trim))
+    }
+
+    /// Append a row written as in Markdown, its cells separated by `|`:
+    /// `table.line(&format!("{name} | {h} x {w} | {max:.3}"))`.
+    ///
+    /// # Panics
+    /// A row with the wrong number of cells (a bug in the calling example).
+    pub fn line(&mut self, row: &str) -> &mut Table {
+        self.row(row.split('|').map(str::trim))
     }
 }
 
@@ -63,12 +72,12 @@ pub fn with_thousands(value: usize) -> String {
     text
 }
 
-/// The cells of a table row from values of any types that implement `Display`:
-/// `table.row(cells![name, format!("{h} x {w}"), h * w])`.
+/// Append a row to a table, written as in Markdown with `format!` arguments, the way
+/// `writeln!` writes a line: `row!(table, "{name} | {h} x {w} | {max:.3}")`.
 #[macro_export]
-macro_rules! cells {
-    ($($cell:expr),* $(,)?) => {
-        [$(::std::string::ToString::to_string(&$cell)),*]
+macro_rules! row {
+    ($table:expr, $($format:tt)+) => {
+        $table.line(&format!($($format)+))
     };
 }
 
@@ -86,12 +95,12 @@ mod tests {
         assert_eq!(with_thousands(30_000_000), "30,000,000");
         assert_eq!(with_thousands(784), "784");
         assert_eq!(with_thousands(0), "0");
-        assert_eq!(cells!["a", 1, 2.5], ["a", "1", "2.5"]);
         let mut table = Table::columns("layer | `[N, C]` |size");
-        table.row(cells!["conv", "`[1, 2]`", 28]);
+        let (name, size) = ("conv", 28);
+        row!(table, "{name} | `[1, 2]` | {size}").line(" | | 3");
         assert_eq!(
             table.to_markdown(),
-            "| layer | `[N, C]` | size |\n|---|---|---:|\n| conv | `[1, 2]` | 28 |\n"
+            "| layer | `[N, C]` | size |\n|---|---|---:|\n| conv | `[1, 2]` | 28 |\n|  |  | 3 |\n"
         );
     }
 }
