@@ -27,7 +27,7 @@ impl Table {
 /// A small map as text, rows separated by slashes, each value as the figures print
 /// it (integers without decimals, others with two): `"1 0 -1 / 2 0 -2"`.
 pub fn rows_as_text(map: ArrayView2<f32>) -> String {
-    rows_with(map, |v| format_value(v))
+    rows_with(map, format_value)
 }
 
 /// A small map as text with a fixed number of decimals: `"0.299 0.000 / ..."`.
@@ -89,7 +89,7 @@ mod tests {
     #[test]
     fn numbers_as_the_tables_write_them() {
         let map = array![[3.0, -1.0], [0.25, -0.0001]];
-        assert_eq!(rows_as_text(map.view()), "3 -1 / 0.25 0");
+        assert_eq!(rows_as_text(map.view()), "3 -1 / 0.25 0.00");
         assert_eq!(rows_with_decimals(map.view(), 1), "3.0 -1.0 / 0.2 -0.0");
         assert_eq!(values_as_text(&[0.0, 1.5]), "0 1.50");
         assert_eq!(with_thousands(30_000_000), "30,000,000");
