@@ -17,8 +17,8 @@ use rand_chacha::ChaCha8Rng;
 
 /// Computes chapter 0's numbers and draws its figures into book/generated/ch00/ and
 /// book/figures/ch00/.
-#[derive(Parser)]
-struct Args {}
+#[derive(Debug, Parser)]
+pub struct Args {}
 
 fn main() -> Result<()> {
     Args::parse();
@@ -139,8 +139,8 @@ impl CatPhoto {
         row!(table, "whole photo | {height} x {width} | 100%");
         for (name, (top, bottom, left, right)) in [("left eye", LEFT_EYE), ("right eye", RIGHT_EYE)]
         {
-            let share = 100.0 * ((bottom - top) * (right - left)) as f32 / (height * width) as f32;
             let (rows, columns) = (bottom - top, right - left);
+            let share = 100.0 * (rows * columns) as f32 / (height * width) as f32;
             row!(table, "{name} | {rows} x {columns} | {share:.1}%");
         }
         table
@@ -151,10 +151,9 @@ impl CatPhoto {
             Table::columns("rows and columns kept | size (rows x columns) | values (3 colours)");
         for factor in FACTORS {
             let (channels, height, width) = self.subsample(factor).dim();
-            let kept = if factor == 1 {
-                "all (the original)".to_string()
-            } else {
-                format!("1 in {factor}")
+            let kept = match factor {
+                1 => "all (the original)".to_string(),
+                _ => format!("1 in {factor}"),
             };
             let values = with_thousands(channels * height * width);
             row!(table, "{kept} | {height} x {width} | {values}");
@@ -164,16 +163,9 @@ impl CatPhoto {
 
     fn figures(&self, chapter: &Chapter) -> Result<()> {
         plot::rgb_image(&chapter.figure("cat.png"), self.rgb.view(), 451)?;
-        plot::rgb_image(
-            &chapter.figure("left_eye.png"),
-            self.crop(LEFT_EYE).view(),
-            160,
-        )?;
-        plot::rgb_image(
-            &chapter.figure("right_eye.png"),
-            self.crop(RIGHT_EYE).view(),
-            160,
-        )?;
+        for (name, eye) in [("left_eye.png", LEFT_EYE), ("right_eye.png", RIGHT_EYE)] {
+            plot::rgb_image(&chapter.figure(name), self.crop(eye).view(), 160)?;
+        }
         for factor in FACTORS {
             // Every version drawn at the same size, so the loss of detail shows.
             let file = chapter.figure(&format!("cat_every_{factor}.png"));

@@ -17,8 +17,8 @@ use rand_chacha::ChaCha8Rng;
 
 /// Computes chapter 1's numbers and draws its figures into book/generated/ch01/ and
 /// book/figures/ch01/.
-#[derive(Parser)]
-struct Args {}
+#[derive(Debug, Parser)]
+pub struct Args {}
 
 fn main() -> Result<()> {
     Args::parse();

@@ -20,8 +20,8 @@ use rand_chacha::ChaCha8Rng;
 
 /// Computes chapter 2's numbers and draws its figures into book/generated/ch02/ and
 /// book/figures/ch02/.
-#[derive(Parser)]
-struct Args {}
+#[derive(Debug, Parser)]
+pub struct Args {}
 
 fn main() -> Result<()> {
     Args::parse();

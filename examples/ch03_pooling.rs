@@ -21,8 +21,8 @@ use rand_chacha::ChaCha8Rng;
 
 /// Computes chapter 3's numbers and draws its figures into book/generated/ch03/ and
 /// book/figures/ch03/.
-#[derive(Parser)]
-struct Args {}
+#[derive(Debug, Parser)]
+pub struct Args {}
 
 fn main() -> Result<()> {
     Args::parse();

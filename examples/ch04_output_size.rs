@@ -14,8 +14,8 @@ use ndarray::{Array1, Array2, Array4};
 
 /// Computes chapter 4's numbers and draws its figures into book/generated/ch04/ and
 /// book/figures/ch04/.
-#[derive(Parser)]
-struct Args {}
+#[derive(Debug, Parser)]
+pub struct Args {}
 
 fn main() -> Result<()> {
     Args::parse();

@@ -18,8 +18,8 @@ use ndarray::{Array1, Array4, ArrayView4, Axis, s};
 
 /// Computes chapter 5's numbers and draws its figures into book/generated/ch05/ and
 /// book/figures/ch05/.
-#[derive(Parser)]
-struct Args {}
+#[derive(Debug, Parser)]
+pub struct Args {}
 
 fn main() -> Result<()> {
     Args::parse();

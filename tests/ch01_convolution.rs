@@ -123,3 +123,18 @@ fn inline_values() {
         ch01::BLUR_SIZE - 1
     ));
 }
+
+/// The program takes `--help` and refuses what it does not know, before any work.
+#[test]
+fn the_command_line_takes_help_and_rejects_unknown_arguments() {
+    use clap::Parser;
+    use clap::error::ErrorKind;
+    assert!(ch01::Args::try_parse_from(["ch01_convolution"]).is_ok());
+    let help = ch01::Args::try_parse_from(["ch01_convolution", "--help"]).unwrap_err();
+    assert_eq!(help.kind(), ErrorKind::DisplayHelp);
+    assert!(help.to_string().contains("Computes chapter"), "{help}");
+    for wrong in ["--bogus", "extra"] {
+        let error = ch01::Args::try_parse_from(["ch01_convolution", wrong]).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::UnknownArgument, "{wrong}: {error}");
+    }
+}

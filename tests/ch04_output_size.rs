@@ -78,3 +78,18 @@ fn floor_mode_leaves_the_last_rows_uncovered() {
 fn total_padding() {
     insta::assert_snapshot!(ch04::total_padding().unwrap().to_markdown());
 }
+
+/// The program takes `--help` and refuses what it does not know, before any work.
+#[test]
+fn the_command_line_takes_help_and_rejects_unknown_arguments() {
+    use clap::Parser;
+    use clap::error::ErrorKind;
+    assert!(ch04::Args::try_parse_from(["ch04_output_size"]).is_ok());
+    let help = ch04::Args::try_parse_from(["ch04_output_size", "--help"]).unwrap_err();
+    assert_eq!(help.kind(), ErrorKind::DisplayHelp);
+    assert!(help.to_string().contains("Computes chapter"), "{help}");
+    for wrong in ["--bogus", "extra"] {
+        let error = ch04::Args::try_parse_from(["ch04_output_size", wrong]).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::UnknownArgument, "{wrong}: {error}");
+    }
+}
