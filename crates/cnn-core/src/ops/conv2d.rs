@@ -223,6 +223,7 @@ fn conv2d_by_chunks(
     let output_shape = conv2d_output_shape(input.dim(), weight.dim(), bias.len(), stride, padding)?;
     let (filters, channels, kernel_h, kernel_w) = weight.dim();
     let (_, _, out_h, out_w) = output_shape;
+    // ANCHOR: conv2d_fast_chunk
     let weight_matrix = weight
         .to_shape((filters, channels * kernel_h * kernel_w)) // [F, C, KH, KW] -> [F, C*KH*KW]
         .expect("a 4-D weight reshapes to 2-D");
@@ -232,7 +233,6 @@ fn conv2d_by_chunks(
         .into_par_iter()
         .zip(output.axis_chunks_iter_mut(Axis(0), IMAGES_PER_CHUNK))
         .map(|(x, mut y)| {
-            // ANCHOR: conv2d_fast_chunk
             let columns = im2col_chunk(x, kernel_h, kernel_w, stride, padding, out_h, out_w); // [B, C, H, W] -> [C*KH*KW, B*H'*W']
             let product = weight_matrix.dot(&columns); // [F, C*KH*KW] x [C*KH*KW, B*H'*W'] -> [F, B*H'*W']
             let product = product

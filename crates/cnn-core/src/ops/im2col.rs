@@ -44,8 +44,8 @@ pub fn im2col_naive(
         .map_err(|e| e.in_layer("im2col (height)"))?;
     let out_w =
         output_size(width, kernel_w, stride, padding).map_err(|e| e.in_layer("im2col (width)"))?;
-    let padded = zero_padded(input, padding); // [C, H, W] -> [C, H+2P, W+2P]
     // ANCHOR: im2col_naive_loop
+    let padded = zero_padded(input, padding); // [C, H, W] -> [C, H+2P, W+2P]
     let mut columns = Array2::zeros((channels * kernel_h * kernel_w, out_h * out_w));
     for c in 0..channels {
         for u in 0..kernel_h {
