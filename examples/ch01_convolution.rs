@@ -59,23 +59,6 @@ fn as_batch(signal: ArrayView1<f32>) -> Array3<f32> {
     signal.to_owned().insert_axis(Axis(0)).insert_axis(Axis(0))
 }
 
-/// `conv1d` of one signal with one kernel and no bias, as a CNN layer computes it
-/// (cross-correlation): `signal: [L], kernel: [K] -> [(L + 2P - K) + 1]`.
-pub fn correlate(
-    signal: ArrayView1<f32>,
-    kernel: ArrayView1<f32>,
-    padding: usize,
-) -> Result<Array1<f32>> {
-    let output = conv1d(
-        as_batch(signal).view(),
-        as_batch(kernel).view(),
-        array![0.0].view(),
-        1,
-        padding,
-    )?; // [1, 1, L']
-    Ok(output.slice(s![0, 0, ..]).to_owned()) // [L']
-}
-
 // ---------------------------------------------------------------------------
 // 1. Continuous convolution: a box slid over a box gives a triangle.
 // ---------------------------------------------------------------------------
@@ -186,12 +169,8 @@ impl BoxConvolution {
             })
             .collect();
         let title = "Sliding one box over another: the shaded overlap is (f * g)(t)";
-        plot::chart_grid(
-            &chapter.figure("box_sliding.svg"),
-            &Labels::new(title, "τ", ""),
-            &panels,
-            3,
-        )?;
+        let labels = Labels::new(title, "τ", "");
+        plot::chart_grid(&chapter.figure("box_sliding.svg"), &labels, &panels, 3)?;
         let exact: Vec<(f32, f32)> = self.curve.iter().map(|&(t, _)| (t, triangle(t))).collect();
         let series = [
             Series::new("computed on the grid", self.curve.clone()),
@@ -395,7 +374,10 @@ pub fn cross_correlation_full(
     signal: ArrayView1<f32>,
     kernel: ArrayView1<f32>,
 ) -> Result<Array1<f32>> {
-    correlate(signal, kernel, kernel.len() - 1)
+    let padding = kernel.len() - 1;
+    let (signal, kernel) = (as_batch(signal), as_batch(kernel)); // [1, 1, L], [1, 1, K]
+    let output = conv1d(signal.view(), kernel.view(), array![0.0].view(), 1, padding)?; // [1, 1, L + K - 1]
+    Ok(output.slice(s![0, 0, ..]).to_owned()) // [L + K - 1]
 }
 
 impl FlippedKernel {

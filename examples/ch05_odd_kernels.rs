@@ -264,34 +264,24 @@ impl PhotoShift {
     pub fn compute() -> Result<PhotoShift> {
         let grey = photos::grey("camera.png")?; // [512, 512]
         let cut = |(top, left): (usize, usize)| {
-            let square = grey
-                .slice(s![top..top + SIDE, left..left + SIDE])
-                .to_owned();
-            square.into_shape_with_order((1, 1, SIDE, SIDE)) // [1, 1, 48, 48]
+            let rows_and_columns = s![top..top + SIDE, left..left + SIDE];
+            photos::as_batch(grey.slice(rows_and_columns)) // [1, 1, 48, 48]
         };
-        let crop = cut(CROP)?;
-        let (even, odd) = (
-            blur_repeatedly(&crop, 2, MAX_LAYERS)?,
-            blur_repeatedly(&crop, 3, MAX_LAYERS)?,
-        );
-        let strip = cut(STRIP)?;
-        let [strip, strip_odd, strip_even] = [
-            strip.clone(),
-            blur_repeatedly(&strip, 3, MAX_LAYERS)?,
-            blur_repeatedly(&strip, 2, MAX_LAYERS)?,
-        ];
-        let middle = SIDE / 2;
-        let at = |x: &Array4<f32>, j| x[[0, 0, middle, j]];
-        let profile = (0..SIDE)
-            .map(|j| {
-                (
-                    STRIP.1 + j,
-                    at(&strip, j),
-                    at(&strip_odd, j),
-                    at(&strip_even, j),
-                )
-            })
-            .collect();
+        let four_blurs = |image: &Array4<f32>, k| blur_repeatedly(image, k, MAX_LAYERS);
+        let crop = cut(CROP);
+        let (even, odd) = (four_blurs(&crop, 2)?, four_blurs(&crop, 3)?);
+        let strip = cut(STRIP);
+        let (strip_odd, strip_even) = (four_blurs(&strip, 3)?, four_blurs(&strip, 2)?);
+        let row = |x: &Array4<f32>, j| x[[0, 0, SIDE / 2, j]]; // the strip's middle row
+        let point = |j| {
+            (
+                STRIP.1 + j,
+                row(&strip, j),
+                row(&strip_odd, j),
+                row(&strip_even, j),
+            )
+        };
+        let profile = (0..SIDE).map(point).collect();
         Ok(PhotoShift {
             crop,
             even,
