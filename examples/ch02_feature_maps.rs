@@ -14,7 +14,7 @@ use cnn_book::text::{rows_as_text, rows_with_decimals};
 use cnn_book::{Chapter, Table, lecture, row};
 use cnn_core::data::to_grayscale;
 use cnn_core::ops::{conv2d, conv2d_naive};
-use ndarray::{Array1, Array2, Array4, ArrayView2, Axis, array, s};
+use ndarray::{Array1, Array2, Array4, ArrayView1, ArrayView2, Axis, array, s};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -283,13 +283,8 @@ impl OneRgbPixel {
     pub fn compute() -> Result<OneRgbPixel> {
         let photo = coffee_photo()?; // [1, 3, 400, 600]
         let weight = colour_edge_filter(); // [1, 3, 3, 3]
-        let output = conv2d(
-            photo.view(),
-            weight.view(),
-            array![COLOUR_BIAS].view(),
-            1,
-            0,
-        )?; // [1, 1, 398, 598]
+        let bias = array![COLOUR_BIAS]; // [1]
+        let output = conv2d(photo.view(), weight.view(), bias.view(), 1, 0)?; // [1, 1, 398, 598]
         let strongest =
             |best: ((usize, usize), f32), (at, &v)| if v > best.1 { (at, v) } else { best };
         let (position, _) = map(&output, 0)
@@ -688,14 +683,11 @@ impl LearnedKernel {
             (learned.as_str(), &self.learned, self.learned_bias),
             ("Sobel x (the truth)", &sobel_x(), 0.0),
         ] {
-            let rows = kernel.rows().into_iter().map(|row| {
-                row.iter()
-                    .map(|&v| decimals(v))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            });
+            let text = |row: ArrayView1<f32>| row.iter().map(|&v| decimals(v)).collect::<Vec<_>>();
+            let rows = kernel.rows().into_iter().map(|row| text(row).join(" "));
             table.row(
-                std::iter::once(name.to_string())
+                [name.to_string()]
+                    .into_iter()
                     .chain(rows)
                     .chain([decimals(bias)]),
             );
@@ -725,10 +717,7 @@ impl LearnedKernel {
         let log_losses: Vec<f32> = self.losses.iter().map(|loss| loss.log10()).collect();
         let title = "Learning a kernel: loss per gradient-descent step";
         let labels = Labels::new(title, "step", "log10(loss)");
-        plot::line_chart(
-            &chapter.figure("learned_loss.svg"),
-            &labels,
-            &[Series::indexed("", &log_losses)],
-        )
+        let series = [Series::indexed("", &log_losses)];
+        plot::line_chart(&chapter.figure("learned_loss.svg"), &labels, &series)
     }
 }
