@@ -5,18 +5,24 @@
 //! `book/figures/ch00/`. Each section below is one section of the chapter.
 
 use anyhow::Result;
-use cnn_book::plot::{
-    self, ColorScale, LabelledPoint, Labels, MapStyle, Panel, Series, SeriesLabelPosition,
-};
-use cnn_book::{Chapter, Table};
-use cnn_core::conv::conv2d;
-use cnn_core::{load_rgb, to_grayscale};
-use ndarray::{Array1, Array2, Array3, Array4, ArrayView1, ArrayView2, Axis, s};
+use clap::Parser;
+use cnn_book::plot::{self, LabelledPoint, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
+use cnn_book::text::with_thousands;
+use cnn_book::{Chapter, Table, photos, row};
+use cnn_core::data::to_grayscale;
+use cnn_core::ops::conv2d;
+use ndarray::{Array1, Array2, Array3, Array4, ArrayView1, ArrayView2, Axis, array, s};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+/// Computes chapter 0's numbers and draws its figures into book/generated/ch00/ and
+/// book/figures/ch00/.
+#[derive(Debug, Parser)]
+pub struct Args {}
+
 fn main() -> Result<()> {
-    let chapter = Chapter::new("ch00");
+    Args::parse();
+    let chapter = Chapter::new("ch00")?;
 
     let counts = FullyConnectedCost::compute();
     chapter.write_value("fc_inputs", with_thousands(counts.inputs))?;
@@ -38,21 +44,8 @@ fn main() -> Result<()> {
     experiment.figures(&chapter)?;
     chapter.publish("accuracy", &experiment.table())?;
 
-    println!("figures in book/figures/ch00/, tables in book/generated/ch00/");
+    chapter.finish()?;
     Ok(())
-}
-
-/// `30000000` as `"30,000,000"`.
-pub fn with_thousands(value: usize) -> String {
-    let digits = value.to_string();
-    let mut text = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            text.push(',');
-        }
-        text.push(digit);
-    }
-    text
 }
 
 // ---------------------------------------------------------------------------
@@ -90,24 +83,17 @@ impl FullyConnectedCost {
     pub fn table(&self) -> Table {
         // A convolution layer of 64 filters of 3 x 3 over the colour channels, for
         // comparison: its weights do not depend on the image size.
-        let mut table = Table::new([
-            "image",
-            "inputs",
-            format!(
-                "weights of a fully connected layer of {} units",
-                with_thousands(HIDDEN_UNITS)
-            )
-            .as_str(),
-            "weights of a convolution layer of 64 filters of 3 x 3",
-        ]);
+        let fc = format!(
+            "weights of a fully connected layer of {} units",
+            with_thousands(HIDDEN_UNITS)
+        );
+        let conv = "weights of a convolution layer of 64 filters of 3 x 3";
+        let mut table = Table::columns(&format!("image | inputs | {fc} | {conv}"));
         for (name, height, width, channels) in IMAGES {
             let inputs = height * width * channels;
-            table.row([
-                name.to_string(),
-                with_thousands(inputs),
-                with_thousands(inputs * HIDDEN_UNITS),
-                with_thousands(64 * channels * 3 * 3),
-            ]);
+            let [inputs, fc, conv] =
+                [inputs, inputs * HIDDEN_UNITS, 64 * channels * 3 * 3].map(with_thousands);
+            row!(table, "{name} | {inputs} | {fc} | {conv}");
         }
         table
     }
@@ -117,7 +103,7 @@ impl FullyConnectedCost {
 // 2. Three observations, on a photo of a cat.
 // ---------------------------------------------------------------------------
 
-/// Rows and columns of the two eyes in `chelsea.png` (451 x 300).
+/// Rows and columns `(top, bottom, left, right)` of the two eyes in `chelsea.png` (451 x 300).
 pub const LEFT_EYE: (usize, usize, usize, usize) = (80, 150, 130, 210);
 pub const RIGHT_EYE: (usize, usize, usize, usize) = (100, 170, 280, 360);
 /// Subsampling factors shown: keep every k-th row and column.
@@ -130,12 +116,11 @@ pub struct CatPhoto {
 
 impl CatPhoto {
     pub fn load() -> Result<CatPhoto> {
-        let path = cnn_book::output::repo_root().join("data/photos/chelsea.png");
-        Ok(CatPhoto {
-            rgb: load_rgb(&path)?,
-        })
+        let rgb = photos::rgb("chelsea.png")?; // [3, 300, 451]
+        Ok(CatPhoto { rgb })
     }
 
+    /// `[3, H, W] -> [3, bottom - top, right - left]`
     fn crop(&self, (top, bottom, left, right): (usize, usize, usize, usize)) -> Array3<f32> {
         self.rgb.slice(s![.., top..bottom, left..right]).to_owned()
     }
@@ -150,64 +135,41 @@ impl CatPhoto {
 
     pub fn patch_table(&self) -> Table {
         let (_, height, width) = self.rgb.dim();
-        let mut table = Table::new(["region", "size (rows x columns)", "share of the photo"]);
-        table.row([
-            "whole photo".to_string(),
-            format!("{height} x {width}"),
-            "100%".to_string(),
-        ]);
+        let mut table = Table::columns("region | size (rows x columns) | share of the photo");
+        row!(table, "whole photo | {height} x {width} | 100%");
         for (name, (top, bottom, left, right)) in [("left eye", LEFT_EYE), ("right eye", RIGHT_EYE)]
         {
-            let area = (bottom - top) * (right - left);
-            table.row([
-                name.to_string(),
-                format!("{} x {}", bottom - top, right - left),
-                format!("{:.1}%", 100.0 * area as f32 / (height * width) as f32),
-            ]);
+            let (rows, columns) = (bottom - top, right - left);
+            let share = 100.0 * (rows * columns) as f32 / (height * width) as f32;
+            row!(table, "{name} | {rows} x {columns} | {share:.1}%");
         }
         table
     }
 
     pub fn subsampling_table(&self) -> Table {
-        let mut table = Table::new([
-            "rows and columns kept",
-            "size (rows x columns)",
-            "values (3 colours)",
-        ]);
+        let mut table =
+            Table::columns("rows and columns kept | size (rows x columns) | values (3 colours)");
         for factor in FACTORS {
             let (channels, height, width) = self.subsample(factor).dim();
-            table.row([
-                if factor == 1 {
-                    "all (the original)".to_string()
-                } else {
-                    format!("1 in {factor}")
-                },
-                format!("{height} x {width}"),
-                with_thousands(channels * height * width),
-            ]);
+            let kept = match factor {
+                1 => "all (the original)".to_string(),
+                _ => format!("1 in {factor}"),
+            };
+            let values = with_thousands(channels * height * width);
+            row!(table, "{kept} | {height} x {width} | {values}");
         }
         table
     }
 
     fn figures(&self, chapter: &Chapter) -> Result<()> {
         plot::rgb_image(&chapter.figure("cat.png"), self.rgb.view(), 451)?;
-        plot::rgb_image(
-            &chapter.figure("left_eye.png"),
-            self.crop(LEFT_EYE).view(),
-            160,
-        )?;
-        plot::rgb_image(
-            &chapter.figure("right_eye.png"),
-            self.crop(RIGHT_EYE).view(),
-            160,
-        )?;
+        for (name, eye) in [("left_eye.png", LEFT_EYE), ("right_eye.png", RIGHT_EYE)] {
+            plot::rgb_image(&chapter.figure(name), self.crop(eye).view(), 160)?;
+        }
         for factor in FACTORS {
             // Every version drawn at the same size, so the loss of detail shows.
-            plot::rgb_image(
-                &chapter.figure(&format!("cat_every_{factor}.png")),
-                self.subsample(factor).view(),
-                220,
-            )?;
+            let file = chapter.figure(&format!("cat_every_{factor}.png"));
+            plot::rgb_image(&file, self.subsample(factor).view(), 220)?;
         }
         Ok(())
     }
@@ -230,18 +192,16 @@ impl EyeSearch {
         let step = EYE_SEARCH_STEP;
         let grey = to_grayscale(cat.subsample(step).view())?; // [H, W]
         let (top, bottom, left, right) = LEFT_EYE;
-        let eye = grey
-            .slice(s![top / step..bottom / step, left / step..right / step])
-            .to_owned(); // [K_H, K_W]
+        let eye = grey.slice(s![top / step..bottom / step, left / step..right / step]);
+        let eye = eye.to_owned(); // [KH, KW]
         let (kernel_h, kernel_w) = eye.dim();
-        let count = (kernel_h * kernel_w) as f32;
         // The detector: the eye with its mean removed, scaled to length 1.
         let centred = &eye - eye.mean().unwrap_or(0.0);
         let length = centred.mapv(|v| v * v).sum().sqrt();
-        let detector = (centred / length).into_shape_with_order((1, 1, kernel_h, kernel_w))?;
+        let detector = (centred / length).into_shape_with_order((1, 1, kernel_h, kernel_w))?; // [1, 1, KH, KW]
         let (h, w) = grey.dim();
-        let image = grey.into_shape_with_order((1, 1, h, w))?;
-        let no_bias = Array1::zeros(1);
+        let image = grey.into_shape_with_order((1, 1, h, w))?; // [1, 1, H, W]
+        let no_bias = array![0.0];
         // ANCHOR: eye_search
         // The same weights at every position: one convolution.
         let response = conv2d(image.view(), detector.view(), no_bias.view(), 1, 0)?; // [1, 1, H', W']
@@ -249,10 +209,11 @@ impl EyeSearch {
         // The length of each patch with its mean removed, to make the score a cosine:
         // sum (x - mean)^2 = sum x^2 - (sum x)^2 / count.
         let ones = Array4::ones((1, 1, kernel_h, kernel_w));
-        let sums = conv2d(image.view(), ones.view(), no_bias.view(), 1, 0)?;
+        let sums = conv2d(image.view(), ones.view(), no_bias.view(), 1, 0)?; // [1, 1, H', W']
         let squares = image.mapv(|v| v * v);
         let sums_of_squares = conv2d(squares.view(), ones.view(), no_bias.view(), 1, 0)?;
-        let mut scores = response.slice(s![0, 0, .., ..]).to_owned();
+        let count = (kernel_h * kernel_w) as f32;
+        let mut scores = response.slice(s![0, 0, .., ..]).to_owned(); // [H', W']
         for ((i, j), score) in scores.indexed_iter_mut() {
             let sum = sums[[0, 0, i, j]];
             let spread = (sums_of_squares[[0, 0, i, j]] - sum * sum / count).max(1e-6);
@@ -265,12 +226,13 @@ impl EyeSearch {
     /// as `(row, column, score)` in the full photo's pixels (top-left corner).
     pub fn two_best(&self) -> [(usize, usize, f32); 2] {
         let best_where = |allowed: &dyn Fn(usize, usize) -> bool| {
-            self.scores
+            let candidates = self
+                .scores
                 .indexed_iter()
-                .filter(|((i, j), _)| allowed(*i, *j))
-                .fold((0, 0, f32::NEG_INFINITY), |best, ((i, j), &v)| {
-                    if v > best.2 { (i, j, v) } else { best }
-                })
+                .filter(|((i, j), _)| allowed(*i, *j));
+            candidates.fold((0, 0, f32::NEG_INFINITY), |best, ((i, j), &v)| {
+                if v > best.2 { (i, j, v) } else { best }
+            })
         };
         let first = best_where(&|_, _| true);
         let width = (LEFT_EYE.3 - LEFT_EYE.2) / EYE_SEARCH_STEP;
@@ -280,28 +242,21 @@ impl EyeSearch {
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new(["match", "top-left corner (row, column)", "score"]);
+        let mut table = Table::columns("match | top-left corner (row, column) | score");
         for (name, (row, column, score)) in ["best", "best elsewhere"].iter().zip(self.two_best()) {
-            table.row([
-                name.to_string(),
-                format!("({row}, {column})"),
-                format!("{score:.2}"),
-            ]);
+            row!(table, "{name} | ({row}, {column}) | {score:.2}");
         }
         table
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {
+        let title = "How much each patch looks like the left eye";
+        let style = MapStyle::diverging(420).with_range(-1.0, 1.0);
         plot::heatmap(
             &chapter.figure("eye_search.png"),
-            "How much each patch looks like the left eye",
+            title,
             self.scores.view(),
-            &MapStyle {
-                scale: ColorScale::Diverging,
-                annotate: false,
-                map_pixels: 420,
-                range: Some((-1.0, 1.0)),
-            },
+            &style,
         )
     }
 }
@@ -319,6 +274,8 @@ pub const STEPS: usize = 3000;
 pub const LEARNING_RATE: f32 = 0.5;
 /// The plane shown in the figures: [-EXTENT, EXTENT] on both axes.
 pub const EXTENT: f32 = 1.6;
+/// Resolution of the decision maps.
+pub const RESOLUTION: usize = 120;
 
 /// Two noisy rings: class 0 at radius 0.5, class 1 at radius 1.2. No straight line
 /// separates them. Returns points `[2N, 2]` and labels `[2N]` (0 or 1).
@@ -345,12 +302,8 @@ fn sigmoid(z: f32) -> f32 {
 /// Mean binary cross-entropy: `-mean(y log p + (1 - y) log(1 - p))`.
 pub fn cross_entropy(probabilities: ArrayView1<f32>, labels: ArrayView1<f32>) -> f32 {
     let eps = 1e-7;
-    let total: f32 = probabilities
-        .iter()
-        .zip(labels)
-        .map(|(&p, &y)| -(y * (p + eps).ln() + (1.0 - y) * (1.0 - p + eps).ln()))
-        .sum();
-    total / labels.len() as f32
+    let loss = |(&p, &y): (&f32, &f32)| -(y * (p + eps).ln() + (1.0 - y) * (1.0 - p + eps).ln());
+    probabilities.iter().zip(labels).map(loss).sum::<f32>() / labels.len() as f32
 }
 
 /// Share of points whose probability is on the right side of 0.5.
@@ -358,9 +311,8 @@ pub fn accuracy(probabilities: ArrayView1<f32>, labels: ArrayView1<f32>) -> f32 
     let right = probabilities
         .iter()
         .zip(labels)
-        .filter(|&(&p, &y)| (p > 0.5) == (y > 0.5))
-        .count();
-    right as f32 / labels.len() as f32
+        .filter(|&(&p, &y)| (p > 0.5) == (y > 0.5));
+    right.count() as f32 / labels.len() as f32
 }
 
 /// Logistic regression (a linear model): `p = sigmoid(x . w + b)`.
@@ -432,10 +384,13 @@ impl TinyNetwork {
     pub fn new(seed: u64) -> TinyNetwork {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut uniform = || rng.random_range(-1.0f32..1.0);
+        let w1 = Array2::from_shape_simple_fn((2, HIDDEN), &mut uniform);
+        let b1 = Array1::from_shape_simple_fn(HIDDEN, &mut uniform);
+        let w2 = Array1::from_shape_simple_fn(HIDDEN, &mut uniform);
         TinyNetwork {
-            w1: Array2::from_shape_simple_fn((2, HIDDEN), &mut uniform),
-            b1: Array1::from_shape_simple_fn(HIDDEN, &mut uniform),
-            w2: Array1::from_shape_simple_fn(HIDDEN, &mut uniform),
+            w1,
+            b1,
+            w2,
             b2: 0.0,
         }
     }
@@ -502,32 +457,25 @@ impl TinyNetwork {
 /// The hand-designed feature: the squared distance from the centre, `x^2 + y^2`,
 /// added to the two coordinates. points: [N, 2] -> features: [N, 3]
 pub fn with_squared_radius(points: ArrayView2<f32>) -> Array2<f32> {
-    let mut features = Array2::zeros((points.nrows(), 3));
-    for (index, point) in points.outer_iter().enumerate() {
-        features[[index, 0]] = point[0];
-        features[[index, 1]] = point[1];
-        features[[index, 2]] = point[0] * point[0] + point[1] * point[1];
-    }
-    features
+    let squared_radius = points.map_axis(Axis(1), |p| p[0] * p[0] + p[1] * p[1]); // [N]
+    let column = squared_radius.insert_axis(Axis(1)); // [N, 1]
+    ndarray::concatenate![Axis(1), points, column] // [N, 3]
 }
 
 /// A grid of points over the plane shown in the figures, row 0 at the top:
 /// `[R*R, 2]` with `R = resolution`.
 pub fn plane_grid(resolution: usize) -> Array2<f32> {
     let step = 2.0 * EXTENT / resolution as f32;
-    let mut grid = Array2::zeros((resolution * resolution, 2));
-    for row in 0..resolution {
-        for column in 0..resolution {
-            let index = row * resolution + column;
-            grid[[index, 0]] = -EXTENT + (column as f32 + 0.5) * step;
-            grid[[index, 1]] = EXTENT - (row as f32 + 0.5) * step;
+    let centre = |index: usize| (index as f32 + 0.5) * step;
+    Array2::from_shape_fn((resolution * resolution, 2), |(index, axis)| {
+        let (row, column) = (index / resolution, index % resolution);
+        if axis == 0 {
+            -EXTENT + centre(column)
+        } else {
+            EXTENT - centre(row)
         }
-    }
-    grid
+    })
 }
-
-/// Resolution of the decision maps.
-pub const RESOLUTION: usize = 120;
 
 pub struct Experiment {
     pub train: (Array2<f32>, Array1<f32>),
@@ -541,12 +489,10 @@ pub struct Experiment {
 
 impl Experiment {
     pub fn run() -> Result<Experiment> {
-        let train = two_rings(0);
-        let test = two_rings(1);
-        let (points, labels) = (train.0.view(), train.1.view());
-        let designed_features = with_squared_radius(points);
-        let mut linear = Logistic::new(2);
-        let mut designed = Logistic::new(3);
+        let (train, test) = (two_rings(0), two_rings(1));
+        let (points, labels) = (train.0.view(), train.1.view()); // [2N, 2], [2N]
+        let designed_features = with_squared_radius(points); // [2N, 3]
+        let (mut linear, mut designed) = (Logistic::new(2), Logistic::new(3));
         let mut network = TinyNetwork::new(42);
         let mut losses = Vec::with_capacity(STEPS);
         // ANCHOR: train
@@ -569,38 +515,27 @@ impl Experiment {
 
     /// `(train accuracy, test accuracy, final loss)` of each model, in table order.
     pub fn scores(&self) -> Vec<(f32, f32, f32)> {
-        let (train_x, train_y) = (self.train.0.view(), self.train.1.view());
-        let (test_x, test_y) = (self.test.0.view(), self.test.1.view());
-        let linear = (
-            accuracy(self.linear.forward(train_x).view(), train_y),
-            accuracy(self.linear.forward(test_x).view(), test_y),
-            cross_entropy(self.linear.forward(train_x).view(), train_y),
-        );
-        let train_designed = with_squared_radius(train_x);
-        let test_designed = with_squared_radius(test_x);
-        let designed = (
-            accuracy(self.designed.forward(train_designed.view()).view(), train_y),
-            accuracy(self.designed.forward(test_designed.view()).view(), test_y),
-            cross_entropy(self.designed.forward(train_designed.view()).view(), train_y),
-        );
-        let network_train = self.network.forward(train_x).probabilities;
-        let network = (
-            accuracy(network_train.view(), train_y),
-            accuracy(self.network.forward(test_x).probabilities.view(), test_y),
-            cross_entropy(network_train.view(), train_y),
-        );
-        vec![linear, designed, network]
+        let score = |model: &dyn Fn(ArrayView2<f32>) -> Array1<f32>| {
+            let [train, test] = [&self.train, &self.test].map(|(x, y)| (model(x.view()), y.view()));
+            let loss = cross_entropy(train.0.view(), train.1);
+            (
+                accuracy(train.0.view(), train.1),
+                accuracy(test.0.view(), test.1),
+                loss,
+            )
+        };
+        vec![
+            score(&|x| self.linear.forward(x)),
+            score(&|x| self.designed.forward(with_squared_radius(x).view())),
+            score(&|x| self.network.forward(x).probabilities),
+        ]
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new([
-            "model",
-            "inputs",
-            "learned numbers",
-            "training accuracy",
-            "test accuracy",
-            "final loss",
-        ]);
+        let mut table = Table::columns(
+            "model | inputs | learned numbers | training accuracy | test accuracy | final loss",
+        );
+        let network = format!("tiny network, {HIDDEN} tanh units");
         let models = [
             ("logistic regression (linear)", "x, y", 3),
             (
@@ -608,74 +543,59 @@ impl Experiment {
                 "x, y, x^2 + y^2",
                 4,
             ),
-            (
-                &format!("tiny network, {HIDDEN} tanh units") as &str,
-                "x, y",
-                2 * HIDDEN + HIDDEN + HIDDEN + 1,
-            ),
+            (network.as_str(), "x, y", 2 * HIDDEN + HIDDEN + HIDDEN + 1),
         ];
         for ((name, inputs, parameters), (train, test, loss)) in models.iter().zip(self.scores()) {
-            table.row([
-                name.to_string(),
-                inputs.to_string(),
-                parameters.to_string(),
-                format!("{:.1}%", 100.0 * train),
-                format!("{:.1}%", 100.0 * test),
-                format!("{loss:.3}"),
-            ]);
+            let [train, test] = [train, test].map(|a| format!("{:.1}%", 100.0 * a));
+            let (weights, loss) = (parameters, format!("{loss:.3}"));
+            row!(
+                table,
+                "{name} | {inputs} | {weights} | {train} | {test} | {loss}"
+            );
         }
         table
     }
 
     fn figures(&self, chapter: &Chapter) -> Result<()> {
-        let grid = plane_grid(RESOLUTION);
-        let points: Vec<LabelledPoint> = self
-            .train
-            .0
-            .outer_iter()
-            .zip(&self.train.1)
+        let grid = plane_grid(RESOLUTION); // [R*R, 2]
+        let as_map = |values: Array1<f32>| values.into_shape_with_order((RESOLUTION, RESOLUTION)); // [R*R] -> [R, R]
+        let points: Vec<LabelledPoint> = (self.train.0.outer_iter().zip(&self.train.1))
             .map(|(p, &y)| LabelledPoint {
                 x: p[0],
                 y: p[1],
                 class: y as usize,
             })
             .collect();
-        let probability_style = MapStyle {
-            scale: ColorScale::Diverging,
-            annotate: false,
-            map_pixels: 360,
-            range: Some((0.0, 1.0)),
-        };
-        let as_map = |values: Array1<f32>| -> Result<Array2<f32>> {
-            Ok(values.into_shape_with_order((RESOLUTION, RESOLUTION))?)
-        };
-        let network_map = as_map(self.network.forward(grid.view()).probabilities)?;
-        plot::map_with_points(
-            &chapter.figure("decision_network.png"),
-            "Tiny network: probability of the outer ring",
-            network_map.view(),
-            (-EXTENT, EXTENT),
-            &points,
-            &probability_style,
-        )?;
-        let linear_map = as_map(self.linear.forward(grid.view()))?;
-        plot::map_with_points(
-            &chapter.figure("decision_linear.png"),
-            "Logistic regression: probability of the outer ring",
-            linear_map.view(),
-            (-EXTENT, EXTENT),
-            &points,
-            &probability_style,
-        )?;
+        let style = MapStyle::diverging(360).with_range(0.0, 1.0);
+        for (file, title, probabilities) in [
+            (
+                "decision_network.png",
+                "Tiny network: probability of the outer ring",
+                self.network.forward(grid.view()).probabilities,
+            ),
+            (
+                "decision_linear.png",
+                "Logistic regression: probability of the outer ring",
+                self.linear.forward(grid.view()),
+            ),
+        ] {
+            let map = as_map(probabilities)?;
+            plot::map_with_points(
+                &chapter.figure(file),
+                title,
+                map.view(),
+                (-EXTENT, EXTENT),
+                &points,
+                &style,
+            )?;
+        }
 
         // Each hidden unit over the plane: the features the network learned.
         let hidden = self.network.forward(grid.view()).hidden; // [R*R, H]
-        let maps: Vec<Array2<f32>> = (0..HIDDEN)
+        let maps = (0..HIDDEN)
             .map(|unit| as_map(hidden.column(unit).to_owned()))
-            .collect::<Result<_>>()?;
-        let panels: Vec<Panel> = maps
-            .iter()
-            .enumerate()
+            .collect::<Result<Vec<_>, _>>()?;
+        let panels: Vec<Panel> = (maps.iter().enumerate())
             .map(|(unit, map)| {
                 Panel::new(
                     format!("unit {} (weight {:+.1})", unit + 1, self.network.w2[unit]),
@@ -683,39 +603,31 @@ impl Experiment {
                 )
             })
             .collect();
+        let title = format!("The {HIDDEN} learned features: tanh of a weighted sum of x and y");
+        let style = MapStyle::diverging(150).with_range(-1.0, 1.0);
         plot::grid(
             &chapter.figure("hidden_units.png"),
-            &format!("The {HIDDEN} learned features: tanh of a weighted sum of x and y"),
+            &title,
             &panels,
             4,
-            &MapStyle {
-                scale: ColorScale::Diverging,
-                annotate: false,
-                map_pixels: 150,
-                range: Some((-1.0, 1.0)),
-            },
+            &style,
         )?;
 
-        let every = 25;
-        let curve = |pick: fn(&(f32, f32, f32)) -> f32| {
-            self.losses
-                .iter()
-                .enumerate()
-                .step_by(every)
-                .map(|(step, l)| (step as f32, pick(l)))
-                .collect()
+        let curve = |name, pick: fn(&(f32, f32, f32)) -> f32| {
+            let every_25th = self.losses.iter().enumerate().step_by(25);
+            Series::new(
+                name,
+                every_25th.map(|(step, l)| (step as f32, pick(l))).collect(),
+            )
         };
         let series = [
-            Series::new("logistic regression (x, y)", curve(|l| l.0)),
-            Series::new("logistic regression (x, y, x^2 + y^2)", curve(|l| l.1)),
-            Series::new("tiny network (x, y)", curve(|l| l.2)),
+            curve("logistic regression (x, y)", |l| l.0),
+            curve("logistic regression (x, y, x^2 + y^2)", |l| l.1),
+            curve("tiny network (x, y)", |l| l.2),
         ];
-        let labels = Labels::new(
-            "Training loss (cross-entropy) during gradient descent",
-            "gradient-descent step",
-            "loss",
-        )
-        .legend_at(SeriesLabelPosition::UpperRight);
+        let title = "Training loss (cross-entropy) during gradient descent";
+        let labels = Labels::new(title, "gradient-descent step", "loss")
+            .legend_at(SeriesLabelPosition::UpperRight);
         plot::line_chart(&chapter.figure("loss.svg"), &labels, &series)
     }
 }

@@ -6,18 +6,23 @@
 //! section below is one section there.
 
 use anyhow::Result;
-use cnn_book::plot::{
-    self, ChartPanel, ColorScale, Labels, MapStyle, Panel, Series, SeriesLabelPosition,
-};
-use cnn_book::{Chapter, Table};
-use cnn_core::conv::{conv1d, conv2d, true_convolution1d, true_convolution2d};
-use cnn_core::{load_rgb, to_grayscale};
-use ndarray::{Array1, Array2, Array3, Array4, ArrayView1, ArrayView2, array, s};
+use clap::Parser;
+use cnn_book::plot::{self, ChartPanel, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
+use cnn_book::text::values_as_text;
+use cnn_book::{Chapter, Table, photos, row};
+use cnn_core::ops::{conv1d, conv2d, true_convolution1d, true_convolution2d};
+use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis, array, s};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+/// Computes chapter 1's numbers and draws its figures into book/generated/ch01/ and
+/// book/figures/ch01/.
+#[derive(Debug, Parser)]
+pub struct Args {}
+
 fn main() -> Result<()> {
-    let chapter = Chapter::new("ch01");
+    Args::parse();
+    let chapter = Chapter::new("ch01")?;
 
     let boxes = BoxConvolution::compute()?;
     boxes.figures(&chapter)?;
@@ -44,16 +49,14 @@ fn main() -> Result<()> {
     photo.figures(&chapter)?;
     chapter.publish("photo_filters", &photo.table())?;
 
-    println!("figures in book/figures/ch01/, tables in book/generated/ch01/");
+    chapter.finish()?;
     Ok(())
 }
 
-/// A signal as one sequence with one channel, the shape `conv1d` takes: `[L] -> [1, 1, L]`.
+/// A signal as a batch of one sequence with one channel, the shape `conv1d` takes:
+/// `[L] -> [1, 1, L]`.
 fn as_batch(signal: ArrayView1<f32>) -> Array3<f32> {
-    signal
-        .to_owned()
-        .insert_axis(ndarray::Axis(0))
-        .insert_axis(ndarray::Axis(0))
+    signal.to_owned().insert_axis(Axis(0)).insert_axis(Axis(0))
 }
 
 // ---------------------------------------------------------------------------
@@ -119,12 +122,12 @@ impl BoxConvolution {
         if t < first - BOX_STEP / 2.0 || t > last + BOX_STEP / 2.0 {
             return 0.0;
         }
+        let distance = |point: &&(f32, f32)| (point.0 - t).abs();
         let nearest = self
             .curve
             .iter()
-            .min_by(|a, b| (a.0 - t).abs().total_cmp(&(b.0 - t).abs()))
-            .expect("the curve has points");
-        nearest.1
+            .min_by(|a, b| distance(a).total_cmp(&distance(b)));
+        nearest.expect("the curve has points").1
     }
 
     pub fn table(&self) -> Table {
@@ -144,12 +147,8 @@ impl BoxConvolution {
                     (t + 0.5).min(0.5)
                 )
             };
-            table.row([
-                format!("{t:.2}"),
-                overlap,
-                format!("{:.3}", self.value_at(t)),
-                format!("{:.3}", triangle(t)),
-            ]);
+            let (computed, exact) = (self.value_at(t), triangle(t));
+            row!(table, "{t:.2} | {overlap} | {computed:.3} | {exact:.3}");
         }
         table
     }
@@ -157,47 +156,29 @@ impl BoxConvolution {
     fn figures(&self, chapter: &Chapter) -> Result<()> {
         // Small multiples: f(tau) stays, g(t - tau) slides; the overlap is shaded.
         let taus: Vec<f32> = (0..=400).map(|i| -2.0 + i as f32 * 0.01).collect();
+        let curve = |f: &dyn Fn(f32) -> f32| taus.iter().map(|&x| (x, f(x))).collect::<Vec<_>>();
         let panels: Vec<ChartPanel> = SHIFTS
             .iter()
-            .map(|&t| {
-                let fixed: Vec<(f32, f32)> = taus.iter().map(|&x| (x, box_function(x))).collect();
-                let sliding: Vec<(f32, f32)> =
-                    taus.iter().map(|&x| (x, box_function(t - x))).collect();
-                let overlap = taus
-                    .iter()
-                    .map(|&x| (x, box_function(x) * box_function(t - x)))
-                    .collect();
-                ChartPanel {
-                    title: format!("t = {t}: area {:.2}", self.value_at(t)),
-                    series: vec![
-                        Series::new("f(τ), fixed", fixed),
-                        Series::new("g(t - τ), sliding", sliding),
-                    ],
-                    shaded: overlap,
-                }
+            .map(|&t| ChartPanel {
+                title: format!("t = {t}: area {:.2}", self.value_at(t)),
+                series: vec![
+                    Series::new("f(τ), fixed", curve(&box_function)),
+                    Series::new("g(t - τ), sliding", curve(&|x| box_function(t - x))),
+                ],
+                shaded: curve(&|x| box_function(x) * box_function(t - x)),
             })
             .collect();
-        plot::chart_grid(
-            &chapter.figure("box_sliding.svg"),
-            &Labels::new(
-                "Sliding one box over another: the shaded overlap is (f * g)(t)",
-                "τ",
-                "",
-            ),
-            &panels,
-            3,
-        )?;
+        let title = "Sliding one box over another: the shaded overlap is (f * g)(t)";
+        let labels = Labels::new(title, "τ", "");
+        plot::chart_grid(&chapter.figure("box_sliding.svg"), &labels, &panels, 3)?;
         let exact: Vec<(f32, f32)> = self.curve.iter().map(|&(t, _)| (t, triangle(t))).collect();
-        let labels = Labels::new("Box * box = triangle", "t", "(f * g)(t)")
-            .legend_at(SeriesLabelPosition::UpperRight);
-        plot::line_chart(
-            &chapter.figure("box_triangle.svg"),
-            &labels,
-            &[
-                Series::new("computed on the grid", self.curve.clone()),
-                Series::new("exact: 1 - |t|", exact),
-            ],
-        )
+        let series = [
+            Series::new("computed on the grid", self.curve.clone()),
+            Series::new("exact: 1 - |t|", exact),
+        ];
+        let labels = Labels::new("Box * box = triangle", "t", "(f * g)(t)");
+        let labels = labels.legend_at(SeriesLabelPosition::UpperRight);
+        plot::line_chart(&chapter.figure("box_triangle.svg"), &labels, &series)
     }
 }
 
@@ -251,11 +232,13 @@ impl Smoothing {
                 0,
             )?; // [1, 1, L - K + 1]
             // ANCHOR_END: smooth
-            let smoothed = smoothed.slice(s![0, 0, ..]).to_owned();
+            let smoothed = smoothed.slice(s![0, 0, ..]).to_owned(); // [L - K + 1]
             // Output i averages inputs i..i+K, whose centre is i + (K-1)/2.
             let centre = (width - 1) / 2;
-            let reference = clean.slice(s![centre..centre + smoothed.len()]);
-            let error = rms(smoothed.view(), reference);
+            let error = rms(
+                smoothed.view(),
+                clean.slice(s![centre..centre + smoothed.len()]),
+            );
             results.push((width, smoothed, error));
         }
         Ok(Smoothing {
@@ -266,49 +249,34 @@ impl Smoothing {
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new([
-            "moving average width K",
-            "output length",
-            "RMS error against the clean sine",
-        ]);
+        let mut table = Table::columns(
+            "moving average width K | output length | RMS error against the clean sine",
+        );
         for (width, smoothed, error) in &self.results {
-            table.row([
-                width.to_string(),
-                smoothed.len().to_string(),
-                format!("{error:.3}"),
-            ]);
+            row!(table, "{width} | {} | {error:.3}", smoothed.len());
         }
         table
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {
-        let points = |signal: &Array1<f32>, offset: usize| {
-            signal
-                .iter()
-                .enumerate()
-                .map(|(t, &v)| ((t + offset) as f32, v))
-                .collect()
+        // A smoothed signal drawn where its windows are centred on the noisy one.
+        let average = |(width, smoothed, _): &(usize, Array1<f32>, f32)| {
+            Series::shifted(
+                format!("moving average, K = {width}"),
+                smoothed,
+                (width - 1) / 2,
+            )
         };
-        let (width, shown, _) = self
-            .results
-            .iter()
-            .find(|(w, _, _)| *w == SHOWN_WIDTH)
-            .expect("SHOWN_WIDTH is one of WIDTHS");
+        let shown = self.results.iter().find(|(w, _, _)| *w == SHOWN_WIDTH);
         let widest = self.results.last().expect("WIDTHS is not empty");
         let series = [
-            Series::new("noisy signal", points(&self.noisy, 0)),
-            Series::new(
-                format!("moving average, K = {width}"),
-                points(shown, (width - 1) / 2),
-            ),
-            Series::new(
-                format!("moving average, K = {}", widest.0),
-                points(&widest.1, (widest.0 - 1) / 2),
-            ),
-            Series::new("clean sine", points(&self.clean, 0)),
+            Series::indexed("noisy signal", &self.noisy),
+            average(shown.expect("SHOWN_WIDTH is one of WIDTHS")),
+            average(widest),
+            Series::indexed("clean sine", &self.clean),
         ];
-        let labels = Labels::new("A moving average smooths noise", "t", "value")
-            .legend_at(SeriesLabelPosition::LowerLeft);
+        let labels = Labels::new("A moving average smooths noise", "t", "value");
+        let labels = labels.legend_at(SeriesLabelPosition::LowerLeft);
         plot::line_chart(&chapter.figure("smoothing.svg"), &labels, &series)
     }
 }
@@ -343,46 +311,37 @@ impl StepEdges {
             0,
         )?; // [1, 1, 39]
         // ANCHOR_END: difference
+        let differences = differences.slice(s![0, 0, ..]).to_owned(); // [39]
         Ok(StepEdges {
             signal,
-            differences: differences.slice(s![0, 0, ..]).to_owned(),
+            differences,
         })
     }
 
     /// The table lists every output that is not zero.
     pub fn table(&self) -> Table {
-        let mut table = Table::new(["output i", "`x[i]`", "`x[i+1]`", "`y[i] = x[i+1] - x[i]`"]);
-        for (i, &y) in self.differences.iter().enumerate() {
-            if y != 0.0 {
-                table.row([
-                    i.to_string(),
-                    plot::format_value(self.signal[i]),
-                    plot::format_value(self.signal[i + 1]),
-                    plot::format_value(y),
-                ]);
-            }
+        let mut table = Table::columns("output i | `x[i]` | `x[i+1]` | `y[i] = x[i+1] - x[i]`");
+        for (i, &y) in self
+            .differences
+            .iter()
+            .enumerate()
+            .filter(|(_, y)| **y != 0.0)
+        {
+            let [before, after, y] =
+                [self.signal[i], self.signal[i + 1], y].map(plot::format_value);
+            row!(table, "{i} | {before} | {after} | {y}");
         }
         table
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {
-        let points = |signal: &Array1<f32>| {
-            signal
-                .iter()
-                .enumerate()
-                .map(|(t, &v)| (t as f32, v))
-                .collect()
-        };
-        let labels = Labels::new("A difference kernel marks the edges", "t", "value")
-            .legend_at(SeriesLabelPosition::LowerLeft);
-        plot::line_chart(
-            &chapter.figure("step_edges.svg"),
-            &labels,
-            &[
-                Series::new("step signal x", points(&self.signal)),
-                Series::new("y[i] = x[i+1] - x[i]", points(&self.differences)),
-            ],
-        )
+        let series = [
+            Series::indexed("step signal x", &self.signal),
+            Series::indexed("y[i] = x[i+1] - x[i]", &self.differences),
+        ];
+        let labels = Labels::new("A difference kernel marks the edges", "t", "value");
+        let labels = labels.legend_at(SeriesLabelPosition::LowerLeft);
+        plot::line_chart(&chapter.figure("step_edges.svg"), &labels, &series)
     }
 }
 
@@ -410,20 +369,15 @@ pub struct FlippedKernel {
 }
 
 /// Cross-correlation in "full" mode: `K - 1` zeros of padding on each side, so every
-/// partial overlap counts, as in [`true_convolution1d`].
+/// partial overlap counts, as in [`true_convolution1d`]. `[L], [K] -> [L + K - 1]`
 pub fn cross_correlation_full(
     signal: ArrayView1<f32>,
     kernel: ArrayView1<f32>,
 ) -> Result<Array1<f32>> {
     let padding = kernel.len() - 1;
-    let output = conv1d(
-        as_batch(signal).view(),
-        as_batch(kernel).view(),
-        array![0.0].view(),
-        1,
-        padding,
-    )?; // [1, 1, L + K - 1]
-    Ok(output.slice(s![0, 0, ..]).to_owned())
+    let (signal, kernel) = (as_batch(signal), as_batch(kernel)); // [1, 1, L], [1, 1, K]
+    let output = conv1d(signal.view(), kernel.view(), array![0.0].view(), 1, padding)?; // [1, 1, L + K - 1]
+    Ok(output.slice(s![0, 0, ..]).to_owned()) // [L + K - 1]
 }
 
 impl FlippedKernel {
@@ -443,24 +397,22 @@ impl FlippedKernel {
     }
 
     pub fn table(&self) -> Table {
-        let text = |a: &Array1<f32>| {
-            a.iter()
-                .map(|v| plot::format_value(*v))
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let mut table = Table::new(["operation", "output"]);
-        table.row(["input x (an impulse)".to_string(), text(&impulse())]);
-        table.row(["kernel h".to_string(), text(&asymmetric_kernel())]);
-        table.row(["convolution x * h".to_string(), text(&self.convolution)]);
-        table.row([
-            "cross-correlation with h (what CNNs compute)".to_string(),
-            text(&self.correlation),
-        ]);
-        table.row([
-            "cross-correlation with h flipped".to_string(),
-            text(&self.correlation_flipped),
-        ]);
+        let mut table = Table::columns("operation | output");
+        for (name, values) in [
+            ("input x (an impulse)", &impulse()),
+            ("kernel h", &asymmetric_kernel()),
+            ("convolution x * h", &self.convolution),
+            (
+                "cross-correlation with h (what CNNs compute)",
+                &self.correlation,
+            ),
+            (
+                "cross-correlation with h flipped",
+                &self.correlation_flipped,
+            ),
+        ] {
+            table.row([name.to_string(), values_as_text(values)]);
+        }
         table
     }
 }
@@ -491,20 +443,18 @@ pub fn sobel_y() -> Array2<f32> {
 
 /// The cat photo (Stefan van der Walt, CC0, from scikit-image) in grey: `[300, 451]`.
 pub fn cat_photo() -> Result<Array2<f32>> {
-    let path = cnn_book::output::repo_root().join("data/photos/chelsea.png");
-    Ok(to_grayscale(load_rgb(&path)?.view())?) // [3, H, W] -> [H, W]
+    photos::grey("chelsea.png")
 }
 
 /// Cross-correlate a grey image with one kernel, as a CNN layer does (`conv2d`).
 ///
 /// image: [H, W], kernel: [KH, KW] -> output: [H - KH + 1, W - KW + 1]
 pub fn filter_image(image: ArrayView2<f32>, kernel: ArrayView2<f32>) -> Result<Array2<f32>> {
-    let (h, w) = image.dim();
-    let (kh, kw) = kernel.dim();
+    let ((h, w), (kh, kw)) = (image.dim(), kernel.dim());
     let batch = image.to_shape((1, 1, h, w))?; // [H, W] -> [1, 1, H, W]
     let weight = kernel.to_shape((1, 1, kh, kw))?; // [KH, KW] -> [1, 1, KH, KW]
-    let output: Array4<f32> = conv2d(batch.view(), weight.view(), array![0.0].view(), 1, 0)?;
-    Ok(output.slice(s![0, 0, .., ..]).to_owned())
+    let output = conv2d(batch.view(), weight.view(), array![0.0].view(), 1, 0)?; // [1, 1, H', W']
+    Ok(output.slice(s![0, 0, .., ..]).to_owned()) // [H', W']
 }
 
 pub struct PhotoFilters {
@@ -530,10 +480,11 @@ impl PhotoFilters {
         let magnitude = (&edges_x * &edges_x + &edges_y * &edges_y).mapv(f32::sqrt);
         // ANCHOR_END: photo
         // The same kernels with true convolution (the kernel rotated by 180 degrees).
+        let largest_abs = |map: Array2<f32>| map.fold(0f32, |m, &v| m.max(v.abs()));
         let blur_true = true_convolution2d(photo.view(), box_blur(BLUR_SIZE).view())?;
-        let blur_difference = largest_abs(&(&blur_true - &blurred));
+        let blur_difference = largest_abs(&blur_true - &blurred);
         let sobel_true = true_convolution2d(photo.view(), sobel_x().view())?;
-        let sobel_sign_flip = largest_abs(&(&sobel_true + &edges_x));
+        let sobel_sign_flip = largest_abs(&sobel_true + &edges_x);
         Ok(PhotoFilters {
             photo,
             blurred,
@@ -546,107 +497,70 @@ impl PhotoFilters {
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new(["output", "size (H x W)", "smallest value", "largest value"]);
-        let describe = |name: &str, map: &Array2<f32>| {
+        let mut table = Table::columns("output | size (H x W) | smallest value | largest value");
+        let blur = format!("{BLUR_SIZE}x{BLUR_SIZE} box blur");
+        for (name, map) in [
+            ("grey photo", &self.photo),
+            (blur.as_str(), &self.blurred),
+            ("Sobel x (vertical edges)", &self.edges_x),
+            ("Sobel y (horizontal edges)", &self.edges_y),
+            ("edge magnitude", &self.magnitude),
+        ] {
             let (h, w) = map.dim();
             let (low, high) = map.fold((f32::INFINITY, f32::NEG_INFINITY), |(l, u), &v| {
                 (l.min(v), u.max(v))
             });
-            [
-                name.to_string(),
-                format!("{h} x {w}"),
-                format!("{low:.3}"),
-                format!("{high:.3}"),
-            ]
-        };
-        table.row(describe("grey photo", &self.photo));
-        table.row(describe(
-            &format!("{BLUR_SIZE}x{BLUR_SIZE} box blur"),
-            &self.blurred,
-        ));
-        table.row(describe("Sobel x (vertical edges)", &self.edges_x));
-        table.row(describe("Sobel y (horizontal edges)", &self.edges_y));
-        table.row(describe("edge magnitude", &self.magnitude));
-        table.row([
-            "blur: convolution minus cross-correlation".to_string(),
-            String::new(),
-            String::new(),
-            format!("{:.1e}", self.blur_difference),
-        ]);
-        table.row([
-            "Sobel x: convolution plus cross-correlation".to_string(),
-            String::new(),
-            String::new(),
-            format!("{:.1e}", self.sobel_sign_flip),
-        ]);
+            row!(table, "{name} | {h} x {w} | {low:.3} | {high:.3}");
+        }
+        for (name, difference) in [
+            (
+                "blur: convolution minus cross-correlation",
+                self.blur_difference,
+            ),
+            (
+                "Sobel x: convolution plus cross-correlation",
+                self.sobel_sign_flip,
+            ),
+        ] {
+            row!(table, "{name} |  |  | {difference:.1e}");
+        }
         table
     }
 
     fn figures(&self, chapter: &Chapter) -> Result<()> {
-        let gray = MapStyle {
-            scale: ColorScale::Gray,
-            annotate: false,
-            map_pixels: 451,
-            range: Some((0.0, 1.0)),
-        };
-        plot::grid(
-            &chapter.figure("photo_blur.png"),
-            "The photo and its 7x7 box blur",
-            &[
-                Panel::new("grey photo, 300 x 451", self.photo.view()),
-                Panel::new("box blur, 294 x 445", self.blurred.view()),
-            ],
-            2,
-            &gray,
-        )?;
-        let signed = MapStyle {
-            scale: ColorScale::Diverging,
-            annotate: false,
-            map_pixels: 451,
-            range: Some((-1.0, 1.0)),
-        };
-        plot::grid(
-            &chapter.figure("photo_sobel.png"),
-            "Sobel edges: red where it gets lighter, blue where it gets darker",
-            &[
-                Panel::new("Sobel x: left to right", self.edges_x.view()),
-                Panel::new("Sobel y: top to bottom", self.edges_y.view()),
-            ],
-            2,
-            &signed,
-        )?;
-        plot::heatmap(
-            &chapter.figure("photo_magnitude.png"),
-            "Edge magnitude sqrt(x^2 + y^2)",
-            self.magnitude.view(),
-            &MapStyle {
-                scale: ColorScale::Viridis,
-                annotate: false,
-                map_pixels: 451,
-                range: Some((0.0, 1.0)),
-            },
-        )?;
-        let kernel_style = MapStyle {
-            scale: ColorScale::Diverging,
-            annotate: true,
-            map_pixels: 180,
-            range: Some((-2.0, 2.0)),
-        };
-        let (blur3, sobel_x, sobel_y) = (box_blur(3), sobel_x(), sobel_y());
+        let panels = [
+            Panel::new("grey photo, 300 x 451", self.photo.view()),
+            Panel::new("box blur, 294 x 445", self.blurred.view()),
+        ];
+        let file = chapter.figure("photo_blur.png");
+        let title = "The photo and its 7x7 box blur";
+        let style = MapStyle::gray(451).with_range(0.0, 1.0);
+        plot::grid(&file, title, &panels, 2, &style)?;
+        let panels = [
+            Panel::new("Sobel x: left to right", self.edges_x.view()),
+            Panel::new("Sobel y: top to bottom", self.edges_y.view()),
+        ];
+        let file = chapter.figure("photo_sobel.png");
+        let title = "Sobel edges: red where it gets lighter, blue where it gets darker";
+        let style = MapStyle::diverging(451).with_range(-1.0, 1.0);
+        plot::grid(&file, title, &panels, 2, &style)?;
+        let file = chapter.figure("photo_magnitude.png");
+        let title = "Edge magnitude sqrt(x^2 + y^2)";
+        let style = MapStyle::viridis(451).with_range(0.0, 1.0);
+        plot::heatmap(&file, title, self.magnitude.view(), &style)?;
+        let kernels = [box_blur(3), sobel_x(), sobel_y()];
+        let panels: Vec<Panel> = ["box blur (1/9 each)", "Sobel x", "Sobel y"]
+            .iter()
+            .zip(&kernels)
+            .map(|(name, kernel)| Panel::new(*name, kernel.view()))
+            .collect();
+        let style = MapStyle::diverging(180).annotated().with_range(-2.0, 2.0);
         plot::grid(
             &chapter.figure("kernels.png"),
             "Three 3x3 kernels",
-            &[
-                Panel::new("box blur (1/9 each)", blur3.view()),
-                Panel::new("Sobel x", sobel_x.view()),
-                Panel::new("Sobel y", sobel_y.view()),
-            ],
+            &panels,
             3,
-            &kernel_style,
+            &style,
         )
     }
-}
-
-fn largest_abs(map: &Array2<f32>) -> f32 {
-    map.fold(0f32, |m, &v| m.max(v.abs()))
 }

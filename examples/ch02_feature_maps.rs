@@ -6,16 +6,26 @@
 //! section below is one section there.
 
 use anyhow::Result;
-use cnn_book::plot::{self, ColorScale, Labels, MapStyle, Panel, Series, Window};
-use cnn_book::{Chapter, Table, lecture};
-use cnn_core::conv::{conv2d, conv2d_naive};
-use cnn_core::{load_rgb, to_grayscale};
-use ndarray::{Array1, Array2, Array4, ArrayView2, array, s};
+use clap::Parser;
+use cnn_book::figures::map;
+use cnn_book::photos::{self, as_batch};
+use cnn_book::plot::{self, Labels, MapStyle, Panel, Series, Window};
+use cnn_book::text::{rows_as_text, rows_with_decimals};
+use cnn_book::{Chapter, Table, lecture, row};
+use cnn_core::data::to_grayscale;
+use cnn_core::ops::{conv2d, conv2d_naive};
+use ndarray::{Array1, Array2, Array4, ArrayView1, ArrayView2, Axis, array, s};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+/// Computes chapter 2's numbers and draws its figures into book/generated/ch02/ and
+/// book/figures/ch02/.
+#[derive(Debug, Parser)]
+pub struct Args {}
+
 fn main() -> Result<()> {
-    let chapter = Chapter::new("ch02");
+    Args::parse();
+    let chapter = Chapter::new("ch02")?;
 
     let sliding = Sliding::compute()?;
     sliding.figure(&chapter)?;
@@ -23,10 +33,10 @@ fn main() -> Result<()> {
 
     let lecture = LectureWorked::compute()?;
     lecture.figures(&chapter)?;
-    chapter.publish("lecture_filter1_stride1", &lecture.table(0, 1))?;
-    chapter.publish("lecture_filter2_stride1", &lecture.table(1, 1))?;
-    chapter.publish("lecture_filter1_stride2", &lecture.table(0, 2))?;
-    chapter.publish("lecture_filter2_stride2", &lecture.table(1, 2))?;
+    for (filter, stride) in [(0, 1), (1, 1), (0, 2), (1, 2)] {
+        let name = format!("lecture_filter{}_stride{stride}", filter + 1);
+        chapter.publish(&name, &lecture.table(filter, stride))?;
+    }
 
     let pixel = OneRgbPixel::compute()?;
     chapter.publish("rgb_pixel", &pixel.table())?;
@@ -48,37 +58,13 @@ fn main() -> Result<()> {
     chapter.publish("learned_kernel", &learned.kernel_table())?;
     chapter.publish("learned_loss", &learned.loss_table())?;
 
-    println!("figures in book/figures/ch02/, tables in book/generated/ch02/");
+    chapter.finish()?;
     Ok(())
 }
 
-/// A small map as text, rows separated by slashes: `"1 0 0 / 0 1 0 / 0 0 1"`.
-fn rows_as_text(map: ArrayView2<f32>, decimals: usize) -> String {
-    map.rows()
-        .into_iter()
-        .map(|row| {
-            row.iter()
-                .map(|v| {
-                    if decimals == 0 {
-                        plot::format_value(*v)
-                    } else {
-                        format!("{v:.decimals$}")
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect::<Vec<_>>()
-        .join(" / ")
-}
-
-/// A one-channel image as a batch of one: `[H, W] -> [1, 1, H, W]`.
-fn as_batch(image: ArrayView2<f32>) -> Array4<f32> {
-    let (h, w) = image.dim();
-    image
-        .to_owned()
-        .into_shape_with_order((1, 1, h, w))
-        .expect("H*W values")
+/// Sobel kernel for a change from left to right.
+pub fn sobel_x() -> Array2<f32> {
+    array![[-1., 0., 1.], [-2., 0., 2.], [-1., 0., 1.]]
 }
 
 // ---------------------------------------------------------------------------
@@ -112,56 +98,44 @@ impl Sliding {
         let kernel = as_batch(small_kernel().view()); // [F=1, C=1, 3, 3]
         let output = conv2d_naive(input.view(), kernel.view(), array![0.0].view(), 1, 0)?; // [1, 1, 3, 3]
         Ok(Sliding {
-            output: output.slice(s![0, 0, .., ..]).to_owned(),
-        })
+            output: map(&output, 0).to_owned(),
+        }) // [3, 3]
     }
 
     pub fn table(&self) -> Table {
-        let input = small_input();
-        let kernel = small_kernel();
-        let mut table = Table::new([
-            "position (i, j)",
-            "window of the input",
-            "window x kernel, element by element",
-            "sum",
-        ]);
+        let (input, kernel) = (small_input(), small_kernel());
+        let mut table = Table::columns(
+            "position (i, j) | window of the input | window x kernel, element by element | sum",
+        );
         for ((i, j), &value) in self.output.indexed_iter() {
             let window = input.slice(s![i..i + 3, j..j + 3]);
-            table.row([
-                format!("({i}, {j})"),
-                rows_as_text(window, 0),
-                rows_as_text((&window * &kernel).view(), 0),
-                plot::format_value(value),
-            ]);
+            let products = rows_as_text((&window * &kernel).view());
+            let (window, sum) = (rows_as_text(window), plot::format_value(value));
+            row!(table, "({i}, {j}) | {window} | {products} | {sum}");
         }
         table
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {
-        let windows: Vec<Window> = self
-            .output
-            .indexed_iter()
-            .map(|((i, j), _)| Window {
-                row: i,
-                column: j,
+        let positions = self.output.indexed_iter();
+        let windows: Vec<Window> = positions
+            .clone()
+            .map(|((row, column), _)| Window {
+                row,
+                column,
                 height: 3,
                 width: 3,
             })
             .collect();
-        let titles: Vec<String> = self
-            .output
-            .indexed_iter()
+        let titles: Vec<String> = positions
             .map(|((i, j), v)| format!("({i}, {j}): sum {}", plot::format_value(*v)))
             .collect();
-        let style = MapStyle {
-            scale: ColorScale::Gray,
-            annotate: true,
-            map_pixels: 200,
-            range: Some((-0.5, 1.5)),
-        };
+        let file = chapter.figure("sliding.png");
+        let title = "A 3x3 kernel at its 9 positions on a 5x5 input";
+        let style = MapStyle::gray(200).annotated().with_range(-0.5, 1.5);
         plot::sliding_windows(
-            &chapter.figure("sliding.png"),
-            "A 3x3 kernel at its 9 positions on a 5x5 input",
+            &file,
+            title,
             small_input().view(),
             &windows,
             &titles,
@@ -169,30 +143,20 @@ impl Sliding {
             &style,
         )?;
         let kernel = small_kernel();
-        let output = &self.output;
-        plot::grid(
-            &chapter.figure("sliding_result.png"),
-            "Kernel and output (feature map)",
-            &[
-                Panel::new("kernel, 3 x 3", kernel.view()),
-                Panel::new("output, 3 x 3", output.view()),
-            ],
-            2,
-            &MapStyle {
-                scale: ColorScale::Viridis,
-                annotate: true,
-                map_pixels: 200,
-                range: None,
-            },
-        )
+        let panels = [
+            Panel::new("kernel, 3 x 3", kernel.view()),
+            Panel::new("output, 3 x 3", self.output.view()),
+        ];
+        let file = chapter.figure("sliding_result.png");
+        let title = "Kernel and output (feature map)";
+        let style = MapStyle::viridis(200).annotated();
+        plot::grid(&file, title, &panels, 2, &style)
     }
 }
 
 // ---------------------------------------------------------------------------
 // 2. The lecture example in full: both filters, stride 1 and 2.
 // ---------------------------------------------------------------------------
-
-pub const FILTER_NAMES: [&str; 2] = ["filter 1 (diagonal)", "filter 2 (vertical)"];
 
 pub struct LectureWorked {
     /// `[1, 2, 4, 4]`: both feature maps with stride 1.
@@ -215,97 +179,61 @@ impl LectureWorked {
     /// Every output value of `filter` (0 or 1) at `stride`, explained: with a 0/1
     /// image and a +-1 filter, the sum is (ones under +1) - (ones under -1).
     pub fn table(&self, filter: usize, stride: usize) -> Table {
-        let image = lecture::image();
-        let (weights, _) = lecture::filters();
-        let kernel = weights.slice(s![filter, 0, .., ..]);
+        let (image, (weights, _)) = (lecture::image(), lecture::filters());
+        let kernel = weights.slice(s![filter, 0, .., ..]); // [3, 3]
         let maps = if stride == 1 {
             &self.stride1
         } else {
             &self.stride2
         };
-        let mut table = Table::new([
-            "output (i, j)",
-            "window of the image (rows, columns: values)",
-            "ones under +1",
-            "ones under -1",
-            "value",
-        ]);
-        for ((i, j), &value) in maps.slice(s![0, filter, .., ..]).indexed_iter() {
-            let (top, left): (usize, usize) = (i * stride, j * stride);
+        let mut table = Table::columns(
+            "output (i, j) | window of the image (rows, columns: values) | ones under +1 | ones under -1 | value",
+        );
+        for ((i, j), &value) in map(maps, filter).indexed_iter() {
+            let (top, left) = (i * stride, j * stride);
             let window = image.slice(s![top..top + 3, left..left + 3]);
-            let count = |sign: f32| {
+            let ones_under = |sign: f32| {
                 window
                     .iter()
-                    .zip(kernel.iter())
+                    .zip(&kernel)
                     .filter(|&(&x, &w)| x == 1.0 && w == sign)
                     .count()
             };
-            table.row([
-                format!("({i}, {j})"),
-                format!(
-                    "rows {top}-{}, cols {left}-{}: {}",
-                    top + 2,
-                    left + 2,
-                    rows_as_text(window, 0)
-                ),
-                count(1.0).to_string(),
-                count(-1.0).to_string(),
-                plot::format_value(value),
-            ]);
+            let (bottom, right, values) = (top + 2, left + 2, rows_as_text(window));
+            let window = format!("rows {top}-{bottom}, cols {left}-{right}: {values}");
+            let (plus, minus, value) =
+                (ones_under(1.0), ones_under(-1.0), plot::format_value(value));
+            row!(table, "({i}, {j}) | {window} | {plus} | {minus} | {value}");
         }
         table
     }
 
     fn figures(&self, chapter: &Chapter) -> Result<()> {
-        let (diagonal, vertical) = (lecture::filter_diagonal(), lecture::filter_vertical());
-        let image = lecture::image();
-        let style = MapStyle {
-            scale: ColorScale::Diverging,
-            annotate: true,
-            map_pixels: 220,
-            range: Some((-1.0, 1.0)),
-        };
-        plot::grid(
-            &chapter.figure("lecture_inputs.png"),
-            "The 6x6 image and the two filters",
-            &[
-                Panel::new("image (0 and 1)", image.view()),
-                Panel::new("filter 1 (diagonal)", diagonal.view()),
-                Panel::new("filter 2 (vertical)", vertical.view()),
-            ],
-            3,
-            &style,
-        )?;
-        let maps = [
-            Panel::new(
-                "filter 1, stride 1: 4 x 4",
-                self.stride1.slice(s![0, 0, .., ..]),
-            ),
-            Panel::new(
-                "filter 2, stride 1: 4 x 4",
-                self.stride1.slice(s![0, 1, .., ..]),
-            ),
-            Panel::new(
-                "filter 1, stride 2: 2 x 2",
-                self.stride2.slice(s![0, 0, .., ..]),
-            ),
-            Panel::new(
-                "filter 2, stride 2: 2 x 2",
-                self.stride2.slice(s![0, 1, .., ..]),
-            ),
+        let (image, diagonal, vertical) = (
+            lecture::image(),
+            lecture::filter_diagonal(),
+            lecture::filter_vertical(),
+        );
+        let panels = [
+            Panel::new("image (0 and 1)", image.view()),
+            Panel::new("filter 1 (diagonal)", diagonal.view()),
+            Panel::new("filter 2 (vertical)", vertical.view()),
         ];
-        plot::grid(
-            &chapter.figure("lecture_maps.png"),
-            "Feature maps of the lecture example",
-            &maps,
-            2,
-            &MapStyle {
-                scale: ColorScale::Diverging,
-                annotate: true,
-                map_pixels: 220,
-                range: Some((-3.0, 3.0)),
-            },
-        )
+        let file = chapter.figure("lecture_inputs.png");
+        let title = "The 6x6 image and the two filters";
+        let style = MapStyle::diverging(220).annotated().with_range(-1.0, 1.0);
+        plot::grid(&file, title, &panels, 3, &style)?;
+        let mut panels = Vec::new();
+        for (stride, maps, side) in [(1, &self.stride1, 4), (2, &self.stride2, 2)] {
+            for f in 0..2 {
+                let title = format!("filter {}, stride {stride}: {side} x {side}", f + 1);
+                panels.push(Panel::new(title, map(maps, f)));
+            }
+        }
+        let file = chapter.figure("lecture_maps.png");
+        let title = "Feature maps of the lecture example";
+        let style = MapStyle::diverging(220).annotated().with_range(-3.0, 3.0);
+        plot::grid(&file, title, &panels, 2, &style)
     }
 }
 
@@ -319,16 +247,14 @@ pub const GREY_WEIGHTS: [f32; 3] = [0.299, 0.587, 0.114];
 pub const COLOUR_BIAS: f32 = 0.1;
 pub const CHANNEL_NAMES: [&str; 3] = ["R (red)", "G (green)", "B (blue)"];
 
-/// Sobel kernel for a change from left to right.
-pub fn sobel_x() -> Array2<f32> {
-    array![[-1., 0., 1.], [-2., 0., 2.], [-1., 0., 1.]]
-}
-
 /// The coffee photo (Rachel Michetti, CC0, from scikit-image) as a batch: `[1, 3, 400, 600]`.
 pub fn coffee_photo() -> Result<Array4<f32>> {
-    let path = cnn_book::output::repo_root().join("data/photos/coffee.png");
-    let rgb = load_rgb(&path)?; // [3, 400, 600]
-    Ok(rgb.insert_axis(ndarray::Axis(0))) // [3, H, W] -> [1, 3, H, W]
+    Ok(photos::rgb("coffee.png")?.insert_axis(Axis(0))) // [3, H, W] -> [1, 3, H, W]
+}
+
+/// The grey coffee photo, `[400, 600]`: what the colour edge filter sees, in one channel.
+pub fn grey_coffee() -> Result<Array2<f32>> {
+    Ok(to_grayscale(coffee_photo()?.slice(s![0, .., .., ..]))?)
 }
 
 /// One filter spanning R, G and B: the Sobel kernel scaled by each channel's grey
@@ -357,19 +283,13 @@ impl OneRgbPixel {
     pub fn compute() -> Result<OneRgbPixel> {
         let photo = coffee_photo()?; // [1, 3, 400, 600]
         let weight = colour_edge_filter(); // [1, 3, 3, 3]
-        let output = conv2d(
-            photo.view(),
-            weight.view(),
-            array![COLOUR_BIAS].view(),
-            1,
-            0,
-        )?; // [1, 1, 398, 598]
-        let (position, _) = output.slice(s![0, 0, .., ..]).indexed_iter().fold(
-            ((0, 0), f32::NEG_INFINITY),
-            |best, (at, &v)| {
-                if v > best.1 { (at, v) } else { best }
-            },
-        );
+        let bias = array![COLOUR_BIAS]; // [1]
+        let output = conv2d(photo.view(), weight.view(), bias.view(), 1, 0)?; // [1, 1, 398, 598]
+        let strongest =
+            |best: ((usize, usize), f32), (at, &v)| if v > best.1 { (at, v) } else { best };
+        let (position, _) = map(&output, 0)
+            .indexed_iter()
+            .fold(((0, 0), f32::NEG_INFINITY), strongest);
         let (i, j) = position;
         // ANCHOR: rgb_pixel
         // y[i, j] = b + sum over c of ( sum_u sum_v x[c, i+u, j+v] * w[c, u, v] )
@@ -400,35 +320,27 @@ impl OneRgbPixel {
     }
 
     pub fn table(&self) -> Table {
-        let (i, j) = self.position;
-        let weight = colour_edge_filter();
-        let mut table = Table::new(["step", "3x3 window of the input", "3x3 weights", "result"]);
+        let ((i, j), weight) = (self.position, colour_edge_filter());
+        let mut table = Table::columns("step | 3x3 window of the input | 3x3 weights | result");
         for (c, channel_name) in CHANNEL_NAMES.iter().enumerate() {
-            table.row([
-                format!("channel {channel_name}"),
-                rows_as_text(self.photo.slice(s![0, c, i..i + 3, j..j + 3]), 3),
-                rows_as_text(weight.slice(s![0, c, .., ..]), 3),
-                format!("{:.4}", self.channel_sums[c]),
-            ]);
+            let window = rows_with_decimals(self.photo.slice(s![0, c, i..i + 3, j..j + 3]), 3);
+            let weights = rows_with_decimals(weight.slice(s![0, c, .., ..]), 3);
+            let sum = self.channel_sums[c];
+            row!(
+                table,
+                "channel {channel_name} | {window} | {weights} | {sum:.4}"
+            );
         }
-        table.row([
-            "bias".to_string(),
-            String::new(),
-            String::new(),
-            format!("{COLOUR_BIAS:.4}"),
-        ]);
-        table.row([
-            "sum of the above (by hand)".to_string(),
-            String::new(),
-            String::new(),
-            format!("{:.4}", self.by_hand()),
-        ]);
-        table.row([
-            format!("conv2d output at {}", self.position_text()),
-            String::new(),
-            String::new(),
-            format!("{:.4}", self.output[[0, 0, i, j]]),
-        ]);
+        for (step, value) in [
+            ("bias".to_string(), COLOUR_BIAS),
+            ("sum of the above (by hand)".to_string(), self.by_hand()),
+            (
+                format!("conv2d output at {}", self.position_text()),
+                self.output[[0, 0, i, j]],
+            ),
+        ] {
+            row!(table, "{step} |  |  | {value:.4}");
+        }
         table
     }
 }
@@ -448,8 +360,6 @@ pub const STACK_NAMES: [&str; 4] = [
 pub fn four_filters() -> Array4<f32> {
     let sobel_y = sobel_x().t().to_owned();
     let blur = Array2::from_elem((3, 3), 1.0 / 9.0);
-    let mut centre = Array2::zeros((3, 3));
-    centre[[1, 1]] = 1.0;
     let mut weight = Array4::zeros((4, 3, 3, 3));
     for (c, &grey) in GREY_WEIGHTS.iter().enumerate() {
         weight
@@ -461,8 +371,8 @@ pub fn four_filters() -> Array4<f32> {
         weight.slice_mut(s![2, c, .., ..]).assign(&(&blur * grey));
     }
     // Red minus blue at the centre pixel: a colour detector, not a shape detector.
-    weight.slice_mut(s![3, 0, .., ..]).assign(&centre);
-    weight.slice_mut(s![3, 2, .., ..]).assign(&(-&centre));
+    weight[[3, 0, 1, 1]] = 1.0;
+    weight[[3, 2, 1, 1]] = -1.0;
     weight
 }
 
@@ -487,47 +397,39 @@ impl FilterStack {
         // ANCHOR_END: stack
         // A stack of layers with random (seeded) filters: only the shapes matter here.
         let mut rng = ChaCha8Rng::seed_from_u64(2);
+        let shape_of = |x: &Array4<f32>| <[usize; 4]>::try_from(x.shape()).expect("4 axes");
         let mut x = photo;
         let mut shapes = vec![shape_of(&x)];
         for (filters, kernel, stride) in DEPTH_LAYERS {
-            let channels = x.dim().1;
-            let weight = Array4::from_shape_simple_fn((filters, channels, kernel, kernel), || {
-                rng.random_range(-0.1f32..0.1)
-            });
+            let shape = (filters, x.dim().1, kernel, kernel); // [F, C, K, K]
+            let weight = Array4::from_shape_simple_fn(shape, || rng.random_range(-0.1f32..0.1));
             x = conv2d(
                 x.view(),
                 weight.view(),
                 Array1::zeros(filters).view(),
                 stride,
                 0,
-            )?;
+            )?; // [1, C, H, W] -> [1, F, H', W']
             shapes.push(shape_of(&x));
         }
         Ok(FilterStack { maps, shapes })
     }
 
     pub fn depth_table(&self) -> Table {
-        let mut table = Table::new([
-            "layer",
-            "weight `[F, C, K, K]`",
-            "output `[N, C, H, W]`",
-            "values in the output",
-        ]);
-        let count = |shape: &[usize; 4]| shape.iter().product::<usize>().to_string();
-        table.row([
-            "input photo".to_string(),
-            String::new(),
-            format!("`{:?}`", self.shapes[0]),
-            count(&self.shapes[0]),
-        ]);
+        let mut table = Table::columns(
+            "layer | weight `[F, C, K, K]` | output `[N, C, H, W]` | values in the output",
+        );
+        let count = |shape: &[usize; 4]| shape.iter().product::<usize>();
+        let input = &self.shapes[0];
+        row!(table, "input photo |  | `{input:?}` | {}", count(input));
         for (index, (filters, kernel, stride)) in DEPTH_LAYERS.iter().enumerate() {
-            let channels = self.shapes[index][1];
-            table.row([
-                format!("conv {}, stride {stride}", index + 1),
-                format!("`[{filters}, {channels}, {kernel}, {kernel}]`"),
-                format!("`{:?}`", self.shapes[index + 1]),
-                count(&self.shapes[index + 1]),
-            ]);
+            let (channels, output) = (self.shapes[index][1], &self.shapes[index + 1]);
+            let weight = format!("`[{filters}, {channels}, {kernel}, {kernel}]`");
+            let (layer, values) = (index + 1, count(output));
+            row!(
+                table,
+                "conv {layer}, stride {stride} | {weight} | `{output:?}` | {values}"
+            );
         }
         table
     }
@@ -536,32 +438,18 @@ impl FilterStack {
         let panels: Vec<Panel> = STACK_NAMES
             .iter()
             .enumerate()
-            .map(|(f, name)| Panel::new(*name, self.maps.slice(s![0, f, .., ..])))
+            .map(|(f, name)| Panel::new(*name, map(&self.maps, f)))
             .collect();
-        plot::grid(
-            &chapter.figure("four_maps.png"),
-            "Four filters, four feature maps (one colour scale)",
-            &panels,
-            2,
-            &MapStyle {
-                scale: ColorScale::Diverging,
-                annotate: false,
-                map_pixels: 360,
-                range: Some((-1.0, 1.0)),
-            },
-        )?;
-        let photo = coffee_photo()?;
+        let file = chapter.figure("four_maps.png");
+        let title = "Four filters, four feature maps (one colour scale)";
+        let style = MapStyle::diverging(360).with_range(-1.0, 1.0);
+        plot::grid(&file, title, &panels, 2, &style)?;
         plot::rgb_image(
             &chapter.figure("coffee.png"),
-            photo.slice(s![0, .., .., ..]),
+            coffee_photo()?.slice(s![0, .., .., ..]),
             480,
         )
     }
-}
-
-fn shape_of(x: &Array4<f32>) -> [usize; 4] {
-    let (n, c, h, w) = x.dim();
-    [n, c, h, w]
 }
 
 // ---------------------------------------------------------------------------
@@ -614,18 +502,12 @@ pub struct DenseEquivalent {
 
 impl DenseEquivalent {
     pub fn compute() -> Result<DenseEquivalent> {
-        let input = small_input(); // [5, 5]
-        let kernel = numbered_kernel(); // [3, 3]
-        let convolved = conv2d_naive(
-            as_batch(input.view()).view(),
-            as_batch(kernel.view()).view(),
-            array![0.0].view(),
-            1,
-            0,
-        )?; // [1, 1, 3, 3]
-        let by_convolution = convolved.iter().copied().collect::<Array1<f32>>(); // [9]
+        let (input, kernel) = (small_input(), numbered_kernel()); // [5, 5], [3, 3]
+        let (batch, weight) = (as_batch(input.view()), as_batch(kernel.view())); // [1, 1, 5, 5], [1, 1, 3, 3]
+        let convolved = conv2d_naive(batch.view(), weight.view(), array![0.0].view(), 1, 0)?; // [1, 1, 3, 3]
+        let by_convolution: Array1<f32> = convolved.iter().copied().collect(); // [9]
         let matrix = dense_matrix(kernel.view(), 5, 5); // [9, 25]
-        let flat_input = input.iter().copied().collect::<Array1<f32>>(); // [5, 5] -> [25]
+        let flat_input: Array1<f32> = input.iter().copied().collect(); // [5, 5] -> [25]
         let by_matrix = matrix.dot(&flat_input); // [9, 25] x [25] -> [9]
         Ok(DenseEquivalent {
             matrix,
@@ -635,36 +517,23 @@ impl DenseEquivalent {
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new([
-            "output pixel",
-            "by convolution",
-            "by the 9 x 25 matrix",
-            "non-zero weights in its row",
-        ]);
+        let mut table = Table::columns(
+            "output pixel | by convolution | by the 9 x 25 matrix | non-zero weights in its row",
+        );
         for (row, (a, b)) in self.by_convolution.iter().zip(&self.by_matrix).enumerate() {
-            let nonzero = self.matrix.row(row).iter().filter(|&&w| w != 0.0).count();
-            table.row([
-                format!("({}, {})", row / 3, row % 3),
-                plot::format_value(*a),
-                plot::format_value(*b),
-                nonzero.to_string(),
-            ]);
+            let connected = self.matrix.row(row).iter().filter(|&&w| w != 0.0).count();
+            let [a, b] = [a, b].map(|v| plot::format_value(*v));
+            let (i, j) = (row / 3, row % 3);
+            row!(table, "({i}, {j}) | {a} | {b} | {connected}");
         }
         table
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {
-        plot::heatmap(
-            &chapter.figure("dense_matrix.png"),
-            "The convolution as a 9 x 25 weight matrix (0 = not connected)",
-            self.matrix.view(),
-            &MapStyle {
-                scale: ColorScale::Viridis,
-                annotate: true,
-                map_pixels: 900,
-                range: Some((0.0, 9.0)),
-            },
-        )
+        let file = chapter.figure("dense_matrix.png");
+        let title = "The convolution as a 9 x 25 weight matrix (0 = not connected)";
+        let style = MapStyle::viridis(900).annotated().with_range(0.0, 9.0);
+        plot::heatmap(&file, title, self.matrix.view(), &style)
     }
 }
 
@@ -679,14 +548,9 @@ pub const PARAMETER_CASES: [(&str, usize, usize, usize, usize, usize); 3] = [
 /// Count the weights three ways: fully connected, local connections only, and
 /// local connections with shared weights (a convolution).
 pub fn parameter_counts() -> Table {
-    let mut table = Table::new([
-        "setting",
-        "inputs",
-        "outputs",
-        "fully connected",
-        "local only",
-        "local and shared",
-    ]);
+    let mut table = Table::columns(
+        "setting | inputs | outputs | fully connected | local only | local and shared",
+    );
     for (name, c, h, w, f, k) in PARAMETER_CASES {
         // ANCHOR: counts
         let inputs = (c * h * w) as u64;
@@ -695,14 +559,8 @@ pub fn parameter_counts() -> Table {
         let local = outputs * (c * k * k) as u64; // every output sees one C*K*K patch
         let shared = (f * c * k * k) as u64; // the patch weights are the same at every position
         // ANCHOR_END: counts
-        table.row([
-            name.to_string(),
-            inputs.to_string(),
-            outputs.to_string(),
-            fully_connected.to_string(),
-            local.to_string(),
-            shared.to_string(),
-        ]);
+        let counts = [inputs, outputs, fully_connected, local, shared].map(|c| c.to_string());
+        row!(table, "{name} | {}", counts.join(" | "));
     }
     table
 }
@@ -723,11 +581,10 @@ pub const REPORTED_STEPS: [usize; 7] = [0, 10, 25, 50, 75, 100, 150];
 /// edge maps. images: `[PAIRS, 1, 16, 16]`, targets: `[PAIRS, 1, 14, 14]`.
 pub fn training_pairs() -> Result<(Array4<f32>, Array4<f32>)> {
     let mut rng = ChaCha8Rng::seed_from_u64(6);
-    let images = Array4::from_shape_simple_fn((PAIRS, 1, IMAGE_SIDE, IMAGE_SIDE), || {
-        rng.random_range(-1.0f32..1.0)
-    });
+    let shape = (PAIRS, 1, IMAGE_SIDE, IMAGE_SIDE);
+    let images = Array4::from_shape_simple_fn(shape, || rng.random_range(-1.0f32..1.0)); // [8, 1, 16, 16]
     let sobel = as_batch(sobel_x().view()); // [1, 1, 3, 3]
-    let targets = conv2d(images.view(), sobel.view(), array![0.0].view(), 1, 0)?;
+    let targets = conv2d(images.view(), sobel.view(), array![0.0].view(), 1, 0)?; // [8, 1, 14, 14]
     Ok((images, targets))
 }
 
@@ -779,16 +636,6 @@ pub fn loss_and_gradient(
 }
 // ANCHOR_END: gradient
 
-/// A value with three decimals, without the "-0.000" of a tiny negative number.
-fn three_decimals(value: f32) -> String {
-    let text = format!("{value:.3}");
-    if text == "-0.000" {
-        "0.000".to_string()
-    } else {
-        text
-    }
-}
-
 pub struct LearnedKernel {
     pub start: Array2<f32>,
     pub learned: Array2<f32>,
@@ -813,8 +660,7 @@ impl LearnedKernel {
             bias -= LEARNING_RATE * d_bias;
         }
         // ANCHOR_END: descent
-        let (final_loss, _, _) = loss_and_gradient(&images, &targets, &kernel, bias)?;
-        losses.push(final_loss);
+        losses.push(loss_and_gradient(&images, &targets, &kernel, bias)?.0);
         Ok(LearnedKernel {
             start,
             learned: kernel,
@@ -824,74 +670,54 @@ impl LearnedKernel {
     }
 
     pub fn kernel_table(&self) -> Table {
-        let mut table = Table::new(["kernel", "row 0", "row 1", "row 2", "bias"]);
-        let mut add = |name: &str, kernel: &Array2<f32>, bias: f32| {
-            let mut cells = vec![name.to_string()];
-            cells.extend(kernel.rows().into_iter().map(|row| {
-                row.iter()
-                    .map(|&v| three_decimals(v))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            }));
-            cells.push(three_decimals(bias));
-            table.row(cells);
+        // Three decimals, without the "-0.000" of a tiny negative number.
+        let decimals = |v: f32| {
+            Some(format!("{v:.3}"))
+                .filter(|t| t != "-0.000")
+                .unwrap_or("0.000".into())
         };
-        add("random start (seeded)", &self.start, 0.0);
-        add(
-            &format!("learned after {STEPS} steps"),
-            &self.learned,
-            self.learned_bias,
-        );
-        add("Sobel x (the truth)", &sobel_x(), 0.0);
+        let mut table = Table::columns("kernel | row 0 | row 1 | row 2 | bias");
+        let learned = format!("learned after {STEPS} steps");
+        for (name, kernel, bias) in [
+            ("random start (seeded)", &self.start, 0.0),
+            (learned.as_str(), &self.learned, self.learned_bias),
+            ("Sobel x (the truth)", &sobel_x(), 0.0),
+        ] {
+            let text = |row: ArrayView1<f32>| row.iter().map(|&v| decimals(v)).collect::<Vec<_>>();
+            let rows = kernel.rows().into_iter().map(|row| text(row).join(" "));
+            table.row(
+                [name.to_string()]
+                    .into_iter()
+                    .chain(rows)
+                    .chain([decimals(bias)]),
+            );
+        }
         table
     }
 
     pub fn loss_table(&self) -> Table {
-        let mut table = Table::new(["step", "loss (mean squared error)"]);
+        let mut table = Table::columns("step | loss (mean squared error)");
         for step in REPORTED_STEPS {
-            table.row([step.to_string(), format!("{:.2e}", self.losses[step])]);
+            row!(table, "{step} | {:.2e}", self.losses[step]);
         }
         table
     }
 
     fn figures(&self, chapter: &Chapter) -> Result<()> {
         let truth = sobel_x();
-        plot::grid(
-            &chapter.figure("learned_kernel.png"),
-            "Random start, learned kernel, true Sobel kernel",
-            &[
-                Panel::new("random start", self.start.view()),
-                Panel::new(format!("learned, {STEPS} steps"), self.learned.view()),
-                Panel::new("Sobel x", truth.view()),
-            ],
-            3,
-            &MapStyle {
-                scale: ColorScale::Diverging,
-                annotate: true,
-                map_pixels: 200,
-                range: Some((-2.0, 2.0)),
-            },
-        )?;
-        let points = self
-            .losses
-            .iter()
-            .enumerate()
-            .map(|(step, &loss)| (step as f32, loss.log10()))
-            .collect();
-        plot::line_chart(
-            &chapter.figure("learned_loss.svg"),
-            &Labels::new(
-                "Learning a kernel: loss per gradient-descent step",
-                "step",
-                "log10(loss)",
-            ),
-            &[Series::new("", points)],
-        )
+        let panels = [
+            Panel::new("random start", self.start.view()),
+            Panel::new(format!("learned, {STEPS} steps"), self.learned.view()),
+            Panel::new("Sobel x", truth.view()),
+        ];
+        let file = chapter.figure("learned_kernel.png");
+        let title = "Random start, learned kernel, true Sobel kernel";
+        let style = MapStyle::diverging(200).annotated().with_range(-2.0, 2.0);
+        plot::grid(&file, title, &panels, 3, &style)?;
+        let log_losses: Vec<f32> = self.losses.iter().map(|loss| loss.log10()).collect();
+        let title = "Learning a kernel: loss per gradient-descent step";
+        let labels = Labels::new(title, "step", "log10(loss)");
+        let series = [Series::indexed("", &log_losses)];
+        plot::line_chart(&chapter.figure("learned_loss.svg"), &labels, &series)
     }
-}
-
-/// The grey coffee photo, `[400, 600]`: what the colour edge filter sees, in one channel.
-pub fn grey_coffee() -> Result<Array2<f32>> {
-    let photo = coffee_photo()?;
-    Ok(to_grayscale(photo.slice(s![0, .., .., ..]))?)
 }

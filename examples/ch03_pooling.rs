@@ -6,18 +6,27 @@
 //! below is one section there.
 
 use anyhow::Result;
-use cnn_book::plot::{self, ColorScale, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
-use cnn_book::{Chapter, Table, lecture};
-use cnn_core::conv::{conv1d, conv2d};
-use cnn_core::{
-    avg_pool2d, global_max_pool1d, load_rgb, max_pool2d, output_size, receptive_field, to_grayscale,
-};
-use ndarray::{Array1, Array2, Array3, Array4, ArrayView2, array, s};
+use clap::Parser;
+use cnn_book::figures::map;
+use cnn_book::photos::{self, as_batch};
+use cnn_book::plot::{self, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
+use cnn_book::text::rows_as_text;
+use cnn_book::{Chapter, Table, lecture, row};
+use cnn_core::ops::{avg_pool2d, conv1d, conv2d, global_max_pool1d, max_pool2d, relu};
+use cnn_core::output_size;
+use cnn_core::shape::receptive_field;
+use ndarray::{Array1, Array2, Array3, Array4, array, s};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+/// Computes chapter 3's numbers and draws its figures into book/generated/ch03/ and
+/// book/figures/ch03/.
+#[derive(Debug, Parser)]
+pub struct Args {}
+
 fn main() -> Result<()> {
-    let chapter = Chapter::new("ch03");
+    Args::parse();
+    let chapter = Chapter::new("ch03")?;
 
     let lecture = LectureExample::compute()?;
     lecture.figure(&chapter)?;
@@ -42,22 +51,8 @@ fn main() -> Result<()> {
     fields.figure(&chapter)?;
     chapter.publish("receptive_field", &fields.table())?;
 
-    println!("figures in book/figures/ch03/, tables in book/generated/ch03/");
+    chapter.finish()?;
     Ok(())
-}
-
-/// A map's values as rows of numbers, for tables: `"3 -1 | -3 -1"`.
-fn rows_as_text(map: ArrayView2<f32>) -> String {
-    map.rows()
-        .into_iter()
-        .map(|row| {
-            row.iter()
-                .map(|v| plot::format_value(*v))
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect::<Vec<_>>()
-        .join(" / ")
 }
 
 // ---------------------------------------------------------------------------
@@ -91,75 +86,37 @@ impl LectureExample {
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new([
-            "filter",
-            "feature map (4x4)",
-            "2x2 max pooling",
-            "2x2 average pooling",
-        ]);
+        let mut table =
+            Table::columns("filter | feature map (4x4) | 2x2 max pooling | 2x2 average pooling");
         for (f, name) in ["1 (diagonal)", "2 (vertical)"].iter().enumerate() {
-            table.row([
-                name.to_string(),
-                rows_as_text(self.feature_maps.slice(s![0, f, .., ..])),
-                rows_as_text(self.max_pooled.slice(s![0, f, .., ..])),
-                rows_as_text(self.avg_pooled.slice(s![0, f, .., ..])),
-            ]);
+            let [maps, max, avg] = [&self.feature_maps, &self.max_pooled, &self.avg_pooled]
+                .map(|x| rows_as_text(map(x, f)));
+            table.row([name.to_string(), maps, max, avg]);
         }
         table
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {
-        let image = lecture::image();
-        plot::heatmap(
-            &chapter.figure("lecture_image.png"),
-            "The 6x6 image",
-            image.view(),
-            &MapStyle {
-                scale: ColorScale::Gray,
-                annotate: true,
-                map_pixels: 240,
-                range: Some((0.0, 1.0)),
-            },
-        )?;
-        let maps = [
-            Panel::new(
-                "filter 1: feature map",
-                self.feature_maps.slice(s![0, 0, .., ..]),
-            ),
-            Panel::new(
-                "filter 1: max pooled",
-                self.max_pooled.slice(s![0, 0, .., ..]),
-            ),
-            Panel::new(
-                "filter 1: average pooled",
-                self.avg_pooled.slice(s![0, 0, .., ..]),
-            ),
-            Panel::new(
-                "filter 2: feature map",
-                self.feature_maps.slice(s![0, 1, .., ..]),
-            ),
-            Panel::new(
-                "filter 2: max pooled",
-                self.max_pooled.slice(s![0, 1, .., ..]),
-            ),
-            Panel::new(
-                "filter 2: average pooled",
-                self.avg_pooled.slice(s![0, 1, .., ..]),
-            ),
-        ];
-        let style = MapStyle {
-            scale: ColorScale::Diverging,
-            annotate: true,
-            map_pixels: 220,
-            range: None,
-        };
-        plot::grid(
-            &chapter.figure("lecture_pooling.png"),
-            "Feature maps and their 2x2 pooling",
-            &maps,
-            3,
-            &style,
-        )
+        let (file, image) = (chapter.figure("lecture_image.png"), lecture::image());
+        let style = MapStyle::gray(240).annotated().with_range(0.0, 1.0);
+        plot::heatmap(&file, "The 6x6 image", image.view(), &style)?;
+        let mut panels = Vec::new();
+        for f in 0..2 {
+            for (what, maps) in [
+                ("feature map", &self.feature_maps),
+                ("max pooled", &self.max_pooled),
+                ("average pooled", &self.avg_pooled),
+            ] {
+                panels.push(Panel::new(
+                    format!("filter {}: {what}", f + 1),
+                    map(maps, f),
+                ));
+            }
+        }
+        let file = chapter.figure("lecture_pooling.png");
+        let title = "Feature maps and their 2x2 pooling";
+        let style = MapStyle::diverging(220).annotated();
+        plot::grid(&file, title, &panels, 3, &style)
     }
 }
 
@@ -167,27 +124,19 @@ impl LectureExample {
 // 2. Pooling a real photo: max keeps the strongest response, average blurs it.
 // ---------------------------------------------------------------------------
 
-/// The Sobel kernel for vertical edges (a change from left to right).
-pub fn sobel_vertical_edges() -> Array2<f32> {
-    array![[-1., 0., 1.], [-2., 0., 2.], [-1., 0., 1.]]
-}
-
 /// The camera photo as a grey `[1, 1, 512, 512]` batch.
 pub fn camera_photo() -> Result<Array4<f32>> {
-    let path = cnn_book::output::repo_root().join("data/photos/camera.png");
-    let grey = to_grayscale(load_rgb(&path)?.view())?; // [3, 512, 512] -> [512, 512]
-    let (h, w) = grey.dim();
-    Ok(grey.into_shape_with_order((1, 1, h, w))?)
+    Ok(as_batch(photos::grey("camera.png")?.view())) // [512, 512] -> [1, 1, 512, 512]
 }
 
-/// The strength of vertical edges: Sobel, then ReLU (only light-to-dark-going-right
-/// edges survive, as after a convolution layer with ReLU).
+/// The strength of vertical edges: the Sobel kernel, then ReLU (only
+/// light-to-dark-going-right edges survive, as after a convolution layer with ReLU).
 ///
 /// input: [1, 1, H, W] -> output: [1, 1, H-2, W-2]
 pub fn edge_map(image: &Array4<f32>) -> Result<Array4<f32>> {
-    let kernel = sobel_vertical_edges().into_shape_with_order((1, 1, 3, 3))?;
-    let edges = conv2d(image.view(), kernel.view(), Array1::zeros(1).view(), 1, 0)?;
-    Ok(edges.mapv(|v| v.max(0.0)))
+    let sobel = array![[[[-1., 0., 1.], [-2., 0., 2.], [-1., 0., 1.]]]]; // [1, 1, 3, 3]
+    let edges = conv2d(image.view(), sobel.view(), array![0.0].view(), 1, 0)?; // [1, 1, H-2, W-2]
+    Ok(relu(edges.view())) // [1, 1, H-2, W-2]
 }
 
 pub struct PhotoPooling {
@@ -215,77 +164,41 @@ impl PhotoPooling {
     }
 
     pub fn table(&self) -> Table {
-        let describe = |name: &str, map: &Array4<f32>| {
+        let mut table = Table::columns("map | size | values | largest value | mean value");
+        let pool = format!("{PHOTO_POOL}x{PHOTO_POOL}");
+        for (name, map) in [
+            ("vertical edges (Sobel, ReLU)".to_string(), &self.edges),
+            (format!("{pool} max pooling"), &self.max_pooled),
+            (format!("{pool} average pooling"), &self.avg_pooled),
+        ] {
             let (_, _, h, w) = map.dim();
-            let max = map.fold(0f32, |m, &v| m.max(v));
-            let mean = map.mean().unwrap_or(0.0);
-            [
-                name.to_string(),
-                format!("{h} x {w}"),
-                (h * w).to_string(),
-                format!("{max:.3}"),
-                format!("{mean:.3}"),
-            ]
-        };
-        let mut table = Table::new(["map", "size", "values", "largest value", "mean value"]);
-        table.row(describe("vertical edges (Sobel, ReLU)", &self.edges));
-        table.row(describe(
-            &format!("{PHOTO_POOL}x{PHOTO_POOL} max pooling"),
-            &self.max_pooled,
-        ));
-        table.row(describe(
-            &format!("{PHOTO_POOL}x{PHOTO_POOL} average pooling"),
-            &self.avg_pooled,
-        ));
+            let (max, mean) = (largest(map), map.mean().unwrap_or(0.0));
+            let size = format!("{h} x {w}");
+            let values = h * w;
+            row!(table, "{name} | {size} | {values} | {max:.3} | {mean:.3}");
+        }
         table
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {
-        let photo = camera_photo()?;
-        let top = max_of(&self.edges);
-        let style = MapStyle {
-            scale: ColorScale::Viridis,
-            annotate: false,
-            map_pixels: 300,
-            range: Some((0.0, top)),
-        };
         let panels = [
-            Panel::new(
-                "vertical edges, 510 x 510",
-                self.edges.slice(s![0, 0, .., ..]),
-            ),
-            Panel::new(
-                "8x8 max pooling, 63 x 63",
-                self.max_pooled.slice(s![0, 0, .., ..]),
-            ),
-            Panel::new(
-                "8x8 average pooling, 63 x 63",
-                self.avg_pooled.slice(s![0, 0, .., ..]),
-            ),
+            Panel::new("vertical edges, 510 x 510", map(&self.edges, 0)),
+            Panel::new("8x8 max pooling, 63 x 63", map(&self.max_pooled, 0)),
+            Panel::new("8x8 average pooling, 63 x 63", map(&self.avg_pooled, 0)),
         ];
-        plot::grid(
-            &chapter.figure("photo_pooling.png"),
-            "Pooling an edge map of a photo",
-            &panels,
-            3,
-            &style,
-        )?;
-        let grey = MapStyle {
-            scale: ColorScale::Gray,
-            annotate: false,
-            map_pixels: 300,
-            range: Some((0.0, 1.0)),
-        };
-        plot::heatmap(
-            &chapter.figure("photo.png"),
-            "The photo (grey, 512 x 512)",
-            photo.slice(s![0, 0, .., ..]),
-            &grey,
-        )
+        let style = MapStyle::viridis(300).with_range(0.0, largest(&self.edges));
+        let file = chapter.figure("photo_pooling.png");
+        let title = "Pooling an edge map of a photo";
+        plot::grid(&file, title, &panels, 3, &style)?;
+        let file = chapter.figure("photo.png");
+        let title = "The photo (grey, 512 x 512)";
+        let style = MapStyle::gray(300).with_range(0.0, 1.0);
+        plot::heatmap(&file, title, map(&camera_photo()?, 0), &style)
     }
 }
 
-fn max_of(map: &Array4<f32>) -> f32 {
+/// The largest value of a non-negative map.
+fn largest(map: &Array4<f32>) -> f32 {
     map.fold(0f32, |m, &v| m.max(v))
 }
 
@@ -319,20 +232,13 @@ pub struct Invariance {
 
 impl Invariance {
     pub fn compute() -> Result<Invariance> {
-        let photo = camera_photo()?;
+        let photo = camera_photo()?; // [1, 1, 512, 512]
         // A 256x256 view of the photo, and the same view with the camera moved
         // `shift` pixels to the left: the scene moves right by `shift`.
-        let size = 256;
-        let (top, left) = (128, 128);
+        let (size, top, left) = (256, 128, 128);
         let view = |shift: usize| {
-            photo
-                .slice(s![
-                    ..,
-                    ..,
-                    top..top + size,
-                    left - shift..left - shift + size
-                ])
-                .to_owned()
+            let (rows, columns) = (top..top + size, left - shift..left - shift + size);
+            photo.slice(s![.., .., rows, columns]).to_owned() // [1, 1, 256, 256]
         };
         let before = edge_map(&view(0))?; // [1, 1, 254, 254]
         let mut changes = Vec::new();
@@ -350,13 +256,11 @@ impl Invariance {
     }
 
     pub fn table(&self) -> Table {
-        let mut header = vec!["pooling".to_string()];
-        header.extend((1..=MAX_SHIFT).map(|d| format!("shift {d} px")));
-        let mut table = Table::new(header);
+        let shifts = (1..=MAX_SHIFT).map(|d| format!("shift {d} px"));
+        let mut table = Table::new(std::iter::once("pooling".to_string()).chain(shifts));
         for ((label, _), row) in POOLINGS.iter().zip(&self.changes) {
-            let mut cells = vec![label.to_string()];
-            cells.extend(row[1..].iter().map(|c| format!("{c:.2}")));
-            table.row(cells);
+            let changes = row[1..].iter().map(|c| format!("{c:.2}"));
+            table.row(std::iter::once(label.to_string()).chain(changes));
         }
         table
     }
@@ -365,22 +269,14 @@ impl Invariance {
         let series: Vec<Series> = POOLINGS
             .iter()
             .zip(&self.changes)
-            .map(|((label, _), row)| {
-                Series::new(
-                    *label,
-                    row.iter()
-                        .enumerate()
-                        .map(|(d, &c)| (d as f32, c))
-                        .collect(),
-                )
-            })
+            .map(|((label, _), row)| Series::indexed(*label, row))
             .collect();
         let labels = Labels::new(
             "How much an edge map changes when the image shifts",
             "shift (pixels)",
             "relative change",
-        )
-        .legend_at(SeriesLabelPosition::UpperLeft);
+        );
+        let labels = labels.legend_at(SeriesLabelPosition::UpperLeft);
         plot::line_chart(&chapter.figure("invariance.svg"), &labels, &series)
     }
 }
@@ -403,27 +299,20 @@ pub fn downstream_parameters() -> Result<(Table, usize)> {
     let conv2_unpooled = output_size(conv1, 5, 1, 0)?; // 24: the same conv without pooling
     let fully_connected_weights = |side: usize| (16 * side * side) * 120 + 120; // inputs x units + biases
     // ANCHOR_END: downstream
-    let mut table = Table::new([
-        "network",
-        "map after conv 1",
-        "map after conv 2",
-        "values flattened",
-        "weights of FC 120",
-    ]);
-    table.row([
-        "with 2x2 max pooling".to_string(),
-        format!("6 x {pooled1} x {pooled1}"),
-        format!("16 x {pooled2} x {pooled2}"),
-        (16 * pooled2 * pooled2).to_string(),
-        fully_connected_weights(pooled2).to_string(),
-    ]);
-    table.row([
-        "without pooling".to_string(),
-        format!("6 x {conv1} x {conv1}"),
-        format!("16 x {conv2_unpooled} x {conv2_unpooled}"),
-        (16 * conv2_unpooled * conv2_unpooled).to_string(),
-        fully_connected_weights(conv2_unpooled).to_string(),
-    ]);
+    let mut table = Table::columns(
+        "network | map after conv 1 | map after conv 2 | values flattened | weights of FC 120",
+    );
+    for (name, after_conv1, after_conv2) in [
+        ("with 2x2 max pooling", pooled1, pooled2),
+        ("without pooling", conv1, conv2_unpooled),
+    ] {
+        row!(
+            table,
+            "{name} | 6 x {after_conv1} x {after_conv1} | 16 x {after_conv2} x {after_conv2} | {} | {}",
+            16 * after_conv2 * after_conv2,
+            fully_connected_weights(after_conv2)
+        );
+    }
     let ratio = fully_connected_weights(conv2_unpooled) / fully_connected_weights(pooled2);
     Ok((table, ratio))
 }
@@ -455,7 +344,7 @@ impl Sentences {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let weight = Array3::from_shape_simple_fn((TEXT_FILTERS, EMBEDDING, 3), || {
             rng.random_range(-1.0f32..1.0)
-        });
+        }); // [3, 4, 3]
         let bias = Array1::zeros(TEXT_FILTERS);
         let mut results = Vec::new();
         for sentence in SENTENCES {
@@ -471,26 +360,16 @@ impl Sentences {
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new([
-            "sentence",
-            "words",
-            "feature maps",
-            "after global max pooling",
-        ]);
+        let mut table =
+            Table::columns("sentence | words | feature maps | after global max pooling");
         for (sentence, (maps, pooled)) in SENTENCES.iter().zip(&self.results) {
             let (_, filters, length) = maps.dim();
-            let vector = pooled
-                .row(0)
-                .iter()
-                .map(|v| format!("{v:.2}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            table.row([
-                format!("\"{sentence}\""),
-                sentence.split(' ').count().to_string(),
-                format!("{filters} x {length}"),
-                format!("({vector})"),
-            ]);
+            let vector: Vec<String> = pooled.row(0).iter().map(|v| format!("{v:.2}")).collect();
+            let (words, vector) = (sentence.split(' ').count(), vector.join(", "));
+            row!(
+                table,
+                "\"{sentence}\" | {words} | {filters} x {length} | ({vector})"
+            );
         }
         table
     }
@@ -501,9 +380,8 @@ impl Sentences {
 pub fn embed(words: &[&str]) -> Array3<f32> {
     let mut embedded = Array3::zeros((1, EMBEDDING, words.len()));
     for (position, word) in words.iter().enumerate() {
-        let seed = word
-            .bytes()
-            .fold(17u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+        let hash = |h: u64, b: u8| h.wrapping_mul(31).wrapping_add(b as u64);
+        let seed = word.bytes().fold(17, hash);
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         for channel in 0..EMBEDDING {
             embedded[[0, channel, position]] = rng.random_range(-1.0f32..1.0);
@@ -528,7 +406,7 @@ impl ReceptiveFields {
     pub fn compute() -> Result<ReceptiveFields> {
         // Without pooling: six 3x3 convolutions. With pooling: a 2x2 max pooling
         // after every second convolution, as in VGG.
-        let plain: Vec<(usize, usize)> = vec![(3, 1); CONV_LAYERS];
+        let plain = vec![(3, 1); CONV_LAYERS];
         let mut pooled = Vec::new();
         for layer in 1..=CONV_LAYERS {
             pooled.push((3, 1));
@@ -543,7 +421,7 @@ impl ReceptiveFields {
             .iter()
             .zip(&pooled_fields)
             .filter(|((kernel, _), _)| *kernel == 3)
-            .map(|(_, f)| f.0);
+            .map(|(_, field)| field.0);
         let rows = plain_fields
             .iter()
             .zip(after_convs)
@@ -554,28 +432,19 @@ impl ReceptiveFields {
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new([
-            "layer",
-            "receptive field, no pooling",
-            "with 2x2 pooling after conv 2 and 4",
-        ]);
+        let mut table = Table::columns(
+            "layer | receptive field, no pooling | with 2x2 pooling after conv 2 and 4",
+        );
         for (name, plain, pooled) in &self.rows {
-            table.row([
-                name.clone(),
-                format!("{plain} x {plain}"),
-                format!("{pooled} x {pooled}"),
-            ]);
+            row!(table, "{name} | {plain} x {plain} | {pooled} x {pooled}");
         }
         table
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {
         let points = |pick: fn(&(String, usize, usize)) -> usize| {
-            self.rows
-                .iter()
-                .enumerate()
-                .map(|(i, r)| ((i + 1) as f32, pick(r) as f32))
-                .collect()
+            let at = |(i, row)| ((i + 1) as f32, pick(row) as f32);
+            self.rows.iter().enumerate().map(at).collect()
         };
         let series = [
             Series::new("3x3 convs only", points(|r| r.1)),
@@ -585,8 +454,8 @@ impl ReceptiveFields {
             "Receptive field after each 3x3 convolution",
             "convolution layer",
             "field (pixels per side)",
-        )
-        .legend_at(SeriesLabelPosition::UpperLeft);
+        );
+        let labels = labels.legend_at(SeriesLabelPosition::UpperLeft);
         plot::line_chart(&chapter.figure("receptive_field.svg"), &labels, &series)
     }
 }

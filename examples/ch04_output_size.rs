@@ -5,23 +5,29 @@
 //! figures to `book/figures/ch04/`. Each section below is one section of the chapter.
 
 use anyhow::Result;
-use cnn_book::plot::{self, ColorScale, MapStyle, Panel};
-use cnn_book::{Chapter, Table};
-use cnn_core::{
-    Conv2d, Conv2dConfig, Dense, Layer, Pool2d, Sequential, dropped_by_floor, output_size,
-};
+use clap::Parser;
+use cnn_book::plot::{self, MapStyle, Panel};
+use cnn_book::{Chapter, Table, row};
+use cnn_core::shape::dropped_by_floor;
+use cnn_core::{Conv2d, Conv2dConfig, Dense, Layer, Pool2d, Sequential, output_size};
 use ndarray::{Array1, Array2, Array4};
 
+/// Computes chapter 4's numbers and draws its figures into book/generated/ch04/ and
+/// book/figures/ch04/.
+#[derive(Debug, Parser)]
+pub struct Args {}
+
 fn main() -> Result<()> {
-    let chapter = Chapter::new("ch04");
+    Args::parse();
+    let chapter = Chapter::new("ch04")?;
 
     chapter.publish("counting", &counting_positions()?)?;
     chapter.publish("strides", &strides()?)?;
     chapter.publish("padding_modes", &padding_modes()?)?;
 
-    let lenet = walk(&lenet5()?, &[1, 1, 28, 28])?;
+    let lenet = walk(&lenet5()?, [1, 1, 28, 28])?;
     chapter.publish("lenet", &lenet.table())?;
-    let tiny_vgg = walk(&tiny_vgg()?, &[1, 3, 64, 64])?;
+    let tiny_vgg = walk(&tiny_vgg()?, [1, 3, 64, 64])?;
     chapter.publish("tiny_vgg", &tiny_vgg.table())?;
 
     let coverage = Coverage::compute()?;
@@ -30,7 +36,7 @@ fn main() -> Result<()> {
 
     chapter.publish("total_padding", &total_padding()?)?;
 
-    println!("figures in book/figures/ch04/, tables in book/generated/ch04/");
+    chapter.finish()?;
     Ok(())
 }
 
@@ -48,51 +54,37 @@ pub fn start_positions(padded: usize, kernel: usize, stride: usize) -> Vec<usize
     starts
 }
 
+/// The start positions for a table: all of them, or the first three and the last.
+fn listed(starts: &[usize], stride: usize) -> String {
+    match starts {
+        [.., last] if starts.len() > 8 => {
+            format!("0, {stride}, {}, ..., {last}", 2 * stride)
+        }
+        _ => starts
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
 /// Small cases counted by hand (listing the start positions) beside the library's
 /// formula, so the reader can see they agree.
 pub fn counting_positions() -> Result<Table> {
-    let mut table = Table::new([
-        "n",
-        "k",
-        "p",
-        "start positions of the kernel",
-        "count",
-        "n + 2p - k + 1",
-    ]);
+    let mut table =
+        Table::columns("n | k | p | start positions of the kernel | count | n + 2p - k + 1");
     for (n, k, p) in [(5, 3, 0), (6, 3, 0), (7, 5, 0), (5, 3, 1), (28, 5, 2)] {
         let starts = start_positions(n + 2 * p, k, 1);
-        let listed = if starts.len() <= 8 {
-            starts
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        } else {
-            format!("0, 1, 2, ..., {}", starts[starts.len() - 1])
-        };
-        table.row([
-            n.to_string(),
-            k.to_string(),
-            p.to_string(),
-            listed,
-            starts.len().to_string(),
-            output_size(n, k, 1, p)?.to_string(),
-        ]);
+        let (listed, count, formula) = (listed(&starts, 1), starts.len(), output_size(n, k, 1, p)?);
+        row!(table, "{n} | {k} | {p} | {listed} | {count} | {formula}");
     }
     Ok(table)
 }
 
 /// The same counting with a stride: only every `s`-th start is used.
 pub fn strides() -> Result<Table> {
-    let mut table = Table::new([
-        "n",
-        "k",
-        "p",
-        "s",
-        "start positions",
-        "count",
-        "floor((n + 2p - k) / s) + 1",
-    ]);
+    let mut table =
+        Table::columns("n | k | p | s | start positions | count | floor((n + 2p - k) / s) + 1");
     for (n, k, p, s) in [
         (5, 3, 0, 2),
         (7, 3, 0, 2),
@@ -102,24 +94,11 @@ pub fn strides() -> Result<Table> {
         (224, 7, 3, 2),
     ] {
         let starts = start_positions(n + 2 * p, k, s);
-        let listed = if starts.len() <= 8 {
-            starts
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        } else {
-            format!("0, {s}, {}, ..., {}", 2 * s, starts[starts.len() - 1])
-        };
-        table.row([
-            n.to_string(),
-            k.to_string(),
-            p.to_string(),
-            s.to_string(),
-            listed,
-            starts.len().to_string(),
-            output_size(n, k, s, p)?.to_string(),
-        ]);
+        let (listed, count, formula) = (listed(&starts, s), starts.len(), output_size(n, k, s, p)?);
+        row!(
+            table,
+            "{n} | {k} | {p} | {s} | {listed} | {count} | {formula}"
+        );
     }
     Ok(table)
 }
@@ -132,20 +111,13 @@ pub fn strides() -> Result<Table> {
 /// 32-pixel input.
 pub fn padding_modes() -> Result<Table> {
     let n = 32;
-    let mut table = Table::new([
-        "kernel k",
-        "valid: p = 0",
-        "same: p = (k - 1) / 2",
-        "output with same padding",
-    ]);
+    let mut table = Table::columns(
+        "kernel k | valid: p = 0 | same: p = (k - 1) / 2 | output with same padding",
+    );
     for k in [1, 3, 5, 7, 11] {
-        let same_padding = (k - 1) / 2;
-        table.row([
-            format!("{k} x {k}"),
-            output_size(n, k, 1, 0)?.to_string(),
-            same_padding.to_string(),
-            output_size(n, k, 1, same_padding)?.to_string(),
-        ]);
+        let same = (k - 1) / 2;
+        let (valid_size, same_size) = (output_size(n, k, 1, 0)?, output_size(n, k, 1, same)?);
+        row!(table, "{k} x {k} | {valid_size} | {same} | {same_size}");
     }
     Ok(table)
 }
@@ -154,32 +126,23 @@ pub fn padding_modes() -> Result<Table> {
 // 3. Walking real networks layer by layer.
 // ---------------------------------------------------------------------------
 
-/// A convolution layer of `filters` filters of `kernel x kernel` over `channels`,
-/// with zero weights: only its shape matters here.
-fn zero_conv(
-    name: &str,
-    filters: usize,
-    channels: usize,
-    kernel: usize,
-    padding: usize,
-) -> Result<Layer> {
+/// A convolution layer from `channels` to `filters` maps of `kernel x kernel`, with
+/// zero weights: only its shape matters here.
+fn conv(channels: usize, filters: usize, kernel: usize, padding: usize) -> Result<Conv2d> {
     let weight = Array4::zeros((filters, channels, kernel, kernel)); // [F, C, K, K]
-    let config = Conv2dConfig { stride: 1, padding };
-    Ok(Layer::Conv2d(Conv2d::new(
-        name,
+    Ok(Conv2d::new(
         weight,
         Array1::zeros(filters),
-        config,
-    )?))
+        Conv2dConfig::padding(padding),
+    )?)
 }
 
 /// A fully connected layer `inputs -> outputs` with zero weights.
-fn zero_dense(name: &str, inputs: usize, outputs: usize) -> Result<Layer> {
-    Ok(Layer::Dense(Dense::new(
-        name,
-        Array2::zeros((outputs, inputs)), // [O, I]
+fn dense(inputs: usize, outputs: usize) -> Result<Dense> {
+    Ok(Dense::new(
+        Array2::zeros((outputs, inputs)),
         Array1::zeros(outputs),
-    )?))
+    )?) // [O, I], [O]
 }
 
 /// LeNet-5 as used on 28x28 MNIST digits (LeCun et al., 1998, whose input was 32x32:
@@ -188,14 +151,14 @@ fn zero_dense(name: &str, inputs: usize, outputs: usize) -> Result<Layer> {
 pub fn lenet5() -> Result<Sequential> {
     // ANCHOR: lenet
     let mut net = Sequential::new();
-    net.push("conv1", zero_conv("conv1", 6, 1, 5, 2)?)?; // [N, 1, 28, 28] -> [N, 6, 28, 28]
-    net.push("pool1", Layer::Pool2d(Pool2d::max(2, 2)?))?; // -> [N, 6, 14, 14]
-    net.push("conv2", zero_conv("conv2", 16, 6, 5, 0)?)?; // -> [N, 16, 10, 10]
-    net.push("pool2", Layer::Pool2d(Pool2d::max(2, 2)?))?; // -> [N, 16, 5, 5]
+    net.push("conv1", conv(1, 6, 5, 2)?)?; // [N, 1, 28, 28] -> [N, 6, 28, 28]
+    net.push("pool1", Pool2d::max(2, 2)?)?; // -> [N, 6, 14, 14]
+    net.push("conv2", conv(6, 16, 5, 0)?)?; // -> [N, 16, 10, 10]
+    net.push("pool2", Pool2d::max(2, 2)?)?; // -> [N, 16, 5, 5]
     net.push("flatten", Layer::Flatten)?; // -> [N, 400]
-    net.push("fc1", zero_dense("fc1", 400, 120)?)?; // -> [N, 120]
-    net.push("fc2", zero_dense("fc2", 120, 84)?)?; // -> [N, 84]
-    net.push("fc3", zero_dense("fc3", 84, 10)?)?; // -> [N, 10]
+    net.push("fc1", dense(400, 120)?)?; // -> [N, 120]
+    net.push("fc2", dense(120, 84)?)?; // -> [N, 84]
+    net.push("fc3", dense(84, 10)?)?; // -> [N, 10]
     // ANCHOR_END: lenet
     Ok(net)
 }
@@ -205,14 +168,14 @@ pub fn lenet5() -> Result<Sequential> {
 /// connected layer to 10 classes. ReLUs left out: they do not change shapes.
 pub fn tiny_vgg() -> Result<Sequential> {
     let mut net = Sequential::new();
-    net.push("conv_1_1", zero_conv("conv_1_1", 10, 3, 3, 0)?)?; // [N, 3, 64, 64] -> [N, 10, 62, 62]
-    net.push("conv_1_2", zero_conv("conv_1_2", 10, 10, 3, 0)?)?; // -> [N, 10, 60, 60]
-    net.push("max_pool_1", Layer::Pool2d(Pool2d::max(2, 2)?))?; // -> [N, 10, 30, 30]
-    net.push("conv_2_1", zero_conv("conv_2_1", 10, 10, 3, 0)?)?; // -> [N, 10, 28, 28]
-    net.push("conv_2_2", zero_conv("conv_2_2", 10, 10, 3, 0)?)?; // -> [N, 10, 26, 26]
-    net.push("max_pool_2", Layer::Pool2d(Pool2d::max(2, 2)?))?; // -> [N, 10, 13, 13]
+    net.push("conv_1_1", conv(3, 10, 3, 0)?)?; // [N, 3, 64, 64] -> [N, 10, 62, 62]
+    net.push("conv_1_2", conv(10, 10, 3, 0)?)?; // -> [N, 10, 60, 60]
+    net.push("max_pool_1", Pool2d::max(2, 2)?)?; // -> [N, 10, 30, 30]
+    net.push("conv_2_1", conv(10, 10, 3, 0)?)?; // -> [N, 10, 28, 28]
+    net.push("conv_2_2", conv(10, 10, 3, 0)?)?; // -> [N, 10, 26, 26]
+    net.push("max_pool_2", Pool2d::max(2, 2)?)?; // -> [N, 10, 13, 13]
     net.push("flatten", Layer::Flatten)?; // -> [N, 1690]
-    net.push("output", zero_dense("output", 1690, 10)?)?; // -> [N, 10]
+    net.push("output", dense(1690, 10)?)?; // -> [N, 10]
     Ok(net)
 }
 
@@ -234,32 +197,29 @@ pub struct Walk {
 /// Walk `net` on an input of `input_shape`: for every layer with a sliding window,
 /// compute its output size with [`output_size`] from the previous height, and take
 /// the shape the network actually produces from [`Sequential::summary`].
-pub fn walk(net: &Sequential, input_shape: &[usize]) -> Result<Walk> {
-    let summary = net.summary(input_shape)?;
+pub fn walk(net: &Sequential, input_shape: [usize; 4]) -> Result<Walk> {
     let mut height = input_shape[2];
     let mut rows = Vec::new();
-    for ((_, layer), layer_summary) in net.layers.iter().zip(summary) {
-        let window = match layer {
+    for (named, summary) in net.layers().iter().zip(net.summary(input_shape)?) {
+        let window = match &named.layer {
             Layer::Conv2d(conv) => Some((conv.weight.dim().2, conv.stride, conv.padding)),
             Layer::Pool2d(pool) => Some((pool.kernel, pool.stride, 0)),
             _ => None,
         };
-        let formula = match window {
-            Some((kernel, stride, padding)) => {
-                let out = output_size(height, kernel, stride, padding)?;
-                let text =
-                    format!("floor(({height} + 2*{padding} - {kernel}) / {stride}) + 1 = {out}");
-                height = out;
-                text
-            }
-            None => String::new(),
-        };
+        let mut formula = String::new();
+        if let Some((kernel, stride, padding)) = window {
+            let out = output_size(height, kernel, stride, padding)?;
+            formula = format!("floor(({height} + 2*{padding} - {kernel}) / {stride}) + 1 = {out}");
+            height = out;
+        }
+        let (name, description) = (summary.name, summary.description);
+        let (output_shape, parameters) = (summary.output_shape, summary.parameters);
         rows.push(WalkRow {
-            name: layer_summary.name,
-            description: layer_summary.description,
+            name,
+            description,
             formula,
-            output_shape: layer_summary.output_shape,
-            parameters: layer_summary.parameters,
+            output_shape,
+            parameters,
         });
     }
     Ok(Walk { rows })
@@ -267,27 +227,22 @@ pub fn walk(net: &Sequential, input_shape: &[usize]) -> Result<Walk> {
 
 impl Walk {
     pub fn table(&self) -> Table {
-        let mut table = Table::new([
-            "layer",
-            "what",
-            "output size from the formula",
-            "output shape `[N, C, H, W]`",
-            "parameters",
-        ]);
+        let mut table = Table::columns(
+            "layer | what | output size from the formula | output shape `[N, C, H, W]` | parameters",
+        );
         for row in &self.rows {
-            let shape = row
-                .output_shape
-                .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join(", ");
-            table.row([
-                row.name.clone(),
-                row.description.clone(),
-                row.formula.clone(),
-                format!("`[{shape}]`"),
-                row.parameters.to_string(),
-            ]);
+            let shape = format!("`{:?}`", row.output_shape);
+            let WalkRow {
+                name,
+                description,
+                formula,
+                parameters,
+                ..
+            } = row;
+            row!(
+                table,
+                "{name} | {description} | {formula} | {shape} | {parameters}"
+            );
         }
         table
     }
@@ -328,44 +283,30 @@ impl Coverage {
     pub fn compute() -> Result<Coverage> {
         let maps = COVERAGE_CASES
             .iter()
-            .map(|&(n, k, s)| coverage_map(n, k, s))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Coverage { maps })
+            .map(|&(n, k, s)| coverage_map(n, k, s));
+        Ok(Coverage {
+            maps: maps.collect::<Result<_>>()?,
+        })
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new([
-            "n",
-            "k",
-            "s",
-            "(n - k) mod s",
-            "output",
-            "rows never covered",
-            "pixels never covered",
-        ]);
+        let mut table = Table::columns(
+            "n | k | s | (n - k) mod s | output | rows never covered | pixels never covered",
+        );
         for (&(n, k, s), map) in COVERAGE_CASES.iter().zip(&self.maps) {
             let dropped = dropped_by_floor(n, k, s, 0).unwrap_or(0);
             let never = map.iter().filter(|&&c| c == 0.0).count();
-            table.row([
-                n.to_string(),
-                k.to_string(),
-                s.to_string(),
-                ((n - k) % s).to_string(),
-                output_size(n, k, s, 0).unwrap_or(0).to_string(),
-                dropped.to_string(),
-                never.to_string(),
-            ]);
+            let output = output_size(n, k, s, 0).unwrap_or(0);
+            let remainder = (n - k) % s;
+            row!(
+                table,
+                "{n} | {k} | {s} | {remainder} | {output} | {dropped} | {never}"
+            );
         }
         table
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {
-        let style = MapStyle {
-            scale: ColorScale::Viridis,
-            annotate: true,
-            map_pixels: 260,
-            range: Some((0.0, 4.0)),
-        };
         let mut panels = Vec::new();
         for (&(n, k, s), map) in COVERAGE_CASES.iter().zip(&self.maps) {
             let dropped = dropped_by_floor(n, k, s, 0)?;
@@ -374,14 +315,10 @@ impl Coverage {
                 map.view(),
             ));
         }
-        plot::grid(
-            &chapter.figure("coverage.png"),
-            "How many windows cover each input pixel (0 = never seen)",
-            &panels,
-            3,
-            &style,
-        )?;
-        Ok(())
+        let file = chapter.figure("coverage.png");
+        let title = "How many windows cover each input pixel (0 = never seen)";
+        let style = MapStyle::viridis(260).annotated().with_range(0.0, 4.0);
+        plot::grid(&file, title, &panels, 3, &style)
     }
 }
 
@@ -394,26 +331,17 @@ impl Coverage {
 /// most papers use `p` per side: `n + 2p - k + 1`. The two agree when `P = 2p`; mixing
 /// them up is off by `p`.
 pub fn total_padding() -> Result<Table> {
-    let mut table = Table::new([
-        "n",
-        "k",
-        "p per side",
-        "n + 2p - k + 1 (library)",
-        "P = 2p in total",
-        "n + P - k + 1",
-        "mixed up: n + p - k + 1",
-    ]);
+    let mut table = Table::columns(
+        "n | k | p per side | n + 2p - k + 1 (library) | P = 2p in total | n + P - k + 1 | mixed up: n + p - k + 1",
+    );
     for (n, k, p) in [(28, 5, 2), (32, 3, 1), (64, 7, 3), (10, 3, 0)] {
         let total = 2 * p;
-        table.row([
-            n.to_string(),
-            k.to_string(),
-            p.to_string(),
-            output_size(n, k, 1, p)?.to_string(),
-            total.to_string(),
-            (n + total - k + 1).to_string(),
-            (n + p - k + 1).to_string(),
-        ]);
+        let library = output_size(n, k, 1, p)?;
+        let (with_total, mixed_up) = (n + total - k + 1, n + p - k + 1);
+        row!(
+            table,
+            "{n} | {k} | {p} | {library} | {total} | {with_total} | {mixed_up}"
+        );
     }
     Ok(table)
 }

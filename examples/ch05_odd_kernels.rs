@@ -5,14 +5,25 @@
 //! figures to `book/figures/ch05/`. Each section below is one section of the chapter.
 
 use anyhow::Result;
-use cnn_book::plot::{self, ColorScale, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
-use cnn_book::{Chapter, Table};
-use cnn_core::conv::conv2d;
-use cnn_core::{load_rgb, output_size, receptive_field, to_grayscale};
-use ndarray::{Array1, Array3, Array4, ArrayView4, Axis, s};
+use clap::Parser;
+use cnn_book::figures::map;
+use cnn_book::photos;
+use cnn_book::plot::{self, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
+use cnn_book::{Chapter, Table, row};
+use cnn_core::data::to_grayscale;
+use cnn_core::ops::conv2d;
+use cnn_core::output_size;
+use cnn_core::shape::receptive_field;
+use ndarray::{Array1, Array4, ArrayView4, Axis, s};
+
+/// Computes chapter 5's numbers and draws its figures into book/generated/ch05/ and
+/// book/figures/ch05/.
+#[derive(Debug, Parser)]
+pub struct Args {}
 
 fn main() -> Result<()> {
-    let chapter = Chapter::new("ch05");
+    Args::parse();
+    let chapter = Chapter::new("ch05")?;
 
     chapter.publish("same_padding", &same_padding()?)?;
 
@@ -38,7 +49,7 @@ fn main() -> Result<()> {
     stacks.figure(&chapter)?;
     chapter.publish("stacks", &stacks.table())?;
 
-    println!("figures in book/figures/ch05/, tables in book/generated/ch05/");
+    chapter.finish()?;
     Ok(())
 }
 
@@ -50,34 +61,26 @@ fn main() -> Result<()> {
 /// size (m - 1), whether it splits evenly, and what symmetric padding gives.
 pub fn same_padding() -> Result<Table> {
     let n = 32;
-    let mut table = Table::new([
-        "kernel m",
-        "total padding needed, m - 1",
-        "padding per side",
-        "output with p = floor((m - 1) / 2) on both sides",
-        "output with one more on one side",
-    ]);
+    let mut table = Table::columns(
+        "kernel m | total padding needed, m - 1 | padding per side | output with p = floor((m - 1) / 2) on both sides | output with one more on one side",
+    );
     for m in 1..=7usize {
-        let total = m - 1;
-        let per_side = if total.is_multiple_of(2) {
-            format!("{}", total / 2)
+        let (total, p) = (m - 1, (m - 1) / 2);
+        let symmetric = output_size(n, m, 1, p)?;
+        let (per_side, asymmetric) = if total.is_multiple_of(2) {
+            (p.to_string(), "-".to_string())
         } else {
-            format!("{} (not a whole number)", total as f32 / 2.0)
+            // One extra row of padding on one side only: n + (2p + 1) - m + 1.
+            (
+                format!("{} (not a whole number)", total as f32 / 2.0),
+                (symmetric + 1).to_string(),
+            )
         };
-        let p = total / 2;
-        // One extra row of padding on one side only: n + (2p + 1) - m + 1.
-        let asymmetric = if !total.is_multiple_of(2) {
-            (output_size(n, m, 1, p)? + 1).to_string()
-        } else {
-            "-".to_string()
-        };
-        table.row([
-            format!("{m} x {m}"),
-            total.to_string(),
-            per_side,
-            output_size(n, m, 1, p)?.to_string(),
-            asymmetric,
-        ]);
+        let kernel = format!("{m} x {m}");
+        row!(
+            table,
+            "{kernel} | {total} | {per_side} | {symmetric} | {asymmetric}"
+        );
     }
     Ok(table)
 }
@@ -127,6 +130,12 @@ pub fn same_blur(image: ArrayView4<f32>, k: usize) -> Result<Array4<f32>> {
     Ok(blurred)
 }
 
+/// `layers` "same" blurs with a `k x k` average, one after the other.
+/// input: [N, 1, H, W] -> output: [N, 1, H, W]
+fn blur_repeatedly(image: &Array4<f32>, k: usize, layers: usize) -> Result<Array4<f32>> {
+    (0..layers).try_fold(image.clone(), |x, _| same_blur(x.view(), k))
+}
+
 /// A signed shift for tables, with values within rounding of zero shown as +0.00.
 fn signed(value: f32) -> String {
     let value = if value.abs() < 0.005 { 0.0 } else { value };
@@ -135,9 +144,8 @@ fn signed(value: f32) -> String {
 
 /// Centre of mass `(row, column)` of a map: `sum_ij (i, j) * x[i,j] / sum_ij x[i,j]`.
 pub fn centre_of_mass(map: ArrayView4<f32>) -> (f32, f32) {
-    let plane = map.slice(s![0, 0, .., ..]);
     let (mut total, mut row, mut column) = (0f32, 0f32, 0f32);
-    for ((i, j), &v) in plane.indexed_iter() {
+    for ((i, j), &v) in map.slice(s![0, 0, .., ..]).indexed_iter() {
         total += v;
         row += i as f32 * v;
         column += j as f32 * v;
@@ -164,7 +172,7 @@ pub struct Shift {
 impl Shift {
     pub fn compute() -> Result<Shift> {
         let centre = DOT_SIZE / 2;
-        let mut dot = Array4::zeros((1, 1, DOT_SIZE, DOT_SIZE));
+        let mut dot = Array4::zeros((1, 1, DOT_SIZE, DOT_SIZE)); // [1, 1, 9, 9]
         dot[[0, 0, centre, centre]] = 1.0;
         let blurred = KERNELS
             .iter()
@@ -172,13 +180,8 @@ impl Shift {
             .collect::<Result<Vec<_>>>()?;
         let mut stacked = Vec::new();
         for k in [2, 3] {
-            let mut x = dot.clone();
-            let mut row = Vec::new();
-            for _ in 0..MAX_LAYERS {
-                x = same_blur(x.view(), k)?; // [1, 1, 9, 9] -> [1, 1, 9, 9]
-                row.push(centre_of_mass(x.view()));
-            }
-            stacked.push(row);
+            let after = |layers| Ok(centre_of_mass(blur_repeatedly(&dot, k, layers)?.view()));
+            stacked.push((1..=MAX_LAYERS).map(after).collect::<Result<Vec<_>>>()?);
         }
         Ok(Shift {
             dot,
@@ -189,70 +192,53 @@ impl Shift {
 
     pub fn table(&self) -> Table {
         let (dot_row, dot_column) = centre_of_mass(self.dot.view());
-        let mut table = Table::new([
-            "kernel",
-            "padding before / after",
-            "output size",
-            "centre of mass (row, column)",
-            "shift (row, column)",
-        ]);
+        let mut table = Table::columns(
+            "kernel | padding before / after | output size | centre of mass (row, column) | shift (row, column)",
+        );
         for (&k, blurred) in KERNELS.iter().zip(&self.blurred) {
-            let after = (k - 1) / 2;
-            let before = k - 1 - after;
+            let (after, (_, _, h, w)) = ((k - 1) / 2, blurred.dim());
             let (row, column) = centre_of_mass(blurred.view());
-            let (_, _, h, w) = blurred.dim();
-            table.row([
-                format!("{k} x {k} average"),
-                format!("{before} / {after}"),
-                format!("{h} x {w}"),
-                format!("({row:.2}, {column:.2})"),
-                format!(
-                    "({}, {})",
-                    signed(row - dot_row),
-                    signed(column - dot_column)
-                ),
-            ]);
+            let shift = format!(
+                "({}, {})",
+                signed(row - dot_row),
+                signed(column - dot_column)
+            );
+            let centre = format!("({row:.2}, {column:.2})");
+            let padding = format!("{} / {after}", k - 1 - after);
+            let kernel = format!("{k} x {k} average");
+            row!(
+                table,
+                "{kernel} | {padding} | {h} x {w} | {centre} | {shift}"
+            );
         }
         table
     }
 
     pub fn stacked_table(&self) -> Table {
         let start = (DOT_SIZE / 2) as f32;
-        let mut header = vec!["kernel".to_string()];
-        header.extend((1..=MAX_LAYERS).map(|l| format!("after {l} layer(s)")));
-        let mut table = Table::new(header);
+        let layers = (1..=MAX_LAYERS).map(|l| format!("after {l} layer(s)"));
+        let mut table = Table::new(std::iter::once("kernel".to_string()).chain(layers));
         for (k, row) in [2, 3].iter().zip(&self.stacked) {
-            let mut cells = vec![format!("{k} x {k}: shift of the centre")];
-            cells.extend(
-                row.iter()
-                    .map(|(r, c)| format!("({}, {})", signed(r - start), signed(c - start))),
-            );
-            table.row(cells);
+            let shifts = row
+                .iter()
+                .map(|(r, c)| format!("({}, {})", signed(r - start), signed(c - start)));
+            table.row(std::iter::once(format!("{k} x {k}: shift of the centre")).chain(shifts));
         }
         table
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {
-        let mut panels = vec![Panel::new("the dot", self.dot.slice(s![0, 0, .., ..]))];
+        let mut panels = vec![Panel::new("the dot", map(&self.dot, 0))];
         for (&k, blurred) in KERNELS.iter().zip(&self.blurred) {
             panels.push(Panel::new(
                 format!("{k} x {k} average, same size"),
-                blurred.slice(s![0, 0, .., ..]),
+                map(blurred, 0),
             ));
         }
-        let style = MapStyle {
-            scale: ColorScale::Viridis,
-            annotate: true,
-            map_pixels: 230,
-            range: Some((0.0, 0.3)),
-        };
-        plot::grid(
-            &chapter.figure("dot_blur.png"),
-            "A dot blurred by odd and even kernels (colours capped at 0.3)",
-            &panels,
-            3,
-            &style,
-        )
+        let file = chapter.figure("dot_blur.png");
+        let title = "A dot blurred by odd and even kernels (colours capped at 0.3)";
+        let style = MapStyle::viridis(230).annotated().with_range(0.0, 0.3);
+        plot::grid(&file, title, &panels, 3, &style)
     }
 }
 
@@ -274,41 +260,28 @@ pub const STRIP: (usize, usize) = (280, 266);
 /// Side of the crop and the strip.
 pub const SIDE: usize = 48;
 
-/// Four "same" blurs with a `k x k` average. input: [1, 1, H, W] -> output: [1, 1, H, W]
-fn blur_four_times(image: &Array4<f32>, k: usize) -> Result<Array4<f32>> {
-    let mut x = image.clone();
-    for _ in 0..MAX_LAYERS {
-        x = same_blur(x.view(), k)?;
-    }
-    Ok(x)
-}
-
 impl PhotoShift {
     pub fn compute() -> Result<PhotoShift> {
-        let path = cnn_book::output::repo_root().join("data/photos/camera.png");
-        let grey = to_grayscale(load_rgb(&path)?.view())?; // [3, 512, 512] -> [512, 512]
-        let cut = |(top, left): (usize, usize)| -> Result<Array4<f32>> {
-            Ok(grey
-                .slice(s![top..top + SIDE, left..left + SIDE])
-                .to_owned()
-                .into_shape_with_order((1, 1, SIDE, SIDE))?)
+        let grey = photos::grey("camera.png")?; // [512, 512]
+        let cut = |(top, left): (usize, usize)| {
+            let rows_and_columns = s![top..top + SIDE, left..left + SIDE];
+            photos::as_batch(grey.slice(rows_and_columns)) // [1, 1, 48, 48]
         };
-        let crop = cut(CROP)?;
-        let even = blur_four_times(&crop, 2)?;
-        let odd = blur_four_times(&crop, 3)?;
-        let strip = cut(STRIP)?;
-        let (strip_even, strip_odd) = (blur_four_times(&strip, 2)?, blur_four_times(&strip, 3)?);
-        let middle = SIDE / 2;
-        let profile = (0..SIDE)
-            .map(|j| {
-                (
-                    STRIP.1 + j,
-                    strip[[0, 0, middle, j]],
-                    strip_odd[[0, 0, middle, j]],
-                    strip_even[[0, 0, middle, j]],
-                )
-            })
-            .collect();
+        let four_blurs = |image: &Array4<f32>, k| blur_repeatedly(image, k, MAX_LAYERS);
+        let crop = cut(CROP);
+        let (even, odd) = (four_blurs(&crop, 2)?, four_blurs(&crop, 3)?);
+        let strip = cut(STRIP);
+        let (strip_odd, strip_even) = (four_blurs(&strip, 3)?, four_blurs(&strip, 2)?);
+        let row = |x: &Array4<f32>, j| x[[0, 0, SIDE / 2, j]]; // the strip's middle row
+        let point = |j| {
+            (
+                STRIP.1 + j,
+                row(&strip, j),
+                row(&strip_odd, j),
+                row(&strip_even, j),
+            )
+        };
+        let profile = (0..SIDE).map(point).collect();
         Ok(PhotoShift {
             crop,
             even,
@@ -319,83 +292,62 @@ impl PhotoShift {
 
     /// The column where each profile is brightest: `(original, 3x3, 2x2)`.
     pub fn brightest_columns(&self) -> (usize, usize, usize) {
-        let argmax = |pick: fn(&(usize, f32, f32, f32)) -> f32| {
-            self.profile
-                .iter()
-                .fold((0, f32::NEG_INFINITY), |best, p| {
-                    if pick(p) > best.1 {
-                        (p.0, pick(p))
-                    } else {
-                        best
-                    }
-                })
-                .0
+        let brightest = |pick: fn(&(usize, f32, f32, f32)) -> f32| {
+            let step = |best: (usize, f32), p: &(usize, f32, f32, f32)| {
+                if pick(p) > best.1 {
+                    (p.0, pick(p))
+                } else {
+                    best
+                }
+            };
+            self.profile.iter().fold((0, f32::NEG_INFINITY), step).0
         };
-        (argmax(|p| p.1), argmax(|p| p.2), argmax(|p| p.3))
+        (brightest(|p| p.1), brightest(|p| p.2), brightest(|p| p.3))
     }
 
     pub fn table(&self) -> Table {
         let (original, odd, even) = self.brightest_columns();
         let row = format!("row {} of the photo", STRIP.0 + SIDE / 2);
         let mut table = Table::new([row.as_str(), "brightest column (the pole)", "moved by"]);
-        table.row([
-            "original".to_string(),
-            original.to_string(),
-            "0".to_string(),
-        ]);
-        table.row([
-            "four 3x3 blurs".to_string(),
-            odd.to_string(),
-            (odd as i64 - original as i64).to_string(),
-        ]);
-        table.row([
-            "four 2x2 blurs".to_string(),
-            even.to_string(),
-            (even as i64 - original as i64).to_string(),
-        ]);
+        for (name, column) in [
+            ("original", original),
+            ("four 3x3 blurs", odd),
+            ("four 2x2 blurs", even),
+        ] {
+            let moved = column as i64 - original as i64;
+            row!(table, "{name} | {column} | {moved}");
+        }
         table
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {
         let panels = [
-            Panel::new("crop", self.crop.slice(s![0, 0, .., ..])),
-            Panel::new("four 3x3 blurs", self.odd.slice(s![0, 0, .., ..])),
-            Panel::new("four 2x2 blurs", self.even.slice(s![0, 0, .., ..])),
+            Panel::new("crop", map(&self.crop, 0)),
+            Panel::new("four 3x3 blurs", map(&self.odd, 0)),
+            Panel::new("four 2x2 blurs", map(&self.even, 0)),
         ];
-        let style = MapStyle {
-            scale: ColorScale::Gray,
-            annotate: false,
-            map_pixels: 260,
-            range: Some((0.0, 1.0)),
-        };
-        plot::grid(
-            &chapter.figure("photo_shift.png"),
-            "Same-size blurs of a photo crop: the even kernel moves it",
-            &panels,
-            3,
-            &style,
-        )?;
+        let file = chapter.figure("photo_shift.png");
+        let title = "Same-size blurs of a photo crop: the even kernel moves it";
+        let style = MapStyle::gray(260).with_range(0.0, 1.0);
+        plot::grid(&file, title, &panels, 3, &style)?;
         let line = |name: &str, pick: fn(&(usize, f32, f32, f32)) -> f32| {
             Series::new(
                 name,
                 self.profile.iter().map(|p| (p.0 as f32, pick(p))).collect(),
             )
         };
+        let series = [
+            line("original", |p| p.1),
+            line("four 3x3 blurs", |p| p.2),
+            line("four 2x2 blurs", |p| p.3),
+        ];
         let labels = Labels::new(
             "One row across the tripod's pole",
             "column of the photo",
             "grey level",
-        )
-        .legend_at(SeriesLabelPosition::UpperLeft);
-        plot::line_chart(
-            &chapter.figure("pole_profile.svg"),
-            &labels,
-            &[
-                line("original", |p| p.1),
-                line("four 3x3 blurs", |p| p.2),
-                line("four 2x2 blurs", |p| p.3),
-            ],
-        )
+        );
+        let labels = labels.legend_at(SeriesLabelPosition::UpperLeft);
+        plot::line_chart(&chapter.figure("pole_profile.svg"), &labels, &series)
     }
 }
 
@@ -420,8 +372,7 @@ pub const PIXEL: (usize, usize) = (100, 200);
 
 impl OneByOne {
     pub fn compute() -> Result<OneByOne> {
-        let path = cnn_book::output::repo_root().join("data/photos/astronaut.png");
-        let rgb = load_rgb(&path)?; // [3, 512, 512]
+        let rgb = photos::rgb("astronaut.png")?; // [3, 512, 512]
         // ANCHOR: one_by_one
         let photo = rgb.view().insert_axis(Axis(0)).to_owned(); // [1, 3, 512, 512]
         // One filter over the three channels, one weight per channel.
@@ -429,12 +380,9 @@ impl OneByOne {
         let no_bias = Array1::zeros(1); // [1]
         let grey = conv2d(photo.view(), weight.view(), no_bias.view(), 1, 0)?; // [1, 1, 512, 512]
         // ANCHOR_END: one_by_one
-        let reference = to_grayscale(rgb.view())?;
-        let largest_difference = grey
-            .slice(s![0, 0, .., ..])
-            .iter()
-            .zip(reference.iter())
-            .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+        let reference = to_grayscale(rgb.view())?; // [512, 512]
+        let difference = &map(&grey, 0) - &reference; // [512, 512]
+        let largest_difference = difference.fold(0f32, |m, d| m.max(d.abs()));
         Ok(OneByOne {
             photo,
             grey,
@@ -444,59 +392,42 @@ impl OneByOne {
 
     pub fn table(&self) -> Table {
         let (i, j) = PIXEL;
-        let weights = GREY_WEIGHTS;
-        let channel = format!("channel, pixel at row {i}, column {j}");
-        let mut table = Table::new([channel.as_str(), "value", "weight", "value x weight"]);
+        let mut table = Table::columns(&format!(
+            "channel, pixel at row {i}, column {j} | value | weight | value x weight"
+        ));
         for (c, name) in ["red", "green", "blue"].iter().enumerate() {
-            let value = self.photo[[0, c, i, j]];
-            table.row([
-                name.to_string(),
-                format!("{value:.4}"),
-                format!("{:.3}", weights[c]),
-                format!("{:.4}", value * weights[c]),
-            ]);
+            let (value, weight) = (self.photo[[0, c, i, j]], GREY_WEIGHTS[c]);
+            let product = value * weight;
+            row!(table, "{name} | {value:.4} | {weight:.3} | {product:.4}");
         }
-        table.row([
-            "output (sum)".to_string(),
-            String::new(),
-            String::new(),
-            format!("{:.4}", self.grey[[0, 0, i, j]]),
-        ]);
+        row!(table, "output (sum) |  |  | {:.4}", self.grey[[0, 0, i, j]]);
         table
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {
-        let photo: Array3<f32> = self.photo.slice(s![0, .., .., ..]).to_owned();
-        plot::rgb_image(&chapter.figure("astronaut_rgb.png"), photo.view(), 300)?;
-        plot::heatmap(
-            &chapter.figure("astronaut_grey.png"),
-            "1x1 convolution, 3 channels -> 1",
-            self.grey.slice(s![0, 0, .., ..]),
-            &MapStyle {
-                scale: ColorScale::Gray,
-                annotate: false,
-                map_pixels: 300,
-                range: Some((0.0, 1.0)),
-            },
-        )
+        plot::rgb_image(
+            &chapter.figure("astronaut_rgb.png"),
+            self.photo.slice(s![0, .., .., ..]),
+            300,
+        )?;
+        let file = chapter.figure("astronaut_grey.png");
+        let title = "1x1 convolution, 3 channels -> 1";
+        let style = MapStyle::gray(300).with_range(0.0, 1.0);
+        plot::heatmap(&file, title, map(&self.grey, 0), &style)
     }
 }
 
 /// Receptive fields of stacks of 1x1 and of 3x3 convolutions, from the library.
 pub fn one_by_one_field() -> Result<Table> {
-    let mut table = Table::new([
-        "layers",
-        "field of 1x1 convolutions",
-        "field of 3x3 convolutions",
-    ]);
-    let ones = receptive_field(&[(1, 1); 3])?;
-    let threes = receptive_field(&[(3, 1); 3])?;
+    let mut table =
+        Table::columns("layers | field of 1x1 convolutions | field of 3x3 convolutions");
+    let (ones, threes) = (
+        receptive_field(&[(1, 1); 3])?,
+        receptive_field(&[(3, 1); 3])?,
+    );
     for (layer, (one, three)) in ones.iter().zip(&threes).enumerate() {
-        table.row([
-            (layer + 1).to_string(),
-            format!("{0} x {0}", one.0),
-            format!("{0} x {0}", three.0),
-        ]);
+        let (layers, one, three) = (layer + 1, one.0, three.0);
+        row!(table, "{layers} | {one} x {one} | {three} x {three}");
     }
     Ok(table)
 }
@@ -534,53 +465,44 @@ impl Stacks {
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new([
-            "3x3 layers",
-            "field",
-            "weights: stack",
-            "weights: one kernel",
-            format!("stack, C = {CHANNELS}").as_str(),
-            format!("one kernel, C = {CHANNELS}").as_str(),
-            "ratio",
-            "ReLUs",
-        ]);
+        let header = format!(
+            "3x3 layers | field | weights: stack | weights: one kernel | stack, C = {CHANNELS} | one kernel, C = {CHANNELS} | ratio | ReLUs"
+        );
+        let mut table = Table::columns(&header);
         let c2 = CHANNELS * CHANNELS;
         for &(layers, field, stack, single) in &self.rows {
-            table.row([
-                layers.to_string(),
-                format!("{field} x {field}"),
-                format!("{stack} C²"),
-                format!("{single} C²"),
-                (stack * c2).to_string(),
-                (single * c2).to_string(),
-                format!("{:.2}", stack as f32 / single as f32),
-                format!("{layers} vs 1"),
-            ]);
+            let ratio = format!("{:.2}", stack as f32 / single as f32);
+            let [stack_per_c2, single_per_c2] = [stack, single].map(|w| format!("{w} C²"));
+            row!(
+                table,
+                "{layers} | {field} x {field} | {stack_per_c2} | {single_per_c2} | {} | {} | {ratio} | {layers} vs 1",
+                stack * c2,
+                single * c2
+            );
         }
         table
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {
-        let stack = Series::new(
-            "stack of 3x3 layers",
-            self.rows
-                .iter()
-                .map(|&(_, f, s, _)| (f as f32, s as f32))
-                .collect(),
-        );
-        let single = Series::new(
-            "one large kernel",
-            self.rows
-                .iter()
-                .map(|&(_, f, _, s)| (f as f32, s as f32))
-                .collect(),
-        );
+        let curve = |name, weights: fn(&(usize, usize, usize, usize)) -> usize| {
+            Series::new(
+                name,
+                self.rows
+                    .iter()
+                    .map(|r| (r.1 as f32, weights(r) as f32))
+                    .collect(),
+            )
+        };
+        let series = [
+            curve("stack of 3x3 layers", |r| r.2),
+            curve("one large kernel", |r| r.3),
+        ];
         let labels = Labels::new(
             "Weights needed to see a field (in units of C x C)",
             "receptive field (pixels per side)",
             "weights / C^2",
-        )
-        .legend_at(SeriesLabelPosition::UpperLeft);
-        plot::line_chart(&chapter.figure("stacks.svg"), &labels, &[stack, single])
+        );
+        let labels = labels.legend_at(SeriesLabelPosition::UpperLeft);
+        plot::line_chart(&chapter.figure("stacks.svg"), &labels, &series)
     }
 }

@@ -9,9 +9,15 @@
 //! - [`output`]: the book's folders, atomic file writes, Markdown tables.
 //! - [`plot`]: heatmaps, grids of feature maps, line and bar charts, drawn with an
 //!   embedded font so the bytes are the same on every machine.
+//! - [`figures`]: short constructors for what the figures need (map styles, curves).
+//! - [`photos`]: the photos of `data/photos/`, in colour or grey.
+//! - [`text`]: numbers as the tables write them.
 
+pub mod figures;
 pub mod lecture;
 pub mod output;
+pub mod photos;
 pub mod plot;
+pub mod text;
 
 pub use output::{Chapter, Table, write_atomically};

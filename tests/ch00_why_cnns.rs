@@ -12,8 +12,8 @@ fn fully_connected_cost() {
     let cost = ch00::FullyConnectedCost::compute();
     assert_eq!(cost.inputs, 30_000);
     assert_eq!(cost.weights, 30_000_000);
-    assert_eq!(ch00::with_thousands(cost.weights), "30,000,000");
-    assert_eq!(ch00::with_thousands(784), "784");
+    assert_eq!(cnn_book::text::with_thousands(cost.weights), "30,000,000");
+    assert_eq!(cnn_book::text::with_thousands(784), "784");
     insta::assert_snapshot!(cost.table().to_markdown());
 }
 
@@ -97,4 +97,19 @@ fn one_eye_detector_finds_both_eyes() {
         "{elsewhere:?}"
     );
     insta::assert_snapshot!(search.table().to_markdown());
+}
+
+/// The program takes `--help` and refuses what it does not know, before any work.
+#[test]
+fn the_command_line_takes_help_and_rejects_unknown_arguments() {
+    use clap::Parser;
+    use clap::error::ErrorKind;
+    assert!(ch00::Args::try_parse_from(["ch00_why_cnns"]).is_ok());
+    let help = ch00::Args::try_parse_from(["ch00_why_cnns", "--help"]).unwrap_err();
+    assert_eq!(help.kind(), ErrorKind::DisplayHelp);
+    assert!(help.to_string().contains("Computes chapter"), "{help}");
+    for wrong in ["--bogus", "extra"] {
+        let error = ch00::Args::try_parse_from(["ch00_why_cnns", wrong]).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::UnknownArgument, "{wrong}: {error}");
+    }
 }

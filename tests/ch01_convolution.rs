@@ -6,7 +6,7 @@
 #[allow(dead_code)]
 mod ch01;
 
-use cnn_core::conv::{conv1d, true_convolution1d};
+use cnn_core::ops::{conv1d, true_convolution1d};
 use ndarray::{Array1, array, s};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -122,4 +122,19 @@ fn inline_values() {
         ch01::BLUR_SIZE,
         ch01::BLUR_SIZE - 1
     ));
+}
+
+/// The program takes `--help` and refuses what it does not know, before any work.
+#[test]
+fn the_command_line_takes_help_and_rejects_unknown_arguments() {
+    use clap::Parser;
+    use clap::error::ErrorKind;
+    assert!(ch01::Args::try_parse_from(["ch01_convolution"]).is_ok());
+    let help = ch01::Args::try_parse_from(["ch01_convolution", "--help"]).unwrap_err();
+    assert_eq!(help.kind(), ErrorKind::DisplayHelp);
+    assert!(help.to_string().contains("Computes chapter"), "{help}");
+    for wrong in ["--bogus", "extra"] {
+        let error = ch01::Args::try_parse_from(["ch01_convolution", wrong]).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::UnknownArgument, "{wrong}: {error}");
+    }
 }

@@ -6,7 +6,7 @@
 #[allow(dead_code)]
 mod ch02;
 
-use cnn_core::conv::{conv2d, conv2d_naive};
+use cnn_core::ops::{conv2d, conv2d_naive};
 use ndarray::{Array1, Array2, Array4, array, s};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -180,4 +180,19 @@ fn inline_values() {
         ch02::STEPS,
         pixel.position_text()
     ));
+}
+
+/// The program takes `--help` and refuses what it does not know, before any work.
+#[test]
+fn the_command_line_takes_help_and_rejects_unknown_arguments() {
+    use clap::Parser;
+    use clap::error::ErrorKind;
+    assert!(ch02::Args::try_parse_from(["ch02_feature_maps"]).is_ok());
+    let help = ch02::Args::try_parse_from(["ch02_feature_maps", "--help"]).unwrap_err();
+    assert_eq!(help.kind(), ErrorKind::DisplayHelp);
+    assert!(help.to_string().contains("Computes chapter"), "{help}");
+    for wrong in ["--bogus", "extra"] {
+        let error = ch02::Args::try_parse_from(["ch02_feature_maps", wrong]).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::UnknownArgument, "{wrong}: {error}");
+    }
 }

@@ -53,3 +53,18 @@ fn receptive_fields() {
     let fields = ch03::ReceptiveFields::compute().unwrap();
     insta::assert_snapshot!(fields.table().to_markdown());
 }
+
+/// The program takes `--help` and refuses what it does not know, before any work.
+#[test]
+fn the_command_line_takes_help_and_rejects_unknown_arguments() {
+    use clap::Parser;
+    use clap::error::ErrorKind;
+    assert!(ch03::Args::try_parse_from(["ch03_pooling"]).is_ok());
+    let help = ch03::Args::try_parse_from(["ch03_pooling", "--help"]).unwrap_err();
+    assert_eq!(help.kind(), ErrorKind::DisplayHelp);
+    assert!(help.to_string().contains("Computes chapter"), "{help}");
+    for wrong in ["--bogus", "extra"] {
+        let error = ch03::Args::try_parse_from(["ch03_pooling", wrong]).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::UnknownArgument, "{wrong}: {error}");
+    }
+}

@@ -40,7 +40,7 @@ fn padding_modes() {
 
 #[test]
 fn lenet5_walk() {
-    let walk = ch04::walk(&ch04::lenet5().unwrap(), &[1, 1, 28, 28]).unwrap();
+    let walk = ch04::walk(&ch04::lenet5().unwrap(), [1, 1, 28, 28]).unwrap();
     let last = walk.rows.last().unwrap();
     assert_eq!(last.output_shape, vec![1, 10]);
     insta::assert_snapshot!(walk.table().to_markdown());
@@ -48,7 +48,7 @@ fn lenet5_walk() {
 
 #[test]
 fn tiny_vgg_walk() {
-    let walk = ch04::walk(&ch04::tiny_vgg().unwrap(), &[1, 3, 64, 64]).unwrap();
+    let walk = ch04::walk(&ch04::tiny_vgg().unwrap(), [1, 3, 64, 64]).unwrap();
     // 64 -> 62 -> 60 -> 30 -> 28 -> 26 -> 13, as in CNN Explainer.
     let heights: Vec<usize> = walk
         .rows
@@ -64,7 +64,7 @@ fn tiny_vgg_walk() {
 fn floor_mode_leaves_the_last_rows_uncovered() {
     let coverage = ch04::Coverage::compute().unwrap();
     for (&(n, k, s), map) in ch04::COVERAGE_CASES.iter().zip(&coverage.maps) {
-        let dropped = cnn_core::dropped_by_floor(n, k, s, 0).unwrap();
+        let dropped = cnn_core::shape::dropped_by_floor(n, k, s, 0).unwrap();
         // Exactly the last `dropped` rows and columns are zero, nothing else.
         for ((i, j), &c) in map.indexed_iter() {
             let outside = i >= n - dropped || j >= n - dropped;
@@ -77,4 +77,19 @@ fn floor_mode_leaves_the_last_rows_uncovered() {
 #[test]
 fn total_padding() {
     insta::assert_snapshot!(ch04::total_padding().unwrap().to_markdown());
+}
+
+/// The program takes `--help` and refuses what it does not know, before any work.
+#[test]
+fn the_command_line_takes_help_and_rejects_unknown_arguments() {
+    use clap::Parser;
+    use clap::error::ErrorKind;
+    assert!(ch04::Args::try_parse_from(["ch04_output_size"]).is_ok());
+    let help = ch04::Args::try_parse_from(["ch04_output_size", "--help"]).unwrap_err();
+    assert_eq!(help.kind(), ErrorKind::DisplayHelp);
+    assert!(help.to_string().contains("Computes chapter"), "{help}");
+    for wrong in ["--bogus", "extra"] {
+        let error = ch04::Args::try_parse_from(["ch04_output_size", wrong]).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::UnknownArgument, "{wrong}: {error}");
+    }
 }

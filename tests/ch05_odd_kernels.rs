@@ -69,3 +69,18 @@ fn the_photo_moves_with_even_kernels() {
     );
     insta::assert_snapshot!(photo.table().to_markdown());
 }
+
+/// The program takes `--help` and refuses what it does not know, before any work.
+#[test]
+fn the_command_line_takes_help_and_rejects_unknown_arguments() {
+    use clap::Parser;
+    use clap::error::ErrorKind;
+    assert!(ch05::Args::try_parse_from(["ch05_odd_kernels"]).is_ok());
+    let help = ch05::Args::try_parse_from(["ch05_odd_kernels", "--help"]).unwrap_err();
+    assert_eq!(help.kind(), ErrorKind::DisplayHelp);
+    assert!(help.to_string().contains("Computes chapter"), "{help}");
+    for wrong in ["--bogus", "extra"] {
+        let error = ch05::Args::try_parse_from(["ch05_odd_kernels", wrong]).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::UnknownArgument, "{wrong}: {error}");
+    }
+}

@@ -98,6 +98,7 @@ fn valid_conv1d() -> impl Strategy<Value = (Array3<f32>, Array3<f32>, Array1<f32
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
+    // ANCHOR: conv2d_fast_equals_naive
     #[test]
     fn conv2d_shape_is_output_size_and_fast_equals_naive(case in valid_conv2d()) {
         let (n, _, h, w) = case.input.dim();
@@ -123,6 +124,7 @@ proptest! {
             prop_assert_eq!(columns.slice(ndarray::s![.., b * positions..(b + 1) * positions]), one);
         }
     }
+    // ANCHOR_END: conv2d_fast_equals_naive
 
     #[test]
     fn conv1d_shape_is_output_size((x, w, b, s, p) in valid_conv1d()) {

@@ -228,6 +228,7 @@ fn conv2d_by_chunks(
     let output_shape = conv2d_output_shape(input.dim(), weight.dim(), bias.len(), stride, padding)?;
     let (filters, channels, kernel_h, kernel_w) = weight.dim();
     let (_, _, out_h, out_w) = output_shape;
+    // ANCHOR: conv2d_fast_chunk
     let weight_matrix = weight
         .to_shape((filters, channels * kernel_h * kernel_w)) // [F, C, KH, KW] -> [F, C*KH*KW]
         .expect("a 4-D weight reshapes to 2-D");
@@ -248,6 +249,7 @@ fn conv2d_by_chunks(
                     map += b;
                 }
             }
+            // ANCHOR_END: conv2d_fast_chunk
             keep_patches.then_some(columns)
         })
         .collect();

@@ -53,6 +53,7 @@ pub fn im2col_naive(
         padded_size(width, padding)?,
     ];
     check_count("padded input", &padded_shape)?;
+    // ANCHOR: im2col_naive_loop
     let padded = zero_padded(input, padding); // [C, H, W] -> [C, H+2P, W+2P]
     let mut columns = Array2::zeros((channels * kernel_h * kernel_w, out_h * out_w));
     for c in 0..channels {
@@ -68,6 +69,7 @@ pub fn im2col_naive(
             }
         }
     }
+    // ANCHOR_END: im2col_naive_loop
     Ok(columns)
 }
 

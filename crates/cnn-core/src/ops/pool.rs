@@ -265,6 +265,7 @@ fn pool2d(
                 .to_slice()
                 .expect("an image of a standard-layout batch is one slice");
             let y = y.as_slice_mut().expect("a fresh output is one slice");
+            // ANCHOR: pool_fast_loop
             for ch in 0..c {
                 let map = &x[ch * h * w..(ch + 1) * h * w];
                 for i in 0..out_h {
@@ -289,6 +290,7 @@ fn pool2d(
                     }
                 }
             }
+            // ANCHOR_END: pool_fast_loop
         });
     Ok(output)
 }
@@ -544,6 +546,7 @@ mod tests {
         );
     }
 
+    // ANCHOR: pool_fast_equals_naive
     #[test]
     fn the_fast_pooling_equals_the_reference() {
         let x = Array::from_iter((0..2 * 3 * 7 * 6).map(|v| ((v * 37) % 23) as f32 - 11.0))
@@ -561,6 +564,7 @@ mod tests {
             );
         }
     }
+    // ANCHOR_END: pool_fast_equals_naive
 
     #[test]
     fn floor_mode_drops_the_partial_window() {
