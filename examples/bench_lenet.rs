@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use clap::Parser;
-use cnn_book::{Chapter, Table, cells, cli};
+use cnn_book::{Chapter, Table, cli, row};
 use cnn_core::models::lenet::{LeNetConfig, lenet5};
 use cnn_core::ops::{conv2d, conv2d_backward, conv2d_backward_naive, conv2d_naive};
 use cnn_core::train::{Optimizer, Sgd, train_step};
@@ -107,14 +107,9 @@ fn time(mut f: impl FnMut() -> cnn_core::Result<()>) -> Result<f64> {
 
 /// Forward and backward throughput of the naive and the fast convolution.
 fn convolution_table(rng: &mut ChaCha8Rng) -> Result<Table> {
-    let header = [
-        "convolution (batch 64)",
-        "naive forward",
-        "fast forward",
-        "naive backward",
-        "fast backward",
-    ];
-    let mut table = Table::new(header);
+    let mut table = Table::columns(
+        "convolution (batch 64) | naive forward | fast forward | naive backward | fast backward",
+    );
     for shape in &SHAPES {
         let (c, f, k, p) = (shape.channels, shape.filters, shape.kernel, shape.padding);
         let x = random4((BATCH, c, shape.size, shape.size), rng);
@@ -157,13 +152,10 @@ fn training_table(args: &Args, rng: &mut ChaCha8Rng) -> Result<Table> {
         train_step(&mut net, &mut optimizer, &images, &labels)?;
     }
     let images_per_second = (args.steps * BATCH) as f64 / start.elapsed().as_secs_f64();
-    let mut table = Table::new(["LeNet-5 training, batch 64", "value"]);
-    table.row(cells!["threads", args.threads]);
-    table.row(cells![
-        "images per second",
-        format!("{images_per_second:.0}")
-    ]);
-    let epoch = format!("{:.1}", 60_000.0 / images_per_second);
-    table.row(cells!["seconds per epoch (60,000 images)", epoch]);
+    let epoch = 60_000.0 / images_per_second;
+    let mut table = Table::columns("LeNet-5 training, batch 64 | value");
+    row!(table, "threads | {}", args.threads);
+    row!(table, "images per second | {images_per_second:.0}");
+    row!(table, "seconds per epoch (60,000 images) | {epoch:.1}");
     Ok(table)
 }

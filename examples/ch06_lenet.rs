@@ -16,7 +16,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, ValueEnum};
 use cnn_book::plot::{self, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
 use cnn_book::trained::{LENET_MODEL, MNIST};
-use cnn_book::{Chapter, Table, cells, cli, output::repo_root};
+use cnn_book::{Chapter, Table, cli, output::repo_root, row};
 use cnn_core::data::files::check_writable;
 use cnn_core::models::lenet::{Activation, Downsampling, LeNetConfig, MnistData};
 use cnn_core::models::lenet::{Normalization, lenet5};
@@ -201,21 +201,18 @@ impl Args {
 
 /// The layer-by-layer architecture table, computed by the library.
 pub fn architecture_table(net: &Sequential) -> Result<Table> {
-    let mut table = Table::new(["layer", "what it does", "output shape", "parameters"]);
-    table.row(["input", "a 28x28 grey digit", "1 x 28 x 28", "0"]);
-    for row in net.summary([1, 1, 28, 28])? {
-        let shape: Vec<String> = row.output_shape[1..]
+    let mut table = Table::columns("layer | what it does | output shape | parameters");
+    table.line("input | a 28x28 grey digit | 1 x 28 x 28 | 0");
+    for layer in net.summary([1, 1, 28, 28])? {
+        let (name, description, parameters) = (layer.name, layer.description, layer.parameters);
+        let shape: Vec<String> = layer.output_shape[1..]
             .iter()
-            .map(|d| d.to_string())
+            .map(usize::to_string)
             .collect();
-        table.row(cells![
-            row.name,
-            row.description,
-            shape.join(" x "),
-            row.parameters
-        ]);
+        let shape = shape.join(" x ");
+        row!(table, "{name} | {description} | {shape} | {parameters}");
     }
-    table.row(cells!["total", "", "", net.parameter_count()]);
+    row!(table, "total | | | {}", net.parameter_count());
     Ok(table)
 }
 
@@ -284,27 +281,30 @@ impl WorkedStep {
 
     /// Class by class: weights, logit, probability, gradient and updated weights.
     pub fn table(&self) -> Table {
-        let mut table = Table::new([
-            "class k",
-            "weights w_k",
-            "logit z_k",
-            "probability p_k",
-            "dL/dz_k",
-            "dL/dw_k",
-            "new weights",
-        ]);
+        let mut table = Table::columns(
+            "class k | weights w_k | logit z_k | probability p_k | dL/dz_k | dL/dw_k | new weights",
+        );
         let pair = |m: &Array2<f32>, k: usize| format!("({:.3}, {:.3})", m[[k, 0]], m[[k, 1]]);
         for k in 0..3 {
-            let correct = if k == self.target { " (correct)" } else { "" };
-            table.row([
-                format!("{k}{correct}"),
+            let class = if k == self.target {
+                format!("{k} (correct)")
+            } else {
+                k.to_string()
+            };
+            let (w, new_w, d_w) = (
                 pair(&self.weight, k),
-                format!("{:.3}", self.logits[[0, k]]),
-                format!("{:.3}", self.probabilities[[0, k]]),
-                format!("{:.3}", self.d_logits[[0, k]]),
-                pair(&self.d_weight, k),
                 pair(&self.new_weight, k),
-            ]);
+                pair(&self.d_weight, k),
+            );
+            let (z, p, d_z) = (
+                self.logits[[0, k]],
+                self.probabilities[[0, k]],
+                self.d_logits[[0, k]],
+            );
+            row!(
+                table,
+                "{class} | {w} | {z:.3} | {p:.3} | {d_z:.3} | {d_w} | {new_w}"
+            );
         }
         table
     }
@@ -390,12 +390,11 @@ impl Training {
 
     /// One row per epoch.
     pub fn table(&self) -> Table {
-        let header = "epoch | training loss | training accuracy | test accuracy";
-        let mut table = Table::new(header.split(" | "));
+        let mut table = Table::columns("epoch | training loss | training accuracy | test accuracy");
         for e in &self.history.epochs {
-            let loss = format!("{:.4}", e.train_loss);
             let (train, test) = (percent(e.train_accuracy), percent(e.test_accuracy));
-            table.row(cells![e.epoch, loss, train, test]);
+            let (epoch, loss) = (e.epoch, e.train_loss);
+            row!(table, "{epoch} | {loss:.4} | {train} | {test}");
         }
         table
     }
@@ -445,9 +444,9 @@ impl Learned {
             .map(|((t, p), &count)| (count as usize, t, p))
             .collect();
         confusions.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-        let mut table = Table::new(["true digit", "predicted", "times"]);
+        let mut table = Table::columns("true digit | predicted | times");
         for &(count, t, p) in confusions.iter().take(5) {
-            table.row([t, p, count]);
+            row!(table, "{t} | {p} | {count}");
         }
         table
     }
@@ -602,14 +601,14 @@ impl Comparisons {
     }
 
     pub fn activation_table(&self) -> Table {
-        let header = "activation | test accuracy after each epoch | final training loss";
-        let mut table = Table::new(header.split(" | "));
+        let mut table =
+            Table::columns("activation | test accuracy after each epoch | final training loss");
         for run in &self.activations {
             let epochs = run.history.epochs.iter();
             let accuracies: Vec<String> = epochs.map(|e| percent(e.test_accuracy)).collect();
             let loss = run.history.epochs.last().map_or(0.0, |e| e.train_loss);
-            let name = format!("{:?}", run.config.activation);
-            table.row([name, accuracies.join(", "), format!("{loss:.4}")]);
+            let (activation, accuracies) = (run.config.activation, accuracies.join(", "));
+            row!(table, "{activation:?} | {accuracies} | {loss:.4}");
         }
         table
     }
@@ -627,19 +626,17 @@ impl Comparisons {
     }
 
     pub fn pooling_table(&self) -> Table {
-        let header = "downsampling | parameters | training accuracy | test accuracy | gap";
-        let mut table = Table::new(header.split(" | "));
+        let mut table =
+            Table::columns("downsampling | parameters | training accuracy | test accuracy | gap");
         for run in &self.downsampling {
+            let (name, parameters) = (run.config.downsampling.name(), run.parameters);
             let (train, test) = (run.train_accuracy, run.test_accuracy);
-            let gap = format!("{:.2} points", 100.0 * (train - test));
-            let name = run.config.downsampling.name();
-            table.row(cells![
-                name,
-                run.parameters,
-                percent(train),
-                percent(test),
-                gap
-            ]);
+            let gap = 100.0 * (train - test);
+            let (train, test) = (percent(train), percent(test));
+            row!(
+                table,
+                "{name} | {parameters} | {train} | {test} | {gap:.2} points"
+            );
         }
         table
     }

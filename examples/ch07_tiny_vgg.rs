@@ -13,7 +13,7 @@ use clap::Parser;
 use cnn_book::output::repo_root;
 use cnn_book::plot::{self, Labels};
 use cnn_book::trained::check_finite;
-use cnn_book::{Chapter, Table, cells, pictures};
+use cnn_book::{Chapter, Table, network_figures, row};
 use cnn_core::data::read_weights;
 use cnn_core::models::tiny_vgg::{self, CLASSES};
 use cnn_core::nn::{LayerSummary, NamedLayer, Tensor};
@@ -129,9 +129,7 @@ impl Architecture {
         let size = tiny_vgg::INPUT_SIZE;
         let layers = network.summary([1, 3, size, size])?;
         let flatten = layers.iter().find(|layer| layer.name == "flatten");
-        let dense = layers
-            .iter()
-            .filter(|layer| layer.description.starts_with("dense"));
+        let dense = layers.iter().filter(|l| l.description.starts_with("dense"));
         Ok(Architecture {
             flatten_inputs: flatten.map_or(0, |layer| layer.output_shape[1]),
             dense_parameters: dense.map(|layer| layer.parameters).sum(),
@@ -147,22 +145,19 @@ impl Architecture {
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new(["layer", "operation", "output (C x H x W)", "parameters"]);
-        table.row(["`input`", "RGB image", "3 x 64 x 64", "0"]);
+        let mut table = Table::columns("layer | operation | output (C x H x W) | parameters");
+        table.line("`input` | RGB image | 3 x 64 x 64 | 0");
         for layer in &self.layers {
+            let (name, description, parameters) =
+                (&layer.name, &layer.description, layer.parameters);
             let shape: Vec<String> = layer.output_shape[1..]
                 .iter()
                 .map(usize::to_string)
                 .collect();
-            let name = format!("`{}`", layer.name);
-            table.row(cells![
-                name,
-                layer.description,
-                shape.join(" x "),
-                layer.parameters
-            ]);
+            let shape = shape.join(" x ");
+            row!(table, "`{name}` | {description} | {shape} | {parameters}");
         }
-        table.row(cells!["total", "", "", self.total_parameters]);
+        row!(table, "total | | | {}", self.total_parameters);
         table
     }
 }
@@ -220,7 +215,7 @@ impl LayerOutputs {
     pub fn figures(&self, chapter: &Chapter, network: &Sequential) -> Result<()> {
         let path = chapter.figure("overview.png");
         let title = "Tiny VGG: every feature map, each layer on its own colour scale";
-        pictures::overview(&path, title, network, self.image.view(), &CLASSES)?;
+        network_figures::overview(&path, title, network, self.image.view(), &CLASSES)?;
         plot::rgb_image(&chapter.figure("espresso.png"), self.image.view(), 256)
     }
 }
@@ -275,12 +270,13 @@ impl OnePixel {
 
     pub fn terms_table(&self) -> Table {
         let channel = ["R", "G", "B"];
-        let header = "channel c | row u | column v | pixel x | weight w | x * w";
-        let mut table = Table::new(header.split(" | "));
-        for &(c, u, v, pixel, weight) in &self.terms {
-            let numbers = [pixel, weight, pixel * weight].map(|x| format!("{x:.4}"));
-            let [pixel, weight, product] = numbers;
-            table.row(cells![channel[c], u, v, pixel, weight, product]);
+        let mut table = Table::columns("channel c | row u | column v | pixel x | weight w | x * w");
+        for &(c, u, v, x, w) in &self.terms {
+            let (channel, product) = (channel[c], x * w);
+            row!(
+                table,
+                "{channel} | {u} | {v} | {x:.4} | {w:.4} | {product:.4}"
+            );
         }
         table
     }
@@ -288,15 +284,15 @@ impl OnePixel {
     pub fn sum_table(&self) -> Table {
         let products: f32 = self.terms.iter().map(|t| t.3 * t.4).sum();
         let (f, i, j) = (PIXEL_FILTER, PIXEL_ROW, PIXEL_COLUMN);
-        let mut table = Table::new(["", "value"]);
-        table.row(cells!["sum of the 27 products", format!("{products:.4}")]);
-        table.row(cells![
-            format!("bias of filter {f}"),
-            format!("{:.4}", self.bias)
-        ]);
-        table.row(cells!["output, by hand", format!("{:.4}", self.by_hand)]);
-        let library = format!("output of `conv_1_1` at filter {f}, ({i}, {j})");
-        table.row(cells![library, format!("{:.4}", self.from_library)]);
+        let (bias, by_hand, library) = (self.bias, self.by_hand, self.from_library);
+        let mut table = Table::columns(" | value");
+        row!(table, "sum of the 27 products | {products:.4}");
+        row!(table, "bias of filter {f} | {bias:.4}");
+        row!(table, "output, by hand | {by_hand:.4}");
+        row!(
+            table,
+            "output of `conv_1_1` at filter {f}, ({i}, {j}) | {library:.4}"
+        );
         table
     }
 }
@@ -324,10 +320,10 @@ impl ReluCounts {
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new(["layer", "values", "set to 0", "share set to 0"]);
+        let mut table = Table::columns("layer | values | set to 0 | share set to 0");
         for (name, values, zeros) in &self.rows {
-            let share = format!("{:.0}%", 100.0 * *zeros as f64 / *values as f64);
-            table.row(cells![format!("`{name}`"), values, zeros, share]);
+            let share = 100.0 * *zeros as f64 / *values as f64;
+            row!(table, "`{name}` | {values} | {zeros} | {share:.0}%");
         }
         table
     }
@@ -365,16 +361,16 @@ impl PoolWindow {
 
     pub fn table(&self) -> Table {
         let (i, j) = self.at;
-        let mut table = Table::new(["", "value"]);
+        let mut table = Table::columns(" | value");
         for ((u, v), value) in self.window.indexed_iter() {
             let (row, column) = (2 * i + u, 2 * j + v);
-            table.row([
-                format!("`relu_1_2` at ({row}, {column})"),
-                format!("{value:.4}"),
-            ]);
+            row!(table, "`relu_1_2` at ({row}, {column}) | {value:.4}");
         }
-        let pooled = format!("`max_pool_1` at ({i}, {j}): the largest");
-        table.row([pooled, format!("{:.4}", self.pooled)]);
+        let pooled = self.pooled;
+        row!(
+            table,
+            "`max_pool_1` at ({i}, {j}): the largest | {pooled:.4}"
+        );
         table
     }
 }
@@ -404,27 +400,14 @@ impl SoftmaxArithmetic {
     pub fn table(&self) -> Table {
         let largest = self.logits.fold(f32::NEG_INFINITY, |m, &z| m.max(z));
         let exponentials = self.logits.mapv(|z| (z - largest).exp());
-        let header = "class | logit z | z - max z | e^(z - max z) | probability";
-        let mut table = Table::new(header.split(" | "));
+        let mut table = Table::columns("class | logit z | z - max z | e^(z - max z) | probability");
         for (k, class) in CLASSES.iter().enumerate() {
             let (z, e, p) = (self.logits[k], exponentials[k], self.probabilities[k]);
-            let [z, shifted] = [z, z - largest].map(|x| format!("{x:.3}"));
-            table.row(cells![
-                class,
-                z,
-                shifted,
-                format!("{e:.4}"),
-                format!("{p:.4}")
-            ]);
+            let shifted = z - largest;
+            row!(table, "{class} | {z:.3} | {shifted:.3} | {e:.4} | {p:.4}");
         }
         let (total, sum) = (exponentials.sum(), self.probabilities.sum());
-        table.row(cells![
-            "sum",
-            "",
-            "",
-            format!("{total:.4}"),
-            format!("{sum:.4}")
-        ]);
+        row!(table, "sum | | | {total:.4} | {sum:.4}");
         table
     }
 
@@ -573,9 +556,10 @@ impl Predictions {
     }
 
     pub fn table(&self) -> Table {
-        let header = "image (* = in the picker) | shows | top class | probability \
-            | second class | probability  | TF.js: top probability | correct";
-        let mut table = Table::new(header.split(" | "));
+        // Two columns are called "probability": the second has a trailing space.
+        let header = "image (* = in the picker)|shows|top class|probability|second class|\
+                      probability |TF.js: top probability|correct";
+        let mut table = Table::new(header.split('|'));
         for row in &self.rows {
             let order = ranking(&row.probabilities);
             let (first, second) = (order[0], order[1]);
@@ -584,28 +568,15 @@ impl Predictions {
                 Some(_) if row.is_correct() => "yes",
                 Some(_) => "**no**",
             };
-            let picker = if PICKER.contains(&row.image.as_str()) {
-                " *"
-            } else {
-                ""
-            };
+            let in_picker = PICKER.contains(&row.image.as_str());
+            let image = format!("{}{}", row.image, if in_picker { " *" } else { "" });
             let shows = true_class(&row.image).map_or("(blank)", |k| CLASSES[k]);
-            let [p_first, p_second, tfjs] = [
-                row.probabilities[first],
-                row.probabilities[second],
-                row.tfjs[first],
-            ]
-            .map(|p| format!("{p:.4}"));
-            table.row(cells![
-                format!("{}{picker}", row.image),
-                shows,
-                CLASSES[first],
-                p_first,
-                CLASSES[second],
-                p_second,
-                tfjs,
-                correct
-            ]);
+            let (top, p_top, tfjs) = (CLASSES[first], row.probabilities[first], row.tfjs[first]);
+            let (next, p_next) = (CLASSES[second], row.probabilities[second]);
+            row!(
+                table,
+                "{image} | {shows} | {top} | {p_top:.4} | {next} | {p_next:.4} | {tfjs:.4} | {correct}"
+            );
         }
         table
     }
@@ -620,7 +591,7 @@ impl Predictions {
             let caption = format!("{}\n{class} {p:.2}{mark}", row.image);
             images.push((caption, row.pixels.clone()));
         }
-        pictures::gallery(&chapter.figure("predictions.png"), &images, 7, 128)
+        network_figures::gallery(&chapter.figure("predictions.png"), &images, 7, 128)
     }
 }
 
@@ -682,14 +653,13 @@ impl FlattenOrder {
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new(["image", "rows reordered (right)", "rows as stored (wrong)"]);
+        let mut table = Table::columns("image | rows reordered (right) | rows as stored (wrong)");
         for (image, (right, p_right), (wrong, p_wrong)) in &self.rows {
-            let right = format!("{} {p_right:.4}", CLASSES[*right]);
-            table.row(cells![
-                image,
-                right,
-                format!("{} {p_wrong:.4}", CLASSES[*wrong])
-            ]);
+            let (right, wrong) = (CLASSES[*right], CLASSES[*wrong]);
+            row!(
+                table,
+                "{image} | {right} {p_right:.4} | {wrong} {p_wrong:.4}"
+            );
         }
         table
     }
@@ -727,22 +697,27 @@ impl JpegVsPng {
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new(["pixels of espresso_1 decoded by", "P(espresso)"]);
-        let png = "libjpeg-turbo, saved as PNG (`png/espresso_1.png`)";
-        table.row(cells![png, format!("{:.4}", self.png_probability)]);
-        let jpeg = "the `image` crate's JPEG decoder (`jpeg/espresso_1.jpeg`)";
-        table.row(cells![jpeg, format!("{:.4}", self.jpeg_probability)]);
+        let (png, jpeg) = (self.png_probability, self.jpeg_probability);
+        let mut table = Table::columns("pixels of espresso_1 decoded by | P(espresso)");
+        row!(
+            table,
+            "libjpeg-turbo, saved as PNG (`png/espresso_1.png`) | {png:.4}"
+        );
+        row!(
+            table,
+            "the `image` crate's JPEG decoder (`jpeg/espresso_1.jpeg`) | {jpeg:.4}"
+        );
         table
     }
 
     pub fn pixel_table(&self) -> Table {
         let steps = self.steps();
         let count = |d: i32| steps.iter().filter(|&&s| s.abs() == d).count();
-        let mut table = Table::new(["difference (in steps of 1/255)", "values", "share"]);
+        let mut table = Table::columns("difference (in steps of 1/255) | values | share");
         let largest = steps.iter().map(|s| s.abs()).max().unwrap_or(0);
         for d in 0..=largest {
             let share = 100.0 * count(d) as f64 / steps.len() as f64;
-            table.row(cells![d, count(d), format!("{share:.1}%")]);
+            row!(table, "{d} | {} | {share:.1}%", count(d));
         }
         table
     }

@@ -11,11 +11,11 @@
 
 use anyhow::Result;
 use clap::Parser;
+use cnn_book::network_figures::{self, gallery, occlusion_pair, saliency_picture};
 use cnn_book::output::repo_root;
-use cnn_book::pictures::{self, gallery, occlusion_pair, saliency_picture};
 use cnn_book::plot::{self, Labels, MapStyle, Panel, Series, SeriesLabelPosition, Window};
 use cnn_book::trained::{MNIST, Trained};
-use cnn_book::{Chapter, Table, cells};
+use cnn_book::{Chapter, Table, row};
 use cnn_core::models::lenet::MnistData;
 use cnn_core::models::tiny_vgg::{self, CLASSES};
 use cnn_core::train::argmax;
@@ -45,7 +45,7 @@ fn main() -> Result<()> {
     let digit = digits.image(SHOWN_DIGITS[0]);
     let title = "LeNet-5: every feature map for a test digit, each layer on its own colour scale";
     let path = chapter.figure("feature_maps_lenet.png");
-    pictures::overview(&path, title, &lenet.network, digit.view(), &lenet.classes())?;
+    network_figures::overview(&path, title, &lenet.network, digit.view(), &lenet.classes())?;
     let strongest = Strongest::compute(&lenet, &digits)?;
     strongest.figure(&chapter)?;
     chapter.publish("strongest_lenet", &strongest.table())?;
@@ -69,11 +69,9 @@ fn main() -> Result<()> {
     // 6. Inversion.
     let inversion = Inversions::compute(&lenet, &vgg, &digits)?;
     inversion.figures(&chapter)?;
-    chapter.publish(
-        "inversion_tiny_vgg",
-        &Inversions::table(&inversion.tiny_vgg),
-    )?;
-    chapter.publish("inversion_lenet", &Inversions::table(&inversion.lenet))?;
+    let (photo_rows, digit_rows) = (&inversion.tiny_vgg, &inversion.lenet);
+    chapter.publish("inversion_tiny_vgg", &Inversions::table(photo_rows))?;
+    chapter.publish("inversion_lenet", &Inversions::table(digit_rows))?;
 
     chapter.finish()?;
     println!("figures in book/figures/ch08/, tables in book/generated/ch08/");
@@ -156,8 +154,8 @@ pub struct Filters {
 
 impl Filters {
     pub fn compute(lenet: &Trained, vgg: &Trained) -> Result<Filters> {
-        let lenet_weights = pictures::first_filters(&lenet.network)?; // [6, 1, 5, 5]
-        let vgg_weights = pictures::first_filters(&vgg.network)?; // [10, 3, 3, 3]
+        let lenet_weights = network_figures::first_filters(&lenet.network)?; // [6, 1, 5, 5]
+        let vgg_weights = network_figures::first_filters(&vgg.network)?; // [10, 3, 3, 3]
         // ANCHOR: edges
         let angles = edge_angles();
         let lenet_response = oriented_edge_response(lenet_weights.view(), &angles)?; // [6, 24]
@@ -172,8 +170,8 @@ impl Filters {
     }
 
     pub fn figures(&self, chapter: &Chapter, lenet: &Trained, vgg: &Trained) -> Result<()> {
-        pictures::filters(lenet, &chapter.figure("filters_lenet.png"))?;
-        pictures::filters(vgg, &chapter.figure("filters_tiny_vgg.png"))?;
+        network_figures::filters(lenet, &chapter.figure("filters_lenet.png"))?;
+        network_figures::filters(vgg, &chapter.figure("filters_tiny_vgg.png"))?;
         // The test edges at every 45 degrees.
         let edges: Vec<Array2<f32>> = (0..8).map(|k| edge_image(5, 5, 45.0 * k as f32)).collect();
         let panels: Vec<Panel> = (edges.iter().enumerate())
@@ -207,24 +205,22 @@ impl Filters {
     /// Preferred edge of each filter: the angle of the largest response.
     fn table(response: &Array2<f32>, weights: &Array4<f32>) -> Table {
         let angles = edge_angles();
-        let header = "filter | preferred angle (°) | response there | response at +90° \
-            | response / sum of abs(w)";
-        let mut table = Table::new(header.split(" | "));
+        let mut table = Table::columns(
+            "filter | preferred angle (°) | response there | response at +90° \
+             | response / sum of abs(w)",
+        );
         for (f, row) in response.outer_iter().enumerate() {
             let best = argmax(row.as_slice().expect("contiguous"));
             let across = (best + 6) % angles.len(); // +90 degrees
             // How much of the filter is an edge: the best response over the largest
             // possible one (sum of |w|, reached when every weight meets +-1 of its sign).
             let largest = weights.index_axis(Axis(0), f).mapv(f32::abs).sum();
-            let [there, at_90, share] =
-                [row[best], row[across], row[best] / largest].map(|x| format!("{x:.2}"));
-            table.row(cells![
-                f,
-                format!("{:.0}", angles[best]),
-                there,
-                at_90,
-                share
-            ]);
+            let (angle, there, at_90) = (angles[best], row[best], row[across]);
+            let share = there / largest;
+            row!(
+                table,
+                "{f} | {angle:.0} | {there:.2} | {at_90:.2} | {share:.2}"
+            );
         }
         table
     }
@@ -326,11 +322,11 @@ impl Strongest {
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new(["channel", "strongest value", "digits of its top 6"]);
+        let mut table = Table::columns("channel | strongest value | digits of its top 6");
         for (channel, row) in self.channels.iter().enumerate() {
             let labels: Vec<String> = row.iter().map(|p| p.label.to_string()).collect();
-            let strongest = format!("{:.2}", row[0].value);
-            table.row(cells![channel, strongest, labels.join(", ")]);
+            let (strongest, labels) = (row[0].value, labels.join(", "));
+            row!(table, "{channel} | {strongest:.2} | {labels}");
         }
         table
     }
@@ -366,11 +362,23 @@ pub fn samples() -> [Sample; 4] {
     ]
 }
 
-/// Occlusion windows: a square of 12 pixels every 4 pixels on Tiny VGG's photos, of 8
-/// pixels every 2 pixels on LeNet-5's digits; filled with the background (grey, or
-/// blank paper).
-pub const VGG_WINDOW: [usize; 2] = [12, 4];
-pub const LENET_WINDOW: [usize; 2] = [8, 2];
+/// Occlusion of Tiny VGG's photos: a grey square of 12 pixels every 4 pixels.
+pub const VGG_OCCLUSION: OcclusionConfig = OcclusionConfig {
+    window: 12,
+    stride: 4,
+    fill: 0.5,
+};
+
+/// Occlusion of LeNet-5's digits: a square of 8 pixels every 2 pixels, filled with
+/// blank paper.
+pub fn lenet_occlusion(lenet: &Trained) -> OcclusionConfig {
+    let fill = lenet.background();
+    OcclusionConfig {
+        window: 8,
+        stride: 2,
+        fill,
+    }
+}
 
 /// One occlusion result, ready for the table and the figure.
 pub struct OcclusionRow {
@@ -409,45 +417,34 @@ pub struct Occlusion {
 
 impl Occlusion {
     pub fn compute(lenet: &Trained, vgg: &Trained, digits: &Digits) -> Result<Occlusion> {
-        let [window, stride] = VGG_WINDOW;
-        let fill = vgg.background();
         let mut tiny_vgg = Vec::new();
         for Sample { name, object } in samples() {
             let image = sample(name)?;
             let class = argmax(&vgg.probabilities(image.view())?);
             // ANCHOR: occlusion
-            let config = OcclusionConfig {
-                window,
-                stride,
-                fill,
-            };
-            let map = occlusion_map(&vgg.network, image.view(), class, config)?;
+            let map = occlusion_map(&vgg.network, image.view(), class, VGG_OCCLUSION)?;
             let (top, left) = map.most_sensitive(); // pixel of the window's corner
             // ANCHOR_END: occlusion
+            let overlaps_object = overlap(square(top, left, map.window), object);
             tiny_vgg.push(OcclusionRow {
                 name: name.to_string(),
                 class: CLASSES[class].to_string(),
                 picture: image,
                 map,
-                overlaps_object: overlap(square(top, left, window), object),
+                overlaps_object,
             });
         }
-        let [window, stride] = LENET_WINDOW;
-        let fill = lenet.background();
+        let config = lenet_occlusion(lenet);
         let (paper, ink) = lenet.pixel_range();
         let mut lenet_rows = Vec::new();
         for index in SHOWN_DIGITS {
             let image = digits.image(index);
             let class = digits.labels[index];
-            let config = OcclusionConfig {
-                window,
-                stride,
-                fill,
-            };
             let map = occlusion_map(&lenet.network, image.view(), class, config)?;
             let (top, left) = map.most_sensitive();
             // The "object" of a digit is its ink: does the window hide any?
-            let hidden = image.slice(s![0, top..top + window, left..left + window]);
+            let side = config.window;
+            let hidden = image.slice(s![0, top..top + side, left..left + side]);
             let overlaps_object = hidden.iter().any(|&v| v > (paper + ink) / 2.0);
             lenet_rows.push(OcclusionRow {
                 name: format!("test digit {index}"),
@@ -477,21 +474,18 @@ impl Occlusion {
     }
 
     pub fn table(&self) -> Table {
-        let header = "image | class | probability | lowest when occluded \
-            | most sensitive window (row, column) | on the object?";
-        let mut table = Table::new(header.split(" | "));
+        let mut table = Table::columns(
+            "image | class | probability | lowest when occluded \
+             | most sensitive window (row, column) | on the object?",
+        );
         for row in self.rows() {
-            let (top, left) = row.map.most_sensitive();
-            let [p, lowest] = [row.map.unoccluded, row.map.lowest()].map(|p| format!("{p:.3}"));
+            let (name, class, map) = (&row.name, &row.class, &row.map);
+            let (p, lowest, (top, left)) = (map.unoccluded, map.lowest(), map.most_sensitive());
             let on_object = if row.overlaps_object { "yes" } else { "no" };
-            table.row(cells![
-                row.name,
-                row.class,
-                p,
-                lowest,
-                format!("({top}, {left})"),
-                on_object
-            ]);
+            row!(
+                table,
+                "{name} | {class} | {p:.3} | {lowest:.3} | ({top}, {left}) | {on_object}"
+            );
         }
         table
     }
@@ -567,32 +561,27 @@ impl SaliencyMaps {
                 let (white, map) = saliency_picture(&row.map);
                 images.push((format!("saliency\nwhite: {white:.3} or more"), map));
             }
-            gallery(
-                &chapter.figure(&format!("saliency_{name}.png")),
-                &images,
-                columns,
-                pixels,
-            )?;
+            let path = chapter.figure(&format!("saliency_{name}.png"));
+            gallery(&path, &images, columns, pixels)?;
         }
         Ok(())
     }
 
     pub fn table(&self) -> Table {
-        let header = "image | class | score (logit) | saliency inside the object's box \
-            | box's share of the image";
-        let mut table = Table::new(header.split(" | "));
+        let mut table = Table::columns(
+            "image | class | score (logit) | saliency inside the object's box \
+             | box's share of the image",
+        );
         for row in &self.tiny_vgg {
             let Some((inside, area)) = row.inside_and_area else {
                 continue;
             };
-            let [inside, area] = [inside, area].map(|x| format!("{:.0}%", 100.0 * x));
-            table.row(cells![
-                row.name,
-                row.class,
-                format!("{:.2}", row.score),
-                inside,
-                area
-            ]);
+            let (name, class, score) = (&row.name, &row.class, row.score);
+            let (inside, area) = (100.0 * inside, 100.0 * area);
+            row!(
+                table,
+                "{name} | {class} | {score:.2} | {inside:.0}% | {area:.0}%"
+            );
         }
         table
     }
@@ -642,12 +631,8 @@ impl Maximization {
                 picture: trained.picture(result.image.view()),
             })
         };
-        let lenet_rows =
-            (0..10).map(|digit| class(lenet, digit, &format!("class {digit}"), LENET_STEPS));
-        let vgg_rows = CLASSES
-            .iter()
-            .enumerate()
-            .map(|(k, name)| class(vgg, k, name, VGG_STEPS));
+        let digits = (0..10).map(|k| class(lenet, k, &format!("class {k}"), LENET_STEPS));
+        let photos = (0..10).map(|k| class(vgg, k, CLASSES[k], VGG_STEPS));
         let mut channels = Vec::new();
         for channel in 0..10 {
             let layer = MAXIMIZED_LAYER.to_string();
@@ -669,8 +654,8 @@ impl Maximization {
             });
         }
         Ok(Maximization {
-            lenet: lenet_rows.collect::<Result<_>>()?,
-            tiny_vgg: vgg_rows.collect::<Result<_>>()?,
+            lenet: digits.collect::<Result<_>>()?,
+            tiny_vgg: photos.collect::<Result<_>>()?,
             channels,
         })
     }
@@ -678,12 +663,8 @@ impl Maximization {
     /// Every row with the name of its model.
     pub fn rows(&self) -> impl Iterator<Item = (&'static str, &MaximizedRow)> {
         let lenet = self.lenet.iter().map(|r| ("LeNet-5", r));
-        let vgg = self
-            .tiny_vgg
-            .iter()
-            .chain(&self.channels)
-            .map(|r| ("Tiny VGG", r));
-        lenet.chain(vgg)
+        let vgg = self.tiny_vgg.iter().chain(&self.channels);
+        lenet.chain(vgg.map(|r| ("Tiny VGG", r)))
     }
 
     pub fn figures(&self, chapter: &Chapter) -> Result<()> {
@@ -700,26 +681,22 @@ impl Maximization {
                 .iter()
                 .map(|r| (caption(r), r.picture.clone()))
                 .collect();
-            gallery(
-                &chapter.figure(&format!("maximize_{name}.png")),
-                &images,
-                5,
-                pixels,
-            )?;
+            let path = chapter.figure(&format!("maximize_{name}.png"));
+            gallery(&path, &images, 5, pixels)?;
         }
         Ok(())
     }
 
     pub fn table(&self) -> Table {
-        let header = "model | target | activation at the start | after the steps \
-            | probability of the class";
-        let mut table = Table::new(header.split(" | "));
+        let mut table = Table::columns(
+            "model | target | activation at the start | after the steps | probability of the class",
+        );
         for (model, row) in self.rows() {
-            let [start, end] = [row.start, row.end].map(|x| format!("{x:.2}"));
+            let (target, start, end) = (&row.target, row.start, row.end);
             let p = row
                 .probability
                 .map_or("–".to_string(), |p| format!("{p:.3}"));
-            table.row(cells![model, row.target, start, end, p]);
+            row!(table, "{model} | {target} | {start:.2} | {end:.2} | {p}");
         }
         table
     }
@@ -786,10 +763,8 @@ fn invert_each(
         let result = invert_representation(&trained.network, layer, image, config)?;
         // ANCHOR_END: invert
         let picture = trained.picture(result.image.view());
-        let code = trained
-            .network
-            .until(layer)?
-            .forward(image.insert_axis(Axis(0)))?;
+        let front = trained.network.until(layer)?; // the network up to the layer
+        let code = front.forward(image.insert_axis(Axis(0)))?;
         rows.push(InversionRow {
             layer: layer.to_string(),
             values: code.shape().iter().product(),
@@ -827,30 +802,25 @@ impl Inversions {
                 let caption = format!("from {}\nerror {:.3}", row.layer, row.pixel_error);
                 images.push((caption, row.picture.clone()));
             }
-            gallery(
-                &chapter.figure(&format!("inversion_{name}.png")),
-                &images,
-                7,
-                pixels,
-            )?;
+            let path = chapter.figure(&format!("inversion_{name}.png"));
+            gallery(&path, &images, 7, pixels)?;
         }
         Ok(())
     }
 
     pub fn table(rows: &[InversionRow]) -> Table {
-        let header = "layer | numbers in its output | loss at the start | loss at the end \
-            | representation error | pixel error (RMS)";
-        let mut table = Table::new(header.split(" | "));
+        let mut table = Table::columns(
+            "layer | numbers in its output | loss at the start | loss at the end \
+             | representation error | pixel error (RMS)",
+        );
         for row in rows {
-            let numbers = [
-                row.first_loss,
-                row.last_loss,
-                row.representation_error,
-                row.pixel_error,
-            ];
-            let [first, last, code, pixels] = numbers.map(|x| format!("{x:.3}"));
-            let layer = format!("`{}`", row.layer);
-            table.row(cells![layer, row.values, first, last, code, pixels]);
+            let (layer, values) = (&row.layer, row.values);
+            let losses = format!("{:.3} | {:.3}", row.first_loss, row.last_loss);
+            let (code, pixels) = (row.representation_error, row.pixel_error);
+            row!(
+                table,
+                "`{layer}` | {values} | {losses} | {code:.3} | {pixels:.3}"
+            );
         }
         table
     }

@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use cnn_book::output::repo_root;
 use cnn_book::trained::Trained;
-use cnn_book::{cli, pictures};
+use cnn_book::{cli, network_figures};
 use cnn_core::data::files::regular_file_size;
 
 /// Classify a photo with CNN Explainer's Tiny VGG and draw its overview.
@@ -73,7 +73,7 @@ pub fn classify(vgg: &Trained, photo: &Path, out: &Path) -> Result<()> {
     }
     let name = photo.file_name().unwrap_or_default().to_string_lossy();
     let title = format!("Tiny VGG: every feature map for {name}");
-    pictures::overview(out, &title, &vgg.network, image.view(), &vgg.classes())?;
+    network_figures::overview(out, &title, &vgg.network, image.view(), &vgg.classes())?;
     println!("overview figure: {}", out.display());
     Ok(())
 }

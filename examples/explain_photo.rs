@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use cnn_book::cli;
+use cnn_book::network_figures::{self, gallery, occlusion_pair, saliency_picture};
 use cnn_book::output::repo_root;
-use cnn_book::pictures::{self, gallery, occlusion_pair, saliency_picture};
 use cnn_book::trained::{MNIST, Trained};
 use cnn_core::data::files::regular_file_size;
 use cnn_core::models::lenet::{self, MnistData};
@@ -210,7 +210,7 @@ pub fn explain(trained: &Trained, method: &Method, out: &Path) -> Result<()> {
         Method::Filters => filters(trained, out),
         Method::FeatureMaps { image } => {
             let title = format!("Every feature map for {}", image.display());
-            pictures::overview(
+            network_figures::overview(
                 out,
                 &title,
                 &trained.network,
@@ -328,7 +328,7 @@ fn class_or_prediction(
 
 /// The first layer's filters, and the edge angle each responds to most.
 fn filters(trained: &Trained, out: &Path) -> Result<()> {
-    let weights = pictures::first_filters(&trained.network)?; // [F, C, K, K]
+    let weights = network_figures::first_filters(&trained.network)?; // [F, C, K, K]
     let angles: Vec<f32> = (0..24).map(|k| 15.0 * k as f32).collect();
     let response = oriented_edge_response(weights.view(), &angles)?; // [F, 24]
     for (f, row) in response.outer_iter().enumerate() {
@@ -338,5 +338,5 @@ fn filters(trained: &Trained, out: &Path) -> Result<()> {
             row[best], angles[best]
         );
     }
-    pictures::filters(trained, out)
+    network_figures::filters(trained, out)
 }

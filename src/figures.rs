@@ -66,7 +66,10 @@ pub fn map(batch: &Array4<f32>, channel: usize) -> ArrayView2<'_, f32> {
 
 impl Series {
     /// The curve through `(t, values[t])`, `t = 0, 1, 2, ...`.
-    pub fn indexed<'a>(name: impl Into<String>, values: impl IntoIterator<Item = &'a f32>) -> Series {
+    pub fn indexed<'a>(
+        name: impl Into<String>,
+        values: impl IntoIterator<Item = &'a f32>,
+    ) -> Series {
         Series::shifted(name, values, 0)
     }
 
@@ -107,7 +110,9 @@ mod tests {
 
     #[test]
     fn maps_and_curves() {
-        let batch = Array4::from_shape_fn((2, 3, 2, 2), |(n, c, i, j)| (n * 100 + c * 10 + i * 2 + j) as f32);
+        let batch = Array4::from_shape_fn((2, 3, 2, 2), |(n, c, i, j)| {
+            (n * 100 + c * 10 + i * 2 + j) as f32
+        });
         assert_eq!(map(&batch, 2), ndarray::array![[20.0, 21.0], [22.0, 23.0]]);
         let curve = Series::shifted("x", &[5.0, 6.0], 3);
         assert_eq!(curve.points, vec![(3.0, 5.0), (4.0, 6.0)]);

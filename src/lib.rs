@@ -10,10 +10,11 @@
 //! - [`plot`]: heatmaps, grids of feature maps, line and bar charts, drawn with an
 //!   embedded font so the bytes are the same on every machine.
 //! - [`figures`]: short constructors for what the figures need (map styles, curves).
+//! - [`photos`]: the photos of `data/photos/`, in colour or grey.
 //! - [`text`]: numbers as the tables write them.
 //! - [`trained`]: the book's two trained networks, loaded and checked, with how a
 //!   photo is prepared for each and how its input is drawn.
-//! - [`pictures`]: figures of what a trained network sees (overview, filters,
+//! - [`network_figures`]: figures of what a trained network sees (overview, filters,
 //!   occlusion, saliency), shared by chapters 7 and 8 and the photo command lines.
 //! - [`cli`]: checks of command-line options, and a training progress bar.
 
@@ -21,7 +22,8 @@ pub mod cli;
 pub mod figures;
 pub mod lecture;
 pub mod output;
-pub mod pictures;
+pub mod photos;
+pub mod network_figures;
 pub mod plot;
 pub mod text;
 pub mod trained;

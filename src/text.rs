@@ -1,15 +1,33 @@
-//! How the examples write numbers into tables: small maps as rows of numbers, large
-//! counts with thousands separators, and [`cells!`](crate::cells) for a table row of
-//! mixed values.
+//! How the examples write tables: [`Table::columns`], [`Table::line`] and
+//! [`row!`](crate::row) take a header and rows written as in Markdown; small maps
+//! become rows of numbers, large counts get thousands separators.
 
 use ndarray::ArrayView2;
 
+use crate::output::Table;
 use crate::plot::format_value;
+
+impl Table {
+    /// A table whose column headings are written as in Markdown, separated by `|`:
+    /// `Table::columns("map | size | values")`.
+    pub fn columns(header: &str) -> Table {
+        Table::new(header.split('|').map(str::trim))
+    }
+
+    /// Append a row written as in Markdown, its cells separated by `|`:
+    /// `table.line(&format!("{name} | {h} x {w} | {max:.3}"))`.
+    ///
+    /// # Panics
+    /// A row with the wrong number of cells (a bug in the calling example).
+    pub fn line(&mut self, row: &str) -> &mut Table {
+        self.row(row.split('|').map(str::trim))
+    }
+}
 
 /// A small map as text, rows separated by slashes, each value as the figures print
 /// it (integers without decimals, others with two): `"1 0 -1 / 2 0 -2"`.
 pub fn rows_as_text(map: ArrayView2<f32>) -> String {
-    rows_with(map, |v| format_value(v))
+    rows_with(map, format_value)
 }
 
 /// A small map as text with a fixed number of decimals: `"0.299 0.000 / ..."`.
@@ -30,8 +48,15 @@ pub fn values_as_text<'a>(values: impl IntoIterator<Item = &'a f32>) -> String {
     values_with(values, format_value)
 }
 
-fn values_with<'a>(values: impl IntoIterator<Item = &'a f32>, write: impl Fn(f32) -> String) -> String {
-    values.into_iter().map(|&v| write(v)).collect::<Vec<_>>().join(" ")
+fn values_with<'a>(
+    values: impl IntoIterator<Item = &'a f32>,
+    write: impl Fn(f32) -> String,
+) -> String {
+    values
+        .into_iter()
+        .map(|&v| write(v))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A count with commas between thousands: `30000000` as `"30,000,000"`.
@@ -47,12 +72,12 @@ pub fn with_thousands(value: usize) -> String {
     text
 }
 
-/// The cells of a table row from values of any types that implement `Display`:
-/// `table.row(cells![name, format!("{h} x {w}"), h * w])`.
+/// Append a row to a table, written as in Markdown with `format!` arguments, the way
+/// `writeln!` writes a line: `row!(table, "{name} | {h} x {w} | {max:.3}")`.
 #[macro_export]
-macro_rules! cells {
-    ($($cell:expr),* $(,)?) => {
-        [$(::std::string::ToString::to_string(&$cell)),*]
+macro_rules! row {
+    ($table:expr, $($format:tt)+) => {
+        $table.line(&format!($($format)+))
     };
 }
 
@@ -64,12 +89,18 @@ mod tests {
     #[test]
     fn numbers_as_the_tables_write_them() {
         let map = array![[3.0, -1.0], [0.25, -0.0001]];
-        assert_eq!(rows_as_text(map.view()), "3 -1 / 0.25 0");
+        assert_eq!(rows_as_text(map.view()), "3 -1 / 0.25 0.00");
         assert_eq!(rows_with_decimals(map.view(), 1), "3.0 -1.0 / 0.2 -0.0");
         assert_eq!(values_as_text(&[0.0, 1.5]), "0 1.50");
         assert_eq!(with_thousands(30_000_000), "30,000,000");
         assert_eq!(with_thousands(784), "784");
         assert_eq!(with_thousands(0), "0");
-        assert_eq!(cells!["a", 1, 2.5], ["a", "1", "2.5"]);
+        let mut table = Table::columns("layer | `[N, C]` |size");
+        let (name, size) = ("conv", 28);
+        row!(table, "{name} | `[1, 2]` | {size}").line(" | | 3");
+        assert_eq!(
+            table.to_markdown(),
+            "| layer | `[N, C]` | size |\n|---|---|---:|\n| conv | `[1, 2]` | 28 |\n|  |  | 3 |\n"
+        );
     }
 }
