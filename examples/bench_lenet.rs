@@ -24,16 +24,16 @@ use rand_chacha::ChaCha8Rng;
 /// Benchmark options.
 #[derive(Debug, Parser)]
 #[command(about = "Time the convolutions and LeNet-5's training steps")]
-struct Args {
+pub struct Args {
     /// Threads to compute with.
     #[arg(long, default_value_t = 2, value_parser = cli::count::<1, { cli::MAX_THREADS }>)]
-    threads: usize,
+    pub threads: usize,
     /// Training steps to time (batch 64).
     #[arg(long, default_value_t = 200, value_parser = cli::count::<1, 100_000>)]
-    steps: usize,
+    pub steps: usize,
     /// Also write the tables to book/generated/ch06/speed_conv.md and speed_training.md.
     #[arg(long)]
-    write: bool,
+    pub write: bool,
 }
 
 /// A convolution shape to time: input [64, C, H, H], F filters of K x K, padding P.

@@ -23,7 +23,7 @@ use ndarray::{Array1, Array2, Array3, ArrayView4, Ix2, s};
 /// Every figure and table of chapter 7 (no options).
 #[derive(Debug, Parser)]
 #[command(about = "Chapter 7: load CNN Explainer's Tiny VGG and write the chapter's figures")]
-struct Args {}
+pub struct Args {}
 
 fn main() -> Result<()> {
     Args::parse();

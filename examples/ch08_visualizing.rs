@@ -28,7 +28,7 @@ use ndarray::{Array2, Array3, Array4, ArrayView3, Axis, s};
 /// Every figure and table of chapter 8 (no options).
 #[derive(Debug, Parser)]
 #[command(about = "Chapter 8: look inside LeNet-5 and Tiny VGG and write the chapter's figures")]
-struct Args {}
+pub struct Args {}
 
 fn main() -> Result<()> {
     Args::parse();

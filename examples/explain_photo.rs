@@ -17,7 +17,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use cnn_book::cli;
 use cnn_book::network_figures::{self, gallery, occlusion_pair, saliency_picture};
@@ -197,116 +197,46 @@ fn main() -> Result<()> {
 
 /// Run `method` with `trained` and write its PNG to `out`.
 pub fn explain(trained: &Trained, method: &Method, out: &Path) -> Result<()> {
-    // The image as the network's input [C, H, W], and as a picture [3, H, W] in [0, 1].
-    let (input, picture) = match method.image() {
-        Some(path) => {
-            let input = trained.load_photo(path)?;
-            let picture = trained.picture(input.view());
-            (input, picture)
-        }
-        None => (Array3::zeros((0, 0, 0)), Array3::zeros((0, 0, 0))),
-    };
     match method {
         Method::Filters => filters(trained, out),
-        Method::FeatureMaps { image } => {
-            let title = format!("Every feature map for {}", image.display());
-            network_figures::overview(
-                out,
-                &title,
-                &trained.network,
-                input.view(),
-                &trained.classes(),
-            )
-        }
+        Method::FeatureMaps { image } => feature_maps(trained, image, out),
         Method::Occlusion {
+            image,
             class,
             window,
             stride,
-            image,
-        } => {
-            let class = class_or_prediction(trained, input.view(), *class)?;
-            let (window, stride, fill) = (*window, *stride, trained.background());
-            let config = OcclusionConfig {
-                window,
-                stride,
-                fill,
-            };
-            let map = occlusion_map(&trained.network, input.view(), class, config)?;
-            let (p, lowest, at) = (map.unoccluded, map.lowest(), map.most_sensitive());
-            println!(
-                "probability {p:.3} unoccluded, {lowest:.3} at the lowest; most sensitive window at (row, column) {at:?}"
-            );
-            let name = image.file_name().unwrap_or_default().to_string_lossy();
-            let pair = occlusion_pair(&name, trained.classes()[class], &picture, &map);
-            gallery(out, &pair, 2, 256)
-        }
-        Method::Saliency { class, .. } => {
-            let class = class_or_prediction(trained, input.view(), *class)?;
-            let result = saliency(&trained.network, input.view(), class)?;
-            let (white, map) = saliency_picture(&result.map);
-            println!(
-                "score {:.3}; 99th percentile of |gradient| {white:.4}",
-                result.score
-            );
-            let images = [
-                (trained.classes()[class].to_string(), picture),
-                ("saliency".into(), map),
-            ];
-            gallery(out, &images, 2, 256)
-        }
+        } => occlusion(trained, image, *class, (*window, *stride), out),
+        Method::Saliency { image, class } => saliency_map(trained, image, *class, out),
         Method::Maximize {
             class,
             layer,
             channel,
             steps,
         } => {
-            let (target, caption) = match (class, layer) {
-                (Some(class), _) => (
-                    Target::Class(*class),
-                    format!("class {}", trained.classes()[*class]),
-                ),
-                (None, layer) => {
-                    let (layer, channel) =
-                        (layer.clone().unwrap_or_default(), channel.unwrap_or(0));
-                    let caption = format!("{layer} channel {channel}");
-                    (Target::Channel { layer, channel }, caption)
-                }
+            let target = match (class, layer, channel) {
+                (Some(class), _, _) => Target::Class(*class),
+                (None, Some(layer), Some(channel)) => Target::Channel {
+                    layer: layer.clone(),
+                    channel: *channel,
+                },
+                _ => bail!("give --class K, or --layer NAME --channel C"),
             };
-            let config = trained.maximize_config(&target, *steps);
-            let result =
-                maximize_activation(&trained.network, trained.input_shape(), &target, config)?;
-            let activations = &result.activations;
-            let (start, end) = (activations[0], activations[activations.len() - 1]);
-            println!("activation {start:.3} at the start, {end:.3} after {steps} steps");
-            gallery(
-                out,
-                &[(caption, trained.picture(result.image.view()))],
-                1,
-                256,
-            )
+            maximize(trained, &target, *steps, out)
         }
-        Method::Invert { layer, steps, .. } => {
-            let config = trained.inversion_config(*steps);
-            let result = invert_representation(&trained.network, layer, input.view(), config)?;
-            let reconstruction = trained.picture(result.image.view());
-            let losses = &result.losses;
-            let (first, last) = (losses[0], losses[losses.len() - 1]);
-            let pixels = (&reconstruction - &picture)
-                .mapv(|d| d * d)
-                .mean()
-                .unwrap_or(0.0)
-                .sqrt();
-            let code = result.representation_error;
-            println!(
-                "loss {first:.4} -> {last:.4}; representation error {code:.4}; pixel error (RMS) {pixels:.4}"
-            );
-            let images = [
-                ("original".into(), picture),
-                (format!("from {layer}"), reconstruction),
-            ];
-            gallery(out, &images, 2, 256)
-        }
+        Method::Invert {
+            image,
+            layer,
+            steps,
+        } => invert(trained, image, layer, *steps, out),
     }
+}
+
+/// The image at `path` as the network's input `[C, H, W]` and as a picture
+/// `[3, H, W]` in `[0, 1]`.
+fn load(trained: &Trained, path: &Path) -> Result<(Array3<f32>, Array3<f32>)> {
+    let input = trained.load_photo(path)?;
+    let picture = trained.picture(input.view());
+    Ok((input, picture))
 }
 
 /// The class the user asked for, or else the network's prediction; printed with its
@@ -318,11 +248,8 @@ fn class_or_prediction(
 ) -> Result<usize> {
     let probabilities = trained.probabilities(input)?; // finite, or an error
     let class = class.unwrap_or_else(|| argmax(&probabilities));
-    let name = trained.classes()[class];
-    println!(
-        "class {class} ({name}): probability {:.3}",
-        probabilities[class]
-    );
+    let (name, p) = (trained.classes()[class], probabilities[class]);
+    println!("class {class} ({name}): probability {p:.3}");
     Ok(class)
 }
 
@@ -333,10 +260,94 @@ fn filters(trained: &Trained, out: &Path) -> Result<()> {
     let response = oriented_edge_response(weights.view(), &angles)?; // [F, 24]
     for (f, row) in response.outer_iter().enumerate() {
         let best = argmax(row.as_slice().unwrap_or(&[]));
-        println!(
-            "filter {f}: strongest response {:.2} to an edge at {}°",
-            row[best], angles[best]
-        );
+        let (strongest, angle) = (row[best], angles[best]);
+        println!("filter {f}: strongest response {strongest:.2} to an edge at {angle}°");
     }
     network_figures::filters(trained, out)
+}
+
+/// Every feature map of every layer for the image.
+fn feature_maps(trained: &Trained, image: &Path, out: &Path) -> Result<()> {
+    let (input, _) = load(trained, image)?;
+    let title = format!("Every feature map for {}", image.display());
+    let classes = trained.classes();
+    network_figures::overview(out, &title, &trained.network, input.view(), &classes)
+}
+
+/// The image with its most sensitive square, beside its occlusion map.
+fn occlusion(
+    trained: &Trained,
+    image: &Path,
+    class: Option<usize>,
+    (window, stride): (usize, usize),
+    out: &Path,
+) -> Result<()> {
+    let (input, picture) = load(trained, image)?;
+    let class = class_or_prediction(trained, input.view(), class)?;
+    let fill = trained.background();
+    let config = OcclusionConfig {
+        window,
+        stride,
+        fill,
+    };
+    let map = occlusion_map(&trained.network, input.view(), class, config)?;
+    let (p, lowest, at) = (map.unoccluded, map.lowest(), map.most_sensitive());
+    println!("probability {p:.3} unoccluded, {lowest:.3} at the lowest");
+    println!("most sensitive window at (row, column) {at:?}");
+    let name = image.file_name().unwrap_or_default().to_string_lossy();
+    let pair = occlusion_pair(&name, trained.classes()[class], &picture, &map);
+    gallery(out, &pair, 2, 256)
+}
+
+/// The image beside its saliency map.
+fn saliency_map(trained: &Trained, image: &Path, class: Option<usize>, out: &Path) -> Result<()> {
+    let (input, picture) = load(trained, image)?;
+    let class = class_or_prediction(trained, input.view(), class)?;
+    let result = saliency(&trained.network, input.view(), class)?;
+    let (white, map) = saliency_picture(&result.map);
+    println!(
+        "score {:.3}; 99th percentile of |gradient| {white:.4}",
+        result.score
+    );
+    let name = trained.classes()[class].to_string();
+    gallery(out, &[(name, picture), ("saliency".into(), map)], 2, 256)
+}
+
+/// The image that the target responds to most.
+fn maximize(trained: &Trained, target: &Target, steps: usize, out: &Path) -> Result<()> {
+    let caption = match target {
+        Target::Class(class) => format!("class {}", trained.classes()[*class]),
+        Target::Channel { layer, channel } => format!("{layer} channel {channel}"),
+    };
+    let config = trained.maximize_config(target, steps);
+    let shape = trained.input_shape();
+    let result = maximize_activation(&trained.network, shape, target, config)?;
+    let (start, end) = (result.activations[0], result.activations[steps]);
+    println!("activation {start:.3} at the start, {end:.3} after {steps} steps");
+    let picture = trained.picture(result.image.view());
+    gallery(out, &[(caption, picture)], 1, 256)
+}
+
+/// The image beside its reconstruction from one layer's output.
+fn invert(trained: &Trained, image: &Path, layer: &str, steps: usize, out: &Path) -> Result<()> {
+    let (input, picture) = load(trained, image)?;
+    let config = trained.inversion_config(steps);
+    let result = invert_representation(&trained.network, layer, input.view(), config)?;
+    let reconstruction = trained.picture(result.image.view());
+    let (first, last) = (result.losses[0], result.losses[steps]);
+    let pixels = (&reconstruction - &picture)
+        .mapv(|d| d * d)
+        .mean()
+        .unwrap_or(0.0)
+        .sqrt();
+    let code = result.representation_error;
+    println!("loss {first:.4} -> {last:.4}; representation error {code:.4}");
+    println!("pixel error (RMS) {pixels:.4}");
+    let from = format!("from {layer}");
+    gallery(
+        out,
+        &[("original".into(), picture), (from, reconstruction)],
+        2,
+        256,
+    )
 }

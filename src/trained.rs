@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Result, bail, ensure};
 use cnn_core::Sequential;
 use cnn_core::data::{load_rgb_center_crop, to_grayscale};
 use cnn_core::models::lenet::{self, Normalization};
@@ -131,12 +131,12 @@ impl Trained {
     /// # Errors
     /// The file is missing, is not a regular file, or is not a PNG or JPEG image.
     pub fn load_photo(&self, path: &Path) -> Result<Array3<f32>> {
-        let reading = || format!("reading the photo {}", path.display());
+        // The library's errors name the file.
         match self.input {
-            Input::Photo => tiny_vgg::load_image(path).with_context(reading),
+            Input::Photo => Ok(tiny_vgg::load_image(path)?),
             Input::Digit(normalization) => {
                 let size = lenet::INPUT_SIZE as u32;
-                let rgb = load_rgb_center_crop(path, size, size).with_context(reading)?;
+                let rgb = load_rgb_center_crop(path, size, size)?;
                 let mut grey = to_grayscale(rgb.view())?; // [3, 28, 28] -> [28, 28]
                 if grey.mean().unwrap_or(0.0) > 0.5 {
                     grey.mapv_inplace(|v| 1.0 - v); // dark ink on light paper

@@ -7,6 +7,10 @@
 #[allow(dead_code)]
 mod ch06;
 
+#[path = "../examples/bench_lenet.rs"]
+#[allow(dead_code)]
+mod bench_lenet;
+
 use std::path::PathBuf;
 
 use ch06::{Args, Training, WorkedStep, architecture_table, confusion};
@@ -35,7 +39,14 @@ fn architecture_table_matches_the_chapter() {
 #[test]
 fn the_pooling_variants_change_the_dense_layer() {
     let flattened = |downsampling| {
-        let net = lenet5(LeNetConfig { downsampling, ..LeNetConfig::default() }, 1).unwrap();
+        let net = lenet5(
+            LeNetConfig {
+                downsampling,
+                ..LeNetConfig::default()
+            },
+            1,
+        )
+        .unwrap();
         let summary = net.summary([1, 1, 28, 28]).unwrap();
         let flatten = summary.into_iter().find(|row| row.name == "flatten");
         flatten.unwrap().output_shape
@@ -50,7 +61,12 @@ fn the_pooling_variants_change_the_dense_layer() {
 fn one_sgd_step_lowers_the_loss() {
     let step = WorkedStep::compute().unwrap();
     insta::assert_snapshot!(step.table().to_markdown());
-    assert!(step.new_loss < step.loss, "{} -> {}", step.loss, step.new_loss);
+    assert!(
+        step.new_loss < step.loss,
+        "{} -> {}",
+        step.loss,
+        step.new_loss
+    );
     // The gradient of softmax + cross-entropy sums to zero over the classes.
     assert!(step.d_logits.sum().abs() < 1e-6);
     // Only the correct class has a negative gradient: its logit is pushed up.
@@ -89,7 +105,10 @@ fn the_defaults_are_the_books_run() {
     );
     // The default model is the repository's; a path given is relative to the current
     // folder, not to the repository.
-    assert_eq!(args.model_path(), repo_root().join("data/trained/lenet5.cnn"));
+    assert_eq!(
+        args.model_path(),
+        repo_root().join("data/trained/lenet5.cnn")
+    );
     args.check().unwrap();
     let given = parse(&["--model", "my.cnn"]).unwrap();
     assert_eq!(given.model_path(), PathBuf::from("my.cnn"));
@@ -101,15 +120,39 @@ fn bad_options_are_refused_before_any_work() {
         (&["--epochs", "0"][..], "must be from 1 to 1000, got 0"),
         (&["--batch-size", "0"], "must be from 1 to 60000, got 0"),
         (&["--threads", "0"], "must be from 1 to 256, got 0"),
-        (&["--threads", "100000"], "must be from 1 to 256, got 100000"),
-        (&["--learning-rate", "0"], "must be a finite number above 0, got 0"),
-        (&["--learning-rate", "NaN"], "must be a finite number above 0, got NaN"),
-        (&["--learning-rate", "inf"], "must be a finite number above 0, got inf"),
-        (&["--learning-rate-decay", "0"], "must be above 0 and at most 1, got 0"),
-        (&["--learning-rate-decay", "NaN"], "must be above 0 and at most 1, got NaN"),
-        (&["--learning-rate-decay", "1.5"], "must be above 0 and at most 1, got 1.5"),
+        (
+            &["--threads", "100000"],
+            "must be from 1 to 256, got 100000",
+        ),
+        (
+            &["--learning-rate", "0"],
+            "must be a finite number above 0, got 0",
+        ),
+        (
+            &["--learning-rate", "NaN"],
+            "must be a finite number above 0, got NaN",
+        ),
+        (
+            &["--learning-rate", "inf"],
+            "must be a finite number above 0, got inf",
+        ),
+        (
+            &["--learning-rate-decay", "0"],
+            "must be above 0 and at most 1, got 0",
+        ),
+        (
+            &["--learning-rate-decay", "NaN"],
+            "must be above 0 and at most 1, got NaN",
+        ),
+        (
+            &["--learning-rate-decay", "1.5"],
+            "must be above 0 and at most 1, got 1.5",
+        ),
         (&["--optimizer", "rmsprop"], "invalid value 'rmsprop'"),
-        (&["--no-such-option"], "unexpected argument '--no-such-option'"),
+        (
+            &["--no-such-option"],
+            "unexpected argument '--no-such-option'",
+        ),
     ] {
         let e = parse(options).unwrap_err().to_string();
         assert!(e.contains(expected), "{options:?}: {e}");
@@ -127,7 +170,10 @@ fn an_unwritable_model_path_is_refused_before_training() {
     let missing = dir.path().join("no/such/folder/lenet5.cnn");
     for path in [folder, missing.to_str().unwrap(), "/dev/null"] {
         let e = parse(&["--model", path]).unwrap().check().unwrap_err();
-        assert!(format!("{e:#}").starts_with(&format!("--model {path}")), "{e:#}");
+        assert!(
+            format!("{e:#}").starts_with(&format!("--model {path}")),
+            "{e:#}"
+        );
     }
     #[cfg(unix)]
     {
@@ -135,7 +181,10 @@ fn an_unwritable_model_path_is_refused_before_training() {
         std::fs::write(&target, b"keep me").unwrap();
         let link = dir.path().join("link.cnn");
         std::os::unix::fs::symlink(&target, &link).unwrap();
-        let e = parse(&["--model", link.to_str().unwrap()]).unwrap().check().unwrap_err();
+        let e = parse(&["--model", link.to_str().unwrap()])
+            .unwrap()
+            .check()
+            .unwrap_err();
         assert!(format!("{e:#}").contains("symbolic link"), "{e:#}");
         assert_eq!(std::fs::read(&target).unwrap(), b"keep me");
     }
@@ -153,7 +202,10 @@ fn tiny_mnist() -> MnistData {
         test_raw: images.clone(),
         train_images: images,
         train_labels: labels,
-        normalization: Normalization { mean: 0.0, std: 1.0 },
+        normalization: Normalization {
+            mean: 0.0,
+            std: 1.0,
+        },
     }
 }
 
@@ -162,7 +214,14 @@ fn a_diverging_run_stops_with_its_epoch_and_step() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("lenet5.cnn");
     let model = model.to_str().unwrap();
-    let options = ["--learning-rate", "1e9", "--batch-size", "4", "--model", model];
+    let options = [
+        "--learning-rate",
+        "1e9",
+        "--batch-size",
+        "4",
+        "--model",
+        model,
+    ];
     let args = parse(&options).unwrap();
     args.check().unwrap(); // a learning rate of 1e9 is a number: training finds it too large
     let Err(e) = Training::run(&args, &tiny_mnist()) else {
@@ -178,4 +237,30 @@ fn a_diverging_run_stops_with_its_epoch_and_step() {
     assert_eq!(training.history.epochs.len(), 1);
     training.save(&args.model_path()).unwrap();
     assert_eq!(Sequential::load(&args.model_path()).unwrap(), training.net);
+}
+
+#[test]
+fn the_benchmark_bounds_its_threads_and_steps() {
+    let parse = |options: &[&str]| {
+        let program = std::iter::once("bench_lenet");
+        bench_lenet::Args::try_parse_from(program.chain(options.iter().copied()))
+    };
+    let defaults = parse(&[]).unwrap();
+    assert_eq!(
+        (defaults.threads, defaults.steps, defaults.write),
+        (2, 200, false)
+    );
+    for (options, expected) in [
+        (&["--threads", "0"][..], "must be from 1 to 256, got 0"),
+        (
+            &["--threads", "100000"],
+            "must be from 1 to 256, got 100000",
+        ),
+        (&["--steps", "0"], "must be from 1 to 100000, got 0"),
+        (&["--steps", "-5"], "unexpected argument '-5'"),
+        (&["--fast"], "unexpected argument '--fast'"),
+    ] {
+        let e = parse(options).unwrap_err().to_string();
+        assert!(e.contains(expected), "{options:?}: {e}");
+    }
 }

@@ -162,14 +162,19 @@ fn the_photo_command_line_takes_help_and_refuses_unknown_options() {
     let help = classify_args(&["--help"]).unwrap_err();
     assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
     assert!(classify_args(&[]).is_err(), "a photo is required");
-    let e = classify_args(&["a.png", "--colour"]).unwrap_err().to_string();
+    let e = classify_args(&["a.png", "--colour"])
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("unexpected argument '--colour'"), "{e}");
 }
 
 #[test]
 fn only_a_regular_file_is_read_as_the_photo() {
     let e = refused(Path::new("no/such/photo.jpg"), None);
-    assert!(e.starts_with("the photo to classify: no/such/photo.jpg: No such file"), "{e}");
+    assert!(
+        e.starts_with("the photo to classify: no/such/photo.jpg: No such file"),
+        "{e}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let e = refused(dir.path(), None);
     assert!(e.contains("is a folder; expected a file"), "{e}");
@@ -194,7 +199,10 @@ fn only_a_regular_file_is_read_as_the_photo() {
     std::fs::write(&text, "not a photo").unwrap();
     let vgg = Trained::tiny_vgg().unwrap();
     let e = format!("{:#}", vgg.load_photo(&text).unwrap_err());
-    assert!(e.contains("notes.png: not a readable PNG or JPEG image"), "{e}");
+    assert!(
+        e.contains("notes.png: not a readable PNG or JPEG image"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -216,7 +224,11 @@ fn the_overview_never_replaces_the_photo_nor_anything_but_a_file() {
         assert!(refused(&photo, Some(&link)).contains("symbolic link"));
         assert!(refused(&photo, Some(Path::new("/dev/null"))).contains("not a regular file"));
     }
-    assert_eq!(std::fs::read(&photo).unwrap(), original, "the photo is untouched");
+    assert_eq!(
+        std::fs::read(&photo).unwrap(),
+        original,
+        "the photo is untouched"
+    );
     // A good output path: the figure is written there, and only there.
     let out = dir.path().join("overview.png");
     let args = classify_args(&[photo.to_str().unwrap(), "--out", out.to_str().unwrap()]);
@@ -224,9 +236,15 @@ fn the_overview_never_replaces_the_photo_nor_anything_but_a_file() {
     let vgg = Trained::tiny_vgg().unwrap();
     classify_photo::classify(&vgg, &photo, &out).unwrap();
     assert!(std::fs::read(&out).unwrap().starts_with(b"\x89PNG"));
-    let mut names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     names.sort();
-    assert_eq!(names, ["link.png", "mine.png", "overview.png"].map(std::ffi::OsString::from));
+    assert_eq!(
+        names,
+        ["link.png", "mine.png", "overview.png"].map(std::ffi::OsString::from)
+    );
 }
 
 #[test]
@@ -243,7 +261,10 @@ fn a_model_with_nan_weights_is_refused_when_it_is_loaded() {
     let model_json = dir.path().join("model.json");
     let network = tiny_vgg::load(&model_json).unwrap(); // a well-formed file
     let e = check_finite(network, &model_json).unwrap_err().to_string();
-    assert!(e.contains("model.json: the network has weights that are NaN or infinite"), "{e}");
+    assert!(
+        e.contains("model.json: the network has weights that are NaN or infinite"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -253,12 +274,29 @@ fn probabilities_that_overflow_are_an_error_not_nan() {
     let mut network = Sequential::new();
     network.push("flatten", Layer::Flatten).unwrap();
     let weight = Array2::from_elem((10, 3 * 64 * 64), 1e35);
-    network.push("output", Dense::new(weight, Array1::zeros(10)).unwrap()).unwrap();
+    network
+        .push("output", Dense::new(weight, Array1::zeros(10)).unwrap())
+        .unwrap();
     let trained = Trained {
         network: check_finite(network, Path::new("huge")).unwrap(),
         input: Input::Photo,
     };
     let image = Array3::from_elem((3, 64, 64), 1.0);
     let e = trained.probabilities(image.view()).unwrap_err().to_string();
-    assert!(e.starts_with("Tiny VGG's probabilities are not finite"), "{e}");
+    assert!(
+        e.starts_with("Tiny VGG's probabilities are not finite"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_book_program_takes_help_and_no_other_argument() {
+    let help = ch07::Args::try_parse_from(["ch07_tiny_vgg", "--help"]).unwrap_err();
+    assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
+    let e = ch07::Args::try_parse_from(["ch07_tiny_vgg", "photo.png"]).unwrap_err();
+    assert!(
+        e.to_string().contains("unexpected argument 'photo.png'"),
+        "{e}"
+    );
+    ch07::Args::try_parse_from(["ch07_tiny_vgg"]).unwrap();
 }

@@ -156,17 +156,44 @@ fn every_option_is_bounded_and_checked_by_the_parser() {
     let help = explain_args(&["--help"]).unwrap_err();
     assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
     for (options, expected) in [
-        (&["occlusion", "a.png", "--window", "0"][..], "must be from 1 to 64, got 0"),
-        (&["occlusion", "a.png", "--stride", "0"], "must be from 1 to 64, got 0"),
-        (&["saliency", "a.png", "--class", "10"], "must be from 0 to 9, got 10"),
-        (&["maximize", "--steps", "0", "--class", "1"], "must be from 1 to 10000, got 0"),
-        (&["invert", "a.png", "--layer", "x", "--steps", "100000"], "got 100000"),
+        (
+            &["occlusion", "a.png", "--window", "0"][..],
+            "must be from 1 to 64, got 0",
+        ),
+        (
+            &["occlusion", "a.png", "--stride", "0"],
+            "must be from 1 to 64, got 0",
+        ),
+        (
+            &["saliency", "a.png", "--class", "10"],
+            "must be from 0 to 9, got 10",
+        ),
+        (
+            &["maximize", "--steps", "0", "--class", "1"],
+            "must be from 1 to 10000, got 0",
+        ),
+        (
+            &["invert", "a.png", "--layer", "x", "--steps", "100000"],
+            "got 100000",
+        ),
         (&["maximize"], "required arguments were not provided"),
-        (&["maximize", "--class", "1", "--layer", "conv_1_1"], "cannot be used with"),
-        (&["maximize", "--layer", "conv_1_1"], "required arguments were not provided"),
+        (
+            &["maximize", "--class", "1", "--layer", "conv_1_1"],
+            "cannot be used with",
+        ),
+        (
+            &["maximize", "--layer", "conv_1_1"],
+            "required arguments were not provided",
+        ),
         (&["invert", "a.png"], "--layer <LAYER>"),
-        (&["saliency", "a.png", "--model", "resnet"], "invalid value 'resnet'"),
-        (&["saliency", "a.png", "--colour"], "unexpected argument '--colour'"),
+        (
+            &["saliency", "a.png", "--model", "resnet"],
+            "invalid value 'resnet'",
+        ),
+        (
+            &["saliency", "a.png", "--colour"],
+            "unexpected argument '--colour'",
+        ),
         (&["draw"], "unrecognized subcommand 'draw'"),
     ] {
         let e = explain_args(options).unwrap_err().to_string();
@@ -177,7 +204,10 @@ fn every_option_is_bounded_and_checked_by_the_parser() {
 #[test]
 fn the_image_is_a_regular_file_and_the_square_fits_it() {
     let e = refused(&["saliency", "no/such/photo.jpg"]);
-    assert!(e.starts_with("the image to explain: no/such/photo.jpg: No such file"), "{e}");
+    assert!(
+        e.starts_with("the image to explain: no/such/photo.jpg: No such file"),
+        "{e}"
+    );
     #[cfg(unix)]
     {
         let e = refused(&["feature-maps", "/dev/zero"]);
@@ -196,7 +226,9 @@ fn the_image_is_a_regular_file_and_the_square_fits_it() {
     assert_eq!(e, "--window 40 is larger than the network's 28x28 input");
     // The same square fits Tiny VGG's 64x64 input (the output goes to occlusion.png in
     // the current folder, which the check only tests, without writing).
-    let out = explain_args(&["occlusion", photo, "--window", "40"]).unwrap().check();
+    let out = explain_args(&["occlusion", photo, "--window", "40"])
+        .unwrap()
+        .check();
     assert_eq!(out.unwrap(), Path::new("occlusion.png"));
     assert!(!Path::new("occlusion.png").exists());
 }
@@ -212,7 +244,14 @@ fn the_output_never_replaces_the_image_nor_anything_but_a_file() {
     let other_spelling = dir.path().join(".").join("mine.png");
     let e = refused(&["saliency", image, "--out", other_spelling.to_str().unwrap()]);
     assert!(e.contains("is the input"), "{e}");
-    let e = refused(&["invert", image, "--layer", "conv_1_1", "--out", dir.path().to_str().unwrap()]);
+    let e = refused(&[
+        "invert",
+        image,
+        "--layer",
+        "conv_1_1",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
     assert!(e.contains("not a regular file"), "{e}");
     #[cfg(unix)]
     {
@@ -223,14 +262,23 @@ fn the_output_never_replaces_the_image_nor_anything_but_a_file() {
         let e = refused(&["maximize", "--class", "3", "--out", "/dev/null"]);
         assert!(e.contains("not a regular file"), "{e}");
     }
-    assert_eq!(std::fs::read(&photo).unwrap(), original, "the image is untouched");
+    assert_eq!(
+        std::fs::read(&photo).unwrap(),
+        original,
+        "the image is untouched"
+    );
 }
 
 #[test]
 fn a_method_runs_on_your_image_and_writes_one_png() {
     let (dir, photo) = photo_in_temporary_folder();
     let out = dir.path().join("saliency.png");
-    let args = explain_args(&["saliency", photo.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let args = explain_args(&[
+        "saliency",
+        photo.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let args = args.unwrap();
     assert_eq!(args.check().unwrap(), out);
     let vgg = Trained::tiny_vgg().unwrap();
@@ -244,7 +292,25 @@ fn a_method_runs_on_your_image_and_writes_one_png() {
     };
     let e = explain_photo::explain(&vgg, &method, &dir.path().join("x.png")).unwrap_err();
     assert!(format!("{e:#}").contains("conv_1_1"), "{e:#}");
-    let mut names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     names.sort();
-    assert_eq!(names, ["mine.png", "saliency.png"].map(std::ffi::OsString::from));
+    assert_eq!(
+        names,
+        ["mine.png", "saliency.png"].map(std::ffi::OsString::from)
+    );
+}
+
+#[test]
+fn the_book_program_takes_help_and_no_other_argument() {
+    let help = ch08::Args::try_parse_from(["ch08_visualizing", "--help"]).unwrap_err();
+    assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
+    let e = ch08::Args::try_parse_from(["ch08_visualizing", "photo.png"]).unwrap_err();
+    assert!(
+        e.to_string().contains("unexpected argument 'photo.png'"),
+        "{e}"
+    );
+    ch08::Args::try_parse_from(["ch08_visualizing"]).unwrap();
 }
