@@ -483,25 +483,36 @@ impl Prediction {
     }
 }
 
-/// TensorFlow.js's probabilities for every PNG, by file stem, from
-/// `tests/reference/tiny_vgg_tfjs.json` (see the README there).
+/// `tests/reference/tiny_vgg_tfjs.json`: TensorFlow.js's probabilities for every PNG
+/// (see the README there).
+#[derive(serde::Deserialize)]
+struct TfjsReference {
+    predictions: Vec<TfjsPrediction>,
+}
+
+#[derive(serde::Deserialize)]
+struct TfjsPrediction {
+    /// The file name, such as `"boat_1.png"`.
+    image: String,
+    probabilities: Vec<f32>,
+}
+
+/// TensorFlow.js's probabilities for every PNG, by file stem.
 pub fn tfjs_reference() -> Result<Vec<(String, Vec<f32>)>> {
     let path = repo_root().join("tests/reference/tiny_vgg_tfjs.json");
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let json: serde_json::Value = serde_json::from_str(&text)?;
-    let mut rows = Vec::new();
-    for entry in json["predictions"].as_array().context("no predictions")? {
-        let image = entry["image"].as_str().context("no image name")?;
-        let numbers = entry["probabilities"]
-            .as_array()
-            .context("no probabilities")?;
-        let probabilities = (numbers.iter())
-            .map(|p| p.as_f64().map(|p| p as f32).context("not a number"))
-            .collect::<Result<Vec<f32>>>()?;
-        rows.push((image.trim_end_matches(".png").to_string(), probabilities));
-    }
-    Ok(rows)
+    let reference: TfjsReference =
+        serde_json::from_str(&text).with_context(|| format!("{}", path.display()))?;
+    let rows = reference.predictions.into_iter();
+    Ok(rows
+        .map(|p| {
+            (
+                p.image.trim_end_matches(".png").to_string(),
+                p.probabilities,
+            )
+        })
+        .collect())
 }
 
 pub struct Predictions {
@@ -531,11 +542,8 @@ impl Predictions {
     }
 
     pub fn picker_correct(&self) -> String {
-        let picker = self
-            .rows
-            .iter()
-            .filter(|r| PICKER.contains(&r.image.as_str()));
-        Predictions::correct_of(picker.collect())
+        let in_picker = |r: &&Prediction| PICKER.contains(&r.image.as_str());
+        Predictions::correct_of(self.rows.iter().filter(in_picker).collect())
     }
 
     pub fn all_correct(&self) -> String {
