@@ -77,6 +77,7 @@ def pytorch_epoch(threads, batch_size, learning_rate):
 
 def rust_epoch(threads, batch_size, learning_rate):
     binary = ROOT / "target" / "release" / "examples" / "ch06_lenet"
+    (ROOT / "target" / "ch06").mkdir(parents=True, exist_ok=True)  # ch06_lenet makes no folders
     out = subprocess.run(
         [str(binary), "--train-only", "--epochs", "1", "--threads", str(threads), "--optimizer", "sgd",
          "--batch-size", str(batch_size), "--learning-rate", str(learning_rate),

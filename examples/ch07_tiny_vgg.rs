@@ -4,61 +4,62 @@
 //! sample images, prints every number the chapter quotes, writes the chapter's tables
 //! to `book/generated/ch07/` and its figures to `book/figures/ch07/`.
 //!
-//! `cargo run --example ch07_tiny_vgg -- path/to/photo.jpg` classifies your own photo
-//! (PNG or JPEG, any size): it prints the most likely classes and writes the overview
-//! figure of that photo to `target/ch07/`, leaving the book's figures alone.
+//! To classify your own photo, see `examples/classify_photo.rs`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Context, Result};
-use cnn_book::plot::{self, ColorScale, Labels, OverviewColumn};
-use cnn_book::{Chapter, Table};
-use cnn_core::tfjs::read_weights;
-use cnn_core::tiny_vgg::{self, CLASSES};
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use cnn_book::output::repo_root;
+use cnn_book::plot::{self, Labels};
+use cnn_book::trained::check_finite;
+use cnn_book::{Chapter, Table, network_figures, row};
+use cnn_core::data::read_weights;
+use cnn_core::models::tiny_vgg::{self, CLASSES};
+use cnn_core::nn::{LayerSummary, NamedLayer, Tensor};
 use cnn_core::{Dense, Layer, Sequential};
-use ndarray::{Array1, Array2, Array3, ArrayD, Axis, Ix2, s};
+use ndarray::{Array1, Array2, Array3, ArrayView4, Ix2, s};
+
+/// Every figure and table of chapter 7 (no options).
+#[derive(Debug, Parser)]
+#[command(about = "Chapter 7: load CNN Explainer's Tiny VGG and write the chapter's figures")]
+pub struct Args {}
 
 fn main() -> Result<()> {
-    if let Some(photo) = std::env::args().nth(1) {
-        return classify_your_photo(Path::new(&photo));
-    }
-    let chapter = Chapter::new("ch07");
+    Args::parse();
+    let chapter = Chapter::new("ch07")?;
     let network = load_network()?;
 
     let architecture = Architecture::compute(&network)?;
     chapter.publish("architecture", &architecture.table())?;
-    chapter.write_value("total_parameters", network.parameter_count())?;
+    chapter.write_value("total_parameters", architecture.total_parameters)?;
     chapter.write_value("flatten_inputs", architecture.flatten_inputs)?;
     chapter.write_value("dense_share", architecture.dense_share())?;
 
     let espresso = LayerOutputs::espresso(&network)?;
-    espresso.overview(&chapter.figure("overview.png"))?;
-    plot::rgb_image(&chapter.figure("espresso.png"), espresso.image.view(), 256)?;
+    espresso.figures(&chapter, &network)?;
 
     let pixel = OnePixel::compute(&network, &espresso)?;
     chapter.publish("one_pixel_terms", &pixel.terms_table())?;
     chapter.publish("one_pixel_sum", &pixel.sum_table())?;
 
-    let relu = ReluCounts::compute(&network, &espresso);
+    let relu = ReluCounts::compute(&network, &espresso)?;
     chapter.publish("relu_zeros", &relu.table())?;
 
-    let pool = PoolWindow::compute(&espresso);
+    let pool = PoolWindow::compute(&espresso)?;
     chapter.publish("pool_window", &pool.table())?;
 
-    let softmax = SoftmaxArithmetic::compute(&network, &espresso);
+    let softmax = SoftmaxArithmetic::compute(&espresso)?;
     chapter.publish("softmax", &softmax.table())?;
-    softmax.figure(&chapter.figure("probabilities.svg"))?;
+    softmax.figure(&chapter)?;
     chapter.write_value("espresso_probability", format!("{:.4}", softmax.espresso()))?;
 
     let predictions = Predictions::compute(&network)?;
     chapter.publish("predictions", &predictions.table())?;
-    predictions.gallery(&chapter.figure("predictions.png"))?;
+    predictions.figure(&chapter)?;
     chapter.write_value("picker_correct", predictions.picker_correct())?;
     chapter.write_value("all_correct", predictions.all_correct())?;
-    // A power of ten above the largest difference: the exact digits of a rounding
-    // difference can change with the CPU's vector instructions, the bound does not.
-    let exponent = predictions.largest_tfjs_difference().log10().ceil() as i32;
-    chapter.write_value("tfjs_difference", format!("$10^{{{exponent}}}$"))?;
+    chapter.write_value("tfjs_difference", predictions.tfjs_bound())?;
 
     let order = FlattenOrder::compute(&network, &predictions)?;
     chapter.publish("flatten_order", &order.table())?;
@@ -70,30 +71,36 @@ fn main() -> Result<()> {
 
     chapter.write_value("coffee_prediction", coffee_prediction(&network)?)?;
 
+    chapter.finish()?;
     println!("figures in book/figures/ch07/, tables in book/generated/ch07/");
     Ok(())
 }
 
 /// The folder of CNN Explainer's files, copied into the repository.
 pub fn data_dir() -> PathBuf {
-    cnn_book::output::repo_root().join("data/cnn-explainer")
+    repo_root().join("data/cnn-explainer")
+}
+
+/// One of CNN Explainer's sample photos, such as `"espresso_1"`: `[3, 64, 64]`.
+pub fn sample(name: &str) -> Result<Array3<f32>> {
+    Ok(tiny_vgg::load_image(
+        &data_dir().join(format!("png/{name}.png")),
+    )?)
 }
 
 // ANCHOR: load
 /// The trained Tiny VGG, read from CNN Explainer's TensorFlow.js files.
 pub fn load_network() -> Result<Sequential> {
     let model_json = data_dir().join("model.json");
-    Ok(tiny_vgg::load(&model_json)?)
+    let network = tiny_vgg::load(&model_json)?;
+    check_finite(network, &model_json) // NaN weights would give NaN answers
 }
 
 /// Class probabilities for one `[3, 64, 64]` image: `[10]`.
 pub fn classify(network: &Sequential, image: &Array3<f32>) -> Result<Array1<f32>> {
     let batch = tiny_vgg::batch_of_one(image); // [3, 64, 64] -> [1, 3, 64, 64]
-    let probabilities = network.forward(batch.into_dyn().view())?; // [1, 10]
-    Ok(probabilities
-        .index_axis(Axis(0), 0)
-        .to_owned()
-        .into_dimensionality()?) // [10]
+    let probabilities = network.forward(&batch)?.into_flat()?; // [1, 10]
+    Ok(probabilities.row(0).to_owned()) // [10]
 }
 // ANCHOR_END: load
 
@@ -109,8 +116,8 @@ pub fn ranking(probabilities: &Array1<f32>) -> Vec<usize> {
 // ---------------------------------------------------------------------------
 
 pub struct Architecture {
-    /// `(name, description, output shape without the batch axis, parameters)`.
-    pub rows: Vec<(String, String, Vec<usize>, usize)>,
+    /// Every layer's name, operation, output shape `[1, ...]` and parameters.
+    pub layers: Vec<LayerSummary>,
     /// Inputs of the dense layer: the length of the flattened vector.
     pub flatten_inputs: usize,
     pub dense_parameters: usize,
@@ -119,62 +126,38 @@ pub struct Architecture {
 
 impl Architecture {
     pub fn compute(network: &Sequential) -> Result<Architecture> {
-        let summary = network.summary(&[1, 3, tiny_vgg::INPUT_SIZE, tiny_vgg::INPUT_SIZE])?;
-        let mut rows = vec![(
-            "input".to_string(),
-            "RGB image".to_string(),
-            vec![3, tiny_vgg::INPUT_SIZE, tiny_vgg::INPUT_SIZE],
-            0,
-        )];
-        let mut flatten_inputs = 0;
-        let mut dense_parameters = 0;
-        for layer in summary {
-            let shape = layer.output_shape[1..].to_vec();
-            if layer.name == "flatten" {
-                flatten_inputs = shape[0];
-            }
-            if layer.description.starts_with("dense") {
-                dense_parameters += layer.parameters;
-            }
-            rows.push((layer.name, layer.description, shape, layer.parameters));
-        }
+        let size = tiny_vgg::INPUT_SIZE;
+        let layers = network.summary([1, 3, size, size])?;
+        let flatten = layers.iter().find(|layer| layer.name == "flatten");
+        let dense = layers.iter().filter(|l| l.description.starts_with("dense"));
         Ok(Architecture {
-            rows,
-            flatten_inputs,
-            dense_parameters,
+            flatten_inputs: flatten.map_or(0, |layer| layer.output_shape[1]),
+            dense_parameters: dense.map(|layer| layer.parameters).sum(),
             total_parameters: network.parameter_count(),
+            layers,
         })
     }
 
     /// The dense layer's share of all parameters, in percent.
     pub fn dense_share(&self) -> String {
-        format!(
-            "{:.0}",
-            100.0 * self.dense_parameters as f64 / self.total_parameters as f64
-        )
+        let share = self.dense_parameters as f64 / self.total_parameters as f64;
+        format!("{:.0}", 100.0 * share)
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new(["layer", "operation", "output (C x H x W)", "parameters"]);
-        for (name, description, shape, parameters) in &self.rows {
-            let shape = shape
+        let mut table = Table::columns("layer | operation | output (C x H x W) | parameters");
+        table.line("`input` | RGB image | 3 x 64 x 64 | 0");
+        for layer in &self.layers {
+            let (name, description, parameters) =
+                (&layer.name, &layer.description, layer.parameters);
+            let shape: Vec<String> = layer.output_shape[1..]
                 .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join(" x ");
-            table.row([
-                format!("`{name}`"),
-                description.clone(),
-                shape,
-                parameters.to_string(),
-            ]);
+                .map(usize::to_string)
+                .collect();
+            let shape = shape.join(" x ");
+            row!(table, "`{name}` | {description} | {shape} | {parameters}");
         }
-        table.row([
-            "total".to_string(),
-            String::new(),
-            String::new(),
-            self.total_parameters.to_string(),
-        ]);
+        row!(table, "total | | | {}", self.total_parameters);
         table
     }
 }
@@ -188,89 +171,52 @@ impl Architecture {
 pub struct LayerOutputs {
     /// `[3, 64, 64]` in `[0, 1]`.
     pub image: Array3<f32>,
-    /// Element `i` is the output of layer `i` of the network (batch of one).
-    pub activations: Vec<ArrayD<f32>>,
+    /// Element `i` is the output of layer `i` of the network (a batch of one).
+    pub outputs: Vec<Tensor>,
     /// The layers' names, in order.
     pub names: Vec<String>,
 }
 
 impl LayerOutputs {
     pub fn espresso(network: &Sequential) -> Result<LayerOutputs> {
-        let image = tiny_vgg::load_image(&data_dir().join("png/espresso_1.png"))?;
-        LayerOutputs::of_image(network, image)
-    }
-
-    pub fn of_image(network: &Sequential, image: Array3<f32>) -> Result<LayerOutputs> {
+        let image = sample("espresso_1")?;
         // ANCHOR: forward_all
-        let batch = tiny_vgg::batch_of_one(&image); // [1, 3, 64, 64]
-        let activations = network.forward_all(batch.into_dyn().view())?; // one per layer
+        let batch = tiny_vgg::batch_of_one(&image); // [3, 64, 64] -> [1, 3, 64, 64]
+        let outputs = network.forward_all(&batch)?; // one per layer
         // ANCHOR_END: forward_all
-        let names = network.layers.iter().map(|(n, _)| n.clone()).collect();
+        let names = network.layers().iter().map(|l| l.name.clone()).collect();
         Ok(LayerOutputs {
             image,
-            activations,
+            outputs,
             names,
         })
     }
 
     /// The output of the layer called `name`.
-    ///
-    /// # Panics
-    /// No layer of that name (a bug in this example).
-    pub fn output(&self, name: &str) -> &ArrayD<f32> {
-        let index = self
-            .names
-            .iter()
-            .position(|n| n == name)
-            .unwrap_or_else(|| panic!("no layer {name}"));
-        &self.activations[index]
+    pub fn output(&self, name: &str) -> Result<&Tensor> {
+        let Some(index) = self.names.iter().position(|n| n == name) else {
+            bail!("Tiny VGG has no layer {name}");
+        };
+        Ok(&self.outputs[index])
+    }
+
+    /// The feature maps of the layer called `name`: `[1, F, H, W]`.
+    pub fn maps(&self, name: &str) -> Result<ArrayView4<'_, f32>> {
+        Ok(self.output(name)?.maps()?)
     }
 
     /// The last layer's output: `[10]` probabilities.
-    pub fn probabilities(&self) -> Array1<f32> {
-        let last = self.activations.last().expect("the network has layers");
-        last.index_axis(Axis(0), 0)
-            .to_owned()
-            .into_dimensionality()
-            .expect("the last layer gives [1, 10]")
+    pub fn probabilities(&self) -> Result<Array1<f32>> {
+        let last = self.outputs.last().context("the network has no layers")?;
+        Ok(last.flat()?.row(0).to_owned())
     }
 
-    /// Every layer's feature maps, one column per layer, and the probabilities.
-    pub fn overview(&self, path: &Path) -> Result<()> {
-        let mut columns = vec![OverviewColumn {
-            title: "input".into(),
-            maps: (0..3).map(|c| self.image.index_axis(Axis(0), c)).collect(),
-            scale: ColorScale::Gray,
-        }];
-        for (name, activation) in self.names.iter().zip(&self.activations) {
-            if activation.ndim() != 4 {
-                continue; // flatten, dense and softmax are drawn as the output bars
-            }
-            let filters = activation.shape()[1]; // [1, F, H, W]
-            let scale = if name.starts_with("conv") {
-                ColorScale::Diverging
-            } else {
-                ColorScale::Viridis
-            };
-            columns.push(OverviewColumn {
-                title: name.clone(),
-                maps: (0..filters)
-                    .map(|f| {
-                        let map = activation.slice(s![0, f, .., ..]); // [H, W]
-                        map.into_dimensionality::<Ix2>().expect("a 2-D map")
-                    })
-                    .collect(),
-                scale,
-            });
-        }
-        let probabilities = self.probabilities();
-        plot::overview(
-            path,
-            "Tiny VGG: every feature map, each layer on its own colour scale",
-            &columns,
-            &CLASSES,
-            probabilities.as_slice().expect("contiguous"),
-        )
+    /// The overview of every feature map, and the image itself.
+    pub fn figures(&self, chapter: &Chapter, network: &Sequential) -> Result<()> {
+        let path = chapter.figure("overview.png");
+        let title = "Tiny VGG: every feature map, each layer on its own colour scale";
+        network_figures::overview(&path, title, network, self.image.view(), &CLASSES)?;
+        plot::rgb_image(&chapter.figure("espresso.png"), self.image.view(), 256)
     }
 }
 
@@ -295,8 +241,8 @@ pub struct OnePixel {
 
 impl OnePixel {
     pub fn compute(network: &Sequential, espresso: &LayerOutputs) -> Result<OnePixel> {
-        let Some((_, Layer::Conv2d(conv))) = network.layers.first() else {
-            anyhow::bail!("the first layer of Tiny VGG is not a convolution");
+        let Layer::Conv2d(conv) = network.layer("conv_1_1")? else {
+            bail!("conv_1_1 of Tiny VGG is not a convolution");
         };
         // ANCHOR: one_pixel
         // y[f, i, j] = b[f] + sum_c sum_u sum_v x[c, i+u, j+v] * w[f, c, u, v]
@@ -314,57 +260,39 @@ impl OnePixel {
             }
         }
         // ANCHOR_END: one_pixel
-        let from_library = espresso.output("conv_1_1")[[0, f, i, j]];
         Ok(OnePixel {
             terms,
             bias: conv.bias[f],
             by_hand,
-            from_library,
+            from_library: espresso.maps("conv_1_1")?[[0, f, i, j]],
         })
     }
 
     pub fn terms_table(&self) -> Table {
         let channel = ["R", "G", "B"];
-        let mut table = Table::new([
-            "channel c",
-            "row u",
-            "column v",
-            "pixel x",
-            "weight w",
-            "x * w",
-        ]);
-        for &(c, u, v, pixel, weight) in &self.terms {
-            table.row([
-                channel[c].to_string(),
-                u.to_string(),
-                v.to_string(),
-                format!("{pixel:.4}"),
-                format!("{weight:.4}"),
-                format!("{:.4}", pixel * weight),
-            ]);
+        let mut table = Table::columns("channel c | row u | column v | pixel x | weight w | x * w");
+        for &(c, u, v, x, w) in &self.terms {
+            let (channel, product) = (channel[c], x * w);
+            row!(
+                table,
+                "{channel} | {u} | {v} | {x:.4} | {w:.4} | {product:.4}"
+            );
         }
         table
     }
 
     pub fn sum_table(&self) -> Table {
         let products: f32 = self.terms.iter().map(|t| t.3 * t.4).sum();
-        let mut table = Table::new(["", "value"]);
-        table.row([
-            "sum of the 27 products".to_string(),
-            format!("{products:.4}"),
-        ]);
-        table.row([
-            format!("bias of filter {PIXEL_FILTER}"),
-            format!("{:.4}", self.bias),
-        ]);
-        table.row([
-            "output, by hand".to_string(),
-            format!("{:.4}", self.by_hand),
-        ]);
-        table.row([
-            format!("output of `conv_1_1` at filter {PIXEL_FILTER}, ({PIXEL_ROW}, {PIXEL_COLUMN})"),
-            format!("{:.4}", self.from_library),
-        ]);
+        let (f, i, j) = (PIXEL_FILTER, PIXEL_ROW, PIXEL_COLUMN);
+        let (bias, by_hand, library) = (self.bias, self.by_hand, self.from_library);
+        let mut table = Table::columns(" | value");
+        row!(table, "sum of the 27 products | {products:.4}");
+        row!(table, "bias of filter {f} | {bias:.4}");
+        row!(table, "output, by hand | {by_hand:.4}");
+        row!(
+            table,
+            "output of `conv_1_1` at filter {f}, ({i}, {j}) | {library:.4}"
+        );
         table
     }
 }
@@ -379,29 +307,23 @@ pub struct ReluCounts {
 }
 
 impl ReluCounts {
-    pub fn compute(network: &Sequential, espresso: &LayerOutputs) -> ReluCounts {
-        let rows = network
-            .layers
-            .iter()
-            .zip(&espresso.activations)
-            .filter(|((name, _), _)| name.starts_with("relu"))
-            .map(|((name, _), output)| {
-                let zeros = output.iter().filter(|&&v| v == 0.0).count();
-                (name.clone(), output.len(), zeros)
-            })
-            .collect();
-        ReluCounts { rows }
+    pub fn compute(network: &Sequential, espresso: &LayerOutputs) -> Result<ReluCounts> {
+        let mut rows = Vec::new();
+        for (NamedLayer { name, layer }, output) in network.layers().iter().zip(&espresso.outputs) {
+            if *layer == Layer::Relu {
+                let values = output.maps()?;
+                let zeros = values.iter().filter(|&&v| v == 0.0).count();
+                rows.push((name.clone(), values.len(), zeros));
+            }
+        }
+        Ok(ReluCounts { rows })
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new(["layer", "values", "set to 0", "share set to 0"]);
+        let mut table = Table::columns("layer | values | set to 0 | share set to 0");
         for (name, values, zeros) in &self.rows {
-            table.row([
-                format!("`{name}`"),
-                values.to_string(),
-                zeros.to_string(),
-                format!("{:.0}%", 100.0 * *zeros as f64 / *values as f64),
-            ]);
+            let share = 100.0 * *zeros as f64 / *values as f64;
+            row!(table, "`{name}` | {values} | {zeros} | {share:.0}%");
         }
         table
     }
@@ -418,43 +340,37 @@ pub struct PoolWindow {
 }
 
 impl PoolWindow {
-    pub fn compute(espresso: &LayerOutputs) -> PoolWindow {
+    pub fn compute(espresso: &LayerOutputs) -> Result<PoolWindow> {
         let c = PIXEL_FILTER;
-        let pooled_map = espresso
-            .output("max_pool_1")
-            .slice(s![0, c, .., ..])
-            .to_owned(); // [30, 30]
+        let pooled = espresso.maps("max_pool_1")?.slice_move(s![0, c, .., ..]); // [30, 30]
         let mut at = (0, 0);
-        for ((i, j), &value) in pooled_map.indexed_iter() {
-            if value > pooled_map[at] {
+        for ((i, j), &value) in pooled.indexed_iter() {
+            if value > pooled[at] {
                 at = (i, j);
             }
         }
         let (i, j) = at;
-        let relu = espresso.output("relu_1_2");
-        let window = relu
-            .slice(s![0, c, 2 * i..2 * i + 2, 2 * j..2 * j + 2])
-            .to_owned(); // [2, 2]
-        PoolWindow {
+        let relu = espresso.maps("relu_1_2")?; // [1, 10, 60, 60]
+        let window = relu.slice(s![0, c, 2 * i..2 * i + 2, 2 * j..2 * j + 2]); // [2, 2]
+        Ok(PoolWindow {
             at,
-            window,
-            pooled: pooled_map[at],
-        }
+            window: window.to_owned(),
+            pooled: pooled[at],
+        })
     }
 
     pub fn table(&self) -> Table {
         let (i, j) = self.at;
-        let mut table = Table::new(["", "value"]);
+        let mut table = Table::columns(" | value");
         for ((u, v), value) in self.window.indexed_iter() {
-            table.row([
-                format!("`relu_1_2` at ({}, {})", 2 * i + u, 2 * j + v),
-                format!("{value:.4}"),
-            ]);
+            let (row, column) = (2 * i + u, 2 * j + v);
+            row!(table, "`relu_1_2` at ({row}, {column}) | {value:.4}");
         }
-        table.row([
-            format!("`max_pool_1` at ({i}, {j}): the largest"),
-            format!("{:.4}", self.pooled),
-        ]);
+        let pooled = self.pooled;
+        row!(
+            table,
+            "`max_pool_1` at ({i}, {j}): the largest | {pooled:.4}"
+        );
         table
     }
 }
@@ -470,17 +386,11 @@ pub struct SoftmaxArithmetic {
 }
 
 impl SoftmaxArithmetic {
-    pub fn compute(_network: &Sequential, espresso: &LayerOutputs) -> SoftmaxArithmetic {
-        let logits = espresso
-            .output("output")
-            .index_axis(Axis(0), 0)
-            .to_owned()
-            .into_dimensionality()
-            .expect("the dense layer gives [1, 10]");
-        SoftmaxArithmetic {
-            logits,
-            probabilities: espresso.probabilities(),
-        }
+    pub fn compute(espresso: &LayerOutputs) -> Result<SoftmaxArithmetic> {
+        Ok(SoftmaxArithmetic {
+            logits: espresso.output("output")?.flat()?.row(0).to_owned(),
+            probabilities: espresso.probabilities()?,
+        })
     }
 
     pub fn espresso(&self) -> f32 {
@@ -490,48 +400,27 @@ impl SoftmaxArithmetic {
     pub fn table(&self) -> Table {
         let largest = self.logits.fold(f32::NEG_INFINITY, |m, &z| m.max(z));
         let exponentials = self.logits.mapv(|z| (z - largest).exp());
-        let total = exponentials.sum();
-        let mut table = Table::new([
-            "class",
-            "logit z",
-            "z - max z",
-            "e^(z - max z)",
-            "probability",
-        ]);
+        let mut table = Table::columns("class | logit z | z - max z | e^(z - max z) | probability");
         for (k, class) in CLASSES.iter().enumerate() {
-            table.row([
-                class.to_string(),
-                format!("{:.3}", self.logits[k]),
-                format!("{:.3}", self.logits[k] - largest),
-                format!("{:.4}", exponentials[k]),
-                format!("{:.4}", self.probabilities[k]),
-            ]);
+            let (z, e, p) = (self.logits[k], exponentials[k], self.probabilities[k]);
+            let shifted = z - largest;
+            row!(table, "{class} | {z:.3} | {shifted:.3} | {e:.4} | {p:.4}");
         }
-        table.row([
-            "sum".to_string(),
-            String::new(),
-            String::new(),
-            format!("{total:.4}"),
-            format!("{:.4}", self.probabilities.sum()),
-        ]);
+        let (total, sum) = (exponentials.sum(), self.probabilities.sum());
+        row!(table, "sum | | | {total:.4} | {sum:.4}");
         table
     }
 
-    fn figure(&self, path: &Path) -> Result<()> {
-        plot::bar_chart(
-            path,
-            &Labels::new(
-                "Tiny VGG's probabilities for the espresso image",
-                "class (last word of its name)",
-                "probability",
-            ),
-            // The last word of each class name, so the labels do not run together.
-            &CLASSES
-                .iter()
-                .map(|c| c.rsplit(' ').next().unwrap_or(c).to_string())
-                .collect::<Vec<_>>(),
-            self.probabilities.as_slice().expect("contiguous"),
-        )
+    fn figure(&self, chapter: &Chapter) -> Result<()> {
+        let title = "Tiny VGG's probabilities for the espresso image";
+        let labels = Labels::new(title, "class (last word of its name)", "probability");
+        // The last word of each class name, so the labels do not run together.
+        let names: Vec<String> = (CLASSES.iter())
+            .map(|c| c.rsplit(' ').next().unwrap_or(c).to_string())
+            .collect();
+        let path = chapter.figure("probabilities.svg");
+        let probabilities = self.probabilities.to_vec();
+        plot::bar_chart(&path, &labels, &names, &probabilities)
     }
 }
 
@@ -555,8 +444,7 @@ pub const PICKER: [&str; 10] = [
 
 /// The class an image shows, from its file name (`None` for the blank image).
 pub fn true_class(image: &str) -> Option<usize> {
-    let prefix = image.split('_').next().unwrap_or(image);
-    let class = match prefix {
+    let class = match image.split('_').next().unwrap_or(image) {
         "boat" => "lifeboat",
         "bug" => "ladybug",
         "pizza" => "pizza",
@@ -590,12 +478,41 @@ impl Prediction {
     }
 
     pub fn tfjs_difference(&self) -> f32 {
-        self.probabilities
-            .iter()
-            .zip(&self.tfjs)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f32::max)
+        let pairs = self.probabilities.iter().zip(&self.tfjs);
+        pairs.map(|(a, b)| (a - b).abs()).fold(0.0, f32::max)
     }
+}
+
+/// `tests/reference/tiny_vgg_tfjs.json`: TensorFlow.js's probabilities for every PNG
+/// (see the README there).
+#[derive(serde::Deserialize)]
+struct TfjsReference {
+    predictions: Vec<TfjsPrediction>,
+}
+
+#[derive(serde::Deserialize)]
+struct TfjsPrediction {
+    /// The file name, such as `"boat_1.png"`.
+    image: String,
+    probabilities: Vec<f32>,
+}
+
+/// TensorFlow.js's probabilities for every PNG, by file stem.
+pub fn tfjs_reference() -> Result<Vec<(String, Vec<f32>)>> {
+    let path = repo_root().join("tests/reference/tiny_vgg_tfjs.json");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let reference: TfjsReference =
+        serde_json::from_str(&text).with_context(|| format!("{}", path.display()))?;
+    let rows = reference.predictions.into_iter();
+    Ok(rows
+        .map(|p| {
+            (
+                p.image.trim_end_matches(".png").to_string(),
+                p.probabilities,
+            )
+        })
+        .collect())
 }
 
 pub struct Predictions {
@@ -603,32 +520,11 @@ pub struct Predictions {
     pub rows: Vec<Prediction>,
 }
 
-/// TensorFlow.js's probabilities for every PNG, by file stem, from
-/// `tests/reference/tiny_vgg_tfjs.json` (see the README there).
-pub fn tfjs_reference() -> Result<Vec<(String, Vec<f32>)>> {
-    let path = cnn_book::output::repo_root().join("tests/reference/tiny_vgg_tfjs.json");
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let json: serde_json::Value = serde_json::from_str(&text)?;
-    let mut rows = Vec::new();
-    for entry in json["predictions"].as_array().context("no predictions")? {
-        let image = entry["image"].as_str().context("no image name")?;
-        let probabilities = entry["probabilities"]
-            .as_array()
-            .context("no probabilities")?
-            .iter()
-            .map(|p| p.as_f64().map(|p| p as f32).context("not a number"))
-            .collect::<Result<Vec<f32>>>()?;
-        rows.push((image.trim_end_matches(".png").to_string(), probabilities));
-    }
-    Ok(rows)
-}
-
 impl Predictions {
     pub fn compute(network: &Sequential) -> Result<Predictions> {
         let mut rows = Vec::new();
         for (image, tfjs) in tfjs_reference()? {
-            let pixels = tiny_vgg::load_image(&data_dir().join(format!("png/{image}.png")))?;
+            let pixels = sample(&image)?;
             let probabilities = classify(network, &pixels)?;
             rows.push(Prediction {
                 image,
@@ -640,44 +536,38 @@ impl Predictions {
         Ok(Predictions { rows })
     }
 
+    fn correct_of(rows: Vec<&Prediction>) -> String {
+        let correct = rows.iter().filter(|r| r.is_correct()).count();
+        format!("{correct} of {}", rows.len())
+    }
+
     pub fn picker_correct(&self) -> String {
-        let picker: Vec<_> = self
-            .rows
-            .iter()
-            .filter(|r| PICKER.contains(&r.image.as_str()))
-            .collect();
-        let correct = picker.iter().filter(|r| r.is_correct()).count();
-        format!("{correct} of {}", picker.len())
+        let in_picker = |r: &&Prediction| PICKER.contains(&r.image.as_str());
+        Predictions::correct_of(self.rows.iter().filter(in_picker).collect())
     }
 
     pub fn all_correct(&self) -> String {
-        let labelled: Vec<_> = self
-            .rows
-            .iter()
-            .filter(|r| true_class(&r.image).is_some())
-            .collect();
-        let correct = labelled.iter().filter(|r| r.is_correct()).count();
-        format!("{correct} of {}", labelled.len())
+        let labelled = self.rows.iter().filter(|r| true_class(&r.image).is_some());
+        Predictions::correct_of(labelled.collect())
     }
 
     pub fn largest_tfjs_difference(&self) -> f32 {
-        self.rows
-            .iter()
-            .map(|r| r.tfjs_difference())
-            .fold(0.0, f32::max)
+        let differences = self.rows.iter().map(|r| r.tfjs_difference());
+        differences.fold(0.0, f32::max)
+    }
+
+    /// A power of ten above the largest difference: the exact digits of a rounding
+    /// difference can change with the CPU's vector instructions, the bound does not.
+    pub fn tfjs_bound(&self) -> String {
+        let exponent = self.largest_tfjs_difference().log10().ceil() as i32;
+        format!("$10^{{{exponent}}}$")
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new([
-            "image (* = in the picker)",
-            "shows",
-            "top class",
-            "probability",
-            "second class",
-            "probability ",
-            "TF.js: top probability",
-            "correct",
-        ]);
+        // Two columns are called "probability": the second has a trailing space.
+        let header = "image (* = in the picker)|shows|top class|probability|second class|\
+                      probability |TF.js: top probability|correct";
+        let mut table = Table::new(header.split('|'));
         for row in &self.rows {
             let order = ranking(&row.probabilities);
             let (first, second) = (order[0], order[1]);
@@ -686,47 +576,30 @@ impl Predictions {
                 Some(_) if row.is_correct() => "yes",
                 Some(_) => "**no**",
             };
-            let picker = if PICKER.contains(&row.image.as_str()) {
-                " *"
-            } else {
-                ""
-            };
-            table.row([
-                format!("{}{picker}", row.image),
-                true_class(&row.image)
-                    .map_or("(blank)", |k| CLASSES[k])
-                    .to_string(),
-                CLASSES[first].to_string(),
-                format!("{:.4}", row.probabilities[first]),
-                CLASSES[second].to_string(),
-                format!("{:.4}", row.probabilities[second]),
-                format!("{:.4}", row.tfjs[first]),
-                correct.to_string(),
-            ]);
+            let in_picker = PICKER.contains(&row.image.as_str());
+            let image = format!("{}{}", row.image, if in_picker { " *" } else { "" });
+            let shows = true_class(&row.image).map_or("(blank)", |k| CLASSES[k]);
+            let (top, p_top, tfjs) = (CLASSES[first], row.probabilities[first], row.tfjs[first]);
+            let (next, p_next) = (CLASSES[second], row.probabilities[second]);
+            row!(
+                table,
+                "{image} | {shows} | {top} | {p_top:.4} | {next} | {p_next:.4} | {tfjs:.4} | {correct}"
+            );
         }
         table
     }
 
-    fn gallery(&self, path: &Path) -> Result<()> {
-        let images: Vec<(String, ndarray::ArrayView3<f32>)> = self
-            .rows
-            .iter()
-            .map(|row| {
-                let top = row.top();
-                let mark = match true_class(&row.image) {
-                    Some(_) if !row.is_correct() => " (wrong)",
-                    _ => "",
-                };
-                (
-                    format!(
-                        "{}\n{} {:.2}{mark}",
-                        row.image, CLASSES[top], row.probabilities[top]
-                    ),
-                    row.pixels.view(),
-                )
-            })
-            .collect();
-        plot::image_gallery(path, &images, 7, 128)
+    fn figure(&self, chapter: &Chapter) -> Result<()> {
+        let mut images = Vec::new();
+        for row in &self.rows {
+            let top = row.top();
+            let wrong = true_class(&row.image).is_some() && !row.is_correct();
+            let mark = if wrong { " (wrong)" } else { "" };
+            let (class, p) = (CLASSES[top], row.probabilities[top]);
+            let caption = format!("{}\n{class} {p:.2}{mark}", row.image);
+            images.push((caption, row.pixels.clone()));
+        }
+        network_figures::gallery(&chapter.figure("predictions.png"), &images, 7, 128)
     }
 }
 
@@ -743,10 +616,10 @@ pub fn with_unreordered_dense(network: &Sequential) -> Result<Sequential> {
         .view()
         .into_dimensionality::<Ix2>()?; // [1690, 10]
     let mut wrong = network.clone();
-    for (name, layer) in &mut wrong.layers {
+    for NamedLayer { layer, .. } in wrong.layers_mut() {
         if let Layer::Dense(dense) = layer {
             let weight = kernel.t().to_owned(); // [10, 1690], rows not reordered
-            *layer = Layer::Dense(Dense::new(name, weight, dense.bias.clone())?);
+            *layer = Dense::new(weight, dense.bias.clone())?.into();
         }
     }
     Ok(wrong)
@@ -765,9 +638,7 @@ impl FlattenOrder {
         let wrong = with_unreordered_dense(network)?;
         let mut rows = Vec::new();
         for image in PICKER {
-            let row = predictions
-                .rows
-                .iter()
+            let row = (predictions.rows.iter())
                 .find(|r| r.image == image)
                 .context("a picker image is missing")?;
             let right = row.top();
@@ -783,22 +654,20 @@ impl FlattenOrder {
     }
 
     pub fn wrong_order_correct(&self) -> String {
-        let correct = self
-            .rows
-            .iter()
+        let correct = (self.rows.iter())
             .filter(|(image, _, (top, _))| true_class(image) == Some(*top))
             .count();
         format!("{correct} of {}", self.rows.len())
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new(["image", "rows reordered (right)", "rows as stored (wrong)"]);
+        let mut table = Table::columns("image | rows reordered (right) | rows as stored (wrong)");
         for (image, (right, p_right), (wrong, p_wrong)) in &self.rows {
-            table.row([
-                image.clone(),
-                format!("{} {:.4}", CLASSES[*right], p_right),
-                format!("{} {:.4}", CLASSES[*wrong], p_wrong),
-            ]);
+            let (right, wrong) = (CLASSES[*right], CLASSES[*wrong]);
+            row!(
+                table,
+                "{image} | {right} {p_right:.4} | {wrong} {p_wrong:.4}"
+            );
         }
         table
     }
@@ -817,63 +686,58 @@ pub struct JpegVsPng {
 
 impl JpegVsPng {
     pub fn compute(network: &Sequential) -> Result<JpegVsPng> {
-        let png = tiny_vgg::load_image(&data_dir().join("png/espresso_1.png"))?;
+        let png = sample("espresso_1")?;
         let jpeg = tiny_vgg::load_image(&data_dir().join("jpeg/espresso_1.jpeg"))?;
-        let png_probability = classify(network, &png)?[6];
-        let jpeg_probability = classify(network, &jpeg)?[6];
         Ok(JpegVsPng {
+            png_probability: classify(network, &png)?[6],
+            jpeg_probability: classify(network, &jpeg)?[6],
             png,
             jpeg,
-            png_probability,
-            jpeg_probability,
         })
     }
 
     /// Pixel differences in units of 1/255 (one step of an 8-bit value).
     pub fn steps(&self) -> Vec<i32> {
-        self.png
-            .iter()
-            .zip(&self.jpeg)
+        let pairs = self.png.iter().zip(&self.jpeg);
+        pairs
             .map(|(a, b)| ((b - a) * 255.0).round() as i32)
             .collect()
     }
 
     pub fn table(&self) -> Table {
-        let mut table = Table::new(["pixels of espresso_1 decoded by", "P(espresso)"]);
-        table.row([
-            "libjpeg-turbo, saved as PNG (`png/espresso_1.png`)".to_string(),
-            format!("{:.4}", self.png_probability),
-        ]);
-        table.row([
-            "the `image` crate's JPEG decoder (`jpeg/espresso_1.jpeg`)".to_string(),
-            format!("{:.4}", self.jpeg_probability),
-        ]);
+        let (png, jpeg) = (self.png_probability, self.jpeg_probability);
+        let mut table = Table::columns("pixels of espresso_1 decoded by | P(espresso)");
+        row!(
+            table,
+            "libjpeg-turbo, saved as PNG (`png/espresso_1.png`) | {png:.4}"
+        );
+        row!(
+            table,
+            "the `image` crate's JPEG decoder (`jpeg/espresso_1.jpeg`) | {jpeg:.4}"
+        );
         table
     }
 
     pub fn pixel_table(&self) -> Table {
         let steps = self.steps();
         let count = |d: i32| steps.iter().filter(|&&s| s.abs() == d).count();
-        let mut table = Table::new(["difference (in steps of 1/255)", "values", "share"]);
+        let mut table = Table::columns("difference (in steps of 1/255) | values | share");
         let largest = steps.iter().map(|s| s.abs()).max().unwrap_or(0);
         for d in 0..=largest {
-            table.row([
-                d.to_string(),
-                count(d).to_string(),
-                format!("{:.1}%", 100.0 * count(d) as f64 / steps.len() as f64),
-            ]);
+            let share = 100.0 * count(d) as f64 / steps.len() as f64;
+            row!(table, "{d} | {} | {share:.1}%", count(d));
         }
         table
     }
 }
 
 // ---------------------------------------------------------------------------
-// 9. Your own photo.
+// 9. Your own photo (the command line is `examples/classify_photo.rs`).
 // ---------------------------------------------------------------------------
 
 /// The coffee photo of chapter 3, a 600 x 400 photo the network has never seen.
 pub fn coffee_photo() -> PathBuf {
-    cnn_book::output::repo_root().join("data/photos/coffee.png")
+    repo_root().join("data/photos/coffee.png")
 }
 
 /// The network's top class for the coffee photo, scaled and cropped as the site does:
@@ -884,23 +748,3 @@ pub fn coffee_prediction(network: &Sequential) -> Result<String> {
     let top = ranking(&probabilities)[0];
     Ok(format!("{} ({:.4})", CLASSES[top], probabilities[top]))
 }
-
-// ANCHOR: your_photo
-/// Classify a photo given on the command line and draw its overview.
-fn classify_your_photo(photo: &Path) -> Result<()> {
-    let network = load_network()?;
-    let image = tiny_vgg::load_image(photo)?; // any size -> [3, 64, 64]
-    let probabilities = classify(&network, &image)?; // [10]
-    println!("{}:", photo.display());
-    for k in ranking(&probabilities).into_iter().take(5) {
-        println!("  {:<12} {:.4}", CLASSES[k], probabilities[k]);
-    }
-    let stem = photo
-        .file_stem()
-        .map_or("photo".into(), |s| s.to_string_lossy());
-    let figure = cnn_book::output::repo_root().join(format!("target/ch07/{stem}_overview.png"));
-    LayerOutputs::of_image(&network, image)?.overview(&figure)?;
-    println!("overview figure: {}", figure.display());
-    Ok(())
-}
-// ANCHOR_END: your_photo

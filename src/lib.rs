@@ -12,12 +12,20 @@
 //! - [`figures`]: short constructors for what the figures need (map styles, curves).
 //! - [`photos`]: the photos of `data/photos/`, in colour or grey.
 //! - [`text`]: numbers as the tables write them.
+//! - [`trained`]: the book's two trained networks, loaded and checked, with how a
+//!   photo is prepared for each and how its input is drawn.
+//! - [`network_figures`]: figures of what a trained network sees (overview, filters,
+//!   occlusion, saliency), shared by chapters 7 and 8 and the photo command lines.
+//! - [`cli`]: checks of command-line options, and a training progress bar.
 
+pub mod cli;
 pub mod figures;
 pub mod lecture;
 pub mod output;
 pub mod photos;
+pub mod network_figures;
 pub mod plot;
 pub mod text;
+pub mod trained;
 
 pub use output::{Chapter, Table, write_atomically};

@@ -1,12 +1,24 @@
 //! Pins every number chapter 7 quotes, and checks its claims: the loaded Tiny VGG
 //! has CNN Explainer's architecture, classifies the 10 images of the site's picker
 //! correctly, and agrees with TensorFlow.js running the same model on the same pixels.
+//! Also the command line that classifies your own photo (`classify_photo`): it refuses
+//! what is not a photo, never writes over its input, and never answers with NaN.
 
 #[path = "../examples/ch07_tiny_vgg.rs"]
 #[allow(dead_code)]
 mod ch07;
 
-use cnn_core::tiny_vgg::CLASSES;
+#[path = "../examples/classify_photo.rs"]
+#[allow(dead_code)]
+mod classify_photo;
+
+use std::path::Path;
+
+use clap::Parser;
+use cnn_book::trained::{Input, Trained, check_finite};
+use cnn_core::models::tiny_vgg::{self, CLASSES};
+use cnn_core::{Dense, Layer, Sequential};
+use ndarray::{Array1, Array2, Array3};
 
 #[test]
 fn architecture_from_the_loaded_model() {
@@ -14,13 +26,11 @@ fn architecture_from_the_loaded_model() {
     let architecture = ch07::Architecture::compute(&network).unwrap();
     insta::assert_snapshot!(architecture.table().to_markdown());
     // The sizes the chapter walks through: 64 -> 62 -> 60 -> 30 -> 28 -> 26 -> 13.
-    let sizes: Vec<usize> = architecture
-        .rows
-        .iter()
-        .filter(|(_, _, shape, _)| shape.len() == 3)
-        .map(|(_, _, shape, _)| shape[1])
+    let sizes: Vec<usize> = (architecture.layers.iter())
+        .filter(|layer| layer.output_shape.len() == 4)
+        .map(|layer| layer.output_shape[2])
         .collect();
-    assert_eq!(sizes, [64, 62, 62, 60, 60, 30, 28, 28, 26, 26, 13]);
+    assert_eq!(sizes, [62, 62, 60, 60, 30, 28, 28, 26, 26, 13]);
     assert_eq!(architecture.flatten_inputs, 1690);
     assert_eq!(architecture.total_parameters, 280 + 3 * 910 + 16910);
 }
@@ -39,13 +49,14 @@ fn one_pixel_by_hand_equals_the_library() {
 fn relu_pooling_and_softmax() {
     let network = ch07::load_network().unwrap();
     let espresso = ch07::LayerOutputs::espresso(&network).unwrap();
-    let pool = ch07::PoolWindow::compute(&espresso);
+    let pool = ch07::PoolWindow::compute(&espresso).unwrap();
     assert_eq!(pool.pooled, pool.window.fold(f32::MIN, |m, &v| m.max(v)));
-    let softmax = ch07::SoftmaxArithmetic::compute(&network, &espresso);
+    let softmax = ch07::SoftmaxArithmetic::compute(&espresso).unwrap();
     assert!((softmax.probabilities.sum() - 1.0).abs() < 1e-6);
+    let relu = ch07::ReluCounts::compute(&network, &espresso).unwrap();
     insta::assert_snapshot!(format!(
         "{}\n{}\n{}",
-        ch07::ReluCounts::compute(&network, &espresso).table(),
+        relu.table(),
         pool.table(),
         softmax.table()
     ));
@@ -57,9 +68,7 @@ fn predictions_for_all_21_images() {
     let predictions = ch07::Predictions::compute(&network).unwrap();
     assert_eq!(predictions.rows.len(), 21);
     // The top-1 class and probability of every image, pinned.
-    let top: Vec<String> = predictions
-        .rows
-        .iter()
+    let top: Vec<String> = (predictions.rows.iter())
         .map(|row| {
             let k = row.top();
             format!("{}: {} {:.4}", row.image, CLASSES[k], row.probabilities[k])
@@ -95,12 +104,8 @@ fn probabilities_agree_with_tensorflow_js() {
         );
     }
     // The site's default image, with the lossless pixels: TF.js gives 0.8798.
-    let espresso = predictions
-        .rows
-        .iter()
-        .find(|r| r.image == "espresso_1")
-        .unwrap();
-    assert!((espresso.probabilities[6] - 0.8798).abs() < 5e-5);
+    let espresso = predictions.rows.iter().find(|r| r.image == "espresso_1");
+    assert!((espresso.unwrap().probabilities[6] - 0.8798).abs() < 5e-5);
 }
 
 #[test]
@@ -122,28 +127,176 @@ fn jpeg_and_png_decoders_differ_by_a_few_steps() {
 }
 
 #[test]
-fn a_non_image_is_a_clear_error() {
-    let path = std::env::temp_dir().join(format!("ch07-not-a-photo-{}.jpg", std::process::id()));
-    std::fs::write(&path, "not a photo").unwrap();
-    let e = cnn_core::tiny_vgg::load_image(&path)
-        .unwrap_err()
-        .to_string();
-    std::fs::remove_file(&path).unwrap();
-    assert!(e.contains("not a readable PNG or JPEG image"), "{e}");
-    let e = cnn_core::tiny_vgg::load_image(std::path::Path::new("no/such/photo.jpg"))
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("cannot read the file"), "{e}");
-}
-
-#[test]
 fn a_photo_of_any_size_is_scaled_and_cropped_to_64() {
     // The coffee photo of chapter 3 (600 x 400): short side to 65, centre crop 64 x 64.
-    let image = cnn_core::tiny_vgg::load_image(&ch07::coffee_photo()).unwrap();
+    let image = tiny_vgg::load_image(&ch07::coffee_photo()).unwrap();
     assert_eq!(image.dim(), (3, 64, 64));
     let network = ch07::load_network().unwrap();
     let probabilities = ch07::classify(&network, &image).unwrap();
     assert!((probabilities.sum() - 1.0).abs() < 1e-5);
     assert_eq!(CLASSES[ch07::ranking(&probabilities)[0]], "espresso");
     insta::assert_snapshot!(ch07::coffee_prediction(&network).unwrap());
+}
+
+// ---------------------------------------------------------------------------
+// The command line: classify_photo.
+// ---------------------------------------------------------------------------
+
+fn classify_args(options: &[&str]) -> Result<classify_photo::Args, clap::Error> {
+    let program = std::iter::once("classify_photo");
+    classify_photo::Args::try_parse_from(program.chain(options.iter().copied()))
+}
+
+/// The error of `classify_photo PHOTO [--out OUT]`'s checks, with its causes.
+fn refused(photo: &Path, out: Option<&Path>) -> String {
+    let mut options = vec![photo.to_str().unwrap()];
+    if let Some(out) = out {
+        options.extend(["--out", out.to_str().unwrap()]);
+    }
+    let error = classify_args(&options).unwrap().check().unwrap_err();
+    format!("{error:#}")
+}
+
+#[test]
+fn the_photo_command_line_takes_help_and_refuses_unknown_options() {
+    let help = classify_args(&["--help"]).unwrap_err();
+    assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
+    assert!(classify_args(&[]).is_err(), "a photo is required");
+    let e = classify_args(&["a.png", "--colour"])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("unexpected argument '--colour'"), "{e}");
+}
+
+#[test]
+fn only_a_regular_file_is_read_as_the_photo() {
+    let e = refused(Path::new("no/such/photo.jpg"), None);
+    assert!(
+        e.starts_with("the photo to classify: no/such/photo.jpg: No such file"),
+        "{e}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let e = refused(dir.path(), None);
+    assert!(e.contains("is a folder; expected a file"), "{e}");
+    // The zero device never ends, and a FIFO blocks forever: both are refused at once.
+    #[cfg(unix)]
+    {
+        let e = refused(Path::new("/dev/zero"), None);
+        assert!(e.contains("not a regular file"), "{e}");
+        let fifo = dir.path().join("photo.png");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|status| status.success()) {
+            let e = refused(&fifo, None);
+            assert!(e.contains("not a regular file"), "{e}");
+            // The library refuses it too, without opening it.
+            let vgg = Trained::tiny_vgg().unwrap();
+            let e = format!("{:#}", vgg.load_photo(&fifo).unwrap_err());
+            assert!(e.contains("not a regular file"), "{e}");
+        }
+    }
+    // A file that is not an image is refused when it is read, with its name.
+    let text = dir.path().join("notes.png");
+    std::fs::write(&text, "not a photo").unwrap();
+    let vgg = Trained::tiny_vgg().unwrap();
+    let e = format!("{:#}", vgg.load_photo(&text).unwrap_err());
+    assert!(
+        e.contains("notes.png: not a readable PNG or JPEG image"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_overview_never_replaces_the_photo_nor_anything_but_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("mine.png");
+    std::fs::copy(ch07::data_dir().join("png/koala_1.png"), &photo).unwrap();
+    let original = std::fs::read(&photo).unwrap();
+    let e = refused(&photo, Some(&photo));
+    assert!(e.contains("is the input"), "{e}");
+    let other_spelling = dir.path().join(".").join("mine.png");
+    assert!(refused(&photo, Some(&other_spelling)).contains("is the input"));
+    assert!(refused(&photo, Some(dir.path())).contains("not a regular file"));
+    assert!(refused(&photo, Some(&dir.path().join("no/such/x.png"))).starts_with("--out"));
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("link.png");
+        std::os::unix::fs::symlink(&photo, &link).unwrap();
+        assert!(refused(&photo, Some(&link)).contains("symbolic link"));
+        assert!(refused(&photo, Some(Path::new("/dev/null"))).contains("not a regular file"));
+    }
+    assert_eq!(
+        std::fs::read(&photo).unwrap(),
+        original,
+        "the photo is untouched"
+    );
+    // A good output path: the figure is written there, and only there.
+    let out = dir.path().join("overview.png");
+    let args = classify_args(&[photo.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(args.unwrap().check().unwrap(), out);
+    let vgg = Trained::tiny_vgg().unwrap();
+    classify_photo::classify(&vgg, &photo, &out).unwrap();
+    assert!(std::fs::read(&out).unwrap().starts_with(b"\x89PNG"));
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["link.png", "mine.png", "overview.png"].map(std::ffi::OsString::from)
+    );
+}
+
+#[test]
+fn a_model_with_nan_weights_is_refused_when_it_is_loaded() {
+    // CNN Explainer's files, with one weight of the shard made NaN.
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["model.json", "group1-shard1of1.bin"] {
+        std::fs::copy(ch07::data_dir().join(name), dir.path().join(name)).unwrap();
+    }
+    let shard = dir.path().join("group1-shard1of1.bin");
+    let mut bytes = std::fs::read(&shard).unwrap();
+    bytes[..4].copy_from_slice(&f32::NAN.to_le_bytes());
+    std::fs::write(&shard, bytes).unwrap();
+    let model_json = dir.path().join("model.json");
+    let network = tiny_vgg::load(&model_json).unwrap(); // a well-formed file
+    let e = check_finite(network, &model_json).unwrap_err().to_string();
+    assert!(
+        e.contains("model.json: the network has weights that are NaN or infinite"),
+        "{e}"
+    );
+}
+
+#[test]
+fn probabilities_that_overflow_are_an_error_not_nan() {
+    // Finite weights so large that the scores overflow to infinity: softmax would give
+    // NaN, which is refused instead of printed.
+    let mut network = Sequential::new();
+    network.push("flatten", Layer::Flatten).unwrap();
+    let weight = Array2::from_elem((10, 3 * 64 * 64), 1e35);
+    network
+        .push("output", Dense::new(weight, Array1::zeros(10)).unwrap())
+        .unwrap();
+    let trained = Trained {
+        network: check_finite(network, Path::new("huge")).unwrap(),
+        input: Input::Photo,
+    };
+    let image = Array3::from_elem((3, 64, 64), 1.0);
+    let e = trained.probabilities(image.view()).unwrap_err().to_string();
+    assert!(
+        e.starts_with("Tiny VGG's probabilities are not finite"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_book_program_takes_help_and_no_other_argument() {
+    let help = ch07::Args::try_parse_from(["ch07_tiny_vgg", "--help"]).unwrap_err();
+    assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
+    let e = ch07::Args::try_parse_from(["ch07_tiny_vgg", "photo.png"]).unwrap_err();
+    assert!(
+        e.to_string().contains("unexpected argument 'photo.png'"),
+        "{e}"
+    );
+    ch07::Args::try_parse_from(["ch07_tiny_vgg"]).unwrap();
 }

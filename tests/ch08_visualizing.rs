@@ -1,31 +1,34 @@
 //! Pins every table chapter 8 shows and checks its claims: the most sensitive
 //! occlusion window lies on the object, saliency gathers on the object, activation
 //! maximisation raises its target, and reconstructions get less faithful with depth.
+//! Also the command line that runs one method on your own image (`explain_photo`):
+//! every option is checked before any work, and it never writes over its input.
 
 #[path = "../examples/ch08_visualizing.rs"]
 #[allow(dead_code)]
 mod ch08;
 
+#[path = "../examples/explain_photo.rs"]
+#[allow(dead_code)]
+mod explain_photo;
+
 use std::path::Path;
 use std::sync::OnceLock;
 
-use ch08::{Digits, Lenet, TinyVgg};
+use ch08::{Inversions, Networks};
+use clap::Parser;
+use cnn_book::trained::Trained;
 
-/// The two networks and the test digits, loaded once for all tests (reading the
-/// MNIST training set for its pixel statistics is the slow part).
-fn models() -> &'static (Lenet, TinyVgg, Digits) {
-    static MODELS: OnceLock<(Lenet, TinyVgg, Digits)> = OnceLock::new();
-    MODELS.get_or_init(|| {
-        let lenet = Lenet::load().unwrap();
-        let vgg = TinyVgg::load().unwrap();
-        let digits = Digits::load(&lenet).unwrap();
-        (lenet, vgg, digits)
-    })
+/// The two networks and the test digits, loaded once for all tests (reading MNIST for
+/// the training pixels' statistics is the slow part).
+fn networks() -> &'static Networks {
+    static NETWORKS: OnceLock<Networks> = OnceLock::new();
+    NETWORKS.get_or_init(|| Networks::load().unwrap())
 }
 
 #[test]
 fn filters_and_strongest_activations() {
-    let (lenet, vgg, digits) = models();
+    let Networks { lenet, vgg, digits } = networks();
     let filters = ch08::Filters::compute(lenet, vgg).unwrap();
     assert_eq!(filters.lenet_response.dim(), (6, 24));
     assert_eq!(filters.tiny_vgg_response.dim(), (10, 24));
@@ -54,9 +57,9 @@ fn filters_and_strongest_activations() {
 
 #[test]
 fn occlusion_finds_the_object() {
-    let (lenet, vgg, digits) = models();
+    let Networks { lenet, vgg, digits } = networks();
     let occlusion = ch08::Occlusion::compute(lenet, vgg, digits).unwrap();
-    for row in &occlusion.rows {
+    for row in occlusion.rows() {
         assert!(
             row.overlaps_object,
             "{}: most sensitive window {:?} misses the object",
@@ -70,28 +73,24 @@ fn occlusion_finds_the_object() {
 
 #[test]
 fn saliency_gathers_on_the_object() {
-    let (lenet, vgg, digits) = models();
+    let Networks { lenet, vgg, digits } = networks();
     let saliency = ch08::SaliencyMaps::compute(lenet, vgg, digits).unwrap();
-    for row in saliency.rows.iter().filter(|r| !r.inside.is_nan()) {
+    assert_eq!((saliency.tiny_vgg.len(), saliency.lenet.len()), (4, 3));
+    for row in &saliency.tiny_vgg {
         // More of the saliency falls in the object's box than the box's share of the
         // image: the gradient is larger on the object than elsewhere.
-        assert!(
-            row.inside > row.area,
-            "{}: {} vs {}",
-            row.name,
-            row.inside,
-            row.area
-        );
+        let (inside, area) = row.inside_and_area.unwrap();
+        assert!(inside > area, "{}: {inside} vs {area}", row.name);
     }
     insta::assert_snapshot!(saliency.table().to_markdown());
 }
 
 #[test]
 fn maximisation_raises_every_target() {
-    let (lenet, vgg, _) = models();
+    let Networks { lenet, vgg, .. } = networks();
     let maximized = ch08::Maximization::compute(lenet, vgg).unwrap();
-    assert_eq!(maximized.rows.len(), 30);
-    for row in &maximized.rows {
+    assert_eq!(maximized.rows().count(), 30);
+    for (_, row) in maximized.rows() {
         assert!(
             row.end > row.start + 5.0,
             "{}: {} -> {}",
@@ -108,8 +107,8 @@ fn maximisation_raises_every_target() {
 
 #[test]
 fn reconstructions_get_less_faithful_with_depth() {
-    let (lenet, vgg, digits) = models();
-    let inversions = ch08::Inversions::compute(lenet, vgg, digits).unwrap();
+    let Networks { lenet, vgg, digits } = networks();
+    let inversions = Inversions::compute(lenet, vgg, digits).unwrap();
     for rows in [&inversions.tiny_vgg, &inversions.lenet] {
         for row in rows.iter() {
             assert!(row.last_loss < 0.5 * row.first_loss, "{}", row.layer);
@@ -124,33 +123,194 @@ fn reconstructions_get_less_faithful_with_depth() {
     }
     insta::assert_snapshot!(format!(
         "{}\n{}",
-        inversions.table(&inversions.tiny_vgg),
-        inversions.table(&inversions.lenet)
+        Inversions::table(&inversions.tiny_vgg),
+        Inversions::table(&inversions.lenet)
     ));
 }
 
+// ---------------------------------------------------------------------------
+// The command line: explain_photo.
+// ---------------------------------------------------------------------------
+
+fn explain_args(options: &[&str]) -> Result<explain_photo::Args, clap::Error> {
+    let program = std::iter::once("explain_photo");
+    explain_photo::Args::try_parse_from(program.chain(options.iter().copied()))
+}
+
+/// The error of `explain_photo OPTIONS`'s checks, with its causes.
+fn refused(options: &[&str]) -> String {
+    format!("{:#}", explain_args(options).unwrap().check().unwrap_err())
+}
+
+/// A copy of one of CNN Explainer's photos in a fresh folder.
+fn photo_in_temporary_folder() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("mine.png");
+    let sample = cnn_book::output::repo_root().join("data/cnn-explainer/png/koala_1.png");
+    std::fs::copy(sample, &photo).unwrap();
+    (dir, photo)
+}
+
 #[test]
-fn your_image_a_missing_file_is_a_clear_error() {
-    let error = ch08::prepare(
-        ch08::ModelChoice::TinyVgg,
-        Some(Path::new("no/such/photo.jpg")),
-    )
-    .err()
-    .unwrap()
-    .to_string();
-    assert_eq!(
-        error,
-        "no/such/photo.jpg: no such file (give a PNG or JPEG image)"
-    );
-    let not_an_image =
-        std::env::temp_dir().join(format!("ch08-not-an-image-{}.png", std::process::id()));
-    std::fs::write(&not_an_image, "hello").unwrap();
-    let error = ch08::prepare(ch08::ModelChoice::TinyVgg, Some(&not_an_image))
-        .err()
-        .unwrap();
-    std::fs::remove_file(&not_an_image).unwrap();
+fn every_option_is_bounded_and_checked_by_the_parser() {
+    let help = explain_args(&["--help"]).unwrap_err();
+    assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
+    for (options, expected) in [
+        (
+            &["occlusion", "a.png", "--window", "0"][..],
+            "must be from 1 to 64, got 0",
+        ),
+        (
+            &["occlusion", "a.png", "--stride", "0"],
+            "must be from 1 to 64, got 0",
+        ),
+        (
+            &["saliency", "a.png", "--class", "10"],
+            "must be from 0 to 9, got 10",
+        ),
+        (
+            &["maximize", "--steps", "0", "--class", "1"],
+            "must be from 1 to 10000, got 0",
+        ),
+        (
+            &["invert", "a.png", "--layer", "x", "--steps", "100000"],
+            "got 100000",
+        ),
+        (&["maximize"], "required arguments were not provided"),
+        (
+            &["maximize", "--class", "1", "--layer", "conv_1_1"],
+            "cannot be used with",
+        ),
+        (
+            &["maximize", "--layer", "conv_1_1"],
+            "required arguments were not provided",
+        ),
+        (&["invert", "a.png"], "--layer <LAYER>"),
+        (
+            &["saliency", "a.png", "--model", "resnet"],
+            "invalid value 'resnet'",
+        ),
+        (
+            &["saliency", "a.png", "--colour"],
+            "unexpected argument '--colour'",
+        ),
+        (&["draw"], "unrecognized subcommand 'draw'"),
+    ] {
+        let e = explain_args(options).unwrap_err().to_string();
+        assert!(e.contains(expected), "{options:?}: {e}");
+    }
+}
+
+#[test]
+fn the_image_is_a_regular_file_and_the_square_fits_it() {
+    let e = refused(&["saliency", "no/such/photo.jpg"]);
     assert!(
-        format!("{error:#}").contains("not a readable PNG or JPEG image"),
-        "{error:#}"
+        e.starts_with("the image to explain: no/such/photo.jpg: No such file"),
+        "{e}"
     );
+    #[cfg(unix)]
+    {
+        let e = refused(&["feature-maps", "/dev/zero"]);
+        assert!(e.contains("not a regular file"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("photo.png");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|status| status.success()) {
+            let e = refused(&["occlusion", fifo.to_str().unwrap()]);
+            assert!(e.contains("not a regular file"), "{e}");
+        }
+    }
+    let (_dir, photo) = photo_in_temporary_folder();
+    let photo = photo.to_str().unwrap();
+    let e = refused(&["occlusion", photo, "--window", "40", "--model", "lenet"]);
+    assert_eq!(e, "--window 40 is larger than the network's 28x28 input");
+    // The same square fits Tiny VGG's 64x64 input (the output goes to occlusion.png in
+    // the current folder, which the check only tests, without writing).
+    let out = explain_args(&["occlusion", photo, "--window", "40"])
+        .unwrap()
+        .check();
+    assert_eq!(out.unwrap(), Path::new("occlusion.png"));
+    assert!(!Path::new("occlusion.png").exists());
+}
+
+#[test]
+fn the_output_never_replaces_the_image_nor_anything_but_a_file() {
+    let (dir, photo) = photo_in_temporary_folder();
+    let original = std::fs::read(&photo).unwrap();
+    let image = photo.to_str().unwrap();
+    let e = refused(&["saliency", image, "--out", image]);
+    assert!(e.starts_with("--out: "), "{e}");
+    assert!(e.contains("is the input"), "{e}");
+    let other_spelling = dir.path().join(".").join("mine.png");
+    let e = refused(&["saliency", image, "--out", other_spelling.to_str().unwrap()]);
+    assert!(e.contains("is the input"), "{e}");
+    let e = refused(&[
+        "invert",
+        image,
+        "--layer",
+        "conv_1_1",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(e.contains("not a regular file"), "{e}");
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("link.png");
+        std::os::unix::fs::symlink(&photo, &link).unwrap();
+        let e = refused(&["filters", "--out", link.to_str().unwrap()]);
+        assert!(e.contains("symbolic link"), "{e}");
+        let e = refused(&["maximize", "--class", "3", "--out", "/dev/null"]);
+        assert!(e.contains("not a regular file"), "{e}");
+    }
+    assert_eq!(
+        std::fs::read(&photo).unwrap(),
+        original,
+        "the image is untouched"
+    );
+}
+
+#[test]
+fn a_method_runs_on_your_image_and_writes_one_png() {
+    let (dir, photo) = photo_in_temporary_folder();
+    let out = dir.path().join("saliency.png");
+    let args = explain_args(&[
+        "saliency",
+        photo.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let args = args.unwrap();
+    assert_eq!(args.check().unwrap(), out);
+    let vgg = Trained::tiny_vgg().unwrap();
+    explain_photo::explain(&vgg, &args.method, &out).unwrap();
+    assert!(std::fs::read(&out).unwrap().starts_with(b"\x89PNG"));
+    // A layer the network does not have is an error that lists the layers it has.
+    let method = explain_photo::Method::Invert {
+        image: photo.clone(),
+        layer: "conv_9".into(),
+        steps: 1,
+    };
+    let e = explain_photo::explain(&vgg, &method, &dir.path().join("x.png")).unwrap_err();
+    assert!(format!("{e:#}").contains("conv_1_1"), "{e:#}");
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["mine.png", "saliency.png"].map(std::ffi::OsString::from)
+    );
+}
+
+#[test]
+fn the_book_program_takes_help_and_no_other_argument() {
+    let help = ch08::Args::try_parse_from(["ch08_visualizing", "--help"]).unwrap_err();
+    assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
+    let e = ch08::Args::try_parse_from(["ch08_visualizing", "photo.png"]).unwrap_err();
+    assert!(
+        e.to_string().contains("unexpected argument 'photo.png'"),
+        "{e}"
+    );
+    ch08::Args::try_parse_from(["ch08_visualizing"]).unwrap();
 }

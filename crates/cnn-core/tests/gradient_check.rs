@@ -138,6 +138,7 @@ fn conv2d_backward_naive_and_fast_match_finite_differences() {
     }
 }
 
+// ANCHOR: conv2d_backward_fast_equals_naive
 /// The fast backward pass equals the naive one, also across several chunks of images.
 #[test]
 fn conv2d_backward_fast_equals_naive_over_several_chunks() {
@@ -171,6 +172,7 @@ fn conv2d_backward_fast_equals_naive_over_several_chunks() {
         .to_string();
     assert!(e.contains("conv2d output gradient"), "{e}");
 }
+// ANCHOR_END: conv2d_backward_fast_equals_naive
 
 #[test]
 fn conv1d_backward_matches_finite_differences() {

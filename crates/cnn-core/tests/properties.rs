@@ -134,6 +134,7 @@ proptest! {
         prop_assert_eq!(y.dim(), (n, f, output_size(l, k, s, p).unwrap()));
     }
 
+    // ANCHOR: max_pool_backward_fast_equals_naive
     #[test]
     fn max_pooling_with_recorded_argmax_equals_searching_again(
         (x, k, s) in (1..=2usize, 1..=3usize, 1..=9usize, 1..=9usize, 1..=4usize, 1..=3usize)
@@ -155,6 +156,7 @@ proptest! {
         let recorded = max_pool2d_backward(argmax.view(), d_out.view(), [n, c, h, w]).unwrap();
         prop_assert_eq!(recorded, searched);
     }
+    // ANCHOR_END: max_pool_backward_fast_equals_naive
 
     #[test]
     fn pooling_shape_is_output_size_and_max_is_at_least_average(

@@ -19,6 +19,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::data::mnist::{Split, load_mnist};
 use crate::error::{CnnError, Result};
 use crate::nn::{Conv2d, Conv2dConfig, Dense, Init, Layer, Pool2d, Sequential};
+use crate::train::Examples;
 
 /// Height and width of a digit, in pixels.
 pub const INPUT_SIZE: usize = 28;
@@ -256,6 +257,22 @@ impl MnistData {
             normalization,
         })
     }
+
+    /// The normalised training images and their labels, for [`fit`](crate::train::fit).
+    pub fn train(&self) -> Examples<'_> {
+        Examples {
+            images: self.train_images.view(),
+            labels: &self.train_labels,
+        }
+    }
+
+    /// The normalised test images and their labels.
+    pub fn test(&self) -> Examples<'_> {
+        Examples {
+            images: self.test_images.view(),
+            labels: &self.test_labels,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -287,6 +304,24 @@ mod tests {
         // The same seed gives the same network.
         assert_eq!(lenet5(LeNetConfig::default(), 1).unwrap(), net);
         assert_ne!(lenet5(LeNetConfig::default(), 2).unwrap(), net);
+    }
+
+    #[test]
+    fn the_sets_are_handed_to_training_as_examples() {
+        let images = Array4::from_shape_fn((3, 1, 28, 28), |(n, _, i, _)| (n + i) as f32);
+        let data = MnistData {
+            train_images: images.clone(),
+            train_labels: vec![1, 2, 3],
+            test_images: images.slice(ndarray::s![..1, .., .., ..]).to_owned(),
+            test_labels: vec![7],
+            test_raw: images.clone(),
+            normalization: Normalization { mean: 0.0, std: 1.0 },
+        };
+        assert_eq!(data.train().images, images.view());
+        assert_eq!(data.train().labels, &[1, 2, 3]);
+        assert_eq!((data.test().images.dim().0, data.test().labels), (1, &[7][..]));
+        let first = data.train().first(2);
+        assert_eq!((first.images.dim().0, first.labels), (2, &[1, 2][..]));
     }
 
     #[test]

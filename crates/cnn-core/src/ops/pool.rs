@@ -356,6 +356,7 @@ pub fn max_pool2d_with_argmax(
     Ok((output, argmax))
 }
 
+// ANCHOR: max_pool_backward_fast
 /// Backward pass of max pooling from the positions [`max_pool2d_with_argmax`]
 /// recorded: each output's gradient goes to the input that won its window.
 ///
@@ -408,6 +409,7 @@ pub fn max_pool2d_backward(
         });
     Ok(d_input)
 }
+// ANCHOR_END: max_pool_backward_fast
 
 /// Global max pooling: the largest value of each channel.
 ///

@@ -60,7 +60,17 @@ pub struct Examples<'a> {
     pub labels: &'a [usize],
 }
 
-impl Examples<'_> {
+impl<'a> Examples<'a> {
+    /// The first `count` examples (all of them if there are fewer), for a run on a
+    /// smaller budget.
+    pub fn first(self, count: usize) -> Examples<'a> {
+        let count = count.min(self.images.len_of(Axis(0))).min(self.labels.len());
+        Examples {
+            images: self.images.slice_move(ndarray::s![..count, .., .., ..]),
+            labels: &self.labels[..count],
+        }
+    }
+
     /// Checks that there is at least one image and one label per image.
     fn check(&self, what: &str) -> Result<()> {
         let count = self.images.len_of(Axis(0));
@@ -457,5 +467,16 @@ mod tests {
         assert_eq!(logits.dim(), (2500, 2));
         assert_eq!(&argmax_rows(logits.view())[..4], &[0, 1, 0, 1]);
         assert_eq!(argmax(&[1.0, 3.0, 3.0]), 1);
+    }
+
+    #[test]
+    fn the_first_examples_are_a_smaller_budget() {
+        let images = Array4::from_shape_fn((4, 1, 1, 1), |(n, ..)| n as f32);
+        let labels = [0, 1, 0, 1];
+        let examples = Examples { images: images.view(), labels: &labels };
+        let first = examples.first(3);
+        assert_eq!(first.images.iter().copied().collect::<Vec<_>>(), vec![0.0, 1.0, 2.0]);
+        assert_eq!(first.labels, &[0, 1, 0]);
+        assert_eq!(examples.first(10).labels.len(), 4);
     }
 }
