@@ -21,9 +21,9 @@
 pub mod cli;
 pub mod figures;
 pub mod lecture;
+pub mod network_figures;
 pub mod output;
 pub mod photos;
-pub mod network_figures;
 pub mod plot;
 pub mod text;
 pub mod trained;

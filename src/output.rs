@@ -74,13 +74,21 @@ impl Chapter {
     /// Where the figure `name` (such as `"pooling.png"`) is drawn: in the staging
     /// folder, until [`Chapter::finish`] moves it to `book/figures/chNN/name`.
     pub fn figure(&self, name: &str) -> PathBuf {
-        self.staging.path().join("figures").join(&self.id).join(name)
+        self.staging
+            .path()
+            .join("figures")
+            .join(&self.id)
+            .join(name)
     }
 
     /// Where the generated file `name` is written: in the staging folder, until
     /// [`Chapter::finish`] moves it to `book/generated/chNN/name`.
     pub fn generated(&self, name: &str) -> PathBuf {
-        self.staging.path().join("generated").join(&self.id).join(name)
+        self.staging
+            .path()
+            .join("generated")
+            .join(&self.id)
+            .join(name)
     }
 
     /// The final place of the figure `name`: `book/figures/chNN/name`.
@@ -112,11 +120,18 @@ impl Chapter {
             names.sort_by_key(|entry| entry.file_name());
             for entry in names {
                 if !entry.file_type()?.is_file() {
-                    bail!("{} is not a file; examples write files only", entry.path().display());
+                    bail!(
+                        "{} is not a file; examples write files only",
+                        entry.path().display()
+                    );
                 }
                 let destination = target.join(entry.file_name());
                 fs::rename(entry.path(), &destination).with_context(|| {
-                    format!("moving {} to {}", entry.path().display(), destination.display())
+                    format!(
+                        "moving {} to {}",
+                        entry.path().display(),
+                        destination.display()
+                    )
                 })?;
                 moved.push(destination);
             }
@@ -247,7 +262,10 @@ mod tests {
         failing.write_value("answer", 44).unwrap();
         drop(failing); // the example returned an error before `finish`
         assert_eq!(fs::read_to_string(&published).unwrap(), "43");
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("generated")]);
     }
 
@@ -259,7 +277,10 @@ mod tests {
         let path = dir.join("figure.png");
         fs::create_dir_all(&path).unwrap();
         let error = write_atomically(&path, b"bytes").unwrap_err();
-        assert!(format!("{error:#}").contains("is not a regular file"), "{error:#}");
+        assert!(
+            format!("{error:#}").contains("is not a regular file"),
+            "{error:#}"
+        );
         let names: Vec<_> = fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().file_name())

@@ -14,10 +14,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use cnn_core::{
-    avg_pool2d, avg_pool2d_backward, conv1d, conv1d_backward, conv2d, conv2d_backward,
-    conv2d_backward_naive, conv2d_naive, linear, linear_backward, log_softmax, max_pool2d,
-    max_pool2d_backward, relu, relu_backward, sigmoid, sigmoid_backward, softmax,
+use cnn_core::ops::{
+    avg_pool2d, avg_pool2d_backward, avg_pool2d_naive, conv1d, conv1d_backward, conv2d,
+    conv2d_backward, conv2d_backward_naive, conv2d_naive, linear, linear_backward, log_softmax,
+    max_pool2d, max_pool2d_backward, max_pool2d_backward_naive, max_pool2d_naive,
+    max_pool2d_with_argmax, relu, relu_backward, sigmoid, sigmoid_backward, softmax,
     softmax_cross_entropy, softmax_cross_entropy_backward, tanh, tanh_backward,
 };
 use ndarray::{Array, ArrayD, ArrayView, Dimension, IntoDimension, Ix1, Ix2, Ix3, Ix4, IxDyn};
@@ -221,13 +222,22 @@ fn check_case(case: &Case) -> Result<Vec<&'static str>, String> {
             if case.padding.unwrap_or(0) != 0 {
                 return Err("pooling with padding is not supported".to_string());
             }
-            let y = if case.op == "max_pool2d" {
-                max_pool2d(x.view(), k, s)
+            // The reference loops and the fast versions, both against PyTorch.
+            let (y, y_naive) = if case.op == "max_pool2d" {
+                (max_pool2d(x.view(), k, s), max_pool2d_naive(x.view(), k, s))
             } else {
-                avg_pool2d(x.view(), k, s)
-            }
-            .map_err(|e| e.to_string())?;
+                (avg_pool2d(x.view(), k, s), avg_pool2d_naive(x.view(), k, s))
+            };
+            let (y, y_naive) = (
+                y.map_err(|e| e.to_string())?,
+                y_naive.map_err(|e| e.to_string())?,
+            );
             compare("pooling output", y.view(), expected_output()?)?;
+            compare(
+                "pooling output (reference loop)",
+                y_naive.view(),
+                expected_output()?,
+            )?;
             checked.push(if case.op == "max_pool2d" {
                 "max_pool2d"
             } else {
@@ -236,10 +246,18 @@ fn check_case(case: &Case) -> Result<Vec<&'static str>, String> {
             if case.grad_output.is_some() {
                 let d_out = tensor::<Ix4>(&case.grad_output, "grad_output")?;
                 let (d_x, name) = if case.op == "max_pool2d" {
-                    (
-                        max_pool2d_backward(x.view(), d_out.view(), k, s),
-                        "max_pool2d_backward",
-                    )
+                    let searched = max_pool2d_backward_naive(x.view(), d_out.view(), k, s);
+                    compare(
+                        "max_pool2d_backward_naive",
+                        searched.view(),
+                        required(&case.grad_input, "grad_input")?,
+                    )?;
+                    let (_, argmax) =
+                        max_pool2d_with_argmax(x.view(), k, s).map_err(|e| e.to_string())?;
+                    let (n, c, h, w) = x.dim();
+                    let recorded = max_pool2d_backward(argmax.view(), d_out.view(), [n, c, h, w])
+                        .map_err(|e| e.to_string())?;
+                    (recorded, "max_pool2d_backward")
                 } else {
                     let (n, c, h, w) = x.dim();
                     (

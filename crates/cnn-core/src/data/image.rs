@@ -202,7 +202,8 @@ mod tests {
         let e = load_rgb(&path).unwrap_err().to_string();
         assert!(
             e.ends_with(
-                "the image is 1 x 20000 pixels; images of 1 to 12000 pixels per side are read"
+                "the image is 1 x 20000 pixels; images of 1 to 12000 pixels per side \
+                 and at most 40000000 pixels are read"
             ),
             "{e}"
         );

@@ -315,11 +315,17 @@ mod tests {
             test_images: images.slice(ndarray::s![..1, .., .., ..]).to_owned(),
             test_labels: vec![7],
             test_raw: images.clone(),
-            normalization: Normalization { mean: 0.0, std: 1.0 },
+            normalization: Normalization {
+                mean: 0.0,
+                std: 1.0,
+            },
         };
         assert_eq!(data.train().images, images.view());
         assert_eq!(data.train().labels, &[1, 2, 3]);
-        assert_eq!((data.test().images.dim().0, data.test().labels), (1, &[7][..]));
+        assert_eq!(
+            (data.test().images.dim().0, data.test().labels),
+            (1, &[7][..])
+        );
         let first = data.train().first(2);
         assert_eq!((first.images.dim().0, first.labels), (2, &[1, 2][..]));
     }

@@ -64,7 +64,9 @@ impl<'a> Examples<'a> {
     /// The first `count` examples (all of them if there are fewer), for a run on a
     /// smaller budget.
     pub fn first(self, count: usize) -> Examples<'a> {
-        let count = count.min(self.images.len_of(Axis(0))).min(self.labels.len());
+        let count = count
+            .min(self.images.len_of(Axis(0)))
+            .min(self.labels.len());
         Examples {
             images: self.images.slice_move(ndarray::s![..count, .., .., ..]),
             labels: &self.labels[..count],
@@ -473,9 +475,15 @@ mod tests {
     fn the_first_examples_are_a_smaller_budget() {
         let images = Array4::from_shape_fn((4, 1, 1, 1), |(n, ..)| n as f32);
         let labels = [0, 1, 0, 1];
-        let examples = Examples { images: images.view(), labels: &labels };
+        let examples = Examples {
+            images: images.view(),
+            labels: &labels,
+        };
         let first = examples.first(3);
-        assert_eq!(first.images.iter().copied().collect::<Vec<_>>(), vec![0.0, 1.0, 2.0]);
+        assert_eq!(
+            first.images.iter().copied().collect::<Vec<_>>(),
+            vec![0.0, 1.0, 2.0]
+        );
         assert_eq!(first.labels, &[0, 1, 0]);
         assert_eq!(examples.first(10).labels.len(), 4);
     }
