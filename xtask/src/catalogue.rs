@@ -159,7 +159,8 @@ pub fn parse(text: &str) -> Result<Catalogue> {
         if !seen.insert(id.clone()) {
             bail!("exercise id `{id}` appears twice");
         }
-        if exercise.hint.trim().is_empty() || exercise.more_hints.iter().any(|h| h.trim().is_empty())
+        if exercise.hint.trim().is_empty()
+            || exercise.more_hints.iter().any(|h| h.trim().is_empty())
         {
             bail!("exercise `{id}` has an empty hint");
         }
@@ -469,7 +470,10 @@ exercises = [
     #[test]
     fn unknown_targets_say_what_exists() {
         let catalogue = parse(CATALOGUE).unwrap();
-        let chapter = catalogue.select(Some("ch09"), None).unwrap_err().to_string();
+        let chapter = catalogue
+            .select(Some("ch09"), None)
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             chapter,
             "no exercises for chapter `ch09`; chapters with exercises: ch03, ch04"

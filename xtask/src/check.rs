@@ -463,9 +463,7 @@ pub fn evaluate(
                 let run = run::run_program(program, &dir, seed, time_limit)?;
                 let mut result = judge(item, &run, time_limit);
                 let names = scratch.path_names(job);
-                result.message = result
-                    .message
-                    .map(|m| scratch::rename_paths(&m, &names));
+                result.message = result.message.map(|m| scratch::rename_paths(&m, &names));
                 result.location = result
                     .location
                     .map(|l| shorten_location(&scratch::rename_paths(&l, &names)));
@@ -500,7 +498,11 @@ fn shorten_location(location: &str) -> String {
 /// `anstream`, which drops them when the output is not a terminal or `NO_COLOR` is set.
 pub fn render(results: &[ExerciseResult], catalogue: &Catalogue, show_points: bool) -> String {
     let width = results.iter().map(|r| r.id.len()).max().unwrap_or(0);
-    let title_width = results.iter().map(|r| r.title.chars().count()).max().unwrap_or(0);
+    let title_width = results
+        .iter()
+        .map(|r| r.title.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut text = String::new();
     let mut chapter = "";
     let indent = " ".repeat(20);
@@ -837,8 +839,20 @@ pub fn verify(root: &Path, time_limit: Duration) -> Result<()> {
     }
     for seed in VERIFY_SEEDS {
         println!("==> ... and against the solutions, with seed {seed}");
-        let solutions = sources_in(&all, &root.join("exercises/solutions"), "exercises/solutions");
-        let results = evaluate(root, Slot::Solutions, &solutions, None, seed, time_limit, |_| {})?;
+        let solutions = sources_in(
+            &all,
+            &root.join("exercises/solutions"),
+            "exercises/solutions",
+        );
+        let results = evaluate(
+            root,
+            Slot::Solutions,
+            &solutions,
+            None,
+            seed,
+            time_limit,
+            |_| {},
+        )?;
         for result in &results {
             if result.status != Status::Passed {
                 problems.push(format!(
@@ -880,8 +894,8 @@ pub fn verify(root: &Path, time_limit: Duration) -> Result<()> {
 /// without an exercise, exercises left out of the checks' own test program.
 fn catalogue_problems(root: &Path, catalogue: &Catalogue) -> Vec<String> {
     let mut problems = Vec::new();
-    let all_checks = std::fs::read_to_string(root.join("exercises/tests/check/main.rs"))
-        .unwrap_or_default();
+    let all_checks =
+        std::fs::read_to_string(root.join("exercises/tests/check/main.rs")).unwrap_or_default();
     for exercise in &catalogue.exercises {
         for path in [
             exercise.starter_path(),
@@ -915,17 +929,21 @@ fn catalogue_problems(root: &Path, catalogue: &Catalogue) -> Vec<String> {
             }
         }
     }
-    let files: BTreeMap<String, ()> = catalogue
-        .exercises
-        .iter()
-        .map(|e| (e.file(), ()))
-        .collect();
+    let files: BTreeMap<String, ()> = catalogue.exercises.iter().map(|e| (e.file(), ())).collect();
     let checks_dir = root.join("exercises/tests/check");
-    for chapter in std::fs::read_dir(&checks_dir).into_iter().flatten().flatten() {
+    for chapter in std::fs::read_dir(&checks_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
         if !chapter.path().is_dir() {
             continue;
         }
-        for file in std::fs::read_dir(chapter.path()).into_iter().flatten().flatten() {
+        for file in std::fs::read_dir(chapter.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             let name = format!(
                 "{}/{}",
                 chapter.file_name().to_string_lossy(),
@@ -952,4 +970,289 @@ fn catalogue_problems(root: &Path, catalogue: &Catalogue) -> Vec<String> {
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::tests::CATALOGUE;
+    use cnn_exercises_harness::protocol::Record;
+
+    fn record(seq: u64, event: Event) -> Record {
+        Record { seq, event }
+    }
+
+    fn begin(names: &[&str]) -> Event {
+        Event::Begin {
+            checks: names.iter().map(|n| n.to_string()).collect(),
+        }
+    }
+
+    fn start(name: &str) -> Event {
+        Event::Start { check: name.into() }
+    }
+
+    fn result(name: &str, passed: bool, message: &str) -> Event {
+        Event::Result {
+            check: name.into(),
+            passed,
+            message: message.into(),
+            location: (!passed).then(|| "exercises/src/ch03/x.rs:3:5".to_string()),
+        }
+    }
+
+    /// A run of the events, numbered, that ended as `ending`.
+    fn run_of(events: Vec<Event>, ending: Ending) -> Run {
+        Run {
+            records: events
+                .into_iter()
+                .enumerate()
+                .map(|(i, e)| record(i as u64, e))
+                .collect(),
+            ending,
+            printed: Vec::new(),
+        }
+    }
+
+    fn item(catalogue: &Catalogue, index: usize, points: u32) -> Item<'_> {
+        Item {
+            exercise: &catalogue.exercises[index],
+            points,
+        }
+    }
+
+    const A: &str = "ch03::max_pool_argmax::a";
+    const B: &str = "ch03::max_pool_argmax::b";
+    const LIMIT: Duration = Duration::from_secs(10);
+
+    #[test]
+    fn a_complete_run_is_passed_failed_or_not_started() {
+        let catalogue = catalogue::parse(CATALOGUE).unwrap();
+        let argmax = item(&catalogue, 1, 2);
+        let passed = run_of(
+            vec![
+                begin(&[A, B]),
+                start(A),
+                result(A, true, ""),
+                start(B),
+                result(B, true, ""),
+                Event::End,
+            ],
+            Ending::Completed,
+        );
+        let judged = judge(&argmax, &passed, LIMIT);
+        assert_eq!((judged.status, judged.points), (Status::Passed, 2));
+        assert_eq!((judged.checks_passed, judged.checks_total), (2, 2));
+
+        // A real failure is shown before a todo!(), even if it comes later.
+        let failed = run_of(
+            vec![
+                begin(&[A, B]),
+                start(A),
+                result(A, false, "not yet implemented"),
+                start(B),
+                result(B, false, "argmax positions differ"),
+                Event::End,
+            ],
+            Ending::Completed,
+        );
+        let judged = judge(&argmax, &failed, LIMIT);
+        assert_eq!((judged.status, judged.points), (Status::Failed, 0));
+        assert_eq!(judged.failed_check.as_deref(), Some(B));
+        assert_eq!(judged.message.as_deref(), Some("argmax positions differ"));
+        assert_eq!(
+            judged.location.as_deref(),
+            Some("exercises/src/ch03/x.rs:3:5")
+        );
+
+        let todo = run_of(
+            vec![
+                begin(&[A]),
+                start(A),
+                result(A, false, "not yet implemented: later"),
+                Event::End,
+            ],
+            Ending::Completed,
+        );
+        assert_eq!(judge(&argmax, &todo, LIMIT).status, Status::NotStarted);
+
+        let empty = run_of(vec![begin(&[]), Event::End], Ending::Completed);
+        assert_eq!(judge(&argmax, &empty, LIMIT).status, Status::NoChecks);
+    }
+
+    #[test]
+    fn an_interrupted_run_names_the_check_it_was_in() {
+        let catalogue = catalogue::parse(CATALOGUE).unwrap();
+        let argmax = item(&catalogue, 1, 2);
+        let events = || vec![begin(&[A, B]), start(A), result(A, true, ""), start(B)];
+        let timed_out = judge(&argmax, &run_of(events(), Ending::TimedOut), LIMIT);
+        assert_eq!(timed_out.status, Status::TimedOut);
+        assert_eq!(timed_out.points, 0);
+        assert_eq!(timed_out.checks_passed, 1);
+        assert_eq!(
+            timed_out.message.as_deref(),
+            Some(
+                "check ch03::max_pool_argmax::b did not finish within 10 seconds: an endless loop?"
+            )
+        );
+        let overflow = Ending::Crashed {
+            signal: 6,
+            stack_overflow: true,
+        };
+        let crashed = judge(&argmax, &run_of(events(), overflow), LIMIT);
+        assert_eq!(crashed.status, Status::Crashed);
+        assert!(
+            crashed
+                .message
+                .unwrap()
+                .ends_with("a stack overflow: endless recursion?")
+        );
+        let exited = judge(
+            &argmax,
+            &run_of(events(), Ending::Exited { code: Some(0) }),
+            LIMIT,
+        );
+        assert_eq!(exited.status, Status::Crashed);
+        assert!(exited.message.unwrap().contains("std::process::exit"));
+        // Forged output and an exit before the harness began: nothing to credit.
+        let nothing = judge(
+            &argmax,
+            &run_of(vec![], Ending::Exited { code: Some(0) }),
+            LIMIT,
+        );
+        assert_eq!((nothing.status, nothing.checks_total), (Status::Crashed, 0));
+        assert!(nothing.message.unwrap().contains("before the checks began"));
+    }
+
+    #[test]
+    fn a_crash_after_every_check_passed_still_fails() {
+        // The code's own thread may end the program after the last check passed, before
+        // the harness signs its end: the run is not complete, so it is not credited.
+        let catalogue = catalogue::parse(CATALOGUE).unwrap();
+        let argmax = item(&catalogue, 1, 2);
+        let run = run_of(
+            vec![begin(&[A]), start(A), result(A, true, "")],
+            Ending::Exited { code: Some(0) },
+        );
+        let judged = judge(&argmax, &run, LIMIT);
+        assert_eq!((judged.status, judged.points), (Status::Crashed, 0));
+    }
+
+    #[test]
+    fn totals_count_statuses_and_points() {
+        let catalogue = catalogue::parse(CATALOGUE).unwrap();
+        let mut passed = ExerciseResult::new(&item(&catalogue, 1, 2), Status::Passed);
+        passed.points = 2;
+        let results = vec![
+            passed,
+            ExerciseResult::new(&item(&catalogue, 0, 1), Status::NotStarted),
+            judge_missing(&item(&catalogue, 2, 1)),
+        ];
+        let totals = Totals::of(&results);
+        assert_eq!((totals.points, totals.points_possible), (2, 4));
+        assert_eq!(
+            totals.summary(),
+            "1 passed, 1 not started, 1 not handed in (3 exercises)"
+        );
+    }
+
+    #[test]
+    fn the_text_report_shows_what_went_wrong_and_the_hints_asked_for() {
+        let catalogue = catalogue::parse(CATALOGUE).unwrap();
+        let mut sizes = ExerciseResult::new(&item(&catalogue, 0, 1), Status::Failed);
+        sizes.failed_check = Some("ch03::pooled_sizes::lenet_pooling".into());
+        sizes.message = Some("lenet_pooled_side() = 13 is wrong".into());
+        sizes.location = Some("exercises/tests/check/ch03/pooled_sizes.rs:14:5".into());
+        sizes.hints_shown = 2;
+        sizes.printed = vec!["debug: 13".into()];
+        let mut broken = ExerciseResult::new(&item(&catalogue, 1, 2), Status::CompileError);
+        broken.message = Some(
+            "error[E0308]: mismatched types\n --> exercises/src/ch03/max_pool_argmax.rs:3:5".into(),
+        );
+        let passed = ExerciseResult::new(&item(&catalogue, 2, 1), Status::Passed);
+        let text =
+            anstream::adapter::strip_str(&render(&[sizes, broken, passed], &catalogue, true))
+                .to_string();
+        let expected = "
+ch03
+  FAIL              ch03-pooled-sizes      Sizes      0/1
+                    check ch03::pooled_sizes::lenet_pooling, panicked at exercises/tests/check/ch03/pooled_sizes.rs:14:5:
+                      lenet_pooled_side() = 13 is wrong
+                    your code printed:
+                      debug: 13
+                    edit exercises/src/ch03/pooled_sizes.rs
+                    hint 1: floor
+                    hint 2: the formula
+                    (another hint: --hint 3)
+  DOES NOT COMPILE  ch03-max-pool-argmax   Argmax     0/2
+                    error[E0308]: mismatched types
+                     --> exercises/src/ch03/max_pool_argmax.rs:3:5
+                    edit exercises/src/ch03/max_pool_argmax.rs
+
+ch04
+  PASS              ch04-uncovered-pixels  Uncovered  0/1
+                    prediction right; now write your EXPLANATION for your teacher
+";
+        assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn hints_wrap_at_spaces() {
+        assert_eq!(wrap("one two three four", 9), ["one two", "three", "four"]);
+        assert_eq!(wrap("a verylongword b", 4), ["a", "verylongword", "b"]);
+        assert!(wrap("", 10).is_empty());
+    }
+
+    #[test]
+    fn explanations_are_read_unless_left_as_todo() {
+        let written = "pub const EXPLANATION: &str = r#\"\nBecause the floor.\n\"#;\n";
+        assert_eq!(
+            extract_explanation(written).as_deref(),
+            Some("Because the floor.")
+        );
+        let todo = "pub const EXPLANATION: &str = r#\"\nTODO: explain here.\n\"#;\n";
+        assert_eq!(extract_explanation(todo), None);
+        assert_eq!(extract_explanation("fn main() {}"), None);
+    }
+
+    #[test]
+    fn dependency_locations_do_not_name_the_machine() {
+        assert_eq!(
+            shorten_location(
+                "/home/ada/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/ndarray-0.16.1/src/lib.rs:9:1"
+            ),
+            "ndarray-0.16.1/src/lib.rs:9:1"
+        );
+        assert_eq!(
+            shorten_location("exercises/src/ch03/x.rs:3:5"),
+            "exercises/src/ch03/x.rs:3:5"
+        );
+    }
+
+    #[test]
+    fn the_report_is_valid_json_with_totals() {
+        let catalogue = catalogue::parse(CATALOGUE).unwrap();
+        let exercises = vec![ExerciseResult::new(
+            &item(&catalogue, 1, 2),
+            Status::NotStarted,
+        )];
+        let report = Report {
+            student: Some("Ada".into()),
+            code: "starters",
+            selection: "all".into(),
+            seed: 0,
+            hidden_checks: None,
+            note: None,
+            totals: Totals::of(&exercises),
+            exercises,
+        };
+        let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+        assert_eq!(json["student"], "Ada");
+        assert_eq!(json["totals"]["not_started"], 1);
+        assert_eq!(json["totals"]["points_possible"], 2);
+        assert_eq!(json["exercises"][0]["status"], "not_started");
+        assert_eq!(json["exercises"][0]["level"], "implement");
+        assert_eq!(json["exercises"][0]["hints_shown"], 0);
+        assert!(json["exercises"][0].get("printed").is_none());
+    }
 }

@@ -42,8 +42,13 @@ pub fn check_writable(path: &Path) -> Result<()> {
         );
     }
     let probe = temporary_beside(path);
-    std::fs::write(&probe, b"")
-        .with_context(|| format!("cannot write {}: the folder {} does not take new files", path.display(), folder.display()))?;
+    std::fs::write(&probe, b"").with_context(|| {
+        format!(
+            "cannot write {}: the folder {} does not take new files",
+            path.display(),
+            folder.display()
+        )
+    })?;
     let _ = std::fs::remove_file(&probe);
     Ok(())
 }
@@ -79,8 +84,8 @@ pub fn check_writable_folder(dir: &Path) -> Result<()> {
 /// then renamed over `path`. A reader sees the old file or the new one, never half of one.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let temporary = temporary_beside(path);
-    let written = std::fs::write(&temporary, bytes)
-        .and_then(|()| std::fs::rename(&temporary, path));
+    let written =
+        std::fs::write(&temporary, bytes).and_then(|()| std::fs::rename(&temporary, path));
     if let Err(error) = written {
         let _ = std::fs::remove_file(&temporary);
         return Err(error).with_context(|| format!("cannot write {}", path.display()));

@@ -159,7 +159,10 @@ pub fn check_hidden_folder(folder: &Path, catalogue: &catalogue::Catalogue) -> R
         }
     }
     if ids.is_empty() {
-        bail!("--hidden-tests {}: no checks in it (expected chNN/name.rs files)", folder.display());
+        bail!(
+            "--hidden-tests {}: no checks in it (expected chNN/name.rs files)",
+            folder.display()
+        );
     }
     Ok(ids)
 }
@@ -250,7 +253,11 @@ pub fn grade(root: &Path, options: &GradeOptions) -> Result<()> {
         bail!(
             "the submissions folder {} {}",
             submissions.display(),
-            if submissions.exists() { "is not a folder" } else { "does not exist" }
+            if submissions.exists() {
+                "is not a folder"
+            } else {
+                "does not exist"
+            }
         );
     }
     let learners = visible_entries(submissions);
@@ -275,8 +282,16 @@ pub fn grade(root: &Path, options: &GradeOptions) -> Result<()> {
     let hidden = match &options.hidden_tests {
         Some(folder) => {
             let ids = check_hidden_folder(folder, &catalogue)?;
-            let graded: BTreeSet<&str> = selection.items.iter().map(|i| i.exercise.id.as_str()).collect();
-            let unused: Vec<&str> = ids.iter().map(String::as_str).filter(|id| !graded.contains(id)).collect();
+            let graded: BTreeSet<&str> = selection
+                .items
+                .iter()
+                .map(|i| i.exercise.id.as_str())
+                .collect();
+            let unused: Vec<&str> = ids
+                .iter()
+                .map(String::as_str)
+                .filter(|id| !graded.contains(id))
+                .collect();
             if !unused.is_empty() {
                 println!(
                     "note: the hidden checks of {} are not used: {} does not grade them",
@@ -288,10 +303,16 @@ pub fn grade(root: &Path, options: &GradeOptions) -> Result<()> {
         }
         None => None,
     };
-    let seed = options.seed.unwrap_or_else(|| rand::rng().random_range(1..=u32::MAX as u64));
-    let hidden_shown = hidden
-        .as_ref()
-        .map(|(folder, _)| folder.display().to_string().trim_end_matches('/').to_string());
+    let seed = options
+        .seed
+        .unwrap_or_else(|| rand::rng().random_range(1..=u32::MAX as u64));
+    let hidden_shown = hidden.as_ref().map(|(folder, _)| {
+        folder
+            .display()
+            .to_string()
+            .trim_end_matches('/')
+            .to_string()
+    });
     let hidden_arg = hidden
         .as_ref()
         .zip(hidden_shown.as_deref())
@@ -303,14 +324,26 @@ pub fn grade(root: &Path, options: &GradeOptions) -> Result<()> {
         if learners.len() == 1 { "" } else { "s" },
         submissions.display(),
         selection.label,
-        selection.title.as_deref().map(|t| format!(" ({t})")).unwrap_or_default(),
+        selection
+            .title
+            .as_deref()
+            .map(|t| format!(" ({t})"))
+            .unwrap_or_default(),
         selection.items.len(),
         selection.possible_points(),
     );
 
     // The hidden checks must pass on the reference solutions, or they would fail everyone.
     if let Some((folder, ids)) = &hidden {
-        validate_hidden(root, &selection, folder, ids, hidden_arg, seed, options.time_limit)?;
+        validate_hidden(
+            root,
+            &selection,
+            folder,
+            ids,
+            hidden_arg,
+            seed,
+            options.time_limit,
+        )?;
     }
 
     let bar = progress_bar(learners.len());
@@ -389,7 +422,11 @@ pub fn grade(root: &Path, options: &GradeOptions) -> Result<()> {
             learners.len(),
             row.total,
             selection.possible_points(),
-            if row.note.is_empty() { String::new() } else { format!(" ({})", row.note) }
+            if row.note.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", row.note)
+            }
         );
         bar.suspend(|| println!("{line}"));
         bar.inc(1);
@@ -423,11 +460,22 @@ fn validate_hidden(
         println!("note: no exercises/solutions/ here, so the hidden checks are not tried on them");
         return Ok(());
     }
-    println!("==> Trying the hidden checks of {} on the reference solutions", folder.display());
+    println!(
+        "==> Trying the hidden checks of {} on the reference solutions",
+        folder.display()
+    );
     let mut tried = selection.clone();
     tried.items.retain(|item| ids.contains(&item.exercise.id));
     let sources = check::sources_in(&tried, &solutions, "exercises/solutions");
-    let results = check::evaluate(root, Slot::Grade, &sources, hidden, seed, time_limit, |_| {})?;
+    let results = check::evaluate(
+        root,
+        Slot::Grade,
+        &sources,
+        hidden,
+        seed,
+        time_limit,
+        |_| {},
+    )?;
     let failing: Vec<String> = results
         .iter()
         .filter(|r| r.status != Status::Passed)
@@ -436,7 +484,10 @@ fn validate_hidden(
                 "  {} {}: {}{}",
                 r.status.label(),
                 r.id,
-                r.failed_check.as_deref().map(|c| format!("{c}: ")).unwrap_or_default(),
+                r.failed_check
+                    .as_deref()
+                    .map(|c| format!("{c}: "))
+                    .unwrap_or_default(),
                 r.message.as_deref().unwrap_or("")
             )
         })
@@ -507,7 +558,10 @@ mod tests {
         let found = |name: &str| find_submission(&class.join(name), name);
         assert_eq!(
             found("ada"),
-            Submission::Folder { path: class.join("ada/"), shown_as: "ada".into() }
+            Submission::Folder {
+                path: class.join("ada/"),
+                shown_as: "ada".into()
+            }
         );
         assert_eq!(
             found("bob"),
@@ -543,8 +597,13 @@ mod tests {
             ["ch03-max-pool-argmax"]
         );
         std::fs::write(folder.join("ch03/argmax.rs"), "").unwrap();
-        let error = check_hidden_folder(&folder, &catalogue).unwrap_err().to_string();
-        assert!(error.contains("ch03/argmax.rs is the file of no exercise"), "{error}");
+        let error = check_hidden_folder(&folder, &catalogue)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("ch03/argmax.rs is the file of no exercise"),
+            "{error}"
+        );
         assert!(check_hidden_folder(&folder.join("nothing"), &catalogue).is_err());
         std::fs::remove_dir_all(&folder).unwrap();
     }
@@ -554,7 +613,12 @@ mod tests {
         let catalogue = catalogue::parse(CATALOGUE).unwrap();
         let selection = catalogue.select(None, Some("week2")).unwrap();
         let rows = vec![
-            Row { learner: "ada".into(), points: vec![2, 1], total: 3, note: String::new() },
+            Row {
+                learner: "ada".into(),
+                points: vec![2, 1],
+                total: 3,
+                note: String::new(),
+            },
             Row {
                 learner: "Lovelace, Ada".into(),
                 points: vec![0, 0],
@@ -581,8 +645,14 @@ mod tests {
             seed: None,
             time_limit: Duration::from_secs(1),
         };
-        assert_eq!(reports_folder(&options("out/week2.csv", None)), Path::new("out/week2"));
-        assert_eq!(reports_folder(&options("grades", None)), Path::new("grades-reports"));
+        assert_eq!(
+            reports_folder(&options("out/week2.csv", None)),
+            Path::new("out/week2")
+        );
+        assert_eq!(
+            reports_folder(&options("grades", None)),
+            Path::new("grades-reports")
+        );
         assert_eq!(reports_folder(&options("g.csv", Some("r"))), Path::new("r"));
         assert!(is_inside(Path::new("class/grades.csv"), Path::new("class")));
         assert!(is_inside(Path::new("./class/a/../b"), Path::new("class")));

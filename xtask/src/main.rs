@@ -472,7 +472,10 @@ mod tests {
         std::fs::create_dir_all(clone.join("exercises/src/ch03")).unwrap();
         std::fs::write(clone.join("Cargo.toml"), "[workspace]").unwrap();
         std::fs::write(clone.join("xtask/Cargo.toml"), "[package]").unwrap();
-        assert_eq!(find_root(&clone.join("exercises/src/ch03")), Some(clone.clone()));
+        assert_eq!(
+            find_root(&clone.join("exercises/src/ch03")),
+            Some(clone.clone())
+        );
         assert_eq!(find_root(&clone), Some(clone.clone()));
         // A folder with a Cargo.toml but no xtask/ is not the root.
         std::fs::write(clone.join("exercises/Cargo.toml"), "[package]").unwrap();

@@ -92,7 +92,13 @@ pub fn run_program(program: &Path, dir: &Path, seed: u64, time_limit: Duration) 
     };
     let text = std::fs::read(&verdicts).unwrap_or_default();
     let records = protocol::read(&key, &String::from_utf8_lossy(&text));
-    let completed = matches!(records.last(), Some(Record { event: Event::End, .. }));
+    let completed = matches!(
+        records.last(),
+        Some(Record {
+            event: Event::End,
+            ..
+        })
+    );
     let ending = match status {
         None => Ending::TimedOut,
         Some(_) if completed => Ending::Completed,

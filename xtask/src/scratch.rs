@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
@@ -260,8 +260,7 @@ impl Scratch {
                     let Some(diagnostic) = message.message else {
                         continue;
                     };
-                    if diagnostic.level != "error" || diagnostic.message.starts_with("aborting")
-                    {
+                    if diagnostic.level != "error" || diagnostic.message.starts_with("aborting") {
                         continue;
                     }
                     if let Some(rendered) = diagnostic.rendered {
@@ -289,7 +288,10 @@ impl Scratch {
                 bail!("cargo built the exercises but reported no program for {id}");
             } else {
                 // Not the code's fault: a missing dependency, a broken toolchain, ...
-                bail!("`cargo build` of the exercises failed:\n{}", cargo_log.trim_end());
+                bail!(
+                    "`cargo build` of the exercises failed:\n{}",
+                    cargo_log.trim_end()
+                );
             };
             outcomes.insert(id.clone(), outcome);
         }
@@ -404,11 +406,7 @@ impl Scratch {
     /// Pairs of (path as the compiler names it, path as reports show it), to rewrite
     /// messages: the copy of the checked code, the repository, the hidden checks.
     pub fn path_names(&self, job: &Job) -> Vec<(String, String)> {
-        let copy = format!(
-            "{}/code/src/{}",
-            job.exercise.id,
-            job.exercise.file()
-        );
+        let copy = format!("{}/code/src/{}", job.exercise.id, job.exercise.file());
         let mut names = vec![(copy, job.code_shown_as.clone())];
         if let Some((folder, shown_as)) = &self.hidden_shown_as {
             names.push((
@@ -437,7 +435,8 @@ pub fn rename_paths(text: &str, names: &[(String, String)]) -> String {
 
 /// The bytes of a file of code to check, or why it is refused.
 fn read_code(path: &Path) -> std::result::Result<Vec<u8>, String> {
-    let metadata = std::fs::symlink_metadata(path).map_err(|_| "the file is missing".to_string())?;
+    let metadata =
+        std::fs::symlink_metadata(path).map_err(|_| "the file is missing".to_string())?;
     if metadata.file_type().is_symlink() {
         return Err("a link, not a file".into());
     }
@@ -468,11 +467,17 @@ pub fn forbidden_construct(source: &str) -> Option<&'static str> {
             ("path", Some("=")) if attribute_depth > 0 => return Some("#[path = ...]"),
             ("#", Some("[")) if attribute_depth == 0 => attribute_depth = 1,
             ("#", Some("!"))
-                if attribute_depth == 0 && tokens.get(index + 2).map(String::as_str) == Some("[") =>
+                if attribute_depth == 0
+                    && tokens.get(index + 2).map(String::as_str) == Some("[") =>
             {
                 attribute_depth = 1
             }
-            ("[", _) if attribute_depth > 0 && index > 0 && tokens[index - 1] != "#" && tokens[index - 1] != "!" => {
+            ("[", _)
+                if attribute_depth > 0
+                    && index > 0
+                    && tokens[index - 1] != "#"
+                    && tokens[index - 1] != "!" =>
+            {
                 attribute_depth += 1
             }
             ("]", _) if attribute_depth > 0 => attribute_depth -= 1,
@@ -636,13 +641,22 @@ mod tests {
     #[test]
     fn file_reading_constructs_are_found() {
         let refused = [
-            ("include!(\"../../solutions/ch03/pooled_sizes.rs\");", "include!"),
-            ("const S: &str = include_str !(\"/etc/hosts\");", "include_str!"),
+            (
+                "include!(\"../../solutions/ch03/pooled_sizes.rs\");",
+                "include!",
+            ),
+            (
+                "const S: &str = include_str !(\"/etc/hosts\");",
+                "include_str!",
+            ),
             ("static B: &[u8] = include_bytes!(\"x\");", "include_bytes!"),
             ("#[path = \"x.rs\"] mod x;", "#[path = ...]"),
             ("# [ path = \"x.rs\" ] mod x;", "#[path = ...]"),
             ("#![path = \"x.rs\"]", "#[path = ...]"),
-            ("#[cfg_attr(all(), path = \"x.rs\")] mod x;", "#[path = ...]"),
+            (
+                "#[cfg_attr(all(), path = \"x.rs\")] mod x;",
+                "#[path = ...]",
+            ),
             ("macro_rules! m { () => { r#include!(\"x\") } }", "include!"),
         ];
         for (source, construct) in refused {
@@ -665,9 +679,8 @@ mod tests {
 
     #[test]
     fn paths_become_absolute() {
-        let spec: toml::Value = toml::from_str::<toml::Table>("d = { path = \"crates/x\" }")
-            .unwrap()["d"]
-            .clone();
+        let spec: toml::Value =
+            toml::from_str::<toml::Table>("d = { path = \"crates/x\" }").unwrap()["d"].clone();
         let absolute = absolute_paths(spec, Path::new("/repo"));
         assert_eq!(absolute["path"].as_str(), Some("/repo/crates/x"));
         let version = toml::Value::String("0.16".into());

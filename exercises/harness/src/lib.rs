@@ -361,7 +361,10 @@ mod tests {
         let panic = run_one(|| panic!("value {} is wrong", 3)).unwrap_err();
         assert_eq!(panic.message, "value 3 is wrong");
         let location = panic.location.unwrap();
-        assert!(location.starts_with("exercises/harness/src/lib.rs:"), "{location}");
+        assert!(
+            location.starts_with("exercises/harness/src/lib.rs:"),
+            "{location}"
+        );
         let todo = run_one(|| todo!()).unwrap_err();
         assert_eq!(todo.message, "not yet implemented");
     }

@@ -192,7 +192,10 @@ mod tests {
         let guessed = sign(&[0; 32], &passed);
         assert_eq!(verify(&KEY, guessed.trim_end()), None);
         // Or prints what a test runner prints.
-        assert_eq!(verify(&KEY, "test ch03::pooled_sizes::lenet_pooling ... ok"), None);
+        assert_eq!(
+            verify(&KEY, "test ch03::pooled_sizes::lenet_pooling ... ok"),
+            None
+        );
         assert_eq!(verify(&KEY, ""), None);
         assert_eq!(verify(&KEY, "ab cd"), None);
     }

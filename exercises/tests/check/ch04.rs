@@ -1,6 +1,6 @@
 //! The checks of chapter 4's exercises, one module per exercise.
 
-pub mod output_size;
 pub mod lenet_sides;
+pub mod output_size;
 pub mod same_padding;
 pub mod uncovered_pixels;

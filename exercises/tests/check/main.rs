@@ -39,37 +39,133 @@ mod hidden_ch04_same_padding;
 
 fn main() {
     cnn_exercises_harness::main(&[
-    Suite { name: "ch01::output_lengths", checks: ch01::output_lengths::CHECKS },
-    Suite { name: "ch01::cross_correlation", checks: ch01::cross_correlation::CHECKS },
-    Suite { name: "ch01::true_convolution", checks: ch01::true_convolution::CHECKS },
-    Suite { name: "ch01::impulse_response", checks: ch01::impulse_response::CHECKS },
-    Suite { name: "ch02::conv_parameters", checks: ch02::conv_parameters::CHECKS },
-    Suite { name: "ch02::multichannel_conv", checks: ch02::multichannel_conv::CHECKS },
-    Suite { name: "ch02::feature_map_shape", checks: ch02::feature_map_shape::CHECKS },
-    Suite { name: "ch03::pooled_sizes", checks: ch03::pooled_sizes::CHECKS },
-    Suite { name: "ch03::max_pool_argmax", checks: ch03::max_pool_argmax::CHECKS },
-    Suite { name: "ch03::max_pool_backward", checks: ch03::max_pool_backward::CHECKS },
-    Suite { name: "ch03::overlapping_windows", checks: ch03::overlapping_windows::CHECKS },
-    Suite { name: "ch04::output_size", checks: ch04::output_size::CHECKS },
-    Suite { name: "ch04::lenet_sides", checks: ch04::lenet_sides::CHECKS },
-    Suite { name: "ch04::same_padding", checks: ch04::same_padding::CHECKS },
-    Suite { name: "ch04::uncovered_pixels", checks: ch04::uncovered_pixels::CHECKS },
-    Suite { name: "ch05::receptive_field", checks: ch05::receptive_field::CHECKS },
-    Suite { name: "ch05::stack_parameters", checks: ch05::stack_parameters::CHECKS },
-    Suite { name: "ch05::even_kernel_shift", checks: ch05::even_kernel_shift::CHECKS },
-    Suite { name: "ch06::lenet_parameters", checks: ch06::lenet_parameters::CHECKS },
-    Suite { name: "ch06::linear_backward", checks: ch06::linear_backward::CHECKS },
-    Suite { name: "ch06::conv1d_backward", checks: ch06::conv1d_backward::CHECKS },
-    Suite { name: "ch06::sigmoid_saturation", checks: ch06::sigmoid_saturation::CHECKS },
-    Suite { name: "ch07::flatten_length", checks: ch07::flatten_length::CHECKS },
-    Suite { name: "ch07::softmax", checks: ch07::softmax::CHECKS },
-    Suite { name: "ch07::flatten_index", checks: ch07::flatten_index::CHECKS },
-    Suite { name: "ch07::no_pooling", checks: ch07::no_pooling::CHECKS },
-    Suite { name: "ch08::receptive_field", checks: ch08::receptive_field::CHECKS },
-    Suite { name: "ch08::occlusion_map", checks: ch08::occlusion_map::CHECKS },
-    Suite { name: "ch08::saliency_map", checks: ch08::saliency_map::CHECKS },
-    Suite { name: "ch08::occlusion_size", checks: ch08::occlusion_size::CHECKS },
-        Suite { name: "hidden::ch03::max_pool_backward", checks: hidden_ch03_max_pool_backward::CHECKS },
-        Suite { name: "hidden::ch04::same_padding", checks: hidden_ch04_same_padding::CHECKS },
+        Suite {
+            name: "ch01::output_lengths",
+            checks: ch01::output_lengths::CHECKS,
+        },
+        Suite {
+            name: "ch01::cross_correlation",
+            checks: ch01::cross_correlation::CHECKS,
+        },
+        Suite {
+            name: "ch01::true_convolution",
+            checks: ch01::true_convolution::CHECKS,
+        },
+        Suite {
+            name: "ch01::impulse_response",
+            checks: ch01::impulse_response::CHECKS,
+        },
+        Suite {
+            name: "ch02::conv_parameters",
+            checks: ch02::conv_parameters::CHECKS,
+        },
+        Suite {
+            name: "ch02::multichannel_conv",
+            checks: ch02::multichannel_conv::CHECKS,
+        },
+        Suite {
+            name: "ch02::feature_map_shape",
+            checks: ch02::feature_map_shape::CHECKS,
+        },
+        Suite {
+            name: "ch03::pooled_sizes",
+            checks: ch03::pooled_sizes::CHECKS,
+        },
+        Suite {
+            name: "ch03::max_pool_argmax",
+            checks: ch03::max_pool_argmax::CHECKS,
+        },
+        Suite {
+            name: "ch03::max_pool_backward",
+            checks: ch03::max_pool_backward::CHECKS,
+        },
+        Suite {
+            name: "ch03::overlapping_windows",
+            checks: ch03::overlapping_windows::CHECKS,
+        },
+        Suite {
+            name: "ch04::output_size",
+            checks: ch04::output_size::CHECKS,
+        },
+        Suite {
+            name: "ch04::lenet_sides",
+            checks: ch04::lenet_sides::CHECKS,
+        },
+        Suite {
+            name: "ch04::same_padding",
+            checks: ch04::same_padding::CHECKS,
+        },
+        Suite {
+            name: "ch04::uncovered_pixels",
+            checks: ch04::uncovered_pixels::CHECKS,
+        },
+        Suite {
+            name: "ch05::receptive_field",
+            checks: ch05::receptive_field::CHECKS,
+        },
+        Suite {
+            name: "ch05::stack_parameters",
+            checks: ch05::stack_parameters::CHECKS,
+        },
+        Suite {
+            name: "ch05::even_kernel_shift",
+            checks: ch05::even_kernel_shift::CHECKS,
+        },
+        Suite {
+            name: "ch06::lenet_parameters",
+            checks: ch06::lenet_parameters::CHECKS,
+        },
+        Suite {
+            name: "ch06::linear_backward",
+            checks: ch06::linear_backward::CHECKS,
+        },
+        Suite {
+            name: "ch06::conv1d_backward",
+            checks: ch06::conv1d_backward::CHECKS,
+        },
+        Suite {
+            name: "ch06::sigmoid_saturation",
+            checks: ch06::sigmoid_saturation::CHECKS,
+        },
+        Suite {
+            name: "ch07::flatten_length",
+            checks: ch07::flatten_length::CHECKS,
+        },
+        Suite {
+            name: "ch07::softmax",
+            checks: ch07::softmax::CHECKS,
+        },
+        Suite {
+            name: "ch07::flatten_index",
+            checks: ch07::flatten_index::CHECKS,
+        },
+        Suite {
+            name: "ch07::no_pooling",
+            checks: ch07::no_pooling::CHECKS,
+        },
+        Suite {
+            name: "ch08::receptive_field",
+            checks: ch08::receptive_field::CHECKS,
+        },
+        Suite {
+            name: "ch08::occlusion_map",
+            checks: ch08::occlusion_map::CHECKS,
+        },
+        Suite {
+            name: "ch08::saliency_map",
+            checks: ch08::saliency_map::CHECKS,
+        },
+        Suite {
+            name: "ch08::occlusion_size",
+            checks: ch08::occlusion_size::CHECKS,
+        },
+        Suite {
+            name: "hidden::ch03::max_pool_backward",
+            checks: hidden_ch03_max_pool_backward::CHECKS,
+        },
+        Suite {
+            name: "hidden::ch04::same_padding",
+            checks: hidden_ch04_same_padding::CHECKS,
+        },
     ]);
 }

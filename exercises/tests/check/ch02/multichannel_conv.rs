@@ -5,10 +5,7 @@ use cnn_core::conv2d_naive;
 use cnn_exercises::ch02::multichannel_conv::conv2d_one_image;
 use ndarray::{Array1, Array3, Array4, Axis, arr1};
 
-cnn_exercises_harness::checks![
-    one_channel_by_hand,
-    matches_cnn_core_on_random_images,
-];
+cnn_exercises_harness::checks![one_channel_by_hand, matches_cnn_core_on_random_images,];
 
 fn one_channel_by_hand() {
     // A 3x3 input and the 2x2 kernel [[1, 0], [0, -1]]: y = x[i,j] - x[i+1,j+1] + 0.5.
@@ -43,9 +40,7 @@ fn matches_cnn_core_on_random_images() {
         assert_close(
             &got,
             expected,
-            &format!(
-                "C={channels}, F={filters}, {side}x{side} input, {kernel}x{kernel} kernel"
-            ),
+            &format!("C={channels}, F={filters}, {side}x{side} input, {kernel}x{kernel} kernel"),
         );
     }
 }

@@ -11,8 +11,7 @@ cnn_exercises_harness::checks![
 
 /// A 6x6 map with distinct values and its largest, 100, at (2, 2).
 fn map() -> Array4<f32> {
-    let mut map =
-        Array4::from_shape_fn((1, 1, 6, 6), |(_, _, i, j)| ((i * 7 + j * 3) % 11) as f32);
+    let mut map = Array4::from_shape_fn((1, 1, 6, 6), |(_, _, i, j)| ((i * 7 + j * 3) % 11) as f32);
     map[[0, 0, 2, 2]] = 100.0;
     map
 }

@@ -2,10 +2,7 @@
 
 use cnn_exercises::ch04::same_padding::same_padding;
 
-cnn_exercises_harness::checks![
-    odd_kernels_keep_the_size,
-    even_kernels_have_none,
-];
+cnn_exercises_harness::checks![odd_kernels_keep_the_size, even_kernels_have_none,];
 
 fn odd_kernels_keep_the_size() {
     for kernel in [1, 3, 5, 7, 11] {

@@ -4,10 +4,7 @@ use crate::common::{assert_close, random, rng};
 use cnn_exercises::ch06::conv1d_backward::conv1d_backward;
 use ndarray::{Array1, Array3, Axis};
 
-cnn_exercises_harness::checks![
-    small_example_by_hand,
-    matches_cnn_core_on_random_signals,
-];
+cnn_exercises_harness::checks![small_example_by_hand, matches_cnn_core_on_random_signals,];
 
 fn small_example_by_hand() {
     // y[0] = x0 w0 + x1 w1, y[1] = x1 w0 + x2 w1; d_out = [1, 10].

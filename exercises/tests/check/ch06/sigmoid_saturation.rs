@@ -1,13 +1,12 @@
 //! The checks of exercise ch06-sigmoid-saturation.
 
 use cnn_core::{sigmoid, sigmoid_backward};
-use cnn_exercises::ch06::sigmoid_saturation::{predicted_largest_gradient, predicted_layers_for_1000x};
+use cnn_exercises::ch06::sigmoid_saturation::{
+    predicted_largest_gradient, predicted_layers_for_1000x,
+};
 use ndarray::Array1;
 
-cnn_exercises_harness::checks![
-    largest_gradient_prediction,
-    layers_prediction,
-];
+cnn_exercises_harness::checks![largest_gradient_prediction, layers_prediction,];
 
 /// The sigmoid's local gradient at many points of [-10, 10], from cnn-core.
 fn largest_local_gradient() -> f32 {

@@ -1,7 +1,7 @@
 //! The checks of exercise ch07-flatten-length.
 
 use crate::common::tiny_vgg;
-use cnn_exercises::ch07::flatten_length::{flatten_length, dense_parameters};
+use cnn_exercises::ch07::flatten_length::{dense_parameters, flatten_length};
 
 cnn_exercises_harness::checks![
     flattened_length_matches_tiny_vgg,

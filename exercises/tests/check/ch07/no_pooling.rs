@@ -2,12 +2,9 @@
 
 use crate::common::tiny_vgg;
 use cnn_core::{Layer, Sequential};
-use cnn_exercises::ch07::no_pooling::{predicted_flatten_length, predicted_dense_parameters};
+use cnn_exercises::ch07::no_pooling::{predicted_dense_parameters, predicted_flatten_length};
 
-cnn_exercises_harness::checks![
-    flatten_length_prediction,
-    dense_parameters_prediction,
-];
+cnn_exercises_harness::checks![flatten_length_prediction, dense_parameters_prediction,];
 
 fn without_pooling() -> Sequential {
     let mut net = Sequential::new();
