@@ -501,4 +501,90 @@ exercises = [
             "no assignment `week9`; exercises/exercises.toml declares: week2"
         );
     }
+
+    /// The numbers in `text`: runs of digits, with a decimal point and more digits if any,
+    /// written without trailing zeros after the point (`3.50` is `3.5`).
+    fn numbers(text: &str) -> BTreeSet<String> {
+        let mut found = BTreeSet::new();
+        let chars: Vec<char> = text.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            if !chars[i].is_ascii_digit() || (i > 0 && chars[i - 1].is_ascii_alphabetic()) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i + 1 < chars.len() && chars[i] == '.' && chars[i + 1].is_ascii_digit() {
+                i += 1;
+                while i < chars.len() && chars[i].is_ascii_digit() {
+                    i += 1;
+                }
+            }
+            let number: String = chars[start..i].iter().collect();
+            let number = if number.contains('.') {
+                number.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                number
+            };
+            found.insert(number);
+        }
+        found
+    }
+
+    #[test]
+    fn numbers_are_found_in_text() {
+        let found: Vec<String> = numbers("conv1 28, 3.50 and [3, 2] 0.25 x2").into_iter().collect();
+        assert_eq!(found, ["0.25", "2", "28", "3", "3.5"]);
+    }
+
+    /// No hint of a compute or investigate exercise states one of its answers. The answers
+    /// are those of the solutions appendix's tables (`book/generated/exercises/chNN.md`,
+    /// computed by cnn-core), less the numbers the exercise's own text gives (its inputs).
+    /// Every exercise has at least two hints: a nudge and more.
+    #[test]
+    fn hints_never_give_an_answer_away() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let catalogue = load(&root).unwrap();
+        let mut checked = 0;
+        for exercise in &catalogue.exercises {
+            assert!(exercise.hint_count() >= 2, "{}: give a nudge and more hints", exercise.id);
+            if exercise.level == Level::Implement {
+                continue;
+            }
+            let table = root.join(format!("book/generated/exercises/{}.md", exercise.chapter()));
+            let Ok(table) = std::fs::read_to_string(&table) else {
+                // A learner's copy (`cargo xtask handout`) has no answers to compare with.
+                continue;
+            };
+            let starter = std::fs::read_to_string(root.join(exercise.starter_path())).unwrap();
+            let given = numbers(&starter);
+            let mut answers = BTreeSet::new();
+            for row in table.lines() {
+                let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+                if cells.len() > 3 && cells[1] == exercise.id {
+                    answers.extend(numbers(cells[3]));
+                }
+            }
+            assert!(!answers.is_empty(), "{}: no answers in the table", exercise.id);
+            let secret: BTreeSet<&String> = answers.iter().filter(|a| !given.contains(*a)).collect();
+            for (tier, hint) in exercise.hints(usize::MAX).iter().enumerate() {
+                let revealed: Vec<&&String> =
+                    secret.iter().filter(|a| numbers(hint).contains(**a)).collect();
+                assert!(
+                    revealed.is_empty(),
+                    "{}: hint {} states {revealed:?}, an answer: {hint}",
+                    exercise.id,
+                    tier + 1
+                );
+            }
+            checked += 1;
+        }
+        // Every compute and investigate exercise of the book was compared, in the repository.
+        if root.join("book/generated/exercises/ch01.md").exists() {
+            assert!(checked >= 15, "only {checked} exercises compared");
+        }
+    }
 }
