@@ -525,7 +525,10 @@ exercises = [
             }
             let number: String = chars[start..i].iter().collect();
             let number = if number.contains('.') {
-                number.trim_end_matches('0').trim_end_matches('.').to_string()
+                number
+                    .trim_end_matches('0')
+                    .trim_end_matches('.')
+                    .to_string()
             } else {
                 number
             };
@@ -536,7 +539,9 @@ exercises = [
 
     #[test]
     fn numbers_are_found_in_text() {
-        let found: Vec<String> = numbers("conv1 28, 3.50 and [3, 2] 0.25 x2").into_iter().collect();
+        let found: Vec<String> = numbers("conv1 28, 3.50 and [3, 2] 0.25 x2")
+            .into_iter()
+            .collect();
         assert_eq!(found, ["0.25", "2", "28", "3", "3.5"]);
     }
 
@@ -550,11 +555,18 @@ exercises = [
         let catalogue = load(&root).unwrap();
         let mut checked = 0;
         for exercise in &catalogue.exercises {
-            assert!(exercise.hint_count() >= 2, "{}: give a nudge and more hints", exercise.id);
+            assert!(
+                exercise.hint_count() >= 2,
+                "{}: give a nudge and more hints",
+                exercise.id
+            );
             if exercise.level == Level::Implement {
                 continue;
             }
-            let table = root.join(format!("book/generated/exercises/{}.md", exercise.chapter()));
+            let table = root.join(format!(
+                "book/generated/exercises/{}.md",
+                exercise.chapter()
+            ));
             let Ok(table) = std::fs::read_to_string(&table) else {
                 // A learner's copy (`cargo xtask handout`) has no answers to compare with.
                 continue;
@@ -568,11 +580,18 @@ exercises = [
                     answers.extend(numbers(cells[3]));
                 }
             }
-            assert!(!answers.is_empty(), "{}: no answers in the table", exercise.id);
-            let secret: BTreeSet<&String> = answers.iter().filter(|a| !given.contains(*a)).collect();
+            assert!(
+                !answers.is_empty(),
+                "{}: no answers in the table",
+                exercise.id
+            );
+            let secret: BTreeSet<&String> =
+                answers.iter().filter(|a| !given.contains(*a)).collect();
             for (tier, hint) in exercise.hints(usize::MAX).iter().enumerate() {
-                let revealed: Vec<&&String> =
-                    secret.iter().filter(|a| numbers(hint).contains(**a)).collect();
+                let revealed: Vec<&&String> = secret
+                    .iter()
+                    .filter(|a| numbers(hint).contains(**a))
+                    .collect();
                 assert!(
                     revealed.is_empty(),
                     "{}: hint {} states {revealed:?}, an answer: {hint}",

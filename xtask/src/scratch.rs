@@ -48,6 +48,24 @@ impl Slot {
     }
 }
 
+/// The scratch workspace's `Cargo.toml`, the same for every slot.
+const WORKSPACE_MANIFEST: &str = "\
+# Written by `cargo xtask check`: each exercise built on its own (xtask/src/scratch.rs).
+[workspace]
+resolver = \"3\"
+members = [\"*/code\", \"*/check\"]
+
+# The checked code and the checks compile quickly; cnn-core and the other
+# dependencies, compiled once, run fast.
+[profile.dev]
+opt-level = 0
+debug = false
+incremental = false
+
+[profile.dev.package.\"*\"]
+opt-level = 3
+";
+
 /// The largest exercise file the checker accepts.
 const LARGEST_FILE: u64 = 1 << 20;
 
@@ -120,22 +138,7 @@ impl Scratch {
     /// The workspace's `Cargo.toml` and `Cargo.lock`: the repository's dependency versions,
     /// the same profiles for every slot.
     fn write_workspace(&self) -> Result<()> {
-        let manifest = format!(
-            "# Written by `cargo xtask check`: each exercise built on its own (xtask/src/scratch.rs).\n\
-             [workspace]\n\
-             resolver = \"3\"\n\
-             members = [\"*/code\", \"*/check\"]\n\
-             \n\
-             # The checked code and the checks compile quickly; cnn-core and the other\n\
-             # dependencies, compiled once, run fast.\n\
-             [profile.dev]\n\
-             opt-level = 0\n\
-             debug = false\n\
-             incremental = false\n\
-             \n\
-             [profile.dev.package.\"*\"]\n\
-             opt-level = 3\n"
-        );
+        let manifest = WORKSPACE_MANIFEST;
         write_if_changed(&self.dir.join("Cargo.toml"), manifest.as_bytes())?;
         // The repository's lock file pins every dependency; cargo adds the scratch crates.
         let root_lock = self.root.join("Cargo.lock");

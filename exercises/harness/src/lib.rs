@@ -22,7 +22,7 @@
 
 use std::io::Read as _;
 use std::panic::PanicHookInfo;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 pub mod protocol;
@@ -214,7 +214,7 @@ impl Arguments {
 }
 
 /// Reads the key from standard input and opens the verdict file.
-fn open_verdicts(path: &PathBuf) -> Result<VerdictWriter, String> {
+fn open_verdicts(path: &Path) -> Result<VerdictWriter, String> {
     let mut text = String::new();
     std::io::stdin()
         .read_to_string(&mut text)
@@ -268,10 +268,7 @@ fn record_panic(info: &PanicHookInfo) {
     if std::thread::current().name() != Some(CHECK_THREAD) {
         return;
     }
-    let message = info
-        .payload_as_str()
-        .map(str::to_string)
-        .unwrap_or_else(|| "a panic with a payload that is not text".to_string());
+    let message = payload_text(info.payload());
     let location = info
         .location()
         .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));

@@ -93,6 +93,19 @@ pub fn tiny_vgg() -> Sequential {
 
 // Chapter 3
 
+/// A pooling case drawn from `rng`: `(H, W, K, S)` with the window fitting in the map,
+/// overlapping windows (`S < K`) as likely as not.
+pub fn random_pooling(rng: &mut ChaCha8Rng) -> (usize, usize, usize, usize) {
+    let kernel = random_size(rng, 1..=4);
+    let stride = random_size(rng, 1..=kernel + 1);
+    (
+        random_size(rng, kernel..=12),
+        random_size(rng, kernel..=12),
+        kernel,
+        stride,
+    )
+}
+
 /// The argmax of each window as cnn-core's backward pass routes it: push a gradient of 1
 /// through one window at a time and see where it lands.
 pub fn library_argmax(map: ArrayView2<f32>, kernel: usize, stride: usize) -> Vec<(usize, usize)> {

@@ -1,6 +1,6 @@
 //! The checks of exercise ch01-cross-correlation.
 
-use crate::common::{assert_close, random_vec, rng};
+use crate::common::{assert_close, random_size, random_vec, rng};
 use cnn_core::conv1d;
 use cnn_exercises::ch01::cross_correlation::cross_correlation;
 use ndarray::{Array1, Array3};
@@ -42,7 +42,13 @@ fn the_kernel_is_not_flipped() {
 
 fn matches_cnn_core_conv1d_on_random_signals() {
     let mut rng = rng(1);
-    for (length, width) in [(1, 1), (5, 1), (5, 5), (12, 3), (40, 9), (7, 4)] {
+    // Edge cases, then sizes drawn from the run's seed.
+    let mut sizes = vec![(1, 1), (5, 1), (5, 5), (12, 3), (40, 9), (7, 4)];
+    for _ in 0..10 {
+        let length = random_size(&mut rng, 1..=60);
+        sizes.push((length, random_size(&mut rng, 1..=length)));
+    }
+    for (length, width) in sizes {
         let signal = random_vec(&mut rng, length);
         let kernel = random_vec(&mut rng, width);
         let got = cross_correlation(&signal, &kernel);

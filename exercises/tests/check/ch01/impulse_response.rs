@@ -4,7 +4,7 @@ use cnn_core::conv1d;
 use cnn_exercises::ch01::impulse_response::predicted_cross_correlation;
 use ndarray::{Array1, Array3, arr1};
 
-cnn_exercises_harness::checks![prediction_matches_conv1d,];
+cnn_exercises_harness::checks![prediction_matches_conv1d];
 
 fn prediction_matches_conv1d() {
     let x = Array3::from_shape_vec((1, 1, 5), vec![0.0, 0.0, 1.0, 0.0, 0.0]).unwrap();

@@ -1,6 +1,6 @@
 //! The checks of exercise ch01-true-convolution.
 
-use crate::common::{assert_close, random_vec, rng};
+use crate::common::{assert_close, random_size, random_vec, rng};
 use cnn_core::true_convolution1d;
 use cnn_exercises::ch01::true_convolution::convolution_full;
 use ndarray::ArrayView1;
@@ -31,7 +31,12 @@ fn an_impulse_gives_back_the_kernel() {
 
 fn matches_cnn_core_on_random_signals() {
     let mut rng = rng(2);
-    for (length, width) in [(1, 1), (1, 4), (4, 1), (6, 6), (30, 7), (3, 9)] {
+    // Edge cases, then sizes drawn from the run's seed.
+    let mut sizes = vec![(1, 1), (1, 4), (4, 1), (6, 6), (30, 7), (3, 9)];
+    for _ in 0..10 {
+        sizes.push((random_size(&mut rng, 1..=40), random_size(&mut rng, 1..=12)));
+    }
+    for (length, width) in sizes {
         let signal = random_vec(&mut rng, length);
         let kernel = random_vec(&mut rng, width);
         let got = convolution_full(&signal, &kernel);

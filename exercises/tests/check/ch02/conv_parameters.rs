@@ -4,7 +4,7 @@ use cnn_core::{Conv2d, Conv2dConfig};
 use cnn_exercises::ch02::conv_parameters::{first_layer_parameters, second_layer_parameters};
 use ndarray::{Array1, Array4};
 
-cnn_exercises_harness::checks![first_layer, second_layer,];
+cnn_exercises_harness::checks![first_layer, second_layer];
 
 fn parameters(filters: usize, channels: usize, kernel: usize) -> usize {
     let weight = Array4::zeros((filters, channels, kernel, kernel));

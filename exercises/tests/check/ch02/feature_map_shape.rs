@@ -4,7 +4,7 @@ use cnn_core::{Conv2d, Conv2dConfig};
 use cnn_exercises::ch02::feature_map_shape::predicted_shape;
 use ndarray::{Array1, Array4};
 
-cnn_exercises_harness::checks![prediction_matches_the_layer,];
+cnn_exercises_harness::checks![prediction_matches_the_layer];
 
 fn prediction_matches_the_layer() {
     let layer = Conv2d::new(

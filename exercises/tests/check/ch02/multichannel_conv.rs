@@ -1,11 +1,11 @@
 //! The checks of exercise ch02-multichannel-conv.
 
-use crate::common::{assert_close, random, rng};
+use crate::common::{assert_close, random, random_size, rng};
 use cnn_core::conv2d_naive;
 use cnn_exercises::ch02::multichannel_conv::conv2d_one_image;
 use ndarray::{Array1, Array3, Array4, Axis, arr1};
 
-cnn_exercises_harness::checks![one_channel_by_hand, matches_cnn_core_on_random_images,];
+cnn_exercises_harness::checks![one_channel_by_hand, matches_cnn_core_on_random_images];
 
 fn one_channel_by_hand() {
     // A 3x3 input and the 2x2 kernel [[1, 0], [0, -1]]: y = x[i,j] - x[i+1,j+1] + 0.5.
@@ -22,25 +22,33 @@ fn one_channel_by_hand() {
 
 fn matches_cnn_core_on_random_images() {
     let mut rng = rng(3);
-    for (channels, filters, side, kernel) in
-        [(1, 1, 4, 3), (3, 2, 6, 3), (2, 4, 7, 5), (3, 1, 5, 1)]
-    {
-        let input = random(&mut rng, (channels, side, side));
+    // (C, F, H, W, K): edge cases, then shapes drawn from the run's seed.
+    let mut shapes = vec![
+        (1, 1, 4, 4, 3),
+        (3, 2, 6, 6, 3),
+        (2, 4, 7, 7, 5),
+        (3, 1, 5, 5, 1),
+    ];
+    for _ in 0..6 {
+        let kernel = random_size(&mut rng, 1..=4);
+        shapes.push((
+            random_size(&mut rng, 1..=3),
+            random_size(&mut rng, 1..=3),
+            random_size(&mut rng, kernel..=9),
+            random_size(&mut rng, kernel..=9),
+            kernel,
+        ));
+    }
+    for (channels, filters, h, w, kernel) in shapes {
+        let input = random(&mut rng, (channels, h, w));
         let weight = random(&mut rng, (filters, channels, kernel, kernel));
         let bias: Array1<f32> = random(&mut rng, filters);
         let got = conv2d_one_image(input.view(), weight.view(), bias.view());
         let batch = input.clone().insert_axis(Axis(0));
         let expected = conv2d_naive(batch.view(), weight.view(), bias.view(), 1, 0).unwrap();
         let expected = expected.index_axis(Axis(0), 0);
-        assert_eq!(
-            got.dim(),
-            expected.dim(),
-            "output shape for C={channels}, F={filters}, {side}x{side} input, {kernel}x{kernel} kernel"
-        );
-        assert_close(
-            &got,
-            expected,
-            &format!("C={channels}, F={filters}, {side}x{side} input, {kernel}x{kernel} kernel"),
-        );
+        let what = format!("C={channels}, F={filters}, {h}x{w} input, {kernel}x{kernel} kernel");
+        assert_eq!(got.dim(), expected.dim(), "output shape for {what}");
+        assert_close(&got, expected, &what);
     }
 }

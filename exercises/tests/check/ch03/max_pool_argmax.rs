@@ -1,6 +1,6 @@
 //! The checks of exercise ch03-max-pool-argmax.
 
-use crate::common::{assert_close, random, rng};
+use crate::common::{assert_close, library_argmax, random, random_pooling, rng};
 use cnn_core::max_pool2d;
 use cnn_exercises::ch03::max_pool_argmax::max_pool_with_argmax;
 use ndarray::{Array2, Axis, arr2};
@@ -43,13 +43,16 @@ fn ties_go_to_the_first_maximum() {
 
 fn matches_cnn_core_on_random_maps() {
     let mut rng = rng(4);
-    for (h, w, kernel, stride) in [
+    // Edge cases, then shapes drawn from the run's seed.
+    let mut cases = vec![
         (4, 4, 2, 2),
         (7, 5, 2, 2),
         (9, 9, 3, 2),
         (6, 6, 3, 1),
         (5, 8, 1, 1),
-    ] {
+    ];
+    cases.extend((0..8).map(|_| random_pooling(&mut rng)));
+    for (h, w, kernel, stride) in cases {
         let map: Array2<f32> = random(&mut rng, (h, w));
         let (pooled, argmax) = max_pool_with_argmax(map.view(), kernel, stride);
         let batch = map.clone().insert_axis(Axis(0)).insert_axis(Axis(0));
@@ -63,7 +66,7 @@ fn matches_cnn_core_on_random_maps() {
         assert_close(&pooled, &expected, &what);
         assert_eq!(
             argmax,
-            crate::common::library_argmax(map.view(), kernel, stride),
+            library_argmax(map.view(), kernel, stride),
             "{what}: argmax"
         );
     }

@@ -3,7 +3,7 @@
 use cnn_core::{Pool2d, PoolKind};
 use cnn_exercises::ch03::pooled_sizes::{lenet_pooled_side, overlapping_pooled_side};
 
-cnn_exercises_harness::checks![lenet_pooling, overlapping_pooling,];
+cnn_exercises_harness::checks![lenet_pooling, overlapping_pooling];
 
 fn pooled_side(side: usize, kernel: usize, stride: usize) -> usize {
     let pool = Pool2d::new(PoolKind::Max, kernel, stride).unwrap();

@@ -3,7 +3,7 @@
 use crate::common::trained_lenet;
 use cnn_exercises::ch04::lenet_sides::lenet_sides;
 
-cnn_exercises_harness::checks![sides_match_the_trained_network,];
+cnn_exercises_harness::checks![sides_match_the_trained_network];
 
 fn sides_match_the_trained_network() {
     let net = trained_lenet();

@@ -1,11 +1,13 @@
 //! The checks of exercise ch04-output-size.
 
+use crate::common::{random_size, rng};
 use cnn_exercises::ch04::output_size::output_size;
 
 cnn_exercises_harness::checks![
     examples_from_the_chapter,
     impossible_configurations_are_none,
     matches_cnn_core_everywhere,
+    matches_cnn_core_on_large_random_sizes,
 ];
 
 fn examples_from_the_chapter() {
@@ -63,5 +65,22 @@ fn matches_cnn_core_everywhere() {
                 }
             }
         }
+    }
+}
+
+/// Sizes far beyond the small ones above, drawn from the run's seed.
+fn matches_cnn_core_on_large_random_sizes() {
+    let mut rng = rng(13);
+    for _ in 0..200 {
+        let input = random_size(&mut rng, 0..=5000);
+        let kernel = random_size(&mut rng, 0..=300);
+        let stride = random_size(&mut rng, 0..=40);
+        let padding = random_size(&mut rng, 0..=150);
+        let expected = cnn_core::output_size(input, kernel, stride, padding).ok();
+        assert_eq!(
+            output_size(input, kernel, stride, padding),
+            expected,
+            "output_size({input}, {kernel}, {stride}, {padding})"
+        );
     }
 }

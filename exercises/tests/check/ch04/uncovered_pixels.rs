@@ -3,7 +3,7 @@
 use cnn_core::{dropped_by_floor, output_size};
 use cnn_exercises::ch04::uncovered_pixels::{predicted_output_side, predicted_uncovered};
 
-cnn_exercises_harness::checks![output_side_prediction, uncovered_rows_prediction,];
+cnn_exercises_harness::checks![output_side_prediction, uncovered_rows_prediction];
 
 fn output_side_prediction() {
     let yours = predicted_output_side();

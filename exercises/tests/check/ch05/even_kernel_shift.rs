@@ -4,7 +4,7 @@ use cnn_core::conv2d_naive;
 use cnn_exercises::ch05::even_kernel_shift::predicted_centre_row;
 use ndarray::{Array1, Array4, s};
 
-cnn_exercises_harness::checks![centre_row_prediction,];
+cnn_exercises_harness::checks![centre_row_prediction];
 
 fn centre_row_prediction() {
     // The dot at (4, 4) of a 9x9 image, padded with one row and column of zeros at the

@@ -2,7 +2,7 @@
 
 use cnn_exercises::ch05::receptive_field::{three_convolutions_field, vgg_stack_field};
 
-cnn_exercises_harness::checks![three_convolutions, vgg_stack,];
+cnn_exercises_harness::checks![three_convolutions, vgg_stack];
 
 /// The receptive field after the last layer, from cnn-core.
 fn field(layers: &[(usize, usize)]) -> usize {

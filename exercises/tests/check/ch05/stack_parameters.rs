@@ -4,7 +4,7 @@ use cnn_core::{Conv2d, Conv2dConfig};
 use cnn_exercises::ch05::stack_parameters::{one_5x5_parameters, two_3x3_parameters};
 use ndarray::{Array1, Array4};
 
-cnn_exercises_harness::checks![two_3x3_layers, one_5x5_layer,];
+cnn_exercises_harness::checks![two_3x3_layers, one_5x5_layer];
 
 fn parameters(kernel: usize) -> usize {
     let weight = Array4::zeros((64, 64, kernel, kernel));

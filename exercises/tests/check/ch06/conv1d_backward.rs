@@ -1,10 +1,10 @@
 //! The checks of exercise ch06-conv1d-backward.
 
-use crate::common::{assert_close, random, rng};
+use crate::common::{assert_close, random, random_size, rng};
 use cnn_exercises::ch06::conv1d_backward::conv1d_backward;
 use ndarray::{Array1, Array3, Axis};
 
-cnn_exercises_harness::checks![small_example_by_hand, matches_cnn_core_on_random_signals,];
+cnn_exercises_harness::checks![small_example_by_hand, matches_cnn_core_on_random_signals];
 
 fn small_example_by_hand() {
     // y[0] = x0 w0 + x1 w1, y[1] = x1 w0 + x2 w1; d_out = [1, 10].
@@ -23,7 +23,13 @@ fn small_example_by_hand() {
 
 fn matches_cnn_core_on_random_signals() {
     let mut rng = rng(8);
-    for (length, width) in [(3, 1), (6, 3), (20, 5), (4, 4)] {
+    // Edge cases, then sizes drawn from the run's seed.
+    let mut sizes = vec![(3, 1), (6, 3), (20, 5), (4, 4)];
+    for _ in 0..8 {
+        let length = random_size(&mut rng, 1..=40);
+        sizes.push((length, random_size(&mut rng, 1..=length)));
+    }
+    for (length, width) in sizes {
         let signal: Array1<f32> = random(&mut rng, length);
         let kernel: Array1<f32> = random(&mut rng, width);
         let d_out: Array1<f32> = random(&mut rng, length - width + 1);

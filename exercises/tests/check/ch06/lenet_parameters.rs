@@ -3,7 +3,7 @@
 use crate::common::trained_lenet;
 use cnn_exercises::ch06::lenet_parameters::lenet_parameters;
 
-cnn_exercises_harness::checks![total_matches_the_trained_network,];
+cnn_exercises_harness::checks![total_matches_the_trained_network];
 
 fn total_matches_the_trained_network() {
     let yours = lenet_parameters();

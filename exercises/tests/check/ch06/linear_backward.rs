@@ -1,6 +1,6 @@
 //! The checks of exercise ch06-linear-backward.
 
-use crate::common::{assert_close, random, rng};
+use crate::common::{assert_close, random, random_size, rng};
 use cnn_exercises::ch06::linear_backward::linear_backward;
 use ndarray::{Array2, arr2};
 
@@ -23,7 +23,13 @@ fn one_input_by_hand() {
 
 fn matches_cnn_core_on_random_batches() {
     let mut rng = rng(6);
-    for (batch, inputs, outputs) in [(1, 3, 2), (4, 5, 3), (7, 10, 6)] {
+    // Edge cases, then shapes drawn from the run's seed.
+    let mut shapes = vec![(1, 3, 2), (4, 5, 3), (7, 10, 6)];
+    for _ in 0..6 {
+        let mut size = || random_size(&mut rng, 1..=12);
+        shapes.push((size(), size(), size()));
+    }
+    for (batch, inputs, outputs) in shapes {
         let x: Array2<f32> = random(&mut rng, (batch, inputs));
         let w: Array2<f32> = random(&mut rng, (outputs, inputs));
         let d_out: Array2<f32> = random(&mut rng, (batch, outputs));

@@ -6,7 +6,7 @@ use cnn_exercises::ch06::sigmoid_saturation::{
 };
 use ndarray::Array1;
 
-cnn_exercises_harness::checks![largest_gradient_prediction, layers_prediction,];
+cnn_exercises_harness::checks![largest_gradient_prediction, layers_prediction];
 
 /// The sigmoid's local gradient at many points of [-10, 10], from cnn-core.
 fn largest_local_gradient() -> f32 {

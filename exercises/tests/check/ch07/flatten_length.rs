@@ -1,6 +1,6 @@
 //! The checks of exercise ch07-flatten-length.
 
-use crate::common::tiny_vgg;
+use crate::common::{flatten_and_dense, tiny_vgg};
 use cnn_exercises::ch07::flatten_length::{dense_parameters, flatten_length};
 
 cnn_exercises_harness::checks![
@@ -9,7 +9,7 @@ cnn_exercises_harness::checks![
 ];
 
 fn flattened_length_matches_tiny_vgg() {
-    let (length, _) = crate::common::flatten_and_dense(&tiny_vgg());
+    let (length, _) = flatten_and_dense(&tiny_vgg());
     let yours = flatten_length();
     assert!(
         yours == length,

@@ -1,10 +1,10 @@
 //! The checks of exercise ch07-no-pooling.
 
-use crate::common::tiny_vgg;
+use crate::common::{flatten_and_dense, tiny_vgg};
 use cnn_core::{Layer, Sequential};
 use cnn_exercises::ch07::no_pooling::{predicted_dense_parameters, predicted_flatten_length};
 
-cnn_exercises_harness::checks![flatten_length_prediction, dense_parameters_prediction,];
+cnn_exercises_harness::checks![flatten_length_prediction, dense_parameters_prediction];
 
 fn without_pooling() -> Sequential {
     let mut net = Sequential::new();
@@ -17,7 +17,7 @@ fn without_pooling() -> Sequential {
 }
 
 fn flatten_length_prediction() {
-    let (length, _) = crate::common::flatten_and_dense(&without_pooling());
+    let (length, _) = flatten_and_dense(&without_pooling());
     let yours = predicted_flatten_length();
     assert!(
         yours == length,
@@ -26,7 +26,7 @@ fn flatten_length_prediction() {
 }
 
 fn dense_parameters_prediction() {
-    let (_, parameters) = crate::common::flatten_and_dense(&without_pooling());
+    let (_, parameters) = flatten_and_dense(&without_pooling());
     let yours = predicted_dense_parameters();
     assert!(
         yours == parameters,

@@ -1,6 +1,6 @@
 //! The checks of exercise ch07-softmax.
 
-use crate::common::{assert_close, random_vec, rng};
+use crate::common::{assert_close, random_size, random_vec, rng};
 use cnn_exercises::ch07::softmax::softmax;
 use ndarray::Array2;
 
@@ -21,7 +21,10 @@ fn two_equal_logits_share_evenly() {
 
 fn matches_cnn_core_on_random_logits() {
     let mut rng = rng(9);
-    for classes in [1, 2, 5, 10] {
+    // Edge cases, then lengths drawn from the run's seed.
+    let mut lengths = vec![1, 2, 5, 10];
+    lengths.extend((0..6).map(|_| random_size(&mut rng, 1..=40)));
+    for classes in lengths {
         let logits: Vec<f32> = random_vec(&mut rng, classes)
             .iter()
             .map(|z| 4.0 * z)

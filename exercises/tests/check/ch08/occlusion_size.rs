@@ -2,7 +2,7 @@
 
 use cnn_exercises::ch08::occlusion_size::{predicted_forward_passes, predicted_map_side};
 
-cnn_exercises_harness::checks![map_side_prediction, forward_passes_prediction,];
+cnn_exercises_harness::checks![map_side_prediction, forward_passes_prediction];
 
 fn map_side_prediction() {
     let side = cnn_core::output_size(28, 7, 3, 0).unwrap();

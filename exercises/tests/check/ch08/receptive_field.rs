@@ -4,7 +4,7 @@ use crate::common::trained_lenet;
 use cnn_core::Layer;
 use cnn_exercises::ch08::receptive_field::{conv2_field, pool2_field};
 
-cnn_exercises_harness::checks![conv2_prediction, pool2_prediction,];
+cnn_exercises_harness::checks![conv2_prediction, pool2_prediction];
 
 /// The receptive field after the named layer, from the trained network's own layers.
 fn field_after(last: &str) -> usize {

@@ -1,6 +1,8 @@
 //! The checks of exercise ch08-saliency-map.
 
-use crate::common::{assert_close, random, rng, trained_lenet};
+use crate::common::{
+    assert_close, first_test_digit, linear_network, random, random_size, rng, scores, trained_lenet,
+};
 use cnn_core::{Conv2d, Conv2dConfig, Dense, Layer, Sequential};
 use cnn_exercises::ch08::saliency_map::saliency_map;
 use ndarray::Array2;
@@ -12,19 +14,27 @@ cnn_exercises_harness::checks![
 ];
 
 fn a_linear_network_gives_its_weights() {
-    // score = 0.5 + sum_p w[class, p] x[p], so d score / d x[p] = w[class, p].
+    // score = 0.5 + sum_p w[class, p] x[p], so d score / d x[p] = w[class, p]. The image
+    // of 5x4, then shapes and classes drawn from the run's seed.
     let mut rng = rng(11);
-    let image: Array2<f32> = random(&mut rng, (5, 4));
-    let weight: Array2<f32> = random(&mut rng, (3, 20));
-    let net = crate::common::linear_network(weight.clone());
-    let saliency = saliency_map(&net, image.view(), 2).unwrap();
-    assert_eq!(saliency.dim(), (5, 4), "saliency has the image's shape");
-    let expected = weight.row(2).mapv(f32::abs);
-    assert_close(
-        &saliency,
-        &expected,
-        "saliency of a linear network, class 2",
-    );
+    let mut cases = vec![(5, 4, 2)];
+    for _ in 0..5 {
+        let (h, w) = (random_size(&mut rng, 1..=12), random_size(&mut rng, 1..=12));
+        cases.push((h, w, random_size(&mut rng, 0..=2)));
+    }
+    for (h, w, class) in cases {
+        let image: Array2<f32> = random(&mut rng, (h, w));
+        let weight: Array2<f32> = random(&mut rng, (3, h * w));
+        let net = linear_network(weight.clone());
+        let saliency = saliency_map(&net, image.view(), class).unwrap();
+        assert_eq!(saliency.dim(), (h, w), "saliency has the image's shape");
+        let expected = weight.row(class).mapv(f32::abs);
+        assert_close(
+            &saliency,
+            &expected,
+            &format!("saliency of a linear network on a {h}x{w} image, class {class}"),
+        );
+    }
 }
 
 fn agrees_with_finite_differences_on_a_smooth_network() {
@@ -52,9 +62,8 @@ fn agrees_with_finite_differences_on_a_smooth_network() {
         let (mut up, mut down) = (image.clone(), image.clone());
         up[[i, j]] += step;
         down[[i, j]] -= step;
-        let slope = (crate::common::scores(&net, up.view())[[0, 0]]
-            - crate::common::scores(&net, down.view())[[0, 0]])
-            / (2.0 * step);
+        let slope =
+            (scores(&net, up.view())[[0, 0]] - scores(&net, down.view())[[0, 0]]) / (2.0 * step);
         assert!(
             (slope.abs() - value).abs() < 1e-2 * (1.0 + value),
             "saliency[{i}, {j}] = {value}, but nudging that pixel changes the score at rate {slope}"
@@ -64,7 +73,7 @@ fn agrees_with_finite_differences_on_a_smooth_network() {
 
 fn lenet_saliency_has_the_image_shape_and_is_not_flat() {
     let net = trained_lenet();
-    let (digit, label) = crate::common::first_test_digit();
+    let (digit, label) = first_test_digit();
     let saliency = saliency_map(&net, digit.view(), label).unwrap();
     assert_eq!(saliency.dim(), (28, 28), "saliency has the image's shape");
     assert!(
