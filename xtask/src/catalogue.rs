@@ -233,6 +233,34 @@ impl Selection<'_> {
 }
 
 impl Catalogue {
+    /// The Teacher's guide's table of the assignments: name, title, each exercise with its
+    /// points, the total points and the estimated minutes.
+    pub fn assignments_table(&self) -> String {
+        let mut text = String::from(
+            "| `--assignment` | what | exercises (points) | points | minutes |\n\
+             |---|---|---|---:|---:|\n",
+        );
+        for assignment in &self.assignments {
+            let mut exercises = Vec::new();
+            let mut minutes = 0;
+            for item in &assignment.exercises {
+                exercises.push(format!("`{}` ({})", item.id, item.points));
+                if let Some(exercise) = self.exercises.iter().find(|e| e.id == item.id) {
+                    minutes += exercise.minutes;
+                }
+            }
+            let points: u32 = assignment.exercises.iter().map(|i| i.points).sum();
+            let _ = writeln!(
+                text,
+                "| `{}` | {} | {} | {points} | {minutes} |",
+                assignment.name,
+                assignment.title,
+                exercises.join(", ")
+            );
+        }
+        text
+    }
+
     /// The assignment called `name`; the error lists the assignments there are.
     pub fn assignment(&self, name: &str) -> Result<&Assignment> {
         if let Some(assignment) = self.assignments.iter().find(|a| a.name == name) {
@@ -465,6 +493,17 @@ exercises = [
         let ids: Vec<&str> = week.items.iter().map(|i| i.exercise.id.as_str()).collect();
         assert_eq!(ids, ["ch03-max-pool-argmax", "ch04-uncovered-pixels"]);
         assert_eq!(week.possible_points(), 3);
+    }
+
+    #[test]
+    fn the_assignments_table_sums_points_and_minutes() {
+        let catalogue = parse(CATALOGUE).unwrap();
+        assert_eq!(
+            catalogue.assignments_table(),
+            "| `--assignment` | what | exercises (points) | points | minutes |\n\
+             |---|---|---|---:|---:|\n\
+             | `week2` | Pooling | `ch04-uncovered-pixels` (1), `ch03-max-pool-argmax` (2) | 3 | 50 |\n"
+        );
     }
 
     #[test]

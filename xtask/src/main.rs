@@ -308,6 +308,7 @@ fn mdbook_build(root: &Path) -> Result<()> {
 
 /// Runs the chapter examples in chapter order, then `exercise_answers` (the exercises'
 /// numeric answers), stopping at the first that fails. `--chapter exercises` runs only that.
+/// Both also write the Teacher's guide's table of assignments.
 fn figures(root: &Path, chapter: Option<&str>) -> Result<()> {
     let mut examples = chapter_examples(&root.join("examples"))?;
     if chapter == Some("exercises") {
@@ -322,6 +323,15 @@ fn figures(root: &Path, chapter: Option<&str>) -> Result<()> {
     if chapter.is_none() && root.join("examples/exercise_answers.rs").exists() {
         // The numeric answers of the exercises, for the book's solutions appendix.
         examples.push("exercise_answers".to_string());
+    }
+    if chapter.is_none() || chapter == Some("exercises") {
+        // The Teacher's guide's table of assignments, from exercises/exercises.toml.
+        let table = catalogue::load(root)?.assignments_table();
+        let path = root.join("book/generated/exercises/assignments.md");
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(table.as_str()) {
+            println!("==> Writing {}", path.display());
+            files::write_atomically(&path, table.as_bytes())?;
+        }
     }
     if examples.is_empty() {
         println!("==> No chapter examples (examples/chNN_*.rs) yet: no figures to make");
