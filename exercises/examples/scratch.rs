@@ -14,5 +14,8 @@ fn main() {
     // 3x3 max pooling with stride 3.
     let image = Array4::<f32>::ones((1, 1, 8, 8));
     let pooled = cnn_core::max_pool2d(image.view(), 3, 3).expect("the window fits");
-    println!("[1, 1, 8, 8] pooled 3x3 with stride 3: {:?}", pooled.shape());
+    println!(
+        "[1, 1, 8, 8] pooled 3x3 with stride 3: {:?}",
+        pooled.shape()
+    );
 }

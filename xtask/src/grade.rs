@@ -216,20 +216,15 @@ fn note_of(results: &[ExerciseResult]) -> String {
     parts.join("; ")
 }
 
-/// The folder of JSON reports: `--json`, or beside the CSV file, named like it without
-/// `.csv` (`grades/week2.csv` gives `grades/week2/`).
+/// The folder of JSON reports: `--json`, or beside the CSV file, named like it with
+/// `-reports` for `.csv` (`grades/week2.csv` gives `grades/week2-reports/`).
 fn reports_folder(options: &GradeOptions) -> PathBuf {
     if let Some(folder) = &options.json {
         return folder.clone();
     }
-    match options.csv.extension() {
-        Some(_) => options.csv.with_extension(""),
-        None => {
-            let mut name = options.csv.as_os_str().to_owned();
-            name.push("-reports");
-            PathBuf::from(name)
-        }
-    }
+    let mut name = options.csv.with_extension("").into_os_string();
+    name.push("-reports");
+    PathBuf::from(name)
 }
 
 /// True if `inner` is `outer` or inside it (compared as absolute paths).
@@ -280,8 +275,11 @@ pub fn grade(root: &Path, options: &GradeOptions) -> Result<()> {
     files::check_writable(&options.csv).context("--csv")?;
     files::check_writable_folder(&reports).context("--json")?;
     let hidden = match &options.hidden_tests {
-        Some(folder) => {
-            let ids = check_hidden_folder(folder, &catalogue)?;
+        Some(given) => {
+            let ids = check_hidden_folder(given, &catalogue)?;
+            // The checks' programs are built elsewhere: they need the folder's full path.
+            let folder = &std::path::absolute(given)
+                .with_context(|| format!("--hidden-tests {}", given.display()))?;
             let graded: BTreeSet<&str> = selection
                 .items
                 .iter()
@@ -647,7 +645,7 @@ mod tests {
         };
         assert_eq!(
             reports_folder(&options("out/week2.csv", None)),
-            Path::new("out/week2")
+            Path::new("out/week2-reports")
         );
         assert_eq!(
             reports_folder(&options("grades", None)),

@@ -127,7 +127,7 @@ enum Task {
         #[arg(long, value_name = "FILE")]
         csv: PathBuf,
         /// Write each learner's JSON report into this folder [default: beside the CSV
-        /// file, a folder named like it without `.csv`].
+        /// file, named like it with `-reports` for `.csv`].
         #[arg(long, value_name = "FOLDER")]
         json: Option<PathBuf>,
         /// A folder of checks the learners have not seen (`chNN/name.rs`, like
@@ -153,8 +153,19 @@ enum Task {
     },
 }
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    match run_task(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // The causes on one line each, without a backtrace: messages for a person.
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_task(cli: Cli) -> Result<()> {
     let root = repo_root()?;
     match cli.command {
         Task::Figures { chapter } => figures(&root, chapter.as_deref()),

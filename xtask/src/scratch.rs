@@ -5,8 +5,8 @@
 //! workspace under `target/exercises/<slot>/`:
 //!
 //! - `chNN-name/code`: a library with the one file of code to check (a learner's file, a
-//!   starter or a solution), at `cnn_exercises::chNN::name` as the checks expect, under
-//!   `#![forbid(unsafe_code)]`;
+//!   starter or a solution), at `cnn_exercises::chNN::name` as the checks expect (a file
+//!   that uses `unsafe`, or reads other files at compile time, is refused unbuilt);
 //! - `chNN-name/check`: a program with the exercise's checks
 //!   (`exercises/tests/check/chNN/name.rs`, read in place), a teacher's hidden checks if
 //!   any, and the harness (`exercises/harness/`) that runs them.
@@ -322,10 +322,9 @@ impl Scratch {
             Ok(source) => source,
             Err(refusal) => return Ok(Some(format!("{}: {refusal}", job.code_shown_as))),
         };
-        if let Some(construct) = forbidden_construct(&String::from_utf8_lossy(&source)) {
+        if let Some((construct, why)) = forbidden_construct(&String::from_utf8_lossy(&source)) {
             return Ok(Some(format!(
-                "{}: uses {construct}, which reads another file when the code is compiled; \
-                 an exercise must be its own file alone",
+                "{}: uses {construct}, {why}",
                 job.code_shown_as
             )));
         }
@@ -341,7 +340,7 @@ impl Scratch {
         write_if_changed(&code.join("Cargo.toml"), manifest.as_bytes())?;
         let lib = format!(
             "//! Written by `cargo xtask check`: the code of exercise {id}, alone.\n\
-             #![forbid(unsafe_code)]\n\
+             #![deny(unsafe_code)]\n\
              #![allow(unused_variables)]\n\n\
              pub mod {chapter} {{\n    pub mod {module};\n}}\n",
             id = exercise.id,
@@ -452,11 +451,15 @@ fn read_code(path: &Path) -> std::result::Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot be read: {e}"))
 }
 
-/// The first construct in `source` that reads another file at compile time, if any:
-/// `include!`, `include_str!`, `include_bytes!`, or a `path = ...` in an attribute
-/// (`#[path = ...]`, `#[cfg_attr(..., path = ...)]`). A file could otherwise pull in the
-/// reference solution of the teacher's copy.
-pub fn forbidden_construct(source: &str) -> Option<&'static str> {
+/// The first construct in `source` that an exercise's file may not use, and why:
+/// `include!`, `include_str!`, `include_bytes!` or a `path = ...` in an attribute
+/// (`#[path = ...]`, `#[cfg_attr(..., path = ...)]`), which read another file when the code
+/// is compiled (the reference solution of the teacher's copy, say); and `unsafe`, which
+/// could reach into the checks' harness. (The crate is also `#![deny(unsafe_code)]`; a
+/// `forbid` would refuse ndarray's `s![]`, whose expansion allows its own `unsafe`.)
+pub fn forbidden_construct(source: &str) -> Option<(&'static str, &'static str)> {
+    const READS: &str = "which reads another file when the code is compiled";
+    const UNSAFE: &str = "which the exercises do not need and the checker does not allow";
     let tokens = tokens(source);
     // How deep inside `#[...]` or `#![...]` brackets the scan is (0: outside attributes).
     let mut attribute_depth = 0usize;
@@ -464,10 +467,11 @@ pub fn forbidden_construct(source: &str) -> Option<&'static str> {
         let next = tokens.get(index + 1).map(String::as_str);
         let name = token.strip_prefix("r#").unwrap_or(token);
         match (name, next) {
-            ("include", Some("!")) => return Some("include!"),
-            ("include_str", Some("!")) => return Some("include_str!"),
-            ("include_bytes", Some("!")) => return Some("include_bytes!"),
-            ("path", Some("=")) if attribute_depth > 0 => return Some("#[path = ...]"),
+            ("include", Some("!")) => return Some(("include!", READS)),
+            ("include_str", Some("!")) => return Some(("include_str!", READS)),
+            ("include_bytes", Some("!")) => return Some(("include_bytes!", READS)),
+            ("path", Some("=")) if attribute_depth > 0 => return Some(("#[path = ...]", READS)),
+            ("unsafe", _) => return Some(("unsafe", UNSAFE)),
             ("#", Some("[")) if attribute_depth == 0 => attribute_depth = 1,
             ("#", Some("!"))
                 if attribute_depth == 0
@@ -661,9 +665,18 @@ mod tests {
                 "#[path = ...]",
             ),
             ("macro_rules! m { () => { r#include!(\"x\") } }", "include!"),
+            (
+                "fn f() { unsafe { std::hint::unreachable_unchecked() } }",
+                "unsafe",
+            ),
+            ("#[unsafe(no_mangle)] fn main() {}", "unsafe"),
         ];
         for (source, construct) in refused {
-            assert_eq!(forbidden_construct(source), Some(construct), "{source}");
+            assert_eq!(
+                forbidden_construct(source).map(|(c, _)| c),
+                Some(construct),
+                "{source}"
+            );
         }
         let allowed = [
             "// include!(\"x\") in a comment",
@@ -674,6 +687,8 @@ mod tests {
             "#[derive(Debug)] struct S { path: u8 } fn f(v: [u8; 2]) { let path = v[0]; }",
             "fn include() {} fn main() { include(); }",
             "let c = '!'; let d = '\\'';",
+            "// unsafe in a comment; let s = \"unsafe\";",
+            "let view = map.slice(s![.., 1..]);",
         ];
         for source in allowed {
             assert_eq!(forbidden_construct(source), None, "{source}");
