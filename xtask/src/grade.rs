@@ -304,13 +304,11 @@ pub fn grade(root: &Path, options: &GradeOptions) -> Result<()> {
     let seed = options
         .seed
         .unwrap_or_else(|| rand::rng().random_range(1..=u32::MAX as u64));
-    let hidden_shown = hidden.as_ref().map(|(folder, _)| {
-        folder
-            .display()
-            .to_string()
-            .trim_end_matches('/')
-            .to_string()
-    });
+    // Reports name the folder as the teacher gave it.
+    let hidden_shown = options
+        .hidden_tests
+        .as_ref()
+        .map(|given| given.display().to_string().trim_end_matches('/').to_string());
     let hidden_arg = hidden
         .as_ref()
         .zip(hidden_shown.as_deref())
