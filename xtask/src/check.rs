@@ -448,7 +448,9 @@ pub fn evaluate(
     for source in sources {
         let item = &source.item;
         let Some(job) = jobs.iter().find(|j| j.exercise.id == item.exercise.id) else {
-            results.push(ExerciseResult::new(item, Status::NotHandedIn));
+            let mut result = ExerciseResult::new(item, Status::NotHandedIn);
+            result.message = Some(format!("{} is missing", source.shown_as));
+            results.push(result);
             continue;
         };
         let mut result = match &built[&item.exercise.id] {
@@ -542,7 +544,12 @@ pub fn render(results: &[ExerciseResult], catalogue: &Catalogue, show_points: bo
                 }
                 continue;
             }
-            Status::NotStarted | Status::NotHandedIn => {}
+            Status::NotStarted => {}
+            Status::NotHandedIn => {
+                if let Some(message) = &result.message {
+                    let _ = writeln!(text, "{indent}{message}");
+                }
+            }
             Status::CompileError => {
                 let message = result.message.as_deref().unwrap_or("");
                 let lines: Vec<&str> = message.lines().collect();
@@ -677,6 +684,12 @@ pub fn check_once(root: &Path, options: &CheckOptions) -> Result<Report> {
             .map(|t| format!(" ({t})"))
             .unwrap_or_default()
     );
+    if !root.join("target/exercises/build").exists() {
+        println!(
+            "    (the first check compiles cnn-core and the checks' other dependencies: \
+             a few minutes; later checks take seconds)"
+        );
+    }
     let sources = sources_in(&selection, &root.join(folder), folder);
     let mut results = evaluate(
         root,

@@ -305,10 +305,13 @@ pub fn grade(root: &Path, options: &GradeOptions) -> Result<()> {
         .seed
         .unwrap_or_else(|| rand::rng().random_range(1..=u32::MAX as u64));
     // Reports name the folder as the teacher gave it.
-    let hidden_shown = options
-        .hidden_tests
-        .as_ref()
-        .map(|given| given.display().to_string().trim_end_matches('/').to_string());
+    let hidden_shown = options.hidden_tests.as_ref().map(|given| {
+        given
+            .display()
+            .to_string()
+            .trim_end_matches('/')
+            .to_string()
+    });
     let hidden_arg = hidden
         .as_ref()
         .zip(hidden_shown.as_deref())

@@ -1,8 +1,9 @@
 //! Runs one exercise's program, within its time limit, and reads its signed verdicts.
 
-use std::io::Write as _;
+use std::io::{Read, Write as _};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -44,7 +45,6 @@ const PRINTED_LINES: usize = 6;
 pub fn run_program(program: &Path, dir: &Path, seed: u64, time_limit: Duration) -> Result<Run> {
     let key: Key = rand::rng().random();
     let verdicts = dir.join("verdicts.txt");
-    let printed = dir.join("printed.txt");
     let _ = std::fs::remove_file(&verdicts);
     let mut command = Command::new(program);
     command
@@ -56,10 +56,8 @@ pub fn run_program(program: &Path, dir: &Path, seed: u64, time_limit: Duration) 
         .env("RAYON_NUM_THREADS", "1")
         .env("RUST_BACKTRACE", "0")
         .stdin(Stdio::piped())
-        // Files, not pipes: a process the code leaves behind cannot keep the checker
-        // waiting for the end of its output.
-        .stdout(std::fs::File::create(&printed)?)
-        .stderr(std::fs::File::create(dir.join("stderr.txt"))?);
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     // In a process group of its own, so that stopping it stops whatever it started.
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
@@ -72,6 +70,10 @@ pub fn run_program(program: &Path, dir: &Path, seed: u64, time_limit: Duration) 
         // already, there is no verdict, which says enough.
         let _ = writeln!(stdin, "{}", protocol::key_to_hex(&key));
     }
+    // The code may print without end (a loop around `println!`): keep the start of its
+    // output and the end of its errors, and read the rest into nothing.
+    let stdout = capture(child.stdout.take().expect("stdout is piped"), Keep::Start);
+    let stderr = capture(child.stderr.take().expect("stderr is piped"), Keep::End);
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait()? {
@@ -83,13 +85,17 @@ pub fn run_program(program: &Path, dir: &Path, seed: u64, time_limit: Duration) 
         std::thread::sleep(Duration::from_millis(5));
     };
     stop_group(&mut child);
-    let status = match status {
-        Some(status) => Some(status),
-        None => {
-            let _ = child.wait();
-            None
-        }
-    };
+    if status.is_none() {
+        let _ = child.wait();
+    }
+    // A process the code started in a group of its own may hold the pipes open: wait for
+    // the output a moment, not for ever.
+    let output = stdout
+        .recv_timeout(Duration::from_secs(1))
+        .unwrap_or_default();
+    let errors = stderr
+        .recv_timeout(Duration::from_secs(1))
+        .unwrap_or_default();
     let text = std::fs::read(&verdicts).unwrap_or_default();
     let records = protocol::read(&key, &String::from_utf8_lossy(&text));
     let completed = matches!(
@@ -103,20 +109,16 @@ pub fn run_program(program: &Path, dir: &Path, seed: u64, time_limit: Duration) 
         None => Ending::TimedOut,
         Some(_) if completed => Ending::Completed,
         Some(status) => match signal_of(&status) {
-            Some(signal) => {
-                let stderr = std::fs::read(dir.join("stderr.txt")).unwrap_or_default();
-                Ending::Crashed {
-                    signal,
-                    stack_overflow: String::from_utf8_lossy(&stderr)
-                        .contains("has overflowed its stack"),
-                }
-            }
+            Some(signal) => Ending::Crashed {
+                signal,
+                stack_overflow: String::from_utf8_lossy(&errors)
+                    .contains("has overflowed its stack"),
+            },
             None => Ending::Exited {
                 code: status.code(),
             },
         },
     };
-    let output = std::fs::read(&printed).unwrap_or_default();
     let printed = String::from_utf8_lossy(&output)
         .lines()
         .take(PRINTED_LINES + 1)
@@ -127,6 +129,47 @@ pub fn run_program(program: &Path, dir: &Path, seed: u64, time_limit: Duration) 
         ending,
         printed,
     })
+}
+
+/// How much of a stream [`capture`] keeps.
+const KEPT_BYTES: usize = 16 * 1024;
+
+/// Which part of a stream [`capture`] keeps.
+#[derive(Clone, Copy)]
+enum Keep {
+    /// The first [`KEPT_BYTES`].
+    Start,
+    /// The last [`KEPT_BYTES`].
+    End,
+}
+
+/// Reads `stream` to its end on a thread of its own, keeping [`KEPT_BYTES`] of it; the
+/// bytes arrive on the returned channel when the stream ends.
+fn capture(mut stream: impl Read + Send + 'static, keep: Keep) -> mpsc::Receiver<Vec<u8>> {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut buffer = [0u8; 8192];
+        while let Ok(count) = stream.read(&mut buffer) {
+            if count == 0 {
+                break;
+            }
+            match keep {
+                Keep::Start => {
+                    let room = KEPT_BYTES.saturating_sub(kept.len());
+                    kept.extend_from_slice(&buffer[..count.min(room)]);
+                }
+                Keep::End => {
+                    kept.extend_from_slice(&buffer[..count]);
+                    if kept.len() > 2 * KEPT_BYTES {
+                        kept.drain(..kept.len() - KEPT_BYTES);
+                    }
+                }
+            }
+        }
+        let _ = sender.send(kept);
+    });
+    receiver
 }
 
 /// Kills the program's process group (what it started, if it is still running), or the

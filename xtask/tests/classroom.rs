@@ -76,11 +76,11 @@ fn make_class(root: &Path, class: &Path) {
         1,
     );
     write(&folder, "ch05/receptive_field.rs", &broken);
-    // Correct work but one exercise that loops forever.
+    // Correct work but one exercise that loops forever, printing as it goes.
     let folder = learner("endless-loop", &week2);
     let looping = replace_todos(
         &starter("ch04/same_padding.rs"),
-        "loop { std::hint::black_box(kernel); }",
+        "loop { println!(\"kernel {kernel}: still looking\"); }",
     );
     write(&folder, "ch04/same_padding.rs", &looping);
     // Correct work but one exercise whose recursion never ends.
@@ -243,6 +243,38 @@ fn the_teachers_guide_runs_and_grades_its_class_right() {
         "ties-last,1,2,0,1,2,1,2,1,10,",
     );
     assert_eq!(hidden, expected_hidden);
+
+    // The same code and seed give the same grades and reports, byte for byte, on one core
+    // (where `taskset` can pin the grader to one) as on all of them.
+    let hidden_command = console_commands(&guide)
+        .into_iter()
+        .find(|c| c.contains("--hidden-tests"))
+        .unwrap()
+        .replace("~/class", &class.display().to_string())
+        .replace("week2-hidden.csv", "week2-again.csv");
+    let one_core = if run(&root, "taskset -c 0 true").0 == 0 {
+        format!("taskset -c 0 {hidden_command}")
+    } else {
+        hidden_command
+    };
+    let (code, output) = run(&root, &one_core);
+    assert_eq!(code, 0, "{output}");
+    assert_eq!(
+        std::fs::read_to_string(class.join("week2-again.csv")).unwrap(),
+        hidden
+    );
+    for entry in std::fs::read_dir(class.join("week2-hidden-reports")).unwrap() {
+        let path = entry.unwrap().path();
+        let again = class
+            .join("week2-again-reports")
+            .join(path.file_name().unwrap());
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            std::fs::read(&again).unwrap(),
+            "{} differs when graded again on one core",
+            path.display()
+        );
+    }
 
     // The guide's JSON example is a real report, shortened to one exercise (the seed aside).
     let example: serde_json::Value =
