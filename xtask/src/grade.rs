@@ -351,46 +351,18 @@ pub fn grade(root: &Path, options: &GradeOptions) -> Result<()> {
     for (index, learner) in learners.iter().enumerate() {
         bar.set_message(format!("{learner}: reading"));
         let submission = find_submission(&submissions.join(learner), learner);
-        let (results, note) = match &submission {
-            Submission::Unusable(why) => {
-                let results = selection
-                    .items
-                    .iter()
-                    .map(|item| {
-                        let mut result = check::judge_missing(item);
-                        result.message = Some(why.clone());
-                        result
-                    })
-                    .collect();
-                (results, why.clone())
-            }
-            Submission::Folder { path, shown_as } => {
-                let sources = check::sources_in(&selection, path, shown_as);
-                if sources.iter().all(|s| s.file.is_none()) {
-                    let why = format!(
-                        "missing: none of the {} files graded (such as {}/{})",
-                        sources.len(),
-                        shown_as,
-                        selection.items[0].exercise.file()
-                    );
-                    let results = selection.items.iter().map(check::judge_missing).collect();
-                    (results, why)
-                } else {
-                    let results = check::evaluate(
-                        root,
-                        Slot::Grade,
-                        &sources,
-                        hidden_arg,
-                        seed,
-                        options.time_limit,
-                        |step| bar.set_message(format!("{learner}: {step}")),
-                    )
-                    .with_context(|| format!("grading {learner}"))?;
-                    let note = note_of(&results);
-                    (results, note)
-                }
-            }
+        let grading = Grading {
+            root,
+            selection: &selection,
+            hidden: hidden_arg,
+            seed,
+            time_limit: options.time_limit,
         };
+        let (results, note) = grading
+            .learner(&submission, |step| {
+                bar.set_message(format!("{learner}: {step}"))
+            })
+            .with_context(|| format!("grading {learner}"))?;
         let totals = Totals::of(&results);
         let row = Row {
             learner: learner.clone(),
@@ -442,6 +414,62 @@ pub fn grade(root: &Path, options: &GradeOptions) -> Result<()> {
         reports.display()
     );
     Ok(())
+}
+
+/// What every learner is graded with.
+struct Grading<'a> {
+    root: &'a Path,
+    selection: &'a Selection<'a>,
+    hidden: Option<(&'a Path, &'a str)>,
+    seed: u64,
+    time_limit: Duration,
+}
+
+impl Grading<'_> {
+    /// One learner's results, and the note of their row: for a folder that cannot be
+    /// graded, every exercise not handed in and the reason; otherwise each exercise built
+    /// and run on its own.
+    fn learner(
+        &self,
+        submission: &Submission,
+        progress: impl FnMut(&str),
+    ) -> Result<(Vec<ExerciseResult>, String)> {
+        let not_handed_in = |why: &str| -> Vec<ExerciseResult> {
+            self.selection
+                .items
+                .iter()
+                .map(|item| {
+                    let mut result = check::judge_missing(item);
+                    result.message = Some(why.to_string());
+                    result
+                })
+                .collect()
+        };
+        let (path, shown_as) = match submission {
+            Submission::Unusable(why) => return Ok((not_handed_in(why), why.clone())),
+            Submission::Folder { path, shown_as } => (path, shown_as),
+        };
+        let sources = check::sources_in(self.selection, path, shown_as);
+        if sources.iter().all(|s| s.file.is_none()) {
+            let why = format!(
+                "missing: none of the {} files graded (such as {shown_as}/{})",
+                sources.len(),
+                self.selection.items[0].exercise.file()
+            );
+            return Ok((not_handed_in(&why), why));
+        }
+        let results = check::evaluate(
+            self.root,
+            Slot::Grade,
+            &sources,
+            self.hidden,
+            self.seed,
+            self.time_limit,
+            progress,
+        )?;
+        let note = note_of(&results);
+        Ok((results, note))
+    }
 }
 
 /// Runs the hidden checks against the reference solutions; fails if any does not pass.
