@@ -6,11 +6,14 @@
 //! ```console
 //! cargo xtask check ch03                      # one chapter
 //! cargo xtask check ch03-max-pool-argmax      # one exercise
-//! cargo xtask check ch03 --hint               # with hints
+//! cargo xtask check --assignment week2        # an assignment, with its points
+//! cargo xtask check ch03 --hint               # with a hint (--hint 2: another)
 //! cargo xtask check --watch                   # re-check every time you save
 //! ```
 //!
-//! The list of exercises, with their levels and hints, is `exercises/exercises.toml`.
+//! The checker builds each exercise from its one file, alone: an exercise's file must not
+//! use another's code. The list of exercises, with their levels, hints and the teacher's
+//! assignments, is `exercises/exercises.toml`.
 //! Reference solutions are in `exercises/solutions/`, compiled in place of the starters
 //! when the `solutions` feature is on (`cargo xtask check --solutions`): the same
 //! tests (`exercises/tests/check/`) check both.

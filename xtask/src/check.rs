@@ -1,304 +1,115 @@
-//! `cargo xtask check`: check a learner's exercises and report, for a learner or a gradebook.
+//! `cargo xtask check`: check exercises and report, for a learner, a teacher or CI.
 //!
-//! The exercises are listed in `exercises/exercises.toml`. Each has a starter
-//! (`exercises/src/chNN/<name>.rs`) and a reference solution
-//! (`exercises/solutions/chNN/<name>.rs`), checked by the same tests, the module
-//! `chNN::<name>` of `exercises/tests/check/`. This task runs those tests with `cargo test`,
-//! reads libtest's plain-text report (test names, `ok` or `FAILED`, and each failure's panic
-//! message), and turns it into one line per exercise:
+//! The exercises are listed in `exercises/exercises.toml` ([`crate::catalogue`]). Each has
+//! a starter (`exercises/src/chNN/<name>.rs`), a reference solution
+//! (`exercises/solutions/chNN/<name>.rs`) and its checks
+//! (`exercises/tests/check/chNN/<name>.rs`). Each exercise is built as a program of its
+//! own ([`crate::scratch`]) and run on its own, with its own time limit ([`crate::run`]);
+//! the program's harness reports each check's verdict in a signed file that the checked
+//! code cannot forge. The verdicts become one line per exercise:
 //!
-//! - `PASS`: every test of the exercise passed;
-//! - `NOT STARTED`: no test passed and every failure is a `todo!()` ("not yet implemented");
-//! - `FAIL`: anything else, with the first failing test's message;
-//! - `DOES NOT COMPILE`: the exercises do not build; the compiler's errors are shown above.
+//! - `PASS`: every check passed;
+//! - `NOT STARTED`: no check passed and every failure is a `todo!()`;
+//! - `FAIL`: anything else, with the first failing check's message and where it panicked;
+//! - `DOES NOT COMPILE`: this exercise's file does not compile (the errors are shown);
+//! - `TIMED OUT`: a check did not finish within the time limit (an endless loop?);
+//! - `CRASHED`: the program died in a check (a stack overflow, an abort, an `exit`).
 //!
-//! `--verify` is for CI: every starter must fail every one of its tests and every solution
-//! must pass all of them, every exercise must have tests, and every test an exercise.
+//! The checks run one after another, in a fixed order, on inputs drawn from a seed
+//! (`--seed`, 0 unless given), so the same code gives the same report on any machine.
+//!
+//! `--verify` is for CI: every starter fails every one of its checks, every solution passes
+//! all of them (with two seeds), every exercise has checks, and every checks file an
+//! exercise.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Read;
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use anstyle::{AnsiColor, Style};
 use anyhow::{Context, Result, bail};
+use cnn_exercises_harness::protocol::{Event, Record};
 use notify::{EventKind, RecursiveMode, Watcher};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::catalogue::{self, Catalogue, Exercise, Item, Level, Selection};
+use crate::files;
+use crate::run::{self, Ending, Run};
+use crate::scratch::{self, Built, Job, Scratch, Slot};
+
+/// How long one exercise's checks may run, unless `--time-limit` says otherwise. The
+/// slowest exercise's checks take well under a second, so this only ends an endless loop.
+pub const TIME_LIMIT: Duration = Duration::from_secs(10);
 
 /// The options of `cargo xtask check`.
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
     /// `ch03`, `ch03-max-pool-argmax`, or `None` for every exercise.
     pub target: Option<String>,
-    /// Print each unfinished exercise's hint.
-    pub hint: bool,
+    /// An assignment of `exercises.toml`, instead of a target.
+    pub assignment: Option<String>,
+    /// Show this many hints of each unfinished exercise (0: none).
+    pub hints: usize,
     /// Write a JSON report here.
     pub json: Option<PathBuf>,
     /// The learner's name or id, written in the JSON report.
     pub student: Option<String>,
     /// Check the reference solutions instead of the starters.
     pub solutions: bool,
-    /// Stop the tests after this long (an endless loop in a learner's code).
+    /// The seed of the checks' random inputs.
+    pub seed: u64,
+    /// Stop an exercise's checks after this long.
     pub time_limit: Duration,
-}
-
-/// One entry of `exercises/exercises.toml`.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Exercise {
-    /// `chNN-name`, such as `ch03-max-pool-argmax`.
-    pub id: String,
-    /// One line.
-    pub title: String,
-    /// `compute`, `implement` or `investigate`.
-    pub level: Level,
-    /// The estimated time a learner needs.
-    pub minutes: u32,
-    /// Shown with `--hint`.
-    pub hint: String,
-}
-
-/// The three kinds of exercise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// Work a number out by hand; the check compares it with cnn-core.
-    Compute,
-    /// Write code; the check compares it with cnn-core.
-    Implement,
-    /// Predict (checked), run, and explain (graded by the teacher).
-    Investigate,
-}
-
-impl Exercise {
-    /// `ch03` for `ch03-max-pool-argmax`.
-    pub fn chapter(&self) -> &str {
-        &self.id[..4]
-    }
-
-    /// `max_pool_argmax` for `ch03-max-pool-argmax`: the name of the starter file and of
-    /// the test module.
-    pub fn module(&self) -> String {
-        self.id[5..].replace('-', "_")
-    }
-
-    /// `exercises/src/ch03/max_pool_argmax.rs`, relative to the repository's root.
-    pub fn starter_path(&self) -> String {
-        format!("exercises/src/{}/{}.rs", self.chapter(), self.module())
-    }
-
-    /// `exercises/solutions/ch03/max_pool_argmax.rs`.
-    pub fn solution_path(&self) -> String {
-        format!(
-            "exercises/solutions/{}/{}.rs",
-            self.chapter(),
-            self.module()
-        )
-    }
-
-    /// The prefix of the names of this exercise's tests: `ch03::max_pool_argmax::`.
-    pub fn test_prefix(&self) -> String {
-        format!("{}::{}::", self.chapter(), self.module())
-    }
-}
-
-/// The file `exercises/exercises.toml`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Catalogue {
-    exercise: Vec<Exercise>,
-}
-
-/// Reads and validates the list of exercises.
-pub fn load_catalogue(root: &Path) -> Result<Vec<Exercise>> {
-    let path = root.join("exercises/exercises.toml");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    parse_catalogue(&text).with_context(|| format!("in {}", path.display()))
-}
-
-/// Parses the list of exercises and checks each id: `chNN-name`, lower case, unique.
-pub fn parse_catalogue(text: &str) -> Result<Vec<Exercise>> {
-    let catalogue: Catalogue = toml::from_str(text)?;
-    let mut seen = BTreeSet::new();
-    for exercise in &catalogue.exercise {
-        let id = &exercise.id;
-        let well_formed = id.len() > 5
-            && id.starts_with("ch")
-            && id.as_bytes()[2].is_ascii_digit()
-            && id.as_bytes()[3].is_ascii_digit()
-            && id.as_bytes()[4] == b'-'
-            && id[5..]
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if !well_formed {
-            bail!("exercise id `{id}` is not of the form chNN-name (lower case, digits, '-')");
-        }
-        if !seen.insert(id.clone()) {
-            bail!("exercise id `{id}` appears twice");
-        }
-    }
-    Ok(catalogue.exercise)
-}
-
-/// The exercises `target` names: all of them, one chapter's, or one exercise.
-pub fn select<'a>(catalogue: &'a [Exercise], target: Option<&str>) -> Result<Vec<&'a Exercise>> {
-    let Some(target) = target else {
-        return Ok(catalogue.iter().collect());
-    };
-    let chapters: BTreeSet<&str> = catalogue.iter().map(Exercise::chapter).collect();
-    let chapter_list = chapters.iter().copied().collect::<Vec<_>>().join(", ");
-    let target = target.trim().to_ascii_lowercase();
-    if target.len() == 4 && target.starts_with("ch") {
-        let chosen: Vec<&Exercise> = catalogue.iter().filter(|e| e.chapter() == target).collect();
-        if chosen.is_empty() {
-            bail!("no exercises for chapter `{target}`; chapters with exercises: {chapter_list}");
-        }
-        return Ok(chosen);
-    }
-    if let Some(exercise) = catalogue.iter().find(|e| e.id == target) {
-        return Ok(vec![exercise]);
-    }
-    let mut message = format!("no exercise `{target}`.");
-    let chapter = target.get(..4).unwrap_or("");
-    let same_chapter: Vec<&str> = catalogue
-        .iter()
-        .filter(|e| e.chapter() == chapter)
-        .map(|e| e.id.as_str())
-        .collect();
-    if same_chapter.is_empty() {
-        write!(
-            message,
-            " Give a chapter ({chapter_list}) or an exercise id such as `{}`; \
-             `cargo xtask check --list` lists them all.",
-            catalogue
-                .first()
-                .map(|e| e.id.as_str())
-                .unwrap_or("ch01-...")
-        )?;
-    } else {
-        write!(
-            message,
-            " Chapter {chapter} has: {}.",
-            same_chapter.join(", ")
-        )?;
-    }
-    bail!(message)
-}
-
-/// What happened to one test.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TestOutcome {
-    /// The test's full name, such as `ch03::max_pool_argmax::ties_go_to_the_first_maximum`.
-    pub name: String,
-    /// Whether it passed.
-    pub passed: bool,
-    /// For a failed test, its panic message (without the "thread ... panicked at" line).
-    pub message: String,
-}
-
-/// Reads libtest's plain-text report: the `test NAME ... ok|FAILED` lines and, for each
-/// failure, the `---- NAME stdout ----` section with its panic message.
-pub fn parse_test_output(output: &str) -> Vec<TestOutcome> {
-    let mut outcomes = Vec::new();
-    for line in output.lines() {
-        let Some(rest) = line.strip_prefix("test ") else {
-            continue;
-        };
-        let Some((name, result)) = rest.rsplit_once(" ... ") else {
-            continue;
-        };
-        let passed = match result.trim() {
-            "ok" => true,
-            "FAILED" => false,
-            _ => continue, // "ignored" and the like
-        };
-        outcomes.push(TestOutcome {
-            name: name.trim().to_string(),
-            passed,
-            message: String::new(),
-        });
-    }
-    for (name, message) in failure_sections(output) {
-        if let Some(outcome) = outcomes.iter_mut().find(|o| o.name == name) {
-            outcome.message = message;
-        }
-    }
-    outcomes
-}
-
-/// The `---- NAME stdout ----` sections of a libtest report: each test's name and the
-/// message of its panic.
-fn failure_sections(output: &str) -> Vec<(String, String)> {
-    let mut sections = Vec::new();
-    let mut current: Option<(String, Vec<&str>)> = None;
-    for line in output.lines() {
-        let header = line
-            .strip_prefix("---- ")
-            .and_then(|rest| rest.strip_suffix(" stdout ----"));
-        let section_ends =
-            header.is_some() || line == "failures:" || line.starts_with("test result:");
-        if section_ends && let Some((name, lines)) = current.take() {
-            sections.push((name, panic_message(&lines)));
-        }
-        if let Some(name) = header {
-            current = Some((name.to_string(), Vec::new()));
-        } else if let Some((_, lines)) = current.as_mut() {
-            lines.push(line);
-        }
-    }
-    if let Some((name, lines)) = current {
-        sections.push((name, panic_message(&lines)));
-    }
-    sections
-}
-
-/// The message after `thread '...' panicked at FILE:LINE:COLUMN:`, up to the note about
-/// backtraces; the whole text if there is no such line.
-fn panic_message(lines: &[&str]) -> String {
-    let start = lines
-        .iter()
-        .position(|line| line.starts_with("thread '") && line.contains("panicked at"))
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    let message: Vec<&str> = lines[start..]
-        .iter()
-        .take_while(|line| {
-            !line.starts_with("note: run with `RUST_BACKTRACE")
-                && !line.starts_with("stack backtrace:")
-        })
-        .copied()
-        .collect();
-    message.join("\n").trim().to_string()
 }
 
 /// The result of one exercise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
-    /// Every test passed.
+    /// Every check passed.
     Passed,
-    /// Some test failed for another reason than a `todo!()`.
+    /// A check failed for another reason than a `todo!()`.
     Failed,
-    /// No test passed, and every failure is a `todo!()`.
+    /// No check passed, and every failure is a `todo!()`.
     NotStarted,
-    /// The exercises do not compile.
+    /// The exercise's file does not compile, or is refused.
     CompileError,
-    /// No test checks this exercise (a mistake in the exercises, not the learner's).
-    NoTests,
+    /// A check did not finish within the time limit.
+    TimedOut,
+    /// The program died during a check.
+    Crashed,
+    /// The submission has no file for this exercise.
+    NotHandedIn,
+    /// The exercise has no checks (a mistake in the exercises, not the learner's).
+    NoChecks,
 }
 
 impl Status {
     /// The word the checker prints.
-    fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
             Status::Passed => "PASS",
             Status::Failed => "FAIL",
             Status::NotStarted => "NOT STARTED",
             Status::CompileError => "DOES NOT COMPILE",
-            Status::NoTests => "NO TESTS",
+            Status::TimedOut => "TIMED OUT",
+            Status::Crashed => "CRASHED",
+            Status::NotHandedIn => "NOT HANDED IN",
+            Status::NoChecks => "NO CHECKS",
+        }
+    }
+
+    fn style(self) -> Style {
+        let colour = |c: AnsiColor| Style::new().fg_color(Some(c.into())).bold();
+        match self {
+            Status::Passed => colour(AnsiColor::Green),
+            Status::Failed | Status::CompileError => colour(AnsiColor::Red),
+            Status::TimedOut | Status::Crashed => colour(AnsiColor::Magenta),
+            Status::NotStarted => colour(AnsiColor::Yellow),
+            Status::NotHandedIn | Status::NoChecks => Style::new().dimmed(),
         }
     }
 }
@@ -306,6 +117,55 @@ impl Status {
 /// True for the message of a `todo!()`, with or without a text.
 fn is_todo(message: &str) -> bool {
     message.starts_with("not yet implemented")
+}
+
+/// What happened to one check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckOutcome {
+    /// The check's full name, such as `ch03::max_pool_argmax::ties_go_to_the_first_maximum`.
+    pub name: String,
+    /// `Some(true)` passed, `Some(false)` failed, `None` did not finish or did not run.
+    pub passed: Option<bool>,
+    pub message: String,
+    pub location: Option<String>,
+}
+
+/// The checks' outcomes of a run, in order, and the check that was running when the
+/// program ended, if it ended in the middle of one.
+pub fn outcomes(records: &[Record]) -> (Vec<CheckOutcome>, Option<String>) {
+    let mut outcomes: Vec<CheckOutcome> = Vec::new();
+    let mut running = None;
+    for record in records {
+        match &record.event {
+            Event::Begin { checks } => {
+                outcomes = checks
+                    .iter()
+                    .map(|name| CheckOutcome {
+                        name: name.clone(),
+                        passed: None,
+                        message: String::new(),
+                        location: None,
+                    })
+                    .collect();
+            }
+            Event::Start { check } => running = Some(check.clone()),
+            Event::Result {
+                check,
+                passed,
+                message,
+                location,
+            } => {
+                running = None;
+                if let Some(outcome) = outcomes.iter_mut().find(|o| &o.name == check) {
+                    outcome.passed = Some(*passed);
+                    outcome.message = message.clone();
+                    outcome.location = location.clone();
+                }
+            }
+            Event::End => {}
+        }
+    }
+    (outcomes, running)
 }
 
 /// One line of the report.
@@ -317,54 +177,133 @@ pub struct ExerciseResult {
     pub level: Level,
     pub minutes: u32,
     pub status: Status,
-    /// The first failing test, if any.
-    pub failed_test: Option<String>,
-    /// Its message.
+    /// What the exercise earned: all its points if it passed, else 0.
+    pub points: u32,
+    pub points_possible: u32,
+    /// The check whose failure is shown, if any.
+    pub failed_check: Option<String>,
+    /// Its message (or the compiler's errors, or why the program stopped).
     pub message: Option<String>,
-    pub tests_passed: usize,
-    pub tests_total: usize,
+    /// Where it panicked: `FILE:LINE:COLUMN`.
+    pub location: Option<String>,
+    pub checks_passed: usize,
+    pub checks_total: usize,
     /// For an investigate exercise, the learner's `EXPLANATION` (`None` if not written yet),
     /// for the teacher to grade.
     pub explanation: Option<String>,
+    /// How many of the exercise's hints this report showed (`--hint N`).
+    pub hints_shown: usize,
+    /// The first lines the code printed, for the text report only.
+    #[serde(skip)]
+    pub printed: Vec<String>,
 }
 
-/// Sums the test outcomes of one exercise into its result.
-pub fn judge(
-    exercise: &Exercise,
-    outcomes: &[TestOutcome],
-    explanation: Option<String>,
-) -> ExerciseResult {
-    let prefix = exercise.test_prefix();
-    let own: Vec<&TestOutcome> = outcomes
-        .iter()
-        .filter(|o| o.name.starts_with(&prefix))
-        .collect();
-    let passed = own.iter().filter(|o| o.passed).count();
-    let failures: Vec<&&TestOutcome> = own.iter().filter(|o| !o.passed).collect();
-    let first_real_failure = failures.iter().find(|o| !is_todo(&o.message));
-    let status = if own.is_empty() {
-        Status::NoTests
-    } else if failures.is_empty() {
-        Status::Passed
-    } else if passed == 0 && first_real_failure.is_none() {
-        Status::NotStarted
-    } else {
-        Status::Failed
-    };
-    let shown = first_real_failure.or(failures.first());
-    ExerciseResult {
-        id: exercise.id.clone(),
-        chapter: exercise.chapter().to_string(),
-        title: exercise.title.clone(),
-        level: exercise.level,
-        minutes: exercise.minutes,
-        status,
-        failed_test: shown.map(|o| o.name.clone()),
-        message: shown.map(|o| o.message.clone()),
-        tests_passed: passed,
-        tests_total: own.len(),
-        explanation,
+impl ExerciseResult {
+    /// A result before anything is known, for `item`.
+    fn new(item: &Item, status: Status) -> ExerciseResult {
+        let exercise = item.exercise;
+        ExerciseResult {
+            id: exercise.id.clone(),
+            chapter: exercise.chapter().to_string(),
+            title: exercise.title.clone(),
+            level: exercise.level,
+            minutes: exercise.minutes,
+            status,
+            points: 0,
+            points_possible: item.points,
+            failed_check: None,
+            message: None,
+            location: None,
+            checks_passed: 0,
+            checks_total: 0,
+            explanation: None,
+            hints_shown: 0,
+            printed: Vec::new(),
+        }
     }
+}
+
+/// The result of an exercise whose file a submission lacks.
+pub fn judge_missing(item: &Item) -> ExerciseResult {
+    ExerciseResult::new(item, Status::NotHandedIn)
+}
+
+/// Judges one exercise from its run: the status, the check to show, the points.
+pub fn judge(item: &Item, run: &Run, time_limit: Duration) -> ExerciseResult {
+    let (outcomes, running) = outcomes(&run.records);
+    let began = !run.records.is_empty();
+    let passed = outcomes.iter().filter(|o| o.passed == Some(true)).count();
+    let failures: Vec<&CheckOutcome> = outcomes
+        .iter()
+        .filter(|o| o.passed == Some(false))
+        .collect();
+    let first_real_failure = failures.iter().find(|o| !is_todo(&o.message));
+    let mut result = ExerciseResult::new(item, Status::Failed);
+    result.checks_passed = passed;
+    result.checks_total = outcomes.len();
+    result.printed = run.printed.clone();
+    let during = running
+        .as_deref()
+        .map(|check| format!("check {check}"))
+        .unwrap_or_else(|| {
+            if began {
+                "between checks".to_string()
+            } else {
+                "before the checks began".to_string()
+            }
+        });
+    match &run.ending {
+        Ending::TimedOut => {
+            result.status = Status::TimedOut;
+            result.failed_check = running.clone();
+            result.message = Some(format!(
+                "{during} did not finish within {} seconds: an endless loop?",
+                time_limit.as_secs_f64()
+            ));
+        }
+        Ending::Crashed {
+            signal,
+            stack_overflow,
+        } => {
+            result.status = Status::Crashed;
+            result.failed_check = running.clone();
+            let how = if *stack_overflow {
+                "a stack overflow: endless recursion?".to_string()
+            } else {
+                run::signal_meaning(*signal)
+            };
+            result.message = Some(format!("the program crashed during {during}: {how}"));
+        }
+        Ending::Exited { code } => {
+            result.status = Status::Crashed;
+            result.failed_check = running.clone();
+            let code = code.map(|c| c.to_string()).unwrap_or_else(|| "?".into());
+            result.message = Some(format!(
+                "the program exited (status {code}) during {during}, before its checks were \
+                 done: does the code call std::process::exit? Only the checker may end it"
+            ));
+        }
+        Ending::Completed => {
+            result.status = if outcomes.is_empty() {
+                Status::NoChecks
+            } else if failures.is_empty() {
+                Status::Passed
+            } else if passed == 0 && first_real_failure.is_none() {
+                Status::NotStarted
+            } else {
+                Status::Failed
+            };
+            if let Some(shown) = first_real_failure.or(failures.first()) {
+                result.failed_check = Some(shown.name.clone());
+                result.message = Some(shown.message.clone());
+                result.location = shown.location.clone();
+            }
+        }
+    }
+    if result.status == Status::Passed {
+        result.points = item.points;
+    }
+    result
 }
 
 /// The text between `EXPLANATION: &str = r#"` and `"#;` in an investigate exercise's
@@ -380,15 +319,20 @@ pub fn extract_explanation(source: &str) -> Option<String> {
     }
 }
 
-/// Counts of each status.
+/// Counts of each status, and the points.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Totals {
     pub passed: usize,
     pub failed: usize,
     pub not_started: usize,
     pub compile_error: usize,
-    pub no_tests: usize,
+    pub timed_out: usize,
+    pub crashed: usize,
+    pub not_handed_in: usize,
+    pub no_checks: usize,
     pub total: usize,
+    pub points: u32,
+    pub points_possible: u32,
 }
 
 impl Totals {
@@ -399,8 +343,13 @@ impl Totals {
             failed: count(Status::Failed),
             not_started: count(Status::NotStarted),
             compile_error: count(Status::CompileError),
-            no_tests: count(Status::NoTests),
+            timed_out: count(Status::TimedOut),
+            crashed: count(Status::Crashed),
+            not_handed_in: count(Status::NotHandedIn),
+            no_checks: count(Status::NoChecks),
             total: results.len(),
+            points: results.iter().map(|r| r.points).sum(),
+            points_possible: results.iter().map(|r| r.points_possible).sum(),
         }
     }
 
@@ -412,7 +361,10 @@ impl Totals {
             (self.failed, "failed"),
             (self.not_started, "not started"),
             (self.compile_error, "do not compile"),
-            (self.no_tests, "without tests"),
+            (self.timed_out, "timed out"),
+            (self.crashed, "crashed"),
+            (self.not_handed_in, "not handed in"),
+            (self.no_checks, "without checks"),
         ] {
             if count > 0 {
                 parts.push(format!("{count} {what}"));
@@ -426,265 +378,246 @@ impl Totals {
 /// The JSON report, for a teacher's gradebook.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// From `--student` or `$CNN_STUDENT`.
+    /// From `--student` or `$CNN_STUDENT`, or the submission's folder name.
     pub student: Option<String>,
-    /// `"starters"` (the learner's files) or `"solutions"`.
+    /// `"starters"` (the repository's `exercises/src/`), `"solutions"` or `"submission"`.
     pub code: &'static str,
-    /// What was checked: `"all"`, a chapter or an exercise id.
+    /// What was checked: `"all"`, a chapter, an exercise id or `"assignment NAME"`.
     pub selection: String,
+    /// The seed of the checks' random inputs: the same seed gives the same report.
+    pub seed: u64,
+    /// The folder of hidden checks added to the exercises' own, if any.
+    pub hidden_checks: Option<String>,
+    /// For a graded submission: what the teacher should know (unusable folder, exercises
+    /// that did not compile, timed out, crashed or were not handed in).
+    pub note: Option<String>,
     pub totals: Totals,
     pub exercises: Vec<ExerciseResult>,
 }
 
-/// What `cargo test` said: whether it built, and what the tests did.
-struct TestRun {
-    compiled: bool,
-    /// Every test selected, passed or failed. A test that was still running when the time
-    /// limit ran out counts as failed, with a message that says so.
-    outcomes: Vec<TestOutcome>,
+impl Report {
+    /// The report as pretty JSON, with a final newline.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report is plain data") + "\n"
+    }
 }
 
-/// How long the exercise tests may run (after compiling) before they are stopped, unless
-/// `--time-limit` says otherwise: the checks take about a second, so this only ends an
-/// endless loop in a learner's code.
-pub const TEST_TIME_LIMIT: Duration = Duration::from_secs(60);
-
-/// `cargo test` for the exercise tests, on the starters or the solutions.
-fn cargo_test(root: &Path, solutions: bool) -> Command {
-    let features = if solutions {
-        "check,solutions"
-    } else {
-        "check"
-    };
-    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    command
-        .args(["test", "--quiet", "--package", "cnn-exercises"])
-        .args(["--features", features, "--test", "check", "--no-fail-fast"])
-        .env("RUST_BACKTRACE", "0")
-        .current_dir(root);
-    command
+/// Where the code of one exercise comes from, for [`evaluate`].
+pub struct Source<'a> {
+    pub item: Item<'a>,
+    /// The file, or `None` if the submission lacks it.
+    pub file: Option<PathBuf>,
+    /// How reports name the file.
+    pub shown_as: String,
 }
 
-/// Compiles the exercise tests and runs those whose names start with one of `filters`,
-/// stopping them after `time_limit`.
-fn run_tests(
+/// Builds and runs the exercises of `sources` in `slot`, with the hidden checks of
+/// `hidden` (a folder with `chNN/name.rs` files) if given, and judges each.
+pub fn evaluate(
     root: &Path,
-    solutions: bool,
-    filters: &[String],
+    slot: Slot,
+    sources: &[Source],
+    hidden: Option<(&Path, &str)>,
+    seed: u64,
     time_limit: Duration,
-) -> Result<TestRun> {
-    // Compile and list the tests first, without a time limit: the first build takes minutes.
-    let listing = cargo_test(root, solutions)
-        .args(["--", "--list", "--format", "terse"])
-        .args(filters)
-        .output()
-        .context("could not start `cargo test` for the exercises")?;
-    if !listing.status.success() {
-        // Show the compiler's errors: they are what the learner needs to fix.
-        eprintln!("{}", String::from_utf8_lossy(&listing.stderr));
-        return Ok(TestRun {
-            compiled: false,
-            outcomes: Vec::new(),
-        });
+    mut progress: impl FnMut(&str),
+) -> Result<Vec<ExerciseResult>> {
+    let mut scratch = Scratch::open(root, slot)?;
+    if let Some((folder, shown_as)) = hidden {
+        scratch.show_hidden_as(folder, shown_as);
     }
-    let listed: Vec<String> = String::from_utf8_lossy(&listing.stdout)
-        .lines()
-        .filter_map(|line| line.strip_suffix(": test"))
-        .map(str::to_string)
-        .collect();
-
-    let mut command = cargo_test(root, solutions);
-    command
-        .args(["--", "--format", "pretty"])
-        .args(filters)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let (output, timed_out) = output_within(command, time_limit)?;
-    let mut outcomes = parse_test_output(&output);
-    if timed_out {
-        for name in listed {
-            if !outcomes.iter().any(|o| o.name == name) {
-                outcomes.push(TestOutcome {
-                    name,
-                    passed: false,
-                    message: format!(
-                        "did not finish within {} seconds: an endless loop?\n\
-                         (here, or in another exercise whose tests kept the test threads busy)",
-                        time_limit.as_secs()
-                    ),
-                });
-            }
-        }
-    }
-    Ok(TestRun {
-        compiled: true,
-        outcomes,
-    })
-}
-
-/// Runs `command`, collecting its standard output; stops it (and the test program it
-/// started) if it has not finished after `time_limit`. Returns the output and whether it
-/// was stopped.
-fn output_within(mut command: Command, time_limit: Duration) -> Result<(String, bool)> {
-    // In a process group of its own, so that stopping it stops the test program too.
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = command
-        .spawn()
-        .context("could not start `cargo test` for the exercises")?;
-    let read_all = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            String::from_utf8_lossy(&bytes).into_owned()
+    let jobs: Vec<Job> = sources
+        .iter()
+        .filter_map(|source| {
+            let file = source.file.clone()?;
+            let hidden = hidden
+                .map(|(folder, _)| folder.join(source.item.exercise.file()))
+                .filter(|path| path.is_file());
+            Some(Job {
+                exercise: source.item.exercise,
+                code: file,
+                code_shown_as: source.shown_as.clone(),
+                hidden,
+            })
         })
-    };
-    let stdout = read_all(Box::new(child.stdout.take().expect("stdout is piped")));
-    // cargo's own messages ("test failed, to rerun ...") are not for the learner.
-    let stderr = read_all(Box::new(child.stderr.take().expect("stderr is piped")));
-    let started = Instant::now();
-    let timed_out = loop {
-        if child.try_wait()?.is_some() {
-            break false;
-        }
-        if started.elapsed() > time_limit {
-            #[cfg(unix)]
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", child.id())])
-                .status();
-            let _ = child.kill();
-            break true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    child.wait()?;
-    let output = stdout.join().unwrap_or_default();
-    let _ = stderr.join();
-    Ok((output, timed_out))
-}
-
-/// Checks the selected exercises once and prints the report. Returns the report.
-pub fn check_once(root: &Path, options: &CheckOptions) -> Result<Report> {
-    let catalogue = load_catalogue(root)?;
-    let selected = select(&catalogue, options.target.as_deref())?;
-    let filters: Vec<String> = selected.iter().map(|e| e.test_prefix()).collect();
-    let code = if options.solutions {
-        "solutions"
-    } else {
-        "starters"
-    };
-    println!(
-        "==> Checking {} exercise{} ({code}){}",
-        selected.len(),
-        if selected.len() == 1 { "" } else { "s" },
-        options
-            .target
-            .as_deref()
-            .map(|t| format!(": {t}"))
-            .unwrap_or_default()
-    );
-    let run = run_tests(root, options.solutions, &filters, options.time_limit)?;
-    let outcomes = run.outcomes;
+        .collect();
+    let built = scratch.build(&jobs, |done, total| {
+        progress(&format!("built {done} of {total} exercises"))
+    })?;
     let mut results = Vec::new();
-    for exercise in selected {
-        let explanation = if exercise.level == Level::Investigate {
-            let path = if options.solutions {
-                exercise.solution_path()
-            } else {
-                exercise.starter_path()
-            };
-            std::fs::read_to_string(root.join(&path))
-                .ok()
-                .and_then(|source| extract_explanation(&source))
-        } else {
-            None
+    for source in sources {
+        let item = &source.item;
+        let Some(job) = jobs.iter().find(|j| j.exercise.id == item.exercise.id) else {
+            let mut result = ExerciseResult::new(item, Status::NotHandedIn);
+            result.message = Some(format!("{} is missing", source.shown_as));
+            results.push(result);
+            continue;
         };
-        let mut result = judge(exercise, &outcomes, explanation);
-        if !run.compiled {
-            result.status = Status::CompileError;
-            result.message = Some("the exercises do not compile: see the errors above".into());
+        let mut result = match &built[&item.exercise.id] {
+            Built::Failed(errors) => {
+                let mut result = ExerciseResult::new(item, Status::CompileError);
+                result.message = Some(errors.clone());
+                result
+            }
+            Built::Program(program) => {
+                progress(&format!("running {}", item.exercise.id));
+                let dir = scratch.member_dir(item.exercise);
+                let run = run::run_program(program, &dir, seed, time_limit)?;
+                let mut result = judge(item, &run, time_limit);
+                let names = scratch.path_names(job);
+                result.message = result.message.map(|m| scratch::rename_paths(&m, &names));
+                result.location = result
+                    .location
+                    .map(|l| shorten_location(&scratch::rename_paths(&l, &names)));
+                result
+            }
+        };
+        if item.exercise.level == Level::Investigate {
+            result.explanation = std::fs::read_to_string(&job.code)
+                .ok()
+                .and_then(|source| extract_explanation(&source));
         }
         results.push(result);
     }
-    print!("{}", render(&results, &catalogue, options.hint));
-    let totals = Totals::of(&results);
-    println!("\n{}", totals.summary());
-    let report = Report {
-        student: options
-            .student
-            .clone()
-            .or_else(|| std::env::var("CNN_STUDENT").ok())
-            .filter(|s| !s.trim().is_empty()),
-        code,
-        selection: options.target.clone().unwrap_or_else(|| "all".to_string()),
-        totals,
-        exercises: results,
-    };
-    if let Some(path) = &options.json {
-        let json = serde_json::to_string_pretty(&report)? + "\n";
-        std::fs::write(path, json)
-            .with_context(|| format!("cannot write the report {}", path.display()))?;
-        println!("Report written to {}", path.display());
-    }
-    Ok(report)
+    Ok(results)
 }
 
-/// The text report: one line per exercise, with the failing test's message, the hint on
-/// request, and a note on a missing explanation.
-pub fn render(results: &[ExerciseResult], catalogue: &[Exercise], hint: bool) -> String {
+/// A panic's location with the machine-specific part of a dependency's path left out:
+/// `.../registry/src/index.crates.io-xxxx/ndarray-0.16.1/src/...` becomes
+/// `ndarray-0.16.1/src/...`, the same on every machine.
+fn shorten_location(location: &str) -> String {
+    if let Some(at) = location.find("/registry/src/") {
+        let rest = &location[at + "/registry/src/".len()..];
+        if let Some(slash) = rest.find('/') {
+            return rest[slash + 1..].to_string();
+        }
+    }
+    location.to_string()
+}
+
+/// The text report: one line per exercise, and under each that is not passed, what went
+/// wrong, the file to edit and the hints asked for. With ANSI styles; print it with
+/// `anstream`, which drops them when the output is not a terminal or `NO_COLOR` is set.
+pub fn render(results: &[ExerciseResult], catalogue: &Catalogue, show_points: bool) -> String {
     let width = results.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let title_width = results
+        .iter()
+        .map(|r| r.title.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut text = String::new();
     let mut chapter = "";
+    let indent = " ".repeat(20);
+    let hint_style = Style::new().fg_color(Some(AnsiColor::Cyan.into()));
+    let dim = Style::new().dimmed();
     for result in results {
         if result.chapter != chapter {
             chapter = &result.chapter;
             let _ = writeln!(text, "\n{chapter}");
         }
-        let _ = writeln!(
+        let style = result.status.style();
+        let label = format!("{:<17}", result.status.label());
+        let _ = write!(
             text,
-            "  {:<16} {:<width$}  {}",
-            result.status.label(),
-            result.id,
-            result.title
+            "  {style}{label}{style:#} {:<width$}  {}",
+            result.id, result.title
         );
-        let indent = " ".repeat(19);
-        if result.status == Status::Failed
-            && let (Some(test), Some(message)) = (&result.failed_test, &result.message)
-        {
-            let _ = writeln!(text, "{indent}test {test}:");
-            for line in message.lines().take(6) {
+        if show_points {
+            let pad = title_width - result.title.chars().count();
+            let _ = write!(
+                text,
+                "{}  {}/{}",
+                " ".repeat(pad),
+                result.points,
+                result.points_possible
+            );
+        }
+        text.push('\n');
+        let exercise = catalogue.exercises.iter().find(|e| e.id == result.id);
+        match result.status {
+            Status::Passed => {
+                if result.level == Level::Investigate && result.explanation.is_none() {
+                    let _ = writeln!(
+                        text,
+                        "{indent}prediction right; now write your EXPLANATION for your teacher"
+                    );
+                }
+                continue;
+            }
+            Status::NotStarted => {}
+            Status::NotHandedIn => {
+                if let Some(message) = &result.message {
+                    let _ = writeln!(text, "{indent}{message}");
+                }
+            }
+            Status::CompileError => {
+                let message = result.message.as_deref().unwrap_or("");
+                let lines: Vec<&str> = message.lines().collect();
+                for line in lines.iter().take(24) {
+                    let _ = writeln!(text, "{indent}{line}");
+                }
+                if lines.len() > 24 {
+                    let _ = writeln!(
+                        text,
+                        "{indent}{dim}... {} more lines{dim:#}",
+                        lines.len() - 24
+                    );
+                }
+            }
+            Status::Failed | Status::TimedOut | Status::Crashed | Status::NoChecks => {
+                if let Some(check) = &result.failed_check {
+                    let at = result
+                        .location
+                        .as_deref()
+                        .map(|l| format!(", panicked at {l}"))
+                        .unwrap_or_default();
+                    let _ = writeln!(text, "{indent}check {check}{at}:");
+                }
+                if let Some(message) = &result.message {
+                    for line in message.lines().take(8) {
+                        let _ = writeln!(text, "{indent}  {line}");
+                    }
+                }
+                if result.status == Status::NoChecks {
+                    let _ = writeln!(
+                        text,
+                        "{indent}no checks in exercises/tests/check/{}",
+                        exercise.map(Exercise::file).unwrap_or_default()
+                    );
+                }
+            }
+        }
+        if !result.printed.is_empty() {
+            let _ = writeln!(text, "{indent}{dim}your code printed:{dim:#}");
+            for (index, line) in result.printed.iter().enumerate() {
+                if index == 6 {
+                    let _ = writeln!(text, "{indent}  {dim}...{dim:#}");
+                    break;
+                }
                 let _ = writeln!(text, "{indent}  {line}");
             }
         }
-        if result.status == Status::NoTests {
-            let _ = writeln!(
-                text,
-                "{indent}no test is named {}::{}::... in exercises/tests/check/",
-                result.chapter,
-                result.id[5..].replace('-', "_")
-            );
-        }
-        if result.level == Level::Investigate
-            && result.explanation.is_none()
-            && result.status == Status::Passed
-        {
-            let _ = writeln!(
-                text,
-                "{indent}prediction right; now write your EXPLANATION for your teacher"
-            );
-        }
-        if result.status != Status::Passed {
-            let file = catalogue
-                .iter()
-                .find(|e| e.id == result.id)
-                .map(Exercise::starter_path)
-                .unwrap_or_default();
-            let _ = writeln!(text, "{indent}edit {file}");
-            if hint && let Some(exercise) = catalogue.iter().find(|e| e.id == result.id) {
-                for (index, line) in wrap(&exercise.hint, 76).iter().enumerate() {
-                    let label = if index == 0 { "hint: " } else { "      " };
-                    let _ = writeln!(text, "{indent}{label}{line}");
+        if let Some(exercise) = exercise {
+            if result.status != Status::NotHandedIn {
+                let _ = writeln!(text, "{indent}edit {}", exercise.starter_path());
+            }
+            let hints = exercise.hints(result.hints_shown);
+            for (index, hint) in hints.iter().enumerate() {
+                for (line_index, line) in wrap(hint, 76).iter().enumerate() {
+                    let label = if line_index == 0 {
+                        format!("hint {}: ", index + 1)
+                    } else {
+                        " ".repeat(8)
+                    };
+                    let _ = writeln!(text, "{indent}{hint_style}{label}{line}{hint_style:#}");
                 }
+            }
+            if !hints.is_empty() && hints.len() < exercise.hint_count() {
+                let _ = writeln!(
+                    text,
+                    "{indent}{dim}(another hint: --hint {}){dim:#}",
+                    hints.len() + 1
+                );
             }
         }
     }
@@ -707,18 +640,123 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// Checks, then re-checks every time a file of the exercises is saved, until Ctrl-C.
+/// The sources of `selection` from a folder laid out like `exercises/src/` (`chNN/name.rs`),
+/// named in reports as `shown_as/chNN/name.rs`.
+pub fn sources_in<'a>(selection: &Selection<'a>, folder: &Path, shown_as: &str) -> Vec<Source<'a>> {
+    selection
+        .items
+        .iter()
+        .map(|item| {
+            let file = folder.join(item.exercise.file());
+            Source {
+                item: *item,
+                shown_as: format!("{shown_as}/{}", item.exercise.file()),
+                file: std::fs::symlink_metadata(&file).is_ok().then_some(file),
+            }
+        })
+        .collect()
+}
+
+/// Checks the selected exercises once and prints the report. Returns the report.
+pub fn check_once(root: &Path, options: &CheckOptions) -> Result<Report> {
+    let catalogue = catalogue::load(root)?;
+    let selection = catalogue.select(options.target.as_deref(), options.assignment.as_deref())?;
+    if let Some(path) = &options.json {
+        files::check_writable(path)?;
+    }
+    let (code, folder, slot) = if options.solutions {
+        ("solutions", "exercises/solutions", Slot::Solutions)
+    } else {
+        ("starters", "exercises/src", Slot::Check)
+    };
+    let count = selection.items.len();
+    anstream::println!(
+        "==> Checking {count} exercise{} ({code}){}{}",
+        if count == 1 { "" } else { "s" },
+        match (&options.assignment, &options.target) {
+            (Some(name), _) => format!(": assignment {name}"),
+            (None, Some(target)) => format!(": {target}"),
+            (None, None) => String::new(),
+        },
+        selection
+            .title
+            .as_deref()
+            .map(|t| format!(" ({t})"))
+            .unwrap_or_default()
+    );
+    if !root.join("target/exercises/build").exists() {
+        println!(
+            "    (the first check compiles cnn-core and the checks' other dependencies: \
+             a few minutes; later checks take seconds)"
+        );
+    }
+    let sources = sources_in(&selection, &root.join(folder), folder);
+    let mut results = evaluate(
+        root,
+        slot,
+        &sources,
+        None,
+        options.seed,
+        options.time_limit,
+        |_| {},
+    )?;
+    for result in &mut results {
+        if result.status != Status::Passed
+            && let Some(exercise) = catalogue.exercises.iter().find(|e| e.id == result.id)
+        {
+            result.hints_shown = options.hints.min(exercise.hint_count());
+        }
+    }
+    anstream::print!(
+        "{}",
+        render(&results, &catalogue, options.assignment.is_some())
+    );
+    let totals = Totals::of(&results);
+    let points = if options.assignment.is_some() {
+        format!("; {} of {} points", totals.points, totals.points_possible)
+    } else {
+        String::new()
+    };
+    anstream::println!("\n{}{points}", totals.summary());
+    let report = Report {
+        student: options
+            .student
+            .clone()
+            .or_else(|| std::env::var("CNN_STUDENT").ok())
+            .filter(|s| !s.trim().is_empty()),
+        code,
+        selection: selection.label.clone(),
+        seed: options.seed,
+        hidden_checks: None,
+        note: None,
+        totals,
+        exercises: results,
+    };
+    if let Some(path) = &options.json {
+        files::write_atomically(path, report.to_json().as_bytes())?;
+        println!("Report written to {}", path.display());
+    }
+    Ok(report)
+}
+
+/// Checks, then re-checks every time a file of the exercises is saved, until Ctrl-C. The
+/// screen is cleared before each check, on a terminal.
 pub fn watch(root: &Path, options: &CheckOptions) -> Result<()> {
     let (sender, events) = mpsc::channel();
     let mut watcher =
         notify::recommended_watcher(sender).context("could not start watching files")?;
     let folders = [root.join("exercises/src"), root.join("exercises/solutions")];
-    for folder in &folders {
+    for folder in folders.iter().filter(|f| f.is_dir()) {
         watcher
             .watch(folder, RecursiveMode::Recursive)
             .with_context(|| format!("could not watch {}", folder.display()))?;
     }
+    let terminal = std::io::stdout().is_terminal();
     loop {
+        if terminal {
+            // Clear the screen and its scrollback, and go to the top left corner.
+            print!("\x1b[2J\x1b[3J\x1b[H");
+        }
         if let Err(error) = check_once(root, options) {
             eprintln!("error: {error:#}");
         }
@@ -747,43 +785,111 @@ fn is_rust_change(event: &notify::Result<notify::Event>) -> bool {
         .any(|p| p.extension().is_some_and(|e| e == "rs"))
 }
 
-/// Prints the list of exercises.
+/// Prints the list of exercises, then the assignments.
 pub fn list(root: &Path) -> Result<()> {
-    let catalogue = load_catalogue(root)?;
-    let width = catalogue.iter().map(|e| e.id.len()).max().unwrap_or(0);
-    for exercise in &catalogue {
+    let catalogue = catalogue::load(root)?;
+    let width = catalogue
+        .exercises
+        .iter()
+        .map(|e| e.id.len())
+        .max()
+        .unwrap_or(0);
+    for exercise in &catalogue.exercises {
         println!(
             "{:<width$}  {:<11}  {:>3} min  {}",
             exercise.id,
-            format!("{:?}", exercise.level).to_lowercase(),
+            exercise.level.name(),
             exercise.minutes,
             exercise.title
         );
     }
+    if !catalogue.assignments.is_empty() {
+        println!("\nAssignments (cargo xtask check --assignment NAME):");
+        for assignment in &catalogue.assignments {
+            let points: u32 = assignment.exercises.iter().map(|e| e.points).sum();
+            println!(
+                "  {:<8} {} exercises, {points} points: {}",
+                assignment.name,
+                assignment.exercises.len(),
+                assignment.title
+            );
+        }
+    }
     Ok(())
 }
 
-/// For CI: the starters fail every test, the solutions pass every test, every exercise
-/// has tests and files, every test belongs to an exercise, and every chapter from ch01 to
-/// ch08 has at least three exercises.
-pub fn verify(root: &Path) -> Result<()> {
-    let catalogue = load_catalogue(root)?;
+/// The seeds `--verify` runs the solutions with: a solution must pass on any inputs.
+const VERIFY_SEEDS: [u64; 2] = [0, 20_240_917];
+
+/// For CI: the starters fail every check, the solutions pass every check (with two
+/// seeds), every exercise has files and checks, every checks file belongs to an exercise,
+/// and every chapter from ch01 to ch08 has at least three exercises.
+pub fn verify(root: &Path, time_limit: Duration) -> Result<()> {
+    let catalogue = catalogue::load(root)?;
     let mut problems = catalogue_problems(root, &catalogue);
-    for solutions in [false, true] {
-        let code = if solutions { "solutions" } else { "starters" };
-        println!("==> Running every exercise test against the {code}");
-        let run = run_tests(root, solutions, &[], TEST_TIME_LIMIT)?;
-        if !run.compiled {
-            problems.push(format!("the {code} do not compile"));
-            continue;
+    let all = catalogue.select(None, None)?;
+    println!("==> Building and running every exercise's checks against the starters");
+    let starters = sources_in(&all, &root.join("exercises/src"), "exercises/src");
+    let results = evaluate(root, Slot::Check, &starters, None, 0, time_limit, |_| {})?;
+    for result in &results {
+        let fails_every_check = result.checks_passed == 0
+            && matches!(result.status, Status::NotStarted | Status::Failed);
+        if !fails_every_check {
+            problems.push(format!(
+                "{}: the starter must fail every check and stop at a todo!(), but: {} \
+                 ({} of {} checks pass){}",
+                result.id,
+                result.status.label(),
+                result.checks_passed,
+                result.checks_total,
+                result
+                    .message
+                    .as_deref()
+                    .map(|m| format!(": {m}"))
+                    .unwrap_or_default()
+            ));
         }
-        let outcomes = run.outcomes;
-        problems.extend(outcome_problems(&catalogue, &outcomes, solutions));
+    }
+    for seed in VERIFY_SEEDS {
+        println!("==> ... and against the solutions, with seed {seed}");
+        let solutions = sources_in(
+            &all,
+            &root.join("exercises/solutions"),
+            "exercises/solutions",
+        );
+        let results = evaluate(
+            root,
+            Slot::Solutions,
+            &solutions,
+            None,
+            seed,
+            time_limit,
+            |_| {},
+        )?;
+        for result in &results {
+            if result.status != Status::Passed {
+                problems.push(format!(
+                    "{}: the solution must pass every check (seed {seed}), but: {}{}{}",
+                    result.id,
+                    result.status.label(),
+                    result
+                        .failed_check
+                        .as_deref()
+                        .map(|c| format!(" in {c}"))
+                        .unwrap_or_default(),
+                    result
+                        .message
+                        .as_deref()
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default()
+                ));
+            }
+        }
     }
     if problems.is_empty() {
         println!(
-            "==> Verified {} exercises: every starter fails its tests, every solution passes",
-            catalogue.len()
+            "==> Verified {} exercises: every starter fails its checks, every solution passes",
+            catalogue.exercises.len()
         );
         Ok(())
     } else {
@@ -797,14 +903,28 @@ pub fn verify(root: &Path) -> Result<()> {
     }
 }
 
-/// Missing files, too few exercises in a chapter, explanations left out of a solution.
-fn catalogue_problems(root: &Path, catalogue: &[Exercise]) -> Vec<String> {
+/// Missing files, too few exercises in a chapter, explanations left out, checks files
+/// without an exercise, exercises left out of the checks' own test program.
+fn catalogue_problems(root: &Path, catalogue: &Catalogue) -> Vec<String> {
     let mut problems = Vec::new();
-    for exercise in catalogue {
-        for path in [exercise.starter_path(), exercise.solution_path()] {
+    let all_checks =
+        std::fs::read_to_string(root.join("exercises/tests/check/main.rs")).unwrap_or_default();
+    for exercise in &catalogue.exercises {
+        for path in [
+            exercise.starter_path(),
+            exercise.solution_path(),
+            exercise.checks_path(),
+        ] {
             if !root.join(&path).exists() {
                 problems.push(format!("{}: {path} is missing", exercise.id));
             }
+        }
+        if !all_checks.contains(&format!("{}::CHECKS", exercise.suite())) {
+            problems.push(format!(
+                "{}: exercises/tests/check/main.rs does not run {}::CHECKS",
+                exercise.id,
+                exercise.suite()
+            ));
         }
         if exercise.level == Level::Investigate {
             let solution =
@@ -822,9 +942,40 @@ fn catalogue_problems(root: &Path, catalogue: &[Exercise]) -> Vec<String> {
             }
         }
     }
+    let files: BTreeMap<String, ()> = catalogue.exercises.iter().map(|e| (e.file(), ())).collect();
+    let checks_dir = root.join("exercises/tests/check");
+    for chapter in std::fs::read_dir(&checks_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        if !chapter.path().is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(chapter.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = format!(
+                "{}/{}",
+                chapter.file_name().to_string_lossy(),
+                file.file_name().to_string_lossy()
+            );
+            if !files.contains_key(&name) {
+                problems.push(format!(
+                    "exercises/tests/check/{name} belongs to no exercise of exercises.toml"
+                ));
+            }
+        }
+    }
     for chapter in 1..=8 {
         let chapter = format!("ch{chapter:02}");
-        let count = catalogue.iter().filter(|e| e.chapter() == chapter).count();
+        let count = catalogue
+            .exercises
+            .iter()
+            .filter(|e| e.chapter() == chapter)
+            .count();
         if count < 3 {
             problems.push(format!(
                 "{chapter} has {count} exercises; every chapter needs 3"
@@ -834,260 +985,228 @@ fn catalogue_problems(root: &Path, catalogue: &[Exercise]) -> Vec<String> {
     problems
 }
 
-/// Tests that pass on a starter or fail on a solution, exercises without tests, and
-/// tests without an exercise.
-fn outcome_problems(
-    catalogue: &[Exercise],
-    outcomes: &[TestOutcome],
-    solutions: bool,
-) -> Vec<String> {
-    let mut problems = Vec::new();
-    for outcome in outcomes {
-        if !catalogue
-            .iter()
-            .any(|e| outcome.name.starts_with(&e.test_prefix()))
-        {
-            problems.push(format!(
-                "test {} belongs to no exercise of exercises.toml",
-                outcome.name
-            ));
-        }
-        if solutions && !outcome.passed {
-            problems.push(format!(
-                "the solution fails test {}: {}",
-                outcome.name, outcome.message
-            ));
-        }
-        if !solutions && outcome.passed {
-            problems.push(format!(
-                "the starter passes test {}: a test must fail until the exercise is solved",
-                outcome.name
-            ));
-        }
-    }
-    for exercise in catalogue {
-        if !outcomes
-            .iter()
-            .any(|o| o.name.starts_with(&exercise.test_prefix()))
-        {
-            problems.push(format!(
-                "{}: no test named {}*",
-                exercise.id,
-                exercise.test_prefix()
-            ));
-        }
-    }
-    problems
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalogue::tests::CATALOGUE;
+    use cnn_exercises_harness::protocol::Record;
 
-    const CATALOGUE: &str = r#"
-[[exercise]]
-id = "ch03-pooled-sizes"
-title = "Sizes"
-level = "compute"
-minutes = 10
-hint = "floor"
+    fn record(seq: u64, event: Event) -> Record {
+        Record { seq, event }
+    }
 
-[[exercise]]
-id = "ch03-max-pool-argmax"
-title = "Argmax"
-level = "implement"
-minutes = 30
-hint = "loop"
+    fn begin(names: &[&str]) -> Event {
+        Event::Begin {
+            checks: names.iter().map(|n| n.to_string()).collect(),
+        }
+    }
 
-[[exercise]]
-id = "ch04-uncovered-pixels"
-title = "Uncovered"
-level = "investigate"
-minutes = 20
-hint = "windows"
-"#;
+    fn start(name: &str) -> Event {
+        Event::Start { check: name.into() }
+    }
 
-    /// A report as libtest prints it (Rust 1.9x), trimmed.
-    const OUTPUT: &str = "
-running 5 tests
-test ch03::max_pool_argmax::lecture_example_by_hand ... FAILED
-test ch03::max_pool_argmax::ties_go_to_the_first_maximum ... ok
-test ch03::pooled_sizes::lenet_pooling ... FAILED
-test ch03::pooled_sizes::overlapping_pooling ... FAILED
-test ch04::uncovered_pixels::output_side_prediction ... ok
+    fn result(name: &str, passed: bool, message: &str) -> Event {
+        Event::Result {
+            check: name.into(),
+            passed,
+            message: message.into(),
+            location: (!passed).then(|| "exercises/src/ch03/x.rs:3:5".to_string()),
+        }
+    }
 
-failures:
+    /// A run of the events, numbered, that ended as `ending`.
+    fn run_of(events: Vec<Event>, ending: Ending) -> Run {
+        Run {
+            records: events
+                .into_iter()
+                .enumerate()
+                .map(|(i, e)| record(i as u64, e))
+                .collect(),
+            ending,
+            printed: Vec::new(),
+        }
+    }
 
----- ch03::max_pool_argmax::lecture_example_by_hand stdout ----
+    fn item(catalogue: &Catalogue, index: usize, points: u32) -> Item<'_> {
+        Item {
+            exercise: &catalogue.exercises[index],
+            points,
+        }
+    }
 
-thread 'ch03::max_pool_argmax::lecture_example_by_hand' (1453) panicked at exercises/tests/check/ch03.rs:70:9:
-argmax positions: left (1, 0)
-right (0, 0)
-note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
-
----- ch03::pooled_sizes::lenet_pooling stdout ----
-
-thread 'ch03::pooled_sizes::lenet_pooling' (1454) panicked at exercises/src/ch03/pooled_sizes.rs:14:5:
-not yet implemented: write the number you worked out
-
----- ch03::pooled_sizes::overlapping_pooling stdout ----
-
-thread 'ch03::pooled_sizes::overlapping_pooling' (1455) panicked at exercises/src/ch03/pooled_sizes.rs:19:5:
-not yet implemented
-
-failures:
-    ch03::max_pool_argmax::lecture_example_by_hand
-    ch03::pooled_sizes::lenet_pooling
-    ch03::pooled_sizes::overlapping_pooling
-
-test result: FAILED. 2 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s
-";
+    const A: &str = "ch03::max_pool_argmax::a";
+    const B: &str = "ch03::max_pool_argmax::b";
+    const LIMIT: Duration = Duration::from_secs(10);
 
     #[test]
-    fn catalogue_parses_and_derives_paths() {
-        let catalogue = parse_catalogue(CATALOGUE).unwrap();
-        assert_eq!(catalogue.len(), 3);
-        let argmax = &catalogue[1];
-        assert_eq!(argmax.chapter(), "ch03");
-        assert_eq!(argmax.module(), "max_pool_argmax");
-        assert_eq!(
-            argmax.starter_path(),
-            "exercises/src/ch03/max_pool_argmax.rs"
+    fn a_complete_run_is_passed_failed_or_not_started() {
+        let catalogue = catalogue::parse(CATALOGUE).unwrap();
+        let argmax = item(&catalogue, 1, 2);
+        let passed = run_of(
+            vec![
+                begin(&[A, B]),
+                start(A),
+                result(A, true, ""),
+                start(B),
+                result(B, true, ""),
+                Event::End,
+            ],
+            Ending::Completed,
         );
-        assert_eq!(
-            argmax.solution_path(),
-            "exercises/solutions/ch03/max_pool_argmax.rs"
+        let judged = judge(&argmax, &passed, LIMIT);
+        assert_eq!((judged.status, judged.points), (Status::Passed, 2));
+        assert_eq!((judged.checks_passed, judged.checks_total), (2, 2));
+
+        // A real failure is shown before a todo!(), even if it comes later.
+        let failed = run_of(
+            vec![
+                begin(&[A, B]),
+                start(A),
+                result(A, false, "not yet implemented"),
+                start(B),
+                result(B, false, "argmax positions differ"),
+                Event::End,
+            ],
+            Ending::Completed,
         );
-        assert_eq!(argmax.test_prefix(), "ch03::max_pool_argmax::");
-        assert_eq!(argmax.level, Level::Implement);
+        let judged = judge(&argmax, &failed, LIMIT);
+        assert_eq!((judged.status, judged.points), (Status::Failed, 0));
+        assert_eq!(judged.failed_check.as_deref(), Some(B));
+        assert_eq!(judged.message.as_deref(), Some("argmax positions differ"));
+        assert_eq!(
+            judged.location.as_deref(),
+            Some("exercises/src/ch03/x.rs:3:5")
+        );
+
+        let todo = run_of(
+            vec![
+                begin(&[A]),
+                start(A),
+                result(A, false, "not yet implemented: later"),
+                Event::End,
+            ],
+            Ending::Completed,
+        );
+        assert_eq!(judge(&argmax, &todo, LIMIT).status, Status::NotStarted);
+
+        let empty = run_of(vec![begin(&[]), Event::End], Ending::Completed);
+        assert_eq!(judge(&argmax, &empty, LIMIT).status, Status::NoChecks);
     }
 
     #[test]
-    fn catalogue_rejects_bad_and_duplicate_ids() {
-        let bad = CATALOGUE.replace("ch03-pooled-sizes", "pooled-sizes");
+    fn an_interrupted_run_names_the_check_it_was_in() {
+        let catalogue = catalogue::parse(CATALOGUE).unwrap();
+        let argmax = item(&catalogue, 1, 2);
+        let events = || vec![begin(&[A, B]), start(A), result(A, true, ""), start(B)];
+        let timed_out = judge(&argmax, &run_of(events(), Ending::TimedOut), LIMIT);
+        assert_eq!(timed_out.status, Status::TimedOut);
+        assert_eq!(timed_out.points, 0);
+        assert_eq!(timed_out.checks_passed, 1);
+        assert_eq!(
+            timed_out.message.as_deref(),
+            Some(
+                "check ch03::max_pool_argmax::b did not finish within 10 seconds: an endless loop?"
+            )
+        );
+        let overflow = Ending::Crashed {
+            signal: 6,
+            stack_overflow: true,
+        };
+        let crashed = judge(&argmax, &run_of(events(), overflow), LIMIT);
+        assert_eq!(crashed.status, Status::Crashed);
         assert!(
-            parse_catalogue(&bad)
-                .unwrap_err()
-                .to_string()
-                .contains("chNN-name")
+            crashed
+                .message
+                .unwrap()
+                .ends_with("a stack overflow: endless recursion?")
         );
-        let twice = CATALOGUE.replace("ch03-max-pool-argmax", "ch03-pooled-sizes");
-        assert!(
-            parse_catalogue(&twice)
-                .unwrap_err()
-                .to_string()
-                .contains("twice")
+        let exited = judge(
+            &argmax,
+            &run_of(events(), Ending::Exited { code: Some(0) }),
+            LIMIT,
         );
-        let typo = CATALOGUE.replace("minutes = 10", "minute = 10");
-        assert!(parse_catalogue(&typo).is_err());
-        let level = CATALOGUE.replace("\"compute\"", "\"guess\"");
-        assert!(parse_catalogue(&level).is_err());
+        assert_eq!(exited.status, Status::Crashed);
+        assert!(exited.message.unwrap().contains("std::process::exit"));
+        // Forged output and an exit before the harness began: nothing to credit.
+        let nothing = judge(
+            &argmax,
+            &run_of(vec![], Ending::Exited { code: Some(0) }),
+            LIMIT,
+        );
+        assert_eq!((nothing.status, nothing.checks_total), (Status::Crashed, 0));
+        assert!(nothing.message.unwrap().contains("before the checks began"));
     }
 
     #[test]
-    fn select_all_a_chapter_or_one() {
-        let catalogue = parse_catalogue(CATALOGUE).unwrap();
-        assert_eq!(select(&catalogue, None).unwrap().len(), 3);
-        assert_eq!(select(&catalogue, Some("ch03")).unwrap().len(), 2);
-        assert_eq!(select(&catalogue, Some("CH03")).unwrap().len(), 2);
-        let one = select(&catalogue, Some("ch04-uncovered-pixels")).unwrap();
-        assert_eq!(one[0].id, "ch04-uncovered-pixels");
+    fn a_crash_after_every_check_passed_still_fails() {
+        // The code's own thread may end the program after the last check passed, before
+        // the harness signs its end: the run is not complete, so it is not credited.
+        let catalogue = catalogue::parse(CATALOGUE).unwrap();
+        let argmax = item(&catalogue, 1, 2);
+        let run = run_of(
+            vec![begin(&[A]), start(A), result(A, true, "")],
+            Ending::Exited { code: Some(0) },
+        );
+        let judged = judge(&argmax, &run, LIMIT);
+        assert_eq!((judged.status, judged.points), (Status::Crashed, 0));
     }
 
     #[test]
-    fn unknown_targets_say_what_exists() {
-        let catalogue = parse_catalogue(CATALOGUE).unwrap();
-        let chapter = select(&catalogue, Some("ch09")).unwrap_err().to_string();
-        assert_eq!(
-            chapter,
-            "no exercises for chapter `ch09`; chapters with exercises: ch03, ch04"
-        );
-        let typo = select(&catalogue, Some("ch03-max-pool"))
-            .unwrap_err()
-            .to_string();
-        assert!(typo.contains("no exercise `ch03-max-pool`"), "{typo}");
-        assert!(
-            typo.contains("ch03-pooled-sizes, ch03-max-pool-argmax"),
-            "{typo}"
-        );
-        let nonsense = select(&catalogue, Some("pooling")).unwrap_err().to_string();
-        assert!(nonsense.contains("ch03, ch04"), "{nonsense}");
-    }
-
-    #[test]
-    fn parses_libtest_output_with_messages() {
-        let outcomes = parse_test_output(OUTPUT);
-        assert_eq!(outcomes.len(), 5);
-        assert!(!outcomes[0].passed);
-        assert_eq!(
-            outcomes[0].message,
-            "argmax positions: left (1, 0)\nright (0, 0)"
-        );
-        assert!(outcomes[1].passed);
-        assert_eq!(outcomes[1].message, "");
-        assert_eq!(
-            outcomes[2].message,
-            "not yet implemented: write the number you worked out"
-        );
-        assert_eq!(outcomes[3].message, "not yet implemented");
-    }
-
-    #[test]
-    fn judges_each_exercise() {
-        let catalogue = parse_catalogue(CATALOGUE).unwrap();
-        let outcomes = parse_test_output(OUTPUT);
-        let argmax = judge(&catalogue[1], &outcomes, None);
-        assert_eq!(argmax.status, Status::Failed);
-        assert_eq!((argmax.tests_passed, argmax.tests_total), (1, 2));
-        assert_eq!(
-            argmax.failed_test.as_deref(),
-            Some("ch03::max_pool_argmax::lecture_example_by_hand")
-        );
-        let sizes = judge(&catalogue[0], &outcomes, None);
-        assert_eq!(sizes.status, Status::NotStarted);
-        let uncovered = judge(&catalogue[2], &outcomes, Some("because".into()));
-        assert_eq!(uncovered.status, Status::Passed);
-        assert_eq!(uncovered.explanation.as_deref(), Some("because"));
-        let results = vec![argmax, sizes, uncovered];
+    fn totals_count_statuses_and_points() {
+        let catalogue = catalogue::parse(CATALOGUE).unwrap();
+        let mut passed = ExerciseResult::new(&item(&catalogue, 1, 2), Status::Passed);
+        passed.points = 2;
+        let results = vec![
+            passed,
+            ExerciseResult::new(&item(&catalogue, 0, 1), Status::NotStarted),
+            judge_missing(&item(&catalogue, 2, 1)),
+        ];
         let totals = Totals::of(&results);
+        assert_eq!((totals.points, totals.points_possible), (2, 4));
         assert_eq!(
             totals.summary(),
-            "1 passed, 1 failed, 1 not started (3 exercises)"
-        );
-        let text = render(&results, &catalogue, true);
-        assert!(text.contains("NOT STARTED"), "{text}");
-        assert!(text.contains("hint: loop"), "{text}");
-        assert!(
-            text.contains("edit exercises/src/ch03/max_pool_argmax.rs"),
-            "{text}"
+            "1 passed, 1 not started, 1 not handed in (3 exercises)"
         );
     }
 
     #[test]
-    fn a_real_failure_is_shown_before_a_todo() {
-        let catalogue = parse_catalogue(CATALOGUE).unwrap();
-        let outcomes = vec![
-            TestOutcome {
-                name: "ch03::pooled_sizes::a".into(),
-                passed: false,
-                message: "not yet implemented".into(),
-            },
-            TestOutcome {
-                name: "ch03::pooled_sizes::b".into(),
-                passed: false,
-                message: "lenet_pooled_side() = 13 is wrong".into(),
-            },
-        ];
-        let result = judge(&catalogue[0], &outcomes, None);
-        assert_eq!(result.status, Status::Failed);
-        assert_eq!(
-            result.message.as_deref(),
-            Some("lenet_pooled_side() = 13 is wrong")
+    fn the_text_report_shows_what_went_wrong_and_the_hints_asked_for() {
+        let catalogue = catalogue::parse(CATALOGUE).unwrap();
+        let mut sizes = ExerciseResult::new(&item(&catalogue, 0, 1), Status::Failed);
+        sizes.failed_check = Some("ch03::pooled_sizes::lenet_pooling".into());
+        sizes.message = Some("lenet_pooled_side() = 13 is wrong".into());
+        sizes.location = Some("exercises/tests/check/ch03/pooled_sizes.rs:14:5".into());
+        sizes.hints_shown = 2;
+        sizes.printed = vec!["debug: 13".into()];
+        let mut broken = ExerciseResult::new(&item(&catalogue, 1, 2), Status::CompileError);
+        broken.message = Some(
+            "error[E0308]: mismatched types\n --> exercises/src/ch03/max_pool_argmax.rs:3:5".into(),
         );
-        assert_eq!(
-            judge(&catalogue[1], &outcomes, None).status,
-            Status::NoTests
-        );
+        let passed = ExerciseResult::new(&item(&catalogue, 2, 1), Status::Passed);
+        let text =
+            anstream::adapter::strip_str(&render(&[sizes, broken, passed], &catalogue, true))
+                .to_string();
+        let expected = "
+ch03
+  FAIL              ch03-pooled-sizes      Sizes      0/1
+                    check ch03::pooled_sizes::lenet_pooling, panicked at exercises/tests/check/ch03/pooled_sizes.rs:14:5:
+                      lenet_pooled_side() = 13 is wrong
+                    your code printed:
+                      debug: 13
+                    edit exercises/src/ch03/pooled_sizes.rs
+                    hint 1: floor
+                    hint 2: the formula
+                    (another hint: --hint 3)
+  DOES NOT COMPILE  ch03-max-pool-argmax   Argmax     0/2
+                    error[E0308]: mismatched types
+                     --> exercises/src/ch03/max_pool_argmax.rs:3:5
+                    edit exercises/src/ch03/max_pool_argmax.rs
+
+ch04
+  PASS              ch04-uncovered-pixels  Uncovered  0/1
+                    prediction right; now write your EXPLANATION for your teacher
+";
+        assert_eq!(text, expected);
     }
 
     #[test]
@@ -1110,54 +1229,43 @@ test result: FAILED. 2 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out; 
     }
 
     #[test]
+    fn dependency_locations_do_not_name_the_machine() {
+        assert_eq!(
+            shorten_location(
+                "/home/ada/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/ndarray-0.16.1/src/lib.rs:9:1"
+            ),
+            "ndarray-0.16.1/src/lib.rs:9:1"
+        );
+        assert_eq!(
+            shorten_location("exercises/src/ch03/x.rs:3:5"),
+            "exercises/src/ch03/x.rs:3:5"
+        );
+    }
+
+    #[test]
     fn the_report_is_valid_json_with_totals() {
-        let catalogue = parse_catalogue(CATALOGUE).unwrap();
-        let outcomes = parse_test_output(OUTPUT);
-        let exercises: Vec<ExerciseResult> = catalogue
-            .iter()
-            .map(|e| judge(e, &outcomes, None))
-            .collect();
+        let catalogue = catalogue::parse(CATALOGUE).unwrap();
+        let exercises = vec![ExerciseResult::new(
+            &item(&catalogue, 1, 2),
+            Status::NotStarted,
+        )];
         let report = Report {
             student: Some("Ada".into()),
             code: "starters",
             selection: "all".into(),
+            seed: 0,
+            hidden_checks: None,
+            note: None,
             totals: Totals::of(&exercises),
             exercises,
         };
-        let json: serde_json::Value =
-            serde_json::from_str(&serde_json::to_string(&report).unwrap()).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
         assert_eq!(json["student"], "Ada");
-        assert_eq!(json["totals"]["passed"], 1);
-        assert_eq!(json["totals"]["total"], 3);
+        assert_eq!(json["totals"]["not_started"], 1);
+        assert_eq!(json["totals"]["points_possible"], 2);
         assert_eq!(json["exercises"][0]["status"], "not_started");
-        assert_eq!(json["exercises"][1]["level"], "implement");
-    }
-
-    #[test]
-    fn verify_flags_passing_starters_and_orphan_tests() {
-        let catalogue = parse_catalogue(CATALOGUE).unwrap();
-        let outcomes = parse_test_output(OUTPUT);
-        let problems = outcome_problems(&catalogue, &outcomes, false);
-        assert!(
-            problems
-                .iter()
-                .any(|p| p.contains("starter passes test ch03::max_pool_argmax::ties"))
-        );
-        let orphan = vec![TestOutcome {
-            name: "ch05::nothing::here".into(),
-            passed: true,
-            message: String::new(),
-        }];
-        let problems = outcome_problems(&catalogue, &orphan, true);
-        assert!(
-            problems
-                .iter()
-                .any(|p| p.contains("belongs to no exercise"))
-        );
-        assert!(
-            problems
-                .iter()
-                .any(|p| p.contains("ch03-pooled-sizes: no test"))
-        );
+        assert_eq!(json["exercises"][0]["level"], "implement");
+        assert_eq!(json["exercises"][0]["hints_shown"], 0);
+        assert!(json["exercises"][0].get("printed").is_none());
     }
 }

@@ -5,8 +5,13 @@
 //! - `cargo xtask book`: install the pinned book tools if needed, regenerate the figures, then
 //!   build the book (HTML, math rendered at build time) and check its links.
 //! - `cargo xtask serve [--port 3000]`: the same as `book`, then serve the book on localhost.
-//! - `cargo xtask check [ch03 | ch03-max-pool-argmax] [--hint] [--json report.json] [--watch]`:
-//!   check the exercises (see `check.rs`); `--verify` is CI's check of the exercises themselves.
+//! - `cargo xtask check [ch03 | ch03-max-pool-argmax | --assignment week2] [--hint [N]]
+//!   [--json report.json] [--watch]`: check the exercises (see `check.rs`); `--verify` is
+//!   CI's check of the exercises themselves.
+//! - `cargo xtask grade SUBMISSIONS --assignment week2 --csv grades.csv [--hidden-tests DIR]`:
+//!   grade a class, one folder per learner (see `grade.rs`).
+//! - `cargo xtask handout DIR [--assignment week2]`: the repository a learner receives,
+//!   without the solutions, with a workflow that grades each push (see `handout.rs`).
 //!
 //! The book is built into `target/book/` (see `book.toml`), so nothing built is committed.
 
@@ -18,7 +23,13 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
+mod catalogue;
 mod check;
+mod files;
+mod grade;
+mod handout;
+mod run;
+mod scratch;
 
 /// A command-line tool the book build needs, installed with `cargo install`.
 struct Tool {
@@ -47,7 +58,7 @@ const TOOLS: &[Tool] = &[
 ];
 
 #[derive(Parser)]
-#[command(about = "Tasks for the CNN book: regenerate figures, build and serve the book")]
+#[command(about = "Tasks for the CNN book: figures, the book, and checking and grading exercises")]
 struct Cli {
     #[command(subcommand)]
     command: Task,
@@ -73,9 +84,13 @@ enum Task {
     Check {
         /// A chapter (`ch03`) or one exercise (`ch03-max-pool-argmax`); all if left out.
         target: Option<String>,
-        /// Show the hint of each exercise that does not pass yet.
-        #[arg(long)]
-        hint: bool,
+        /// Check the exercises of this assignment (see `--list`), with their points.
+        #[arg(long, value_name = "NAME", conflicts_with = "target")]
+        assignment: Option<String>,
+        /// Show a hint for each exercise that does not pass yet; `--hint 2` shows the
+        /// second hint too, and so on.
+        #[arg(long, value_name = "HOW_MANY", num_args = 0..=1, default_missing_value = "1")]
+        hint: Option<usize>,
         /// Write a JSON report for a gradebook to this file.
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
@@ -88,48 +103,102 @@ enum Task {
         /// Check the reference solutions (exercises/solutions/) instead of the starters.
         #[arg(long)]
         solutions: bool,
-        /// For CI: every starter fails its tests and every solution passes them.
-        #[arg(long, conflicts_with_all = ["target", "watch", "solutions", "json"])]
+        /// For CI: every starter fails its checks and every solution passes them.
+        #[arg(long, conflicts_with_all = ["target", "assignment", "watch", "solutions", "json", "hint", "seed"])]
         verify: bool,
-        /// Stop the tests after this many seconds (an endless loop in the code checked).
-        #[arg(long, value_name = "SECONDS", default_value_t = check::TEST_TIME_LIMIT.as_secs())]
-        time_limit: u64,
-        /// List the exercises with their levels and estimated times.
+        /// The seed of the checks' random inputs; the same seed gives the same report.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Stop an exercise's checks after this many seconds (an endless loop in the code).
+        #[arg(long, value_name = "SECONDS", default_value_t = check::TIME_LIMIT.as_secs_f64())]
+        time_limit: f64,
+        /// List the exercises with their levels and estimated times, and the assignments.
         #[arg(long, conflicts_with_all = ["watch", "verify"])]
         list: bool,
     },
+    /// Grade a class: SUBMISSIONS holds one folder per learner (their exercises/src/).
+    Grade {
+        /// The folder of submissions, one subfolder per learner, named after the learner.
+        submissions: PathBuf,
+        /// Grade this assignment's exercises, with its points; all exercises if left out.
+        #[arg(long, value_name = "NAME")]
+        assignment: Option<String>,
+        /// Write the grades here: a row per learner, a column per exercise, the total.
+        #[arg(long, value_name = "FILE")]
+        csv: PathBuf,
+        /// Write each learner's JSON report into this folder [default: beside the CSV
+        /// file, named like it with `-reports` for `.csv`].
+        #[arg(long, value_name = "FOLDER")]
+        json: Option<PathBuf>,
+        /// A folder of checks the learners have not seen (`chNN/name.rs`, like
+        /// exercises/tests/check/), run with each exercise's own.
+        #[arg(long, value_name = "FOLDER")]
+        hidden_tests: Option<PathBuf>,
+        /// The seed of the checks' random inputs [default: a new one, printed and kept in
+        /// the reports; give it again to grade the same way].
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Stop an exercise's checks after this many seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = check::TIME_LIMIT.as_secs_f64())]
+        time_limit: f64,
+    },
+    /// Write the repository a learner receives into DIR: without the solutions, with a
+    /// workflow that checks their work on every push (GitHub Classroom autograding).
+    Handout {
+        /// A new (or empty) folder.
+        dir: PathBuf,
+        /// The assignment the workflow grades; every exercise, a point each, if left out.
+        #[arg(long, value_name = "NAME")]
+        assignment: Option<String>,
+    },
 }
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let root = repo_root();
+    match run_task(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // The causes on one line each, without a backtrace: messages for a person.
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_task(cli: Cli) -> Result<()> {
+    let root = repo_root()?;
     match cli.command {
         Task::Figures { chapter } => figures(&root, chapter.as_deref()),
         Task::Book => book(&root),
         Task::Check {
             target,
+            assignment,
             hint,
             json,
             student,
             watch,
             solutions,
             verify,
+            seed,
             time_limit,
             list,
         } => {
+            let time_limit = time_limit_from(time_limit)?;
             if list {
                 return check::list(&root);
             }
             if verify {
-                return check::verify(&root);
+                return check::verify(&root, time_limit);
             }
             let options = check::CheckOptions {
                 target,
-                hint,
+                assignment,
+                hints: hint.unwrap_or(0),
                 json,
                 student,
                 solutions,
-                time_limit: std::time::Duration::from_secs(time_limit),
+                seed,
+                time_limit,
             };
             if watch {
                 return check::watch(&root, &options);
@@ -141,6 +210,27 @@ fn main() -> Result<()> {
             }
             Ok(())
         }
+        Task::Grade {
+            submissions,
+            assignment,
+            csv,
+            json,
+            hidden_tests,
+            seed,
+            time_limit,
+        } => grade::grade(
+            &root,
+            &grade::GradeOptions {
+                submissions,
+                assignment,
+                csv,
+                json,
+                hidden_tests,
+                seed,
+                time_limit: time_limit_from(time_limit)?,
+            },
+        ),
+        Task::Handout { dir, assignment } => handout::handout(&root, &dir, assignment.as_deref()),
         Task::Serve { port } => {
             book(&root)?;
             println!("==> Serving the book at http://localhost:{port} (Ctrl-C to stop)");
@@ -152,13 +242,34 @@ fn main() -> Result<()> {
     }
 }
 
-/// The repository's root: the parent of this crate's folder.
-fn repo_root() -> PathBuf {
-    let xtask_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    xtask_dir
-        .parent()
-        .expect("xtask/ lies inside the repository")
-        .to_path_buf()
+/// A time limit in seconds, which must be positive and finite.
+fn time_limit_from(seconds: f64) -> Result<std::time::Duration> {
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0) {
+        bail!("--time-limit {seconds}: give a number of seconds above 0 and at most 3600");
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+/// The repository's root, found when the task runs (never when it is compiled, so that a
+/// build shared between two clones checks the clone it is run in): the nearest folder, from
+/// the current one upwards, with a `Cargo.toml` and `xtask/Cargo.toml`.
+fn repo_root() -> Result<PathBuf> {
+    let here = std::env::current_dir().context("cannot read the current folder")?;
+    find_root(&here).with_context(|| {
+        format!(
+            "{} is not inside the book's repository (no folder upwards has Cargo.toml and \
+             xtask/): run cargo xtask from the repository",
+            here.display()
+        )
+    })
+}
+
+/// The nearest of `start` and its parents that holds `Cargo.toml` and `xtask/Cargo.toml`.
+fn find_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| dir.join("Cargo.toml").is_file() && dir.join("xtask/Cargo.toml").is_file())
+        .map(Path::to_path_buf)
 }
 
 /// Installs the tools, regenerates the figures, and builds the book with every renderer in
@@ -208,6 +319,7 @@ fn mdbook_build(root: &Path) -> Result<()> {
 
 /// Runs the chapter examples in chapter order, then `exercise_answers` (the exercises'
 /// numeric answers), stopping at the first that fails. `--chapter exercises` runs only that.
+/// Both also write the Teacher's guide's table of assignments.
 fn figures(root: &Path, chapter: Option<&str>) -> Result<()> {
     let mut examples = chapter_examples(&root.join("examples"))?;
     if chapter == Some("exercises") {
@@ -222,6 +334,15 @@ fn figures(root: &Path, chapter: Option<&str>) -> Result<()> {
     if chapter.is_none() && root.join("examples/exercise_answers.rs").exists() {
         // The numeric answers of the exercises, for the book's solutions appendix.
         examples.push("exercise_answers".to_string());
+    }
+    if chapter.is_none() || chapter == Some("exercises") {
+        // The Teacher's guide's table of assignments, from exercises/exercises.toml.
+        let table = catalogue::load(root)?.assignments_table();
+        let path = root.join("book/generated/exercises/assignments.md");
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(table.as_str()) {
+            println!("==> Writing {}", path.display());
+            files::write_atomically(&path, table.as_bytes())?;
+        }
     }
     if examples.is_empty() {
         println!("==> No chapter examples (examples/chNN_*.rs) yet: no figures to make");
@@ -363,6 +484,37 @@ fn run(command: &mut Command) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_root_is_found_from_where_the_task_runs() {
+        let dir = std::env::temp_dir().join(format!("xtask-root-{}", std::process::id()));
+        let clone = dir.join("clone");
+        std::fs::create_dir_all(clone.join("xtask")).unwrap();
+        std::fs::create_dir_all(clone.join("exercises/src/ch03")).unwrap();
+        std::fs::write(clone.join("Cargo.toml"), "[workspace]").unwrap();
+        std::fs::write(clone.join("xtask/Cargo.toml"), "[package]").unwrap();
+        assert_eq!(
+            find_root(&clone.join("exercises/src/ch03")),
+            Some(clone.clone())
+        );
+        assert_eq!(find_root(&clone), Some(clone.clone()));
+        // A folder with a Cargo.toml but no xtask/ is not the root.
+        std::fs::write(clone.join("exercises/Cargo.toml"), "[package]").unwrap();
+        assert_eq!(find_root(&clone.join("exercises/src")), Some(clone.clone()));
+        assert_eq!(find_root(&dir), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+        // This repository, from this crate's folder (where `cargo test` runs).
+        let here = std::env::current_dir().unwrap();
+        assert_eq!(find_root(&here), here.parent().map(Path::to_path_buf));
+    }
+
+    #[test]
+    fn time_limits_are_positive() {
+        assert_eq!(time_limit_from(2.5).unwrap().as_millis(), 2500);
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e9] {
+            assert!(time_limit_from(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn chapter_examples_are_chnn_underscore_topic() {

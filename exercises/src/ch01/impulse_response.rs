@@ -9,6 +9,9 @@
 //!    compute it with `cnn_core::conv1d`, and compare.
 //! 3. In `EXPLANATION`, explain in two or three sentences why the kernel comes out
 //!    backwards, and what true convolution would give instead.
+//!
+//! Run your experiments in `exercises/examples/scratch.rs`, a file of your own that is
+//! never checked: `cargo run -p cnn-exercises --example scratch`.
 
 /// Your prediction: the valid cross-correlation of `[0, 0, 1, 0, 0]` with `[1, 2, 3]`.
 pub fn predicted_cross_correlation() -> Vec<f32> {

@@ -7,6 +7,9 @@
 //! 2. Check it: build the layer with `cnn_core::Conv2d::new` (zeros will do for the
 //!    weights) and print `output_shape([2, 3, 32, 32])`.
 //! 3. In `EXPLANATION`: why does the output have 8 channels, and not 3 or 3 x 8 = 24?
+//!
+//! Run your experiments in `exercises/examples/scratch.rs`, a file of your own that is
+//! never checked: `cargo run -p cnn-exercises --example scratch`.
 
 /// Your prediction of the output shape `[N, F, H', W']`.
 pub fn predicted_shape() -> [usize; 4] {

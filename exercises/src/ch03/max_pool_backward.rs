@@ -9,7 +9,8 @@
 //! ```
 //!
 //! `map: [H, W], d_out: [H', W'] -> d_map: [H, W]`. On a tie, the first maximum in
-//! row-major order wins. (You may reuse your ch03-max-pool-argmax, or write the loop again.)
+//! row-major order wins. Each exercise is checked on its own, with only its own file, so
+//! write the argmax loop again here (copy it from your ch03-max-pool-argmax if you like).
 
 use ndarray::{Array2, ArrayView2};
 

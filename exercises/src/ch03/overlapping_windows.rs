@@ -9,6 +9,9 @@
 //!    (a `d_out` of ones counts how often each input is picked).
 //! 4. In `EXPLANATION`: what does this mean for the gradient that pixel receives, and
 //!    why do most networks pool with `S = K`?
+//!
+//! Run your experiments in `exercises/examples/scratch.rs`, a file of your own that is
+//! never checked: `cargo run -p cnn-exercises --example scratch`.
 
 /// Your prediction: the side of the pooled map.
 pub fn predicted_side() -> usize {

@@ -9,6 +9,9 @@
 //!    `COVERAGE_CASES` in `examples/ch04_output_size.rs` and look at its coverage map.
 //! 4. In `EXPLANATION`: why are those pixels lost, and how could you change the padding
 //!    or the stride so that none are?
+//!
+//! Run your experiments in `exercises/examples/scratch.rs`, a file of your own that is
+//! never checked: `cargo run -p cnn-exercises --example scratch`.
 
 /// Your prediction: the output side.
 pub fn predicted_output_side() -> usize {

@@ -10,6 +10,9 @@
 //!    `centre_of_mass`; or use `cnn_core::conv2d` on a padded array.
 //! 3. In `EXPLANATION`: where does the blurred dot move, why, and what happens after
 //!    four such blurs?
+//!
+//! Run your experiments in `exercises/examples/scratch.rs`, a file of your own that is
+//! never checked: `cargo run -p cnn-exercises --example scratch`.
 
 /// Your prediction: the row of the centre of mass after one blur.
 pub fn predicted_centre_row() -> f32 {

@@ -12,6 +12,9 @@
 //!    `cargo run --release --example ch06_lenet -- --help` to see how to train with each
 //!    activation.
 //! 4. In `EXPLANATION`: why does ReLU (local gradient 1 for positive inputs) help?
+//!
+//! Run your experiments in `exercises/examples/scratch.rs`, a file of your own that is
+//! never checked: `cargo run -p cnn-exercises --example scratch`.
 
 /// Your prediction: the largest local gradient of the sigmoid.
 pub fn predicted_largest_gradient() -> f32 {

@@ -9,6 +9,9 @@
 //!    without the pooling layers, and print its `summary`.
 //! 4. In `EXPLANATION`: compare with the network that pools, and say what pooling
 //!    saves besides arithmetic.
+//!
+//! Run your experiments in `exercises/examples/scratch.rs`, a file of your own that is
+//! never checked: `cargo run -p cnn-exercises --example scratch`.
 
 /// Your prediction: the flattened length without pooling.
 pub fn predicted_flatten_length() -> usize {

@@ -10,6 +10,9 @@
 //!    test digit and look at the numbers.
 //! 4. In `EXPLANATION`: where were the largest values for your digit, what does a negative
 //!    value mean, and how do the patch size and stride trade detail against cost?
+//!
+//! Run your experiments in `exercises/examples/scratch.rs`, a file of your own that is
+//! never checked: `cargo run -p cnn-exercises --example scratch`.
 
 /// Your prediction: the side of the occlusion map.
 pub fn predicted_map_side() -> usize {

@@ -1,0 +1,28 @@
+//! The checks of exercise ch03-pooled-sizes.
+
+use cnn_core::{Pool2d, PoolKind};
+use cnn_exercises::ch03::pooled_sizes::{lenet_pooled_side, overlapping_pooled_side};
+
+cnn_exercises_harness::checks![lenet_pooling, overlapping_pooling];
+
+fn pooled_side(side: usize, kernel: usize, stride: usize) -> usize {
+    let pool = Pool2d::new(PoolKind::Max, kernel, stride).unwrap();
+    pool.output_shape([1, 1, side, side]).unwrap()[2]
+}
+
+fn lenet_pooling() {
+    let yours = lenet_pooled_side();
+    assert!(
+        yours == pooled_side(28, 2, 2),
+        "lenet_pooled_side() = {yours} is not what cnn-core's pooling gives"
+    );
+}
+
+fn overlapping_pooling() {
+    let yours = overlapping_pooled_side();
+    assert!(
+        yours == pooled_side(13, 3, 2),
+        "overlapping_pooled_side() = {yours} is not what cnn-core's pooling gives; \
+         remember the floor"
+    );
+}

@@ -1,0 +1,35 @@
+//! The checks of exercise ch07-no-pooling.
+
+use crate::common::{flatten_and_dense, tiny_vgg};
+use cnn_core::{Layer, Sequential};
+use cnn_exercises::ch07::no_pooling::{predicted_dense_parameters, predicted_flatten_length};
+
+cnn_exercises_harness::checks![flatten_length_prediction, dense_parameters_prediction];
+
+fn without_pooling() -> Sequential {
+    let mut net = Sequential::new();
+    for (name, layer) in tiny_vgg().layers {
+        if !matches!(layer, Layer::Pool2d(_)) {
+            net.push(&name, layer).unwrap();
+        }
+    }
+    net
+}
+
+fn flatten_length_prediction() {
+    let (length, _) = flatten_and_dense(&without_pooling());
+    let yours = predicted_flatten_length();
+    assert!(
+        yours == length,
+        "your prediction {yours} is not the flattened length of Tiny VGG without pooling"
+    );
+}
+
+fn dense_parameters_prediction() {
+    let (_, parameters) = flatten_and_dense(&without_pooling());
+    let yours = predicted_dense_parameters();
+    assert!(
+        yours == parameters,
+        "your prediction {yours} is not the dense layer's parameter count without pooling"
+    );
+}

@@ -1,0 +1,44 @@
+//! The checks of exercise ch08-receptive-field.
+
+use crate::common::trained_lenet;
+use cnn_core::Layer;
+use cnn_exercises::ch08::receptive_field::{conv2_field, pool2_field};
+
+cnn_exercises_harness::checks![conv2_prediction, pool2_prediction];
+
+/// The receptive field after the named layer, from the trained network's own layers.
+fn field_after(last: &str) -> usize {
+    let mut layers = Vec::new();
+    for (name, layer) in &trained_lenet().layers {
+        match layer {
+            Layer::Conv2d(conv) => layers.push((conv.weight.dim().2, conv.stride)),
+            Layer::Pool2d(pool) => layers.push((pool.kernel, pool.stride)),
+            _ => {}
+        }
+        if name == last {
+            break;
+        }
+    }
+    cnn_core::receptive_field(&layers)
+        .unwrap()
+        .last()
+        .unwrap()
+        .0
+}
+
+fn conv2_prediction() {
+    let yours = conv2_field();
+    assert!(
+        yours == field_after("conv2"),
+        "conv2_field() = {yours} is not the receptive field after conv2; \
+         remember that the pooling doubles the jump"
+    );
+}
+
+fn pool2_prediction() {
+    let yours = pool2_field();
+    assert!(
+        yours == field_after("pool2"),
+        "pool2_field() = {yours} is not the receptive field after pool2"
+    );
+}
