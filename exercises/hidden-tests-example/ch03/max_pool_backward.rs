@@ -10,7 +10,7 @@ cnn_exercises_harness::checks![ties_in_overlapping_windows, windows_with_gaps_be
 
 /// cnn-core's gradient of max pooling for one map.
 fn reference(map: &Array2<f32>, d_out: &Array2<f32>, kernel: usize, stride: usize) -> Vec<f32> {
-    cnn_core::max_pool2d_backward(
+    cnn_core::ops::max_pool2d_backward_naive(
         map.view().insert_axis(Axis(0)).insert_axis(Axis(0)),
         d_out.view().insert_axis(Axis(0)).insert_axis(Axis(0)),
         kernel,

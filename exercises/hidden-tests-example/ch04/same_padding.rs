@@ -9,9 +9,9 @@ cnn_exercises_harness::checks![large_kernels];
 fn large_kernels() {
     for kernel in [51, 99, 255] {
         let padding = same_padding(kernel);
-        let keeps = padding.map(|p| cnn_core::output_size(300, kernel, 1, p));
+        let keeps = padding.and_then(|p| cnn_core::output_size(300, kernel, 1, p).ok());
         assert!(
-            keeps == Some(Ok(300)),
+            keeps == Some(300),
             "same_padding({kernel}) = {padding:?} does not keep an input of 300"
         );
     }

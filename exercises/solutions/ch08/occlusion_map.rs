@@ -18,10 +18,9 @@ pub fn occlusion_map(
         let batch = x
             .to_shape((1, 1, height, width)) // [H, W] -> [1, 1, H, W]
             .expect("an [H, W] array has H * W values")
-            .into_owned()
-            .into_dyn();
-        let output = net.forward(batch.view())?; // [1, 1, H, W] -> [1, classes]
-        Ok(output[[0, class]])
+            .into_owned();
+        let scores = net.forward(&batch)?.into_flat()?; // [1, 1, H, W] -> [1, classes]
+        Ok(scores[[0, class]])
     };
     let original = score(&image.to_owned())?;
     let mut map = Array2::zeros((out_h, out_w));

@@ -6,7 +6,7 @@
 //! 1. Predict the valid cross-correlation `y[t] = sum_k x[t + k] * w[k]` (three
 //!    numbers) and write it in `predicted_cross_correlation`.
 //! 2. Run `examples/ch01_convolution.rs` (the section on the flipped kernel) or
-//!    compute it with `cnn_core::conv1d`, and compare.
+//!    compute it with `cnn_core::ops::conv1d`, and compare.
 //! 3. In `EXPLANATION`, explain in two or three sentences why the kernel comes out
 //!    backwards, and what true convolution would give instead.
 //!

@@ -5,7 +5,7 @@
 //!
 //! 1. Predict the side of the pooled map.
 //! 2. Predict in how many of the pooled outputs the largest value appears.
-//! 3. Check both with `cnn_core::max_pool2d` and `cnn_core::max_pool2d_backward`
+//! 3. Check both with `cnn_core::ops::max_pool2d` and `cnn_core::ops::max_pool2d_backward_naive`
 //!    (a `d_out` of ones counts how often each input is picked).
 //! 4. In `EXPLANATION`: what does this mean for the gradient that pixel receives, and
 //!    why do most networks pool with `S = K`?

@@ -5,7 +5,7 @@
 //! 1. Predict the output side.
 //! 2. Predict how many rows at the bottom (and columns at the right) are never covered
 //!    by any window.
-//! 3. Check with `cnn_core::output_size` and `cnn_core::dropped_by_floor`, or change
+//! 3. Check with `cnn_core::output_size` and `cnn_core::shape::dropped_by_floor`, or change
 //!    `COVERAGE_CASES` in `examples/ch04_output_size.rs` and look at its coverage map.
 //! 4. In `EXPLANATION`: why are those pixels lost, and how could you change the padding
 //!    or the stride so that none are?

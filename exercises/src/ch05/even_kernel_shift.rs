@@ -7,7 +7,7 @@
 //!
 //! 1. Predict the row of the blurred image's centre of mass (`sum i * y[i,j] / sum y`).
 //! 2. Check it: `examples/ch05_odd_kernels.rs` has `pad`, `same_blur` and
-//!    `centre_of_mass`; or use `cnn_core::conv2d` on a padded array.
+//!    `centre_of_mass`; or use `cnn_core::ops::conv2d` on a padded array.
 //! 3. In `EXPLANATION`: where does the blurred dot move, why, and what happens after
 //!    four such blurs?
 //!

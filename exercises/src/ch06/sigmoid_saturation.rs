@@ -8,7 +8,7 @@
 //!    Predict the smallest number of sigmoid layers after which the gradient is surely
 //!    shrunk more than 1000-fold (the product of the largest local gradients is below
 //!    1/1000).
-//! 3. Check with `cnn_core::sigmoid` and `cnn_core::sigmoid_backward`, then run
+//! 3. Check with `cnn_core::ops::sigmoid` and `cnn_core::ops::sigmoid_backward`, then run
 //!    `cargo run --release --example ch06_lenet -- --help` to see how to train with each
 //!    activation.
 //! 4. In `EXPLANATION`: why does ReLU (local gradient 1 for positive inputs) help?

@@ -6,7 +6,7 @@
 //! (0, 1) of every map, and so on.
 //!
 //! Write where value `(channel, row, column)` lands in each order. The check compares
-//! with `cnn_core::flatten` on numbered maps.
+//! with `cnn_core::ops::flatten` on numbered maps.
 
 /// The index of `(channel, row, column)` in the channel-first flattening of `[C, H, W]`.
 pub fn channel_first_index(

@@ -5,7 +5,7 @@
 //!
 //! 1. Predict the length of the flattened vector now.
 //! 2. Predict the parameters of the dense layer to 10 classes (biases included).
-//! 3. Check: load the network with `cnn_core::tiny_vgg::load`, build a `Sequential`
+//! 3. Check: load the network with `cnn_core::models::tiny_vgg::load`, build a `Sequential`
 //!    without the pooling layers, and print its `summary`.
 //! 4. In `EXPLANATION`: compare with the network that pools, and say what pooling
 //!    saves besides arithmetic.

@@ -8,13 +8,13 @@
 //! map[i, j] = score(image) - score(image with rows i*S..i*S+P and columns j*S..j*S+P set to 0)
 //! ```
 //!
-//! where `score(x)` is `net.forward(x)[0, class]` for `x` as a batch of one `[1, 1, H, W]`
-//! (for LeNet-5 the output is the logits). `image: [H, W] -> map: [H', W']` with
+//! where `score(x)` is `net.forward(&x)?.into_flat()?[[0, class]]` for `x` as a batch of
+//! one `[1, 1, H, W]` (for LeNet-5 the output is the logits). `image: [H, W] -> map: [H', W']` with
 //! `H' = output_size(H, patch, stride, 0)`.
 //!
 //! Return an error (use `cnn_core::output_size(...)?`, which gives one) when the patch
 //! does not fit or the stride is 0, and pass on the network's errors. Useful:
-//! `image.to_owned().into_shape_with_order((1, 1, h, w))`, `.into_dyn()`, `.view()`,
+//! `image.to_owned().into_shape_with_order((1, 1, h, w))` and
 //! `.slice_mut(s![...]).fill(0.0)`.
 
 use cnn_core::{Result, Sequential};

@@ -4,12 +4,13 @@
 //! sensitive to: the size of the gradient of the score with respect to each input pixel,
 //!
 //! ```text
-//! saliency[i, j] = | d score / d x[i, j] |      with score = net.forward(x)[0, class]
+//! saliency[i, j] = | d score / d x[i, j] |      with score = (output of net.forward(x))[0, class]
 //! ```
 //!
 //! Backpropagation computes all of them at once: run `net.forward_train` on the image as a
-//! batch of one `[1, 1, H, W]`, then `net.backward` with `d_out` all zeros except a 1 at
-//! `[0, class]`: the first thing it returns is `d score / d input`, `[1, 1, H, W]`.
+//! batch of one `[1, 1, H, W]`, then `net.backward(&trace, &d_scores, Want::Input)` with
+//! `d_scores` all zeros except a 1 at `[0, class]`: its `input` is `d score / d input`,
+//! `[1, 1, H, W]` (`.into_maps()` gives the array).
 //!
 //! `image: [H, W] -> saliency: [H, W]`. Pass on the network's errors.
 

@@ -87,7 +87,7 @@ pub fn trained_lenet() -> Sequential {
 /// The Tiny VGG of chapter 7 (CNN Explainer's trained weights).
 pub fn tiny_vgg() -> Sequential {
     let path = repo_path("data/cnn-explainer/model.json");
-    cnn_core::tiny_vgg::load(&path)
+    cnn_core::models::tiny_vgg::load(&path)
         .unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()))
 }
 
@@ -117,7 +117,12 @@ pub fn library_argmax(map: ArrayView2<f32>, kernel: usize, stride: usize) -> Vec
         for j in 0..out_w {
             let mut d_out = Array4::zeros((1, 1, out_h, out_w));
             d_out[[0, 0, i, j]] = 1.0;
-            let d_in = cnn_core::max_pool2d_backward(input.view(), d_out.view(), kernel, stride);
+            let d_in = cnn_core::ops::max_pool2d_backward_naive(
+                input.view(),
+                d_out.view(),
+                kernel,
+                stride,
+            );
             let (index, _) = d_in.iter().enumerate().find(|(_, v)| **v == 1.0).unwrap();
             positions.push((index / w, index % w));
         }
@@ -132,7 +137,7 @@ pub fn library_argmax(map: ArrayView2<f32>, kernel: usize, stride: usize) -> Vec
 pub fn flatten_and_dense(net: &Sequential) -> (usize, usize) {
     let mut up_to_flatten = Sequential::new();
     let mut classes = 0;
-    for (name, layer) in &net.layers {
+    for cnn_core::nn::NamedLayer { name, layer } in net.layers() {
         match layer {
             Layer::Dense(dense) => classes = dense.weight.nrows(),
             Layer::Softmax => {}
@@ -140,7 +145,7 @@ pub fn flatten_and_dense(net: &Sequential) -> (usize, usize) {
             _ => {}
         }
     }
-    let summary = up_to_flatten.summary(&[1, 3, 64, 64]).unwrap();
+    let summary = up_to_flatten.summary([1, 3, 64, 64]).unwrap();
     let length = summary.last().unwrap().output_shape[1];
     (length, classes * length + classes)
 }
@@ -154,17 +159,14 @@ pub fn linear_network(weight: Array2<f32>) -> Sequential {
     let mut net = Sequential::new();
     net.push("flatten", Layer::Flatten).unwrap();
     let bias = ndarray::Array1::from_elem(classes, 0.5);
-    net.push(
-        "dense",
-        Layer::Dense(Dense::new("dense", weight, bias).unwrap()),
-    )
-    .unwrap();
+    net.push("dense", Dense::new(weight, bias).unwrap())
+        .unwrap();
     net
 }
 
 /// The first test digit of MNIST, `[28, 28]`, and its label.
 pub fn first_test_digit() -> (Array2<f32>, usize) {
-    let mnist = cnn_core::load_mnist(&repo_path("data/mnist"), cnn_core::Split::Test)
+    let mnist = cnn_core::data::load_mnist(&repo_path("data/mnist"), cnn_core::data::Split::Test)
         .expect("data/mnist holds the MNIST test set");
     let image = mnist
         .images
@@ -181,6 +183,5 @@ pub fn scores(net: &Sequential, image: ArrayView2<f32>) -> Array2<f32> {
         .to_owned()
         .into_shape_with_order((1, 1, h, w))
         .unwrap();
-    let output = net.forward(batch.into_dyn().view()).unwrap();
-    output.into_dimensionality().unwrap()
+    net.forward(&batch).unwrap().into_flat().unwrap()
 }

@@ -1,7 +1,7 @@
 //! The checks of exercise ch01-cross-correlation.
 
 use crate::common::{assert_close, random_size, random_vec, rng};
-use cnn_core::conv1d;
+use cnn_core::ops::conv1d;
 use cnn_exercises::ch01::cross_correlation::cross_correlation;
 use ndarray::{Array1, Array3};
 

@@ -1,6 +1,6 @@
 //! The checks of exercise ch01-impulse-response.
 
-use cnn_core::conv1d;
+use cnn_core::ops::conv1d;
 use cnn_exercises::ch01::impulse_response::predicted_cross_correlation;
 use ndarray::{Array1, Array3, arr1};
 
@@ -14,7 +14,7 @@ fn prediction_matches_conv1d() {
     let yours = arr1(&predicted_cross_correlation());
     assert!(
         yours == expected,
-        "your prediction {yours} is not what cnn_core::conv1d computes; \
+        "your prediction {yours} is not what cnn_core::ops::conv1d computes; \
          write out y[t] = x[t] * w[0] + x[t+1] * w[1] + x[t+2] * w[2] for t = 0, 1, 2"
     );
 }

@@ -1,6 +1,6 @@
 //! The checks of exercise ch01-output-lengths.
 
-use cnn_core::{conv1d, true_convolution1d};
+use cnn_core::ops::{conv1d, true_convolution1d};
 use cnn_exercises::ch01::output_lengths::{full_mode_length, valid_mode_length};
 use ndarray::{Array1, Array3};
 

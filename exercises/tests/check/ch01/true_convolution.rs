@@ -1,7 +1,7 @@
 //! The checks of exercise ch01-true-convolution.
 
 use crate::common::{assert_close, random_size, random_vec, rng};
-use cnn_core::true_convolution1d;
+use cnn_core::ops::true_convolution1d;
 use cnn_exercises::ch01::true_convolution::convolution_full;
 use ndarray::ArrayView1;
 

@@ -8,12 +8,7 @@ cnn_exercises_harness::checks![first_layer, second_layer];
 
 fn parameters(filters: usize, channels: usize, kernel: usize) -> usize {
     let weight = Array4::zeros((filters, channels, kernel, kernel));
-    let layer = Conv2d::new(
-        "conv",
-        weight,
-        Array1::zeros(filters),
-        Conv2dConfig::default(),
-    );
+    let layer = Conv2d::new(weight, Array1::zeros(filters), Conv2dConfig::default());
     layer.unwrap().parameter_count()
 }
 

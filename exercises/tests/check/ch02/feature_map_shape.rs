@@ -8,7 +8,6 @@ cnn_exercises_harness::checks![prediction_matches_the_layer];
 
 fn prediction_matches_the_layer() {
     let layer = Conv2d::new(
-        "conv",
         Array4::zeros((8, 3, 5, 5)),
         Array1::zeros(8),
         Conv2dConfig::default(),

@@ -1,7 +1,7 @@
 //! The checks of exercise ch02-multichannel-conv.
 
 use crate::common::{assert_close, random, random_size, rng};
-use cnn_core::conv2d_naive;
+use cnn_core::ops::conv2d_naive;
 use cnn_exercises::ch02::multichannel_conv::conv2d_one_image;
 use ndarray::{Array1, Array3, Array4, Axis, arr1};
 

@@ -1,7 +1,7 @@
 //! The checks of exercise ch03-max-pool-argmax.
 
 use crate::common::{assert_close, library_argmax, random, random_pooling, rng};
-use cnn_core::max_pool2d;
+use cnn_core::ops::max_pool2d;
 use cnn_exercises::ch03::max_pool_argmax::max_pool_with_argmax;
 use ndarray::{Array2, Axis, arr2};
 

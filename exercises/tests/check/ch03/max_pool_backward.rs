@@ -43,7 +43,7 @@ fn matches_cnn_core_on_random_maps() {
         let (out_h, out_w) = ((h - kernel) / stride + 1, (w - kernel) / stride + 1);
         let d_out: Array2<f32> = random(&mut rng, (out_h, out_w));
         let got = max_pool_backward(map.view(), d_out.view(), kernel, stride);
-        let expected = cnn_core::max_pool2d_backward(
+        let expected = cnn_core::ops::max_pool2d_backward_naive(
             map.view().insert_axis(Axis(0)).insert_axis(Axis(0)),
             d_out.view().insert_axis(Axis(0)).insert_axis(Axis(0)),
             kernel,

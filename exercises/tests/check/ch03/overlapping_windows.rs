@@ -1,6 +1,6 @@
 //! The checks of exercise ch03-overlapping-windows.
 
-use cnn_core::{max_pool2d, max_pool2d_backward};
+use cnn_core::ops::{max_pool2d, max_pool2d_backward_naive};
 use cnn_exercises::ch03::overlapping_windows::{predicted_side, predicted_times_picked};
 use ndarray::Array4;
 
@@ -28,8 +28,8 @@ fn predicted_side_matches_max_pool2d() {
 fn predicted_times_picked_matches_the_backward_pass() {
     let map = map();
     let pooled = max_pool2d(map.view(), 2, 1).unwrap();
-    let times =
-        max_pool2d_backward(map.view(), Array4::ones(pooled.dim()).view(), 2, 1)[[0, 0, 2, 2]];
+    let times = max_pool2d_backward_naive(map.view(), Array4::ones(pooled.dim()).view(), 2, 1)
+        [[0, 0, 2, 2]];
     let yours = predicted_times_picked();
     assert!(
         yours as f32 == times,

@@ -1,6 +1,7 @@
 //! The checks of exercise ch03-pooled-sizes.
 
-use cnn_core::{Pool2d, PoolKind};
+use cnn_core::Pool2d;
+use cnn_core::nn::PoolKind;
 use cnn_exercises::ch03::pooled_sizes::{lenet_pooled_side, overlapping_pooled_side};
 
 cnn_exercises_harness::checks![lenet_pooling, overlapping_pooling];

@@ -17,10 +17,10 @@ fn odd_kernels_keep_the_size() {
             "same_padding({kernel}) is None, but an odd kernel has a same padding"
         );
         for input in kernel..kernel + 20 {
-            let output = cnn_core::output_size(input, kernel, 1, padding.unwrap());
+            let output = cnn_core::output_size(input, kernel, 1, padding.unwrap()).ok();
             assert_eq!(
                 output,
-                Ok(input),
+                Some(input),
                 "same_padding({kernel}) = {padding:?} does not keep an input of {input}"
             );
         }
@@ -35,7 +35,7 @@ fn even_kernels_have_none() {
         assert_eq!(same_padding(kernel), None, "same_padding({kernel})");
         // Indeed, no padding keeps the size of even kernels.
         for padding in 0..5 {
-            assert_ne!(cnn_core::output_size(10, kernel, 1, padding), Ok(10));
+            assert_ne!(cnn_core::output_size(10, kernel, 1, padding).ok(), Some(10));
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The checks of exercise ch05-even-kernel-shift.
 
-use cnn_core::conv2d_naive;
+use cnn_core::ops::conv2d_naive;
 use cnn_exercises::ch05::even_kernel_shift::predicted_centre_row;
 use ndarray::{Array1, Array4, s};
 

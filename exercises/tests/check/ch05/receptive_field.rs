@@ -6,14 +6,18 @@ cnn_exercises_harness::checks![three_convolutions, vgg_stack];
 
 /// The receptive field after the last layer, from cnn-core.
 fn field(layers: &[(usize, usize)]) -> usize {
-    cnn_core::receptive_field(layers).unwrap().last().unwrap().0
+    cnn_core::shape::receptive_field(layers)
+        .unwrap()
+        .last()
+        .unwrap()
+        .0
 }
 
 fn three_convolutions() {
     let yours = three_convolutions_field();
     assert!(
         yours == field(&[(3, 1), (3, 1), (3, 1)]),
-        "three_convolutions_field() = {yours} is not what cnn_core::receptive_field gives"
+        "three_convolutions_field() = {yours} is not what cnn_core::shape::receptive_field gives"
     );
 }
 
@@ -21,7 +25,7 @@ fn vgg_stack() {
     let yours = vgg_stack_field();
     assert!(
         yours == field(&[(3, 1), (3, 1), (2, 2), (3, 1), (3, 1)]),
-        "vgg_stack_field() = {yours} is not what cnn_core::receptive_field gives; \
+        "vgg_stack_field() = {yours} is not what cnn_core::shape::receptive_field gives; \
          after the pooling, each step of a kernel moves by the jump j = 2 input pixels"
     );
 }

@@ -8,7 +8,7 @@ cnn_exercises_harness::checks![two_3x3_layers, one_5x5_layer];
 
 fn parameters(kernel: usize) -> usize {
     let weight = Array4::zeros((64, 64, kernel, kernel));
-    let layer = Conv2d::new("conv", weight, Array1::zeros(64), Conv2dConfig::default());
+    let layer = Conv2d::new(weight, Array1::zeros(64), Conv2dConfig::default());
     layer.unwrap().parameter_count()
 }
 

@@ -41,7 +41,7 @@ fn matches_cnn_core_on_random_signals() {
         let as_3d = |a: &Array1<f32>| -> Array3<f32> {
             a.clone().insert_axis(Axis(0)).insert_axis(Axis(0))
         };
-        let expected = cnn_core::conv1d_backward(
+        let expected = cnn_core::ops::conv1d_backward(
             as_3d(&signal).view(),
             as_3d(&kernel).view(),
             as_3d(&d_out).view(),

@@ -34,7 +34,7 @@ fn matches_cnn_core_on_random_batches() {
         let w: Array2<f32> = random(&mut rng, (outputs, inputs));
         let d_out: Array2<f32> = random(&mut rng, (batch, outputs));
         let (d_x, d_w, d_b) = linear_backward(x.view(), w.view(), d_out.view());
-        let expected = cnn_core::linear_backward(x.view(), w.view(), d_out.view());
+        let expected = cnn_core::ops::linear_backward(x.view(), w.view(), d_out.view());
         let what = format!("N={batch}, I={inputs}, O={outputs}");
         assert_eq!(d_x.dim(), (batch, inputs), "{what}: d_input shape [N, I]");
         assert_eq!(

@@ -1,6 +1,6 @@
 //! The checks of exercise ch06-sigmoid-saturation.
 
-use cnn_core::{sigmoid, sigmoid_backward};
+use cnn_core::ops::{sigmoid, sigmoid_backward};
 use cnn_exercises::ch06::sigmoid_saturation::{
     predicted_largest_gradient, predicted_layers_for_1000x,
 };

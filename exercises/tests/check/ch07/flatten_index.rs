@@ -1,7 +1,7 @@
 //! The checks of exercise ch07-flatten-index.
 
 use crate::common::{random_size, rng};
-use cnn_core::flatten;
+use cnn_core::ops::flatten;
 use cnn_exercises::ch07::flatten_index::{channel_first_index, channel_last_index};
 use ndarray::Array4;
 

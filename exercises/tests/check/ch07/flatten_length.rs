@@ -21,13 +21,13 @@ fn flattened_length_matches_tiny_vgg() {
 fn dense_parameters_match_tiny_vgg() {
     let net = tiny_vgg();
     let dense = net
-        .layers
+        .layers()
         .iter()
-        .find(|(_, layer)| matches!(layer, cnn_core::Layer::Dense(_)))
+        .find(|named| matches!(named.layer, cnn_core::Layer::Dense(_)))
         .unwrap();
     let yours = dense_parameters();
     assert!(
-        yours == dense.1.parameter_count(),
+        yours == dense.layer.parameter_count(),
         "dense_parameters() = {yours} is not the parameter count of Tiny VGG's dense layer"
     );
 }

@@ -8,9 +8,9 @@ cnn_exercises_harness::checks![flatten_length_prediction, dense_parameters_predi
 
 fn without_pooling() -> Sequential {
     let mut net = Sequential::new();
-    for (name, layer) in tiny_vgg().layers {
-        if !matches!(layer, Layer::Pool2d(_)) {
-            net.push(&name, layer).unwrap();
+    for named in tiny_vgg().layers() {
+        if !matches!(named.layer, Layer::Pool2d(_)) {
+            net.push(&named.name, named.layer.clone()).unwrap();
         }
     }
     net

@@ -12,7 +12,9 @@ cnn_exercises_harness::checks![
 
 fn reference(logits: &[f32]) -> Vec<f32> {
     let row = Array2::from_shape_vec((1, logits.len()), logits.to_vec()).unwrap();
-    cnn_core::softmax(row.view()).into_raw_vec_and_offset().0
+    cnn_core::ops::softmax(row.view())
+        .into_raw_vec_and_offset()
+        .0
 }
 
 fn two_equal_logits_share_evenly() {

@@ -9,7 +9,7 @@ cnn_exercises_harness::checks![conv2_prediction, pool2_prediction];
 /// The receptive field after the named layer, from the trained network's own layers.
 fn field_after(last: &str) -> usize {
     let mut layers = Vec::new();
-    for (name, layer) in &trained_lenet().layers {
+    for cnn_core::nn::NamedLayer { name, layer } in trained_lenet().layers() {
         match layer {
             Layer::Conv2d(conv) => layers.push((conv.weight.dim().2, conv.stride)),
             Layer::Pool2d(pool) => layers.push((pool.kernel, pool.stride)),
@@ -19,7 +19,7 @@ fn field_after(last: &str) -> usize {
             break;
         }
     }
-    cnn_core::receptive_field(&layers)
+    cnn_core::shape::receptive_field(&layers)
         .unwrap()
         .last()
         .unwrap()

@@ -43,17 +43,16 @@ fn agrees_with_finite_differences_on_a_smooth_network() {
     let mut rng = rng(12);
     let mut net = Sequential::new();
     let conv = Conv2d::new(
-        "conv",
         random(&mut rng, (2, 1, 3, 3)),
         random(&mut rng, 2),
         Conv2dConfig::default(),
     )
     .unwrap();
-    net.push("conv", Layer::Conv2d(conv)).unwrap(); // [1, 1, 6, 6] -> [1, 2, 4, 4]
+    net.push("conv", conv).unwrap(); // [1, 1, 6, 6] -> [1, 2, 4, 4]
     net.push("tanh", Layer::Tanh).unwrap();
     net.push("flatten", Layer::Flatten).unwrap(); // -> [1, 32]
-    let dense = Dense::new("dense", random(&mut rng, (3, 32)), random(&mut rng, 3)).unwrap();
-    net.push("dense", Layer::Dense(dense)).unwrap(); // -> [1, 3]
+    let dense = Dense::new(random(&mut rng, (3, 32)), random(&mut rng, 3)).unwrap();
+    net.push("dense", dense).unwrap(); // -> [1, 3]
     let image: Array2<f32> = random(&mut rng, (6, 6));
     let saliency = saliency_map(&net, image.view(), 0).unwrap();
     assert_eq!(saliency.dim(), (6, 6), "saliency has the image's shape");
