@@ -5,6 +5,9 @@
 //! - `cargo xtask book`: install the pinned book tools if needed, regenerate the figures, then
 //!   build the book (HTML, math rendered at build time) and check its links.
 //! - `cargo xtask serve [--port 3000]`: the same as `book`, then serve the book on localhost.
+//! - `cargo xtask browser-test`: the built book in headless Chromium: every widget operated
+//!   and compared with cnn-core, every page without console errors and fitting 400 px (see
+//!   `browser.rs`).
 //! - `cargo xtask check [ch03 | ch03-max-pool-argmax] [--hint] [--json report.json] [--watch]`:
 //!   check the exercises (see `check.rs`); `--verify` is CI's check of the exercises themselves.
 //!
@@ -18,6 +21,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
+mod browser;
 mod check;
 
 /// A command-line tool the book build needs, installed with `cargo install`.
@@ -44,6 +48,10 @@ const TOOLS: &[Tool] = &[
         name: "mdbook-linkcheck2",
         version: "0.13.0",
     },
+    Tool {
+        name: "mdbook-quiz",
+        version: "0.5.0",
+    },
 ];
 
 #[derive(Parser)]
@@ -57,7 +65,8 @@ struct Cli {
 enum Task {
     /// Run the chapter examples, which write the book's figures and tables.
     Figures {
-        /// Run only this chapter's example(s), e.g. `ch03`, or `exercises` for the answers.
+        /// Run only this chapter's example(s), e.g. `ch03`, `exercises` for the answers, or
+        /// `widgets` for the widgets' data and the quizzes.
         #[arg(long)]
         chapter: Option<String>,
     },
@@ -69,6 +78,8 @@ enum Task {
         #[arg(long, default_value_t = 3000)]
         port: u16,
     },
+    /// Test the built book in headless Chromium: widgets, console errors, 400 px layout.
+    BrowserTest,
     /// Check the exercises (exercises/src/): a line per exercise, a summary, a JSON report.
     Check {
         /// A chapter (`ch03`) or one exercise (`ch03-max-pool-argmax`); all if left out.
@@ -106,6 +117,7 @@ fn main() -> Result<()> {
     match cli.command {
         Task::Figures { chapter } => figures(&root, chapter.as_deref()),
         Task::Book => book(&root),
+        Task::BrowserTest => browser::browser_test(&root),
         Task::Check {
             target,
             hint,
@@ -212,6 +224,8 @@ fn figures(root: &Path, chapter: Option<&str>) -> Result<()> {
     let mut examples = chapter_examples(&root.join("examples"))?;
     if chapter == Some("exercises") {
         examples = vec!["exercise_answers".to_string()];
+    } else if chapter == Some("widgets") {
+        examples = vec!["book_data".to_string()];
     } else if let Some(chapter) = chapter {
         let prefix = format!("{chapter}_");
         examples.retain(|name| name.starts_with(&prefix));
@@ -222,6 +236,10 @@ fn figures(root: &Path, chapter: Option<&str>) -> Result<()> {
     if chapter.is_none() && root.join("examples/exercise_answers.rs").exists() {
         // The numeric answers of the exercises, for the book's solutions appendix.
         examples.push("exercise_answers".to_string());
+    }
+    if chapter.is_none() && root.join("examples/book_data.rs").exists() {
+        // The widgets' data and the quizzes' numbers.
+        examples.push("book_data".to_string());
     }
     if examples.is_empty() {
         println!("==> No chapter examples (examples/chNN_*.rs) yet: no figures to make");
