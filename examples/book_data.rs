@@ -733,9 +733,10 @@ fn quiz_values(values: &mut QuizValues, network: &Sequential) -> Result<()> {
     let first = maps.slice(s![.., 0..1, .., ..]).to_owned(); // [1, 1, 4, 4]
     let max = max_pool2d(first.view(), 2, 2)?;
     let avg = avg_pool2d(first.view(), 2, 2)?;
-    values.set("ch03.max_top_left", max[[0, 0, 0, 0]]);
-    values.set("ch03.avg_top_left", avg[[0, 0, 0, 0]]);
-    let window = first.slice(s![0, 0, 0..2, 0..2]);
+    // The bottom-left window: rows 2 and 3, columns 0 and 1; pooled position (1, 0).
+    values.set("ch03.max_bottom_left", max[[0, 0, 1, 0]]);
+    values.set("ch03.avg_bottom_left", avg[[0, 0, 1, 0]]);
+    let window = first.slice(s![0, 0, 2..4, 0..2]);
     values.set("ch03.window", listed(window.iter().copied()));
     let smallest = window.fold(f32::INFINITY, |m, &v| m.min(v));
     values.set("ch03.window_min", smallest);

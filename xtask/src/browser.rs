@@ -379,11 +379,12 @@ impl Test {
         Ok(())
     }
 
-    /// Replace the value of an input field by typing, and commit it with Tab.
+    /// Replace the value of an input field as a reader would: select all (Ctrl+A), type,
+    /// and leave the field with Tab, which commits it.
     async fn type_into(&self, client: &Client, selector: &str, text: &str) -> Result<()> {
         let field = client.find(Locator::Css(selector)).await?;
-        field.clear().await?;
-        field.send_keys(&format!("{text}{}", Key::Tab)).await?;
+        let keys = format!("{}a{}{}{text}{}", Key::Control, Key::Null, Key::Backspace, Key::Tab);
+        field.send_keys(&keys).await?;
         Ok(())
     }
 
