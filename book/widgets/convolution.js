@@ -190,6 +190,7 @@ CnnWidgets.register("convolution", async function (element) {
         return;
       }
       event.preventDefault();
+      event.stopPropagation(); // mdBook turns the page on the arrow keys
       element.querySelector('[data-role="input"]').focus();
     });
     // Drag: the window follows the pointer, centred on the cell under it.

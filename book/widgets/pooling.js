@@ -201,6 +201,7 @@ CnnWidgets.register("pooling", async function (element) {
       td.addEventListener("keydown", (event) => {
         if (event.key === "Enter" || event.key === " ") {
           event.preventDefault();
+          event.stopPropagation();
           choose();
         }
       });

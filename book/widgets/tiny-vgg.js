@@ -377,6 +377,7 @@ CnnWidgets.register("tiny-vgg", async function (element) {
       const moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
       if (!moves[event.key]) return;
       event.preventDefault();
+      event.stopPropagation(); // mdBook turns the page on the arrow keys
       position = [Math.max(0, Math.min(stack.maps.h - 1, i + moves[event.key][0])), Math.max(0, Math.min(stack.maps.w - 1, j + moves[event.key][1]))];
       renderDetail();
       detail.querySelector('[data-role="enlarged"]').focus();
