@@ -133,7 +133,13 @@ fn convolve(
     let (kh, kw) = kernel.dim();
     let input = image.clone().into_shape_with_order((1, 1, h, w))?; // [1, 1, H, W]
     let weight = kernel.clone().into_shape_with_order((1, 1, kh, kw))?; // [1, 1, K, K]
-    let output = conv2d(input.view(), weight.view(), Array1::zeros(1).view(), stride, padding)?;
+    let output = conv2d(
+        input.view(),
+        weight.view(),
+        Array1::zeros(1).view(),
+        stride,
+        padding,
+    )?;
     Ok(output.slice(s![0, 0, .., ..]).to_owned()) // [1, 1, H', W'] -> [H', W']
 }
 
@@ -212,7 +218,13 @@ const SIZE_P: std::ops::RangeInclusive<usize> = 0..=3;
 fn coverage(n: usize, k: usize, stride: usize, padding: usize) -> Result<Vec<f32>> {
     let input = Array3::<f32>::zeros((1, 1, n)); // [N=1, C=1, L=n]
     let weight = Array3::<f32>::ones((1, 1, k)); // [F=1, C=1, K]
-    let output = conv1d(input.view(), weight.view(), Array1::zeros(1).view(), stride, padding)?;
+    let output = conv1d(
+        input.view(),
+        weight.view(),
+        Array1::zeros(1).view(),
+        stride,
+        padding,
+    )?;
     let d_out = Array3::<f32>::ones(output.dim()); // d(sum of outputs)/d(output) = 1
     let gradients = conv1d_backward(input.view(), weight.view(), d_out.view(), stride, padding)?;
     Ok(gradients.d_input.iter().copied().collect())
@@ -323,7 +335,13 @@ fn relative_change(before: &Array4<f32>, after: &Array4<f32>) -> f32 {
 
 fn pooling_data() -> Result<(PoolingData, PoolingExpected)> {
     let (weight, bias) = lecture::filters(); // [2, 1, 3, 3], [2]
-    let maps = conv2d(lecture::image_batch().view(), weight.view(), bias.view(), 1, 0)?; // [1, 2, 4, 4]
+    let maps = conv2d(
+        lecture::image_batch().view(),
+        weight.view(),
+        bias.view(),
+        1,
+        0,
+    )?; // [1, 2, 4, 4]
     let mut lecture_cases = Vec::new();
     for map in 0..2 {
         let one = maps.slice(s![.., map..map + 1, .., ..]).to_owned(); // [1, 1, 4, 4]
@@ -384,11 +402,7 @@ fn pooling_data() -> Result<(PoolingData, PoolingExpected)> {
         photo_rows: PHOTO_SIZE,
         photo_columns: PHOTO_SIZE + MAX_SHIFT,
         max_shift: MAX_SHIFT,
-        edge_kernel: vec![
-            vec![-1., 0., 1.],
-            vec![-2., 0., 2.],
-            vec![-1., 0., 1.],
-        ],
+        edge_kernel: vec![vec![-1., 0., 1.], vec![-2., 0., 2.], vec![-1., 0., 1.]],
     };
     let expected = PoolingExpected {
         lecture_cases,
@@ -431,7 +445,10 @@ fn receptive_field_data() -> Result<ReceptiveFieldData> {
             vec![("conv", 5, 1), pool2, ("conv", 5, 1), pool2],
         ),
         ("one 7x7 convolution", vec![("conv", 7, 1)]),
-        ("ResNet's first layers", vec![("conv", 7, 2), ("pool", 3, 2)]),
+        (
+            "ResNet's first layers",
+            vec![("conv", 7, 2), ("pool", 3, 2)],
+        ),
     ];
     let mut stacks = Vec::new();
     for (name, layers) in named {
@@ -584,7 +601,13 @@ fn tiny_vgg_images(network: &Sequential) -> Result<(TinyVggImages, TinyVggExpect
         picker: PICKER.to_vec(),
         images,
     };
-    Ok((page, TinyVggExpected { images: results, espresso_checks }))
+    Ok((
+        page,
+        TinyVggExpected {
+            images: results,
+            espresso_checks,
+        },
+    ))
 }
 
 /// A few values of every feature map of the network for `batch`: the centre and a
@@ -630,13 +653,22 @@ impl QuizValues {
 /// `channels x kernel x kernel`.
 fn conv_parameters(filters: usize, channels: usize, kernel: usize) -> Result<usize> {
     let weight = Array4::zeros((filters, channels, kernel, kernel));
-    let conv = Conv2d::new("conv", weight, Array1::zeros(filters), Conv2dConfig::default())?;
+    let conv = Conv2d::new(
+        "conv",
+        weight,
+        Array1::zeros(filters),
+        Conv2dConfig::default(),
+    )?;
     Ok(conv.parameter_count())
 }
 
 /// The parameters of a dense layer from `inputs` to `outputs`.
 fn dense_parameters(inputs: usize, outputs: usize) -> Result<usize> {
-    let dense = Dense::new("dense", Array2::zeros((outputs, inputs)), Array1::zeros(outputs))?;
+    let dense = Dense::new(
+        "dense",
+        Array2::zeros((outputs, inputs)),
+        Array1::zeros(outputs),
+    )?;
     Ok(Layer::Dense(dense).parameter_count())
 }
 
@@ -724,12 +756,21 @@ fn quiz_values(values: &mut QuizValues, network: &Sequential) -> Result<()> {
     values.set("ch02.rgb_layer_no_bias", conv_parameters(16, 3, 3)? - 16);
     values.set("ch02.one_filter_weights", conv_parameters(1, 3, 3)? - 1);
     let outputs = output_size(5, 3, 1, 0)?.pow(2);
-    values.set("ch02.dense_weights", dense_parameters(25, outputs)? - outputs);
+    values.set(
+        "ch02.dense_weights",
+        dense_parameters(25, outputs)? - outputs,
+    );
     values.set("ch02.conv_weights", conv_parameters(1, 1, 3)? - 1);
 
     // Chapter 3: pooling the lecture map, shapes, receptive fields.
     let (weight, bias) = lecture::filters();
-    let maps = conv2d(lecture::image_batch().view(), weight.view(), bias.view(), 1, 0)?;
+    let maps = conv2d(
+        lecture::image_batch().view(),
+        weight.view(),
+        bias.view(),
+        1,
+        0,
+    )?;
     let first = maps.slice(s![.., 0..1, .., ..]).to_owned(); // [1, 1, 4, 4]
     let max = max_pool2d(first.view(), 2, 2)?;
     let avg = avg_pool2d(first.view(), 2, 2)?;
@@ -748,7 +789,16 @@ fn quiz_values(values: &mut QuizValues, network: &Sequential) -> Result<()> {
     );
     values.set("ch03.five_pooled", output_size(5, 2, 2, 0)?);
     values.set("ch03.five_dropped", dropped_by_floor(5, 2, 2, 0)?);
-    let vgg = receptive_field(&[(3, 1), (3, 1), (2, 2), (3, 1), (3, 1), (2, 2), (3, 1), (3, 1)])?;
+    let vgg = receptive_field(&[
+        (3, 1),
+        (3, 1),
+        (2, 2),
+        (3, 1),
+        (3, 1),
+        (2, 2),
+        (3, 1),
+        (3, 1),
+    ])?;
     let plain = receptive_field(&[(3, 1); 6])?;
     values.set("ch03.field_pooled", vgg[vgg.len() - 1].0);
     values.set("ch03.field_plain", plain[plain.len() - 1].0);
@@ -775,7 +825,10 @@ fn quiz_values(values: &mut QuizValues, network: &Sequential) -> Result<()> {
     values.set("ch04.tiny_vgg_flatten", 10 * lenet[lenet.len() - 1].pow(2));
     let small = tiny_vgg_sizes(32)?;
     values.set("ch04.tiny_vgg_32_side", small[small.len() - 1]);
-    values.set("ch04.tiny_vgg_32_flatten", 10 * small[small.len() - 1].pow(2));
+    values.set(
+        "ch04.tiny_vgg_32_flatten",
+        10 * small[small.len() - 1].pow(2),
+    );
     values.set("ch04.same_padding_5", same_padding(5)?);
     values.set("ch04.total_padding_right", output_size(10, 3, 1, 1)?);
     // Per-side padding p = 1 put into the total-padding formula n + P - k + 1.
@@ -796,10 +849,7 @@ fn quiz_values(values: &mut QuizValues, network: &Sequential) -> Result<()> {
         format!("{:.2}", stack_weights as f64 / single_weights as f64),
     );
     values.set("ch05.one_by_one_parameters", conv_parameters(64, 256, 1)?);
-    values.set(
-        "ch05.one_by_one_field",
-        receptive_field(&[(1, 1); 5])?[4].0,
-    );
+    values.set("ch05.one_by_one_field", receptive_field(&[(1, 1); 5])?[4].0);
 
     // Chapter 6: gradients and parameter counts.
     values.set("ch06.fc1_parameters", grouped(dense_parameters(400, 120)?));
@@ -819,10 +869,7 @@ fn quiz_values(values: &mut QuizValues, network: &Sequential) -> Result<()> {
     values.set("ch06.sigmoid_slope", slope[0]);
     let window = array![[[[1.0f32, 3.0], [2.0, 0.0]]]]; // [1, 1, 2, 2]
     let d_input = max_pool2d_backward(window.view(), array![[[[1.0f32]]]].view(), 2, 2);
-    values.set(
-        "ch06.pool_gradient",
-        listed(d_input.iter().copied()),
-    );
+    values.set("ch06.pool_gradient", listed(d_input.iter().copied()));
 
     // Chapter 7: Tiny VGG.
     values.set("ch07.parameters", grouped(network.parameter_count()));
@@ -832,10 +879,7 @@ fn quiz_values(values: &mut QuizValues, network: &Sequential) -> Result<()> {
         .find(|layer| layer.name == "output")
         .context("Tiny VGG has no layer `output`")?;
     values.set("ch07.dense_parameters", grouped(dense.parameters));
-    values.set(
-        "ch07.conv_1_1_side",
-        summary[0].output_shape[2],
-    );
+    values.set("ch07.conv_1_1_side", summary[0].output_shape[2]);
     let Some((_, Layer::Conv2d(first_conv))) = network.layers.first() else {
         bail!("Tiny VGG does not start with a convolution");
     };
@@ -848,11 +892,19 @@ fn quiz_values(values: &mut QuizValues, network: &Sequential) -> Result<()> {
     let shifted = array![[6.0f32, 7.0, 8.0]];
     values.set(
         "ch07.softmax_same",
-        listed(softmax(logits.view()).iter().map(|p| (p * 1000.0).round() / 1000.0)),
+        listed(
+            softmax(logits.view())
+                .iter()
+                .map(|p| (p * 1000.0).round() / 1000.0),
+        ),
     );
     values.set(
         "ch07.softmax_shifted",
-        listed(softmax(shifted.view()).iter().map(|p| (p * 1000.0).round() / 1000.0)),
+        listed(
+            softmax(shifted.view())
+                .iter()
+                .map(|p| (p * 1000.0).round() / 1000.0),
+        ),
     );
 
     // Chapter 8: occlusion positions and receptive fields.
@@ -945,8 +997,8 @@ fn write_quizzes(values: &QuizValues) -> Result<()> {
     for template in names {
         let text = std::fs::read_to_string(&template)
             .with_context(|| format!("reading {}", template.display()))?;
-        let filled = fill(&text, values)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", template.display()))?;
+        let filled =
+            fill(&text, values).map_err(|e| anyhow::anyhow!("{}: {e}", template.display()))?;
         filled
             .parse::<toml::Table>()
             .with_context(|| format!("{} is not valid TOML once filled", template.display()))?;

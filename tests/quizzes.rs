@@ -91,28 +91,63 @@ fn quizzes_have_four_to_eight_explained_questions() {
         for q in &quiz.questions {
             let at = format!("{chapter}, question {}", q.id);
             assert!(ids.insert(q.id.clone()), "{at}: the id is used twice");
-            assert!(q.id.starts_with(&format!("{chapter}-")), "{at}: ids start with the chapter");
-            assert!(q.prompt.prompt.trim().len() > 20, "{at}: the prompt is too short");
-            assert!(q.context.trim().len() > 40, "{at}: the explanation is too short");
+            assert!(
+                q.id.starts_with(&format!("{chapter}-")),
+                "{at}: ids start with the chapter"
+            );
+            assert!(
+                q.prompt.prompt.trim().len() > 20,
+                "{at}: the prompt is too short"
+            );
+            assert!(
+                q.context.trim().len() > 40,
+                "{at}: the explanation is too short"
+            );
             assert!(!q.answer.answer.trim().is_empty(), "{at}: no answer");
             for text in [&q.prompt.prompt, &q.answer.answer, &q.context] {
-                assert!(!text.contains("{{"), "{at}: a value was not filled in: {text}");
+                assert!(
+                    !text.contains("{{"),
+                    "{at}: a value was not filled in: {text}"
+                );
                 // mdbook-quiz renders Markdown, not math: `$` would show as it is.
-                assert!(!text.contains('$'), "{at}: `$` math does not render in quizzes");
+                assert!(
+                    !text.contains('$'),
+                    "{at}: `$` math does not render in quizzes"
+                );
+                // A line that starts with a number and a full stop is a Markdown list item.
+                for line in text.lines() {
+                    let digits = line
+                        .trim_start()
+                        .chars()
+                        .take_while(char::is_ascii_digit)
+                        .count();
+                    let rest = &line.trim_start()[digits..];
+                    let list = digits > 0 && (rest.starts_with(". ") || rest == ".");
+                    assert!(!list, "{at}: `{line}` would become a numbered list");
+                }
             }
             match q.kind.as_str() {
                 "ShortAnswer" => {
-                    assert!(q.prompt.distractors.is_none(), "{at}: distractors in a short answer")
+                    assert!(
+                        q.prompt.distractors.is_none(),
+                        "{at}: distractors in a short answer"
+                    )
                 }
                 "MultipleChoice" => {
                     let distractors = q.prompt.distractors.as_ref().expect("distractors");
                     assert!(distractors.len() >= 2, "{at}: too few distractors");
-                    assert!(q.answer.alternatives.is_none(), "{at}: alternatives in a choice");
+                    assert!(
+                        q.answer.alternatives.is_none(),
+                        "{at}: alternatives in a choice"
+                    );
                     // A computed answer must not coincide with a (computed) distractor.
                     let mut options = BTreeSet::new();
                     options.insert(q.answer.answer.trim());
                     for d in distractors {
-                        assert!(options.insert(d.trim()), "{at}: the option `{d}` appears twice");
+                        assert!(
+                            options.insert(d.trim()),
+                            "{at}: the option `{d}` appears twice"
+                        );
                     }
                 }
                 other => panic!("{at}: question type {other} is not used in this book"),
@@ -132,9 +167,16 @@ fn quiz_numbers_come_from_the_templates() {
                 .unwrap();
         let body: Vec<&str> = filled.lines().skip_while(|l| l.starts_with('#')).collect();
         let lines: Vec<&str> = template.lines().collect();
-        assert_eq!(body.len(), lines.len(), "{chapter}: line count differs from the template");
+        assert_eq!(
+            body.len(),
+            lines.len(),
+            "{chapter}: line count differs from the template"
+        );
         for (t, f) in lines.iter().zip(&body) {
-            let literal: Vec<&str> = t.split("{{").map(|p| p.rsplit("}}").next().unwrap()).collect();
+            let literal: Vec<&str> = t
+                .split("{{")
+                .map(|p| p.rsplit("}}").next().unwrap())
+                .collect();
             let mut rest = *f;
             for part in literal {
                 let at = rest.find(part).unwrap_or_else(|| {

@@ -160,11 +160,17 @@ impl WebDriverCompatibleCommand for BrowserLog {
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!("session/{}/se/log", session_id.unwrap_or_default()))
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
     }
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_string()))
+        (
+            http::Method::POST,
+            Some(r#"{"type":"browser"}"#.to_string()),
+        )
     }
 }
 
@@ -211,7 +217,9 @@ impl Test {
     fn check_close(&mut self, got: &Value, expected: &Value, what: &str) {
         let difference = largest_difference(&numbers(got), &numbers(expected));
         self.check(difference <= TOLERANCE, || {
-            format!("{what}: differs from cnn-core by {difference:e}; got {got}, expected {expected}")
+            format!(
+                "{what}: differs from cnn-core by {difference:e}; got {got}, expected {expected}"
+            )
         });
     }
 
@@ -230,7 +238,8 @@ impl Test {
     }
 
     async fn run(mut self, chromium: &Path, port: u16) -> Result<Test> {
-        let profile = std::env::temp_dir().join(format!("cnn-book-chromium-{}", std::process::id()));
+        let profile =
+            std::env::temp_dir().join(format!("cnn-book-chromium-{}", std::process::id()));
         let capabilities = json!({
             "goog:chromeOptions": {
                 "binary": chromium,
@@ -263,7 +272,8 @@ impl Test {
 
     async fn all(&mut self, client: &Client) -> Result<()> {
         self.pages(client).await?;
-        client.set_window_size(1100, 900).await?;
+        // Tall enough to see every widget whole in its screenshot.
+        client.set_window_size(1100, 2400).await?;
         self.convolution(client).await?;
         self.output_size(client).await?;
         self.pooling(client).await?;
@@ -316,7 +326,9 @@ impl Test {
             .filter(|name| !["print.html", "toc.html", "404.html"].contains(&name.as_str()))
             .collect();
         pages.sort();
-        self.check(pages.len() >= 14, || format!("only {} pages were built", pages.len()));
+        self.check(pages.len() >= 14, || {
+            format!("only {} pages were built", pages.len())
+        });
         client.set_window_size(NARROW, 900).await?;
         self.console(client).await?; // start from an empty log
         for page in &pages {
@@ -350,10 +362,17 @@ impl Test {
         Ok(())
     }
 
-    async fn screenshot_widget(&mut self, client: &Client, selector: &str, name: &str) -> Result<()> {
+    async fn screenshot_widget(
+        &mut self,
+        client: &Client,
+        selector: &str,
+        name: &str,
+    ) -> Result<()> {
         let element = client.find(Locator::Css(selector)).await?;
+        // Scroll the element's top just below mdBook's menu bar.
+        let scroll = "arguments[0].scrollIntoView(); window.scrollBy(0, -60)";
         client
-            .execute("arguments[0].scrollIntoView()", vec![serde_json::to_value(&element)?])
+            .execute(scroll, vec![serde_json::to_value(&element)?])
             .await?;
         let png = element.screenshot().await?;
         let path = self.shots.join(name);
@@ -363,7 +382,8 @@ impl Test {
 
     /// `element.cnnState` of the widget `name`.
     async fn state(&self, client: &Client, name: &str) -> Result<Value> {
-        let script = format!(r#"return document.querySelector('.widget[data-widget="{name}"]').cnnState"#);
+        let script =
+            format!(r#"return document.querySelector('.widget[data-widget="{name}"]').cnnState"#);
         Ok(client.execute(&script, vec![]).await?)
     }
 
@@ -386,7 +406,13 @@ impl Test {
     /// and leave the field with Tab, which commits it.
     async fn type_into(&self, client: &Client, selector: &str, text: &str) -> Result<()> {
         let field = client.find(Locator::Css(selector)).await?;
-        let keys = format!("{}a{}{}{text}{}", Key::Control, Key::Null, Key::Backspace, Key::Tab);
+        let keys = format!(
+            "{}a{}{}{text}{}",
+            Key::Control,
+            Key::Null,
+            Key::Backspace,
+            Key::Tab
+        );
         field.send_keys(&keys).await?;
         Ok(())
     }
@@ -396,12 +422,16 @@ impl Test {
         let expected = self.expected("convolution")?;
         self.open(client, "ch02-feature-maps.html").await?;
         let w = r#".widget[data-widget="convolution"]"#;
-        self.click(client, &format!(r#"{w} [data-action="all"]"#)).await?;
+        self.click(client, &format!(r#"{w} [data-action="all"]"#))
+            .await?;
         for case in expected["cases"].as_array().context("cases")? {
             let (filter, stride, padding) = (&case["filter"], &case["stride"], &case["padding"]);
-            self.select(client, "convolution", 0, &filter.to_string()).await?;
-            self.select(client, "convolution", 1, &stride.to_string()).await?;
-            self.select(client, "convolution", 2, &padding.to_string()).await?;
+            self.select(client, "convolution", 0, &filter.to_string())
+                .await?;
+            self.select(client, "convolution", 1, &stride.to_string())
+                .await?;
+            self.select(client, "convolution", 2, &padding.to_string())
+                .await?;
             // Choosing a filter resets the widget; show the whole output again.
             let shown = client
                 .execute(
@@ -409,8 +439,12 @@ impl Test {
                     vec![],
                 )
                 .await?;
-            if shown.as_array().is_some_and(|cells| cells.iter().any(|c| c == "")) {
-                self.click(client, &format!(r#"{w} [data-action="all"]"#)).await?;
+            if shown
+                .as_array()
+                .is_some_and(|cells| cells.iter().any(|c| c == ""))
+            {
+                self.click(client, &format!(r#"{w} [data-action="all"]"#))
+                    .await?;
             }
             let cells = client
                 .execute(
@@ -419,23 +453,40 @@ impl Test {
                     vec![],
                 )
                 .await?;
-            let what = format!("convolution, filter {filter}, stride {stride}, padding {padding}: the output shown");
+            let what = format!(
+                "convolution, filter {filter}, stride {stride}, padding {padding}: the output shown"
+            );
             self.check_close(&cells, &case["output"], &what);
         }
         // Keys: filter 1, stride 1, padding 0; Home, then right twice and down once.
         self.select(client, "convolution", 0, "0").await?;
         self.select(client, "convolution", 1, "1").await?;
         self.select(client, "convolution", 2, "0").await?;
-        let input = client.find(Locator::Css(&format!(r#"{w} [data-role="input"]"#))).await?;
+        let input = client
+            .find(Locator::Css(&format!(r#"{w} [data-role="input"]"#)))
+            .await?;
         input
-            .send_keys(&format!("{}{}{}{}", Key::Home, Key::Right, Key::Right, Key::Down))
+            .send_keys(&format!(
+                "{}{}{}{}",
+                Key::Home,
+                Key::Right,
+                Key::Right,
+                Key::Down
+            ))
             .await?;
         let state = self.state(client, "convolution").await?;
         let case = &expected["cases"][0]; // filter 0, stride 1, padding 0
         self.check(state["position"] == json!([1, 2]), || {
-            format!("convolution: the arrow keys moved the window to {}, not [1, 2]", state["position"])
+            format!(
+                "convolution: the arrow keys moved the window to {}, not [1, 2]",
+                state["position"]
+            )
         });
-        self.check_close(&state["sum"], &case["output"][1][2], "convolution: the sum of the nine products at (1, 2)");
+        self.check_close(
+            &state["sum"],
+            &case["output"][1][2],
+            "convolution: the sum of the nine products at (1, 2)",
+        );
         let products_ok = state["terms"].as_array().is_some_and(|terms| {
             terms.len() == 9
                 && terms.iter().all(|t| {
@@ -443,29 +494,61 @@ impl Test {
                     matches!((x, w, p), (Some(x), Some(w), Some(p)) if (x * w - p).abs() < 1e-12)
                 })
         });
-        self.check(products_ok, || format!("convolution: the nine products are not x times w: {}", state["terms"]));
-        self.click(client, &format!(r#"{w} [data-action="step"]"#)).await?;
+        self.check(products_ok, || {
+            format!(
+                "convolution: the nine products are not x times w: {}",
+                state["terms"]
+            )
+        });
+        self.click(client, &format!(r#"{w} [data-action="step"]"#))
+            .await?;
         let state = self.state(client, "convolution").await?;
         self.check(state["position"] == json!([1, 3]), || {
-            format!("convolution: Step moved the window to {}, not [1, 3]", state["position"])
+            format!(
+                "convolution: Step moved the window to {}, not [1, 3]",
+                state["position"]
+            )
         });
         // A click on the input centres the window on the cell: (4, 2) -> position (3, 1).
-        self.click(client, &format!(r#"{w} [data-role="input"] td[data-row="4"][data-col="2"]"#)).await?;
+        self.click(
+            client,
+            &format!(r#"{w} [data-role="input"] td[data-row="4"][data-col="2"]"#),
+        )
+        .await?;
         let state = self.state(client, "convolution").await?;
         self.check(state["position"] == json!([3, 1]), || {
-            format!("convolution: a click on pixel (4, 2) moved the window to {}, not [3, 1]", state["position"])
+            format!(
+                "convolution: a click on pixel (4, 2) moved the window to {}, not [3, 1]",
+                state["position"]
+            )
         });
         self.screenshot_widget(client, w, "convolution.png").await?;
         // Edit one pixel and one weight; compare with cnn-core's output for the same edit.
         let edit = &expected["edit"];
-        self.click(client, &format!(r#"{w} [data-action="edit"]"#)).await?;
+        self.click(client, &format!(r#"{w} [data-action="edit"]"#))
+            .await?;
         let (r, c, v) = (&edit["pixel"][0], &edit["pixel"][1], &edit["pixel"][2]);
-        self.type_into(client, &format!(r#"{w} input[data-pixel="{r},{c}"]"#), &v.to_string()).await?;
+        self.type_into(
+            client,
+            &format!(r#"{w} input[data-pixel="{r},{c}"]"#),
+            &v.to_string(),
+        )
+        .await?;
         let (u, q, x) = (&edit["weight"][0], &edit["weight"][1], &edit["weight"][2]);
-        self.type_into(client, &format!(r#"{w} input[data-kernel="{u},{q}"]"#), &x.to_string()).await?;
+        self.type_into(
+            client,
+            &format!(r#"{w} input[data-kernel="{u},{q}"]"#),
+            &x.to_string(),
+        )
+        .await?;
         let state = self.state(client, "convolution").await?;
-        self.check_close(&state["output"], &edit["output"], "convolution: output after editing a pixel and a weight");
-        self.screenshot_widget(client, w, "convolution-edit.png").await?;
+        self.check_close(
+            &state["output"],
+            &edit["output"],
+            "convolution: output after editing a pixel and a weight",
+        );
+        self.screenshot_widget(client, w, "convolution-edit.png")
+            .await?;
         println!("    convolution stepper: checked");
         Ok(())
     }
@@ -476,11 +559,16 @@ impl Test {
         self.open(client, "ch04-output-size.html").await?;
         let w = r#".widget[data-widget="output-size"]"#;
         let cases = expected["cases"].as_array().context("cases")?;
-        let inputs: Vec<Value> = cases.iter().map(|c| json!([c["n"], c["k"], c["s"], c["p"]])).collect();
+        let inputs: Vec<Value> = cases
+            .iter()
+            .map(|c| json!([c["n"], c["k"], c["s"], c["p"]]))
+            .collect();
         let computed = client
             .execute(
-                &format!(r#"const compute = document.querySelector('{w}').cnnCompute;
-                   return arguments[0].map(([n, k, s, p]) => compute(n, k, s, p))"#),
+                &format!(
+                    r#"const compute = document.querySelector('{w}').cnnCompute;
+                   return arguments[0].map(([n, k, s, p]) => compute(n, k, s, p))"#
+                ),
                 vec![Value::Array(inputs)],
             )
             .await?;
@@ -489,18 +577,39 @@ impl Test {
         for (case, got) in cases.iter().zip(&computed) {
             let same = case["output"] == got["output"]
                 && case["dropped"] == got["dropped"]
-                && largest_difference(&numbers(&case["coverage"]), &numbers(&got["coverage"])) == 0.0;
+                && largest_difference(&numbers(&case["coverage"]), &numbers(&got["coverage"]))
+                    == 0.0;
             if !same {
-                wrong.push(format!("n={} k={} s={} p={}", case["n"], case["k"], case["s"], case["p"]));
+                wrong.push(format!(
+                    "n={} k={} s={} p={}",
+                    case["n"], case["k"], case["s"], case["p"]
+                ));
             }
         }
         self.check(computed.len() == cases.len() && wrong.is_empty(), || {
-            format!("output size: the widget's formula differs from cnn-core for {} of {} cases: {:?}", wrong.len(), cases.len(), wrong.iter().take(5).collect::<Vec<_>>())
+            format!(
+                "output size: the widget's formula differs from cnn-core for {} of {} cases: {:?}",
+                wrong.len(),
+                cases.len(),
+                wrong.iter().take(5).collect::<Vec<_>>()
+            )
         });
         // Through the fields: type the numbers, read the formula and every pixel's count.
-        for (n, k, p, s) in [(7, 3, 0, 2), (8, 3, 0, 2), (9, 4, 0, 3), (5, 3, 1, 1), (12, 5, 2, 3), (3, 6, 1, 1)] {
+        for (n, k, p, s) in [
+            (7, 3, 0, 2),
+            (8, 3, 0, 2),
+            (9, 4, 0, 3),
+            (5, 3, 1, 1),
+            (12, 5, 2, 3),
+            (3, 6, 1, 1),
+        ] {
             for (field, value) in [("n", n), ("k", k), ("p", p), ("s", s)] {
-                self.type_into(client, &format!(r#"{w} input[data-field="{field}"]"#), &value.to_string()).await?;
+                self.type_into(
+                    client,
+                    &format!(r#"{w} input[data-field="{field}"]"#),
+                    &value.to_string(),
+                )
+                .await?;
             }
             let case = cases
                 .iter()
@@ -517,34 +626,59 @@ impl Test {
                 )
                 .await?;
             let coverage = numbers(&case["coverage"]);
-            let counts: Vec<f64> = coverage.iter().flat_map(|a| coverage.iter().map(move |b| a * b)).collect();
+            let counts: Vec<f64> = coverage
+                .iter()
+                .flat_map(|a| coverage.iter().map(move |b| a * b))
+                .collect();
             let what = format!("output size n={n} k={k} p={p} s={s}");
-            self.check(shown["output"] == case["output"] && shown["dropped"] == case["dropped"], || {
-                format!("{what}: shows output {} and dropped {}, cnn-core says {} and {}", shown["output"], shown["dropped"], case["output"], case["dropped"])
-            });
-            self.check(largest_difference(&numbers(&shown["counts"]), &counts) == 0.0, || {
-                format!("{what}: the windows per pixel {} differ from cnn-core's {:?}", shown["counts"], counts)
-            });
+            self.check(
+                shown["output"] == case["output"] && shown["dropped"] == case["dropped"],
+                || {
+                    format!(
+                        "{what}: shows output {} and dropped {}, cnn-core says {} and {}",
+                        shown["output"], shown["dropped"], case["output"], case["dropped"]
+                    )
+                },
+            );
+            self.check(
+                largest_difference(&numbers(&shown["counts"]), &counts) == 0.0,
+                || {
+                    format!(
+                        "{what}: the windows per pixel {} differ from cnn-core's {:?}",
+                        shown["counts"], counts
+                    )
+                },
+            );
             if (n, k, p, s) == (8, 3, 0, 2) {
-                self.click(client, &format!(r#"{w} [data-action="step"]"#)).await?;
-                self.click(client, &format!(r#"{w} [data-action="step"]"#)).await?;
+                self.click(client, &format!(r#"{w} [data-action="step"]"#))
+                    .await?;
+                self.click(client, &format!(r#"{w} [data-action="step"]"#))
+                    .await?;
                 let current = client
                     .execute(&format!(r#"const cells = Array.from(document.querySelectorAll('{w} [data-role="output"] td')); return cells.findIndex((td) => td.classList.contains("widget-current"))"#), vec![])
                     .await?;
-                self.check(current == json!(2), || format!("output size: two steps reach window {current}, not 2"));
+                self.check(current == json!(2), || {
+                    format!("output size: two steps reach window {current}, not 2")
+                });
                 self.screenshot_widget(client, w, "output-size.png").await?;
             }
         }
         // Play moves the window by itself; Pause stops it.
-        self.type_into(client, &format!(r#"{w} input[data-field="n"]"#), "8").await?;
-        self.type_into(client, &format!(r#"{w} input[data-field="k"]"#), "3").await?;
-        self.click(client, &format!(r#"{w} [data-action="play"]"#)).await?;
+        self.type_into(client, &format!(r#"{w} input[data-field="n"]"#), "8")
+            .await?;
+        self.type_into(client, &format!(r#"{w} input[data-field="k"]"#), "3")
+            .await?;
+        self.click(client, &format!(r#"{w} [data-action="play"]"#))
+            .await?;
         tokio::time::sleep(Duration::from_millis(1600)).await;
-        self.click(client, &format!(r#"{w} [data-action="play"]"#)).await?;
+        self.click(client, &format!(r#"{w} [data-action="play"]"#))
+            .await?;
         let moved = client
             .execute(&format!(r#"return document.querySelectorAll('{w} [data-role="output"] td.widget-done').length"#), vec![])
             .await?;
-        self.check(moved.as_u64().unwrap_or(0) >= 1, || "output size: Play did not move the window".to_string());
+        self.check(moved.as_u64().unwrap_or(0) >= 1, || {
+            "output size: Play did not move the window".to_string()
+        });
         println!("    output size: {} cases checked", cases.len());
         Ok(())
     }
@@ -554,47 +688,83 @@ impl Test {
         let expected = self.expected("pooling")?;
         self.open(client, "ch03-pooling.html").await?;
         let w = r#".widget[data-widget="pooling"]"#;
-        for case in expected["lecture_cases"].as_array().context("lecture cases")? {
-            let (map, kind, kernel, stride) = (&case["map"], case["kind"].as_str().unwrap_or_default(), &case["kernel"], &case["stride"]);
+        for case in expected["lecture_cases"]
+            .as_array()
+            .context("lecture cases")?
+        {
+            let (map, kind, kernel, stride) = (
+                &case["map"],
+                case["kind"].as_str().unwrap_or_default(),
+                &case["kernel"],
+                &case["stride"],
+            );
             self.select(client, "pooling", 0, &map.to_string()).await?;
             self.select(client, "pooling", 1, kind).await?;
-            self.select(client, "pooling", 2, &kernel.to_string()).await?;
-            self.select(client, "pooling", 3, &stride.to_string()).await?;
+            self.select(client, "pooling", 2, &kernel.to_string())
+                .await?;
+            self.select(client, "pooling", 3, &stride.to_string())
+                .await?;
             let cells = client
                 .execute(
                     &format!(r#"return Array.from(document.querySelectorAll('{w} [data-role="output"] tr')).map((tr) => Array.from(tr.children).map((td) => Number(td.dataset.value)))"#),
                     vec![],
                 )
                 .await?;
-            self.check_close(&cells, &case["output"], &format!("pooling map {map}, {kind} {kernel}x{kernel} stride {stride}"));
+            self.check_close(
+                &cells,
+                &case["output"],
+                &format!("pooling map {map}, {kind} {kernel}x{kernel} stride {stride}"),
+            );
         }
         // Keyboard: focus an output value and press Enter to see its window.
         self.select(client, "pooling", 0, "0").await?;
         self.select(client, "pooling", 1, "max").await?;
         self.select(client, "pooling", 2, "2").await?;
         self.select(client, "pooling", 3, "2").await?;
-        let cell = client.find(Locator::Css(&format!(r#"{w} [data-role="output"] td[data-row="1"][data-col="0"]"#))).await?;
+        let cell = client
+            .find(Locator::Css(&format!(
+                r#"{w} [data-role="output"] td[data-row="1"][data-col="0"]"#
+            )))
+            .await?;
         cell.send_keys(&Key::Enter.to_string()).await?;
         let windows = client
-            .execute(&format!(r#"return document.querySelectorAll('{w} td.widget-window').length"#), vec![])
+            .execute(
+                &format!(r#"return document.querySelectorAll('{w} td.widget-window').length"#),
+                vec![],
+            )
             .await?;
         let current = client
             .execute(&format!(r#"const c = document.querySelector('{w} [data-role="output"] td.widget-current'); return [Number(c.dataset.row), Number(c.dataset.col)]"#), vec![])
             .await?;
         self.check(windows == json!(4) && current == json!([1, 0]), || {
-            format!("pooling: Enter on output (1, 0) shows {windows} window cells and selects {current}")
+            format!(
+                "pooling: Enter on output (1, 0) shows {windows} window cells and selects {current}"
+            )
         });
-        self.screenshot_widget(client, w, "pooling-lecture.png").await?;
+        self.screenshot_widget(client, w, "pooling-lecture.png")
+            .await?;
         // The photo: edge map, pooled maps, and the change for every shift.
         self.select(client, "pooling", 0, "photo").await?;
         let state = self.state(client, "pooling").await?;
-        self.check_close(&state["edges"], &expected["edges"], "pooling: the photo's edge map");
+        self.check_close(
+            &state["edges"],
+            &expected["edges"],
+            "pooling: the photo's edge map",
+        );
         for case in expected["photo_cases"].as_array().context("photo cases")? {
-            let (kind, kernel, stride) = (case["kind"].as_str().unwrap_or_default(), &case["kernel"], &case["stride"]);
+            let (kind, kernel, stride) = (
+                case["kind"].as_str().unwrap_or_default(),
+                &case["kernel"],
+                &case["stride"],
+            );
             self.select(client, "pooling", 1, kind).await?;
-            self.select(client, "pooling", 2, &kernel.to_string()).await?;
-            self.select(client, "pooling", 3, &stride.to_string()).await?;
-            let slider = client.find(Locator::Css(&format!(r#"{w} input[data-field="shift"]"#))).await?;
+            self.select(client, "pooling", 2, &kernel.to_string())
+                .await?;
+            self.select(client, "pooling", 3, &stride.to_string())
+                .await?;
+            let slider = client
+                .find(Locator::Css(&format!(r#"{w} input[data-field="shift"]"#)))
+                .await?;
             slider.send_keys(&Key::Home.to_string()).await?;
             let changes = case["changes"].as_array().context("changes")?;
             for (shift, change) in changes.iter().enumerate() {
@@ -602,18 +772,31 @@ impl Test {
                     slider.send_keys(&Key::Right.to_string()).await?;
                 }
                 let state = self.state(client, "pooling").await?;
-                let what = format!("pooling the photo, {kind} {kernel}x{kernel} stride {stride}, shift {shift}");
-                self.check(state["shift"] == json!(shift), || format!("{what}: the slider is at {}", state["shift"]));
-                self.check_close(&state["change"], change, &format!("{what}: relative change"));
+                let what = format!(
+                    "pooling the photo, {kind} {kernel}x{kernel} stride {stride}, shift {shift}"
+                );
+                self.check(state["shift"] == json!(shift), || {
+                    format!("{what}: the slider is at {}", state["shift"])
+                });
+                self.check_close(
+                    &state["change"],
+                    change,
+                    &format!("{what}: relative change"),
+                );
                 if shift == 0 {
-                    self.check_close(&state["before"], &case["pooled"], &format!("{what}: pooled map"));
+                    self.check_close(
+                        &state["before"],
+                        &case["pooled"],
+                        &format!("{what}: pooled map"),
+                    );
                 }
             }
         }
         self.select(client, "pooling", 1, "max").await?;
         self.select(client, "pooling", 2, "4").await?;
         self.select(client, "pooling", 3, "4").await?;
-        self.screenshot_widget(client, w, "pooling-photo.png").await?;
+        self.screenshot_widget(client, w, "pooling-photo.png")
+            .await?;
         println!("    pooling: checked");
         Ok(())
     }
@@ -624,36 +807,60 @@ impl Test {
         let w = r#".widget[data-widget="receptive-field"]"#;
         let stacks = data["stacks"].as_array().context("stacks")?.clone();
         for (index, stack) in stacks.iter().enumerate() {
-            self.select(client, "receptive-field", 0, &index.to_string()).await?;
+            self.select(client, "receptive-field", 0, &index.to_string())
+                .await?;
             let rows = self.field_rows(client, w).await?;
             self.check(rows == stack["fields"], || {
-                format!("receptive field of {}: the table shows {rows}, cnn-core {}", stack["name"], stack["fields"])
+                format!(
+                    "receptive field of {}: the table shows {rows}, cnn-core {}",
+                    stack["name"], stack["fields"]
+                )
             });
         }
         // Build the VGG stack with the buttons: conv conv pool conv conv pool conv conv.
-        self.click(client, &format!(r#"{w} [data-action="clear"]"#)).await?;
-        for action in ["conv", "conv", "pool", "conv", "conv", "pool", "conv", "conv"] {
-            self.click(client, &format!(r#"{w} [data-action="add-{action}"]"#)).await?;
+        self.click(client, &format!(r#"{w} [data-action="clear"]"#))
+            .await?;
+        for action in [
+            "conv", "conv", "pool", "conv", "conv", "pool", "conv", "conv",
+        ] {
+            self.click(client, &format!(r#"{w} [data-action="add-{action}"]"#))
+                .await?;
         }
         let rows = self.field_rows(client, w).await?;
         self.check(rows == stacks[1]["fields"], || {
-            format!("receptive field built with the buttons: {rows}, cnn-core {}", stacks[1]["fields"])
+            format!(
+                "receptive field built with the buttons: {rows}, cnn-core {}",
+                stacks[1]["fields"]
+            )
         });
         // LeNet-5 by typing kernel sizes: conv 5, pool, conv 5, pool.
-        self.click(client, &format!(r#"{w} [data-action="clear"]"#)).await?;
+        self.click(client, &format!(r#"{w} [data-action="clear"]"#))
+            .await?;
         for action in ["conv", "pool", "conv", "pool"] {
-            self.click(client, &format!(r#"{w} [data-action="add-{action}"]"#)).await?;
+            self.click(client, &format!(r#"{w} [data-action="add-{action}"]"#))
+                .await?;
         }
         for layer in [1, 3] {
-            self.type_into(client, &format!(r#"{w} input[aria-label="layer {layer} kernel"]"#), "5").await?;
+            self.type_into(
+                client,
+                &format!(r#"{w} input[aria-label="layer {layer} kernel"]"#),
+                "5",
+            )
+            .await?;
         }
         let rows = self.field_rows(client, w).await?;
         self.check(rows == stacks[3]["fields"], || {
-            format!("receptive field of LeNet-5 typed in: {rows}, cnn-core {}", stacks[3]["fields"])
+            format!(
+                "receptive field of LeNet-5 typed in: {rows}, cnn-core {}",
+                stacks[3]["fields"]
+            )
         });
-        let first = client.find(Locator::Css(&format!(r#"{w} tr[data-field]"#))).await?;
+        let first = client
+            .find(Locator::Css(&format!(r#"{w} tr[data-field]"#)))
+            .await?;
         first.send_keys(&Key::Tab.to_string()).await?;
-        self.screenshot_widget(client, w, "receptive-field.png").await?;
+        self.screenshot_widget(client, w, "receptive-field.png")
+            .await?;
         println!("    receptive field: {} stacks checked", stacks.len());
         Ok(())
     }
@@ -670,8 +877,11 @@ impl Test {
     /// The data file of a widget, `book/generated/widgets/<name>.js`, as JSON.
     fn widget_data(&self, name: &str) -> Result<Value> {
         let path = self.root.join(format!("book/generated/widgets/{name}.js"));
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        let start = text.find(&format!("cnnBookData(\"{name}\", ")).context("a data file")?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let start = text
+            .find(&format!("cnnBookData(\"{name}\", "))
+            .context("a data file")?;
         let json = &text[start + name.len() + 16..];
         let json = json.trim_end().trim_end_matches(");");
         serde_json::from_str(json).with_context(|| format!("{} holds no JSON", path.display()))
@@ -696,18 +906,34 @@ impl Test {
                 self.click(client, &button).await?;
             }
             let state = self.state(client, "tiny-vgg").await?;
-            self.check(state["image"] == json!(name), || format!("Tiny VGG: chose {name}, shows {}", state["image"]));
-            let difference = largest_difference(&numbers(&state["probabilities"]), &numbers(&image["probabilities"]));
+            self.check(state["image"] == json!(name), || {
+                format!("Tiny VGG: chose {name}, shows {}", state["image"])
+            });
+            let difference = largest_difference(
+                &numbers(&state["probabilities"]),
+                &numbers(&image["probabilities"]),
+            );
             largest = largest.max(difference);
-            self.check_close(&state["probabilities"], &image["probabilities"], &format!("Tiny VGG, {name}: probabilities"));
+            self.check_close(
+                &state["probabilities"],
+                &image["probabilities"],
+                &format!("Tiny VGG, {name}: probabilities"),
+            );
             let shown = client
                 .execute(&format!(r#"return Array.from(document.querySelectorAll('{w} [data-role="softmax"] td[data-value]')).map((td) => Number(td.dataset.value))"#), vec![])
                 .await?;
-            self.check_close(&shown, &image["probabilities"], &format!("Tiny VGG, {name}: the softmax table"));
+            self.check_close(
+                &shown,
+                &image["probabilities"],
+                &format!("Tiny VGG, {name}: the softmax table"),
+            );
         }
-        println!("    Tiny VGG: 21 images, largest probability difference from cnn-core {largest:e}");
+        println!(
+            "    Tiny VGG: 21 images, largest probability difference from cnn-core {largest:e}"
+        );
         // Every layer of the espresso image at the checked positions.
-        self.click(client, &format!(r#"{w} button[data-image="espresso_1"]"#)).await?;
+        self.click(client, &format!(r#"{w} button[data-image="espresso_1"]"#))
+            .await?;
         let state = self.state(client, "tiny-vgg").await?;
         for check in expected["espresso_checks"].as_array().context("checks")? {
             let layer = state["layers"]
@@ -715,30 +941,58 @@ impl Test {
                 .and_then(|layers| layers.iter().find(|l| l["name"] == check["layer"]));
             let got = layer.and_then(|l| {
                 let (h, w) = (l["h"].as_u64()?, l["w"].as_u64()?);
-                let index = (check["channel"].as_u64()? * h + check["row"].as_u64()?) * w + check["column"].as_u64()?;
+                let index = (check["channel"].as_u64()? * h + check["row"].as_u64()?) * w
+                    + check["column"].as_u64()?;
                 l["values"].get(index as usize).cloned()
             });
-            let what = format!("Tiny VGG, espresso, {} channel {} at ({}, {})", check["layer"], check["channel"], check["row"], check["column"]);
+            let what = format!(
+                "Tiny VGG, espresso, {} channel {} at ({}, {})",
+                check["layer"], check["channel"], check["row"], check["column"]
+            );
             self.check_close(&got.unwrap_or(Value::Null), &check["value"], &what);
         }
         // The dot product of conv_1_1, filter 0, at (31, 31), the chapter's worked pixel.
-        self.click(client, &format!(r#"{w} button[data-layer="conv_1_1"][data-channel="0"]"#)).await?;
+        self.click(
+            client,
+            &format!(r#"{w} button[data-layer="conv_1_1"][data-channel="0"]"#),
+        )
+        .await?;
         let detail = self.state(client, "tiny-vgg").await?["detail"].clone();
         let worked = expected["espresso_checks"]
             .as_array()
-            .and_then(|checks| checks.iter().find(|c| c["layer"] == "conv_1_1" && c["channel"] == 0 && c["row"] == 31))
+            .and_then(|checks| {
+                checks
+                    .iter()
+                    .find(|c| c["layer"] == "conv_1_1" && c["channel"] == 0 && c["row"] == 31)
+            })
             .cloned()
             .context("the check of conv_1_1 at (31, 31)")?;
-        self.check(detail["row"] == 31 && detail["column"] == 31, || format!("Tiny VGG: the detail is at {detail}"));
-        self.check_close(&detail["sum"], &worked["value"], "Tiny VGG: the dot product of conv_1_1 filter 0 at (31, 31)");
+        self.check(detail["row"] == 31 && detail["column"] == 31, || {
+            format!("Tiny VGG: the detail is at {detail}")
+        });
+        self.check_close(
+            &detail["sum"],
+            &worked["value"],
+            "Tiny VGG: the dot product of conv_1_1 filter 0 at (31, 31)",
+        );
         // conv_2_2, last channel: move with the keys to the centre and compare.
         let last = expected["espresso_checks"]
             .as_array()
-            .and_then(|checks| checks.iter().find(|c| c["layer"] == "conv_2_2" && c["channel"] == 9 && c["row"] == 13))
+            .and_then(|checks| {
+                checks
+                    .iter()
+                    .find(|c| c["layer"] == "conv_2_2" && c["channel"] == 9 && c["row"] == 13)
+            })
             .cloned()
             .context("the check of conv_2_2")?;
-        self.click(client, &format!(r#"{w} button[data-layer="conv_2_2"][data-channel="9"]"#)).await?;
-        let enlarged = client.find(Locator::Css(&format!(r#"{w} [data-role="enlarged"]"#))).await?;
+        self.click(
+            client,
+            &format!(r#"{w} button[data-layer="conv_2_2"][data-channel="9"]"#),
+        )
+        .await?;
+        let enlarged = client
+            .find(Locator::Css(&format!(r#"{w} [data-role="enlarged"]"#)))
+            .await?;
         let mut keys = String::new();
         for _ in 0..12 {
             keys.push_str(&Key::Up.to_string());
@@ -746,19 +1000,44 @@ impl Test {
         }
         enlarged.send_keys(&keys).await?;
         let detail = self.state(client, "tiny-vgg").await?["detail"].clone();
-        self.check(detail["row"] == 13 && detail["column"] == 13, || format!("Tiny VGG: the keys moved the detail to {detail}"));
-        self.check_close(&detail["sum"], &last["value"], "Tiny VGG: the dot product of conv_2_2 channel 9 at (13, 13)");
-        self.check_close(&detail["sum"], &detail["value"], "Tiny VGG: the dot product equals the map's value");
+        self.check(detail["row"] == 13 && detail["column"] == 13, || {
+            format!("Tiny VGG: the keys moved the detail to {detail}")
+        });
+        self.check_close(
+            &detail["sum"],
+            &last["value"],
+            "Tiny VGG: the dot product of conv_2_2 channel 9 at (13, 13)",
+        );
+        self.check_close(
+            &detail["sum"],
+            &detail["value"],
+            "Tiny VGG: the dot product equals the map's value",
+        );
         self.screenshot_widget(client, w, "tiny-vgg.png").await?;
         // A max-pooling map and a ReLU map explain themselves too.
         for layer in ["relu_1_2", "max_pool_2"] {
-            self.click(client, &format!(r#"{w} button[data-layer="{layer}"][data-channel="3"]"#)).await?;
+            self.click(
+                client,
+                &format!(r#"{w} button[data-layer="{layer}"][data-channel="3"]"#),
+            )
+            .await?;
             let detail = self.state(client, "tiny-vgg").await?["detail"].clone();
-            self.check_close(&detail["sum"], &detail["value"], &format!("Tiny VGG: the explanation of {layer}"));
+            self.check_close(
+                &detail["sum"],
+                &detail["value"],
+                &format!("Tiny VGG: the explanation of {layer}"),
+            );
         }
-        self.screenshot_widget(client, &format!(r#"{w} [data-role="detail"]"#), "tiny-vgg-pool.png").await?;
+        self.screenshot_widget(
+            client,
+            &format!(r#"{w} [data-role="detail"]"#),
+            "tiny-vgg-pool.png",
+        )
+        .await?;
         // Upload a 64x64 PNG: used as it is, so exactly cnn-core's numbers.
-        let file = client.find(Locator::Css(&format!(r#"{w} input[data-field="photo"]"#))).await?;
+        let file = client
+            .find(Locator::Css(&format!(r#"{w} input[data-field="photo"]"#)))
+            .await?;
         let espresso = self.root.join("data/cnn-explainer/png/espresso_1.png");
         file.send_keys(&espresso.display().to_string()).await?;
         let state = self.wait_for_photo(client, 64).await?;
@@ -766,17 +1045,23 @@ impl Test {
             .as_array()
             .and_then(|images| images.iter().find(|i| i["name"] == "espresso_1"))
             .context("espresso")?;
-        self.check_close(&state["probabilities"], &reference["probabilities"], "Tiny VGG: an uploaded espresso_1.png");
+        self.check_close(
+            &state["probabilities"],
+            &reference["probabilities"],
+            "Tiny VGG: an uploaded espresso_1.png",
+        );
         // Upload a large photo: the canvas scales it, so only check that it is classified.
         let coffee = self.root.join("data/photos/coffee.png");
         file.send_keys(&coffee.display().to_string()).await?;
         let state = self.wait_for_photo(client, 600).await?;
         let probabilities = numbers(&state["probabilities"]);
         let total: f64 = probabilities.iter().sum();
-        self.check(probabilities.len() == 10 && (total - 1.0).abs() < 1e-5, || {
-            format!("Tiny VGG: the uploaded coffee.png gives probabilities {probabilities:?}")
-        });
-        self.screenshot_widget(client, w, "tiny-vgg-upload.png").await?;
+        self.check(
+            probabilities.len() == 10 && (total - 1.0).abs() < 1e-5,
+            || format!("Tiny VGG: the uploaded coffee.png gives probabilities {probabilities:?}"),
+        );
+        self.screenshot_widget(client, w, "tiny-vgg-upload.png")
+            .await?;
         Ok(())
     }
 
@@ -789,22 +1074,85 @@ impl Test {
                 return Ok(state);
             }
             if Instant::now() > deadline {
-                bail!("the explorer did not classify the uploaded photo within 20 s: {}", state["image"]);
+                bail!(
+                    "the explorer did not classify the uploaded photo within 20 s: {}",
+                    state["image"]
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
-    /// Chapter 4's quiz: start it, answer the first question (a number), see it marked.
+    /// Chapter 4's quiz: start it, answer every question right (typed numbers and clicked
+    /// choices, from the quiz file), and read the score.
     async fn quiz(&mut self, client: &Client) -> Result<()> {
         self.open(client, "ch04-output-size.html").await?;
-        let drawn = client
-            .execute("const q = document.querySelector('.quiz-placeholder'); return q ? q.innerText : null", vec![])
+        let path = self.root.join("book/generated/quizzes/ch04.toml");
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let quiz: toml::Table = text
+            .parse()
+            .with_context(|| format!("{} is not TOML", path.display()))?;
+        let questions = quiz["questions"].as_array().cloned().unwrap_or_default();
+        let q = ".quiz-placeholder";
+        self.screenshot_widget(client, q, "quiz-start.png").await?;
+        client
+            .find(Locator::XPath(
+                "//div[contains(@class,'quiz-placeholder')]//button[normalize-space()='Start']",
+            ))
+            .await?
+            .click()
             .await?;
-        self.check(drawn.as_str().is_some_and(|t| !t.trim().is_empty()), || {
-            format!("chapter 4's quiz is not drawn: {drawn}")
+        for (index, question) in questions.iter().enumerate() {
+            let answer = question["answer"]["answer"].as_str().unwrap_or_default();
+            if question["type"].as_str() == Some("ShortAnswer") {
+                let field = client
+                    .find(Locator::Css(&format!("{q} input[type=text]")))
+                    .await?;
+                field.send_keys(&format!("{answer}{}", Key::Enter)).await?;
+            } else {
+                let marked = client
+                    .execute(
+                        &format!(r#"const labels = Array.from(document.querySelectorAll('{q} label'));
+                           const right = labels.find((l) => l.innerText.trim() === arguments[0].trim());
+                           if (right) right.setAttribute("data-answer", "yes");
+                           return Boolean(right)"#),
+                        vec![json!(answer)],
+                    )
+                    .await?;
+                if marked != json!(true) {
+                    self.check(false, || {
+                        format!("quiz question {}: no choice reads `{answer}`", index + 1)
+                    });
+                    return Ok(());
+                }
+                if index == 1 {
+                    self.screenshot_widget(client, q, "quiz-question.png")
+                        .await?;
+                }
+                self.click(client, &format!(r#"{q} label[data-answer="yes"]"#))
+                    .await?;
+                self.click(client, &format!("{q} input[type=submit]"))
+                    .await?;
+            }
+        }
+        let summary = client
+            .execute(
+                &format!("return document.querySelector('{q}').innerText"),
+                vec![],
+            )
+            .await?;
+        let expected = format!(
+            "You answered {}/{} questions correctly",
+            questions.len(),
+            questions.len()
+        );
+        let summary = summary.as_str().unwrap_or_default().replace('\n', " ");
+        self.check(summary.contains(&expected), || {
+            format!("chapter 4's quiz answered from its file does not say `{expected}`: {summary}")
         });
-        self.screenshot_widget(client, ".quiz-placeholder", "quiz.png").await?;
+        self.screenshot_widget(client, q, "quiz-review.png").await?;
+        println!("    quiz: {} questions answered", questions.len());
         Ok(())
     }
 }
