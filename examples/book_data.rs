@@ -421,11 +421,13 @@ struct ReceptiveFieldData {
     stacks: Vec<Stack>,
 }
 
+/// One layer of a stack: `(kind, kernel, stride)`, kind "conv" or "pool".
+type StackLayer = (&'static str, usize, usize);
+
 #[derive(Serialize)]
 struct Stack {
     name: &'static str,
-    /// `(kind, kernel, stride)` per layer, kind "conv" or "pool".
-    layers: Vec<(&'static str, usize, usize)>,
+    layers: Vec<StackLayer>,
     /// cnn-core's `receptive_field`: `(field, jump)` after each layer.
     fields: Vec<(usize, usize)>,
 }
@@ -433,7 +435,7 @@ struct Stack {
 fn receptive_field_data() -> Result<ReceptiveFieldData> {
     let conv3 = ("conv", 3, 1);
     let pool2 = ("pool", 2, 2);
-    let named: Vec<(&'static str, Vec<(&'static str, usize, usize)>)> = vec![
+    let named: Vec<(&'static str, Vec<StackLayer>)> = vec![
         ("six 3x3 convolutions", vec![conv3; 6]),
         (
             "six 3x3 convolutions, pooling after the 2nd and 4th (VGG)",
@@ -499,6 +501,10 @@ struct TinyVggImages {
 #[derive(Serialize)]
 struct TinyVggExpected {
     images: Vec<SampleResult>,
+    /// A photo that is not 64x64 (data/photos/coffee.png, 600x400), prepared by cnn-core:
+    /// its `[3, 64, 64]` bytes and probabilities. The browser scales photos with its own
+    /// filter, so the explorer's pixels differ a little from these.
+    photo: PhotoResult,
     /// Values of the espresso image's layer outputs, for checking the explorer's panels.
     espresso_checks: Vec<LayerValue>,
 }
@@ -519,6 +525,12 @@ struct SampleImage {
     /// `[3, 64, 64]` bytes, channel after channel, row by row, in base64: the input
     /// cnn-core prepares (`tiny_vgg::load_image`), times 255.
     pixels: String,
+}
+
+#[derive(Serialize)]
+struct PhotoResult {
+    pixels: Vec<u8>,
+    probabilities: Vec<f32>,
 }
 
 #[derive(Serialize)]
@@ -601,13 +613,18 @@ fn tiny_vgg_images(network: &Sequential) -> Result<(TinyVggImages, TinyVggExpect
         picker: PICKER.to_vec(),
         images,
     };
-    Ok((
-        page,
-        TinyVggExpected {
-            images: results,
-            espresso_checks,
-        },
-    ))
+    let coffee = tiny_vgg::load_image(&repo_root().join("data/photos/coffee.png"))?; // [3, 64, 64]
+    let probabilities = network.forward(tiny_vgg::batch_of_one(&coffee).into_dyn().view())?;
+    let photo = PhotoResult {
+        pixels: as_bytes(&coffee, "coffee.png")?,
+        probabilities: probabilities.iter().copied().collect(),
+    };
+    let expected = TinyVggExpected {
+        images: results,
+        photo,
+        espresso_checks,
+    };
+    Ok((page, expected))
 }
 
 /// A few values of every feature map of the network for `batch`: the centre and a
@@ -686,7 +703,7 @@ fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

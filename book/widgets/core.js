@@ -139,6 +139,8 @@ window.CnnWidgets = (function () {
   // A number for display: integers as they are, others with up to `digits` decimals.
   function format(value, digits = 3) {
     if (Number.isInteger(value)) return String(value);
+    // Too small for `digits` decimals, but not zero: 1.6e-6 rather than 0.
+    if (Math.abs(value) < 0.5 * 10 ** -digits) return value.toExponential(1);
     const text = value.toFixed(digits).replace(/0+$/, "").replace(/\.$/, "");
     return text === "-0" ? "0" : text;
   }

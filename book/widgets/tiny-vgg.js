@@ -277,6 +277,7 @@ CnnWidgets.register("tiny-vgg", async function (element) {
     renderSoftmax();
     element.cnnState = {
       image: name,
+      input: Array.from(input.values),
       logits: result.logits,
       probabilities: result.probabilities,
       layers: result.outputs.map(({ layer, maps: m }) => ({ name: layer.name, c: m.c, h: m.h, w: m.w, values: Array.from(m.values) })),
