@@ -23,6 +23,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::key::Key;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -522,6 +523,49 @@ impl Test {
                 state["position"]
             )
         });
+        // Drag: press on pixel (1, 1), move to (4, 4), release; the window follows to (3, 3).
+        let centres = client
+            .execute(
+                &format!(
+                    r#"return [[1, 1], [4, 4]].map(([r, c]) => {{
+                        const rect = document.querySelector('{w} [data-role="input"] td[data-row="' + r + '"][data-col="' + c + '"]').getBoundingClientRect();
+                        return [rect.left + rect.width / 2, rect.top + rect.height / 2];
+                    }})"#
+                ),
+                vec![],
+            )
+            .await?;
+        let point = |i: usize, j: usize| centres[i][j].as_f64().unwrap_or(0.0);
+        let drag = MouseActions::new("mouse".to_string())
+            .then(PointerAction::MoveTo {
+                duration: None,
+                x: point(0, 0),
+                y: point(0, 1),
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::MoveTo {
+                duration: Some(Duration::from_millis(300)),
+                x: point(1, 0),
+                y: point(1, 1),
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        client.perform_actions(drag).await?;
+        let state = self.state(client, "convolution").await?;
+        self.check(state["position"] == json!([3, 3]), || {
+            format!(
+                "convolution: dragging to pixel (4, 4) moved the window to {}, not [3, 3]",
+                state["position"]
+            )
+        });
+        self.check_close(
+            &state["sum"],
+            &case["output"][3][3],
+            "convolution: the sum after dragging",
+        );
         self.screenshot_widget(client, w, "convolution.png").await?;
         // Edit one pixel and one weight; compare with cnn-core's output for the same edit.
         let edit = &expected["edit"];
