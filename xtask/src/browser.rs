@@ -175,6 +175,31 @@ impl WebDriverCompatibleCommand for BrowserLog {
     }
 }
 
+/// A Chrome DevTools Protocol command, through chromedriver.
+#[derive(Debug)]
+struct Cdp {
+    command: &'static str,
+    parameters: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.command, "params": self.parameters });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
 struct Test {
     root: PathBuf,
     html: PathBuf,
@@ -330,7 +355,15 @@ impl Test {
         self.check(pages.len() >= 14, || {
             format!("only {} pages were built", pages.len())
         });
-        client.set_window_size(NARROW, 900).await?;
+        // A phone-sized viewport (a desktop window cannot be made this narrow).
+        let phone =
+            json!({ "width": NARROW, "height": 900, "deviceScaleFactor": 1, "mobile": true });
+        client
+            .issue_cmd(Cdp {
+                command: "Emulation.setDeviceMetricsOverride",
+                parameters: phone,
+            })
+            .await?;
         self.console(client).await?; // start from an empty log
         for page in &pages {
             self.open(client, page).await?;
@@ -347,18 +380,39 @@ impl Test {
             });
             let too_wide = overflow["document"].as_f64().unwrap_or(0.0);
             let viewport = width.as_f64().unwrap_or(0.0);
+            self.check(viewport == f64::from(NARROW), || {
+                format!("{page}: the window is {viewport} px wide, not {NARROW}")
+            });
             self.check(too_wide <= viewport, || {
                 format!("{page}: the page is {too_wide} px wide in a {viewport} px window")
+            });
+            let (content, visible) = (&overflow["content"], &overflow["contentVisible"]);
+            self.check(content.as_f64() <= visible.as_f64(), || {
+                format!("{page}: the text column scrolls sideways: {content} px in {visible} px")
             });
             let elements = overflow["elements"].as_array().cloned().unwrap_or_default();
             self.check(elements.is_empty(), || {
                 format!("{page}: elements wider than the window at {NARROW} px: {elements:?}")
             });
-            if page == "ch07-tiny-vgg.html" || page == "ch02-feature-maps.html" {
+            // A phone-sized screenshot of one widget per chapter that has some.
+            let shot = match page.as_str() {
+                "ch02-feature-maps.html" => Some(r#".widget[data-widget="convolution"]"#),
+                "ch03-pooling.html" => Some(r#".widget[data-widget="receptive-field"]"#),
+                "ch04-output-size.html" => Some(r#".widget[data-widget="output-size"]"#),
+                "ch07-tiny-vgg.html" => Some(r#".widget[data-widget="tiny-vgg"]"#),
+                _ => None,
+            };
+            if let Some(selector) = shot {
                 let name = format!("{}-400px.png", page.trim_end_matches(".html"));
-                self.screenshot_widget(client, ".widget", &name).await?;
+                self.screenshot_widget(client, selector, &name).await?;
             }
         }
+        client
+            .issue_cmd(Cdp {
+                command: "Emulation.clearDeviceMetricsOverride",
+                parameters: json!({}),
+            })
+            .await?;
         println!("    pages: {} loaded at {NARROW} px", pages.len());
         Ok(())
     }
@@ -1221,27 +1275,35 @@ impl Test {
     }
 }
 
-/// Returns how wide the document is, and the elements that reach past the window's right
-/// edge without a scrolling container of their own that fits.
+/// Returns how wide the document and the text column are, and the elements that reach
+/// past the window's right edge without a scrolling container of their own inside the text
+/// (a table's wrapper, an equation, a code block, a widget's scrolling part).
 const OVERFLOW_SCRIPT: &str = r#"
 const width = window.innerWidth;
-const escapes = (element) => {
-  for (let a = element.parentElement; a && a !== document.body; a = a.parentElement) {
+const main = document.querySelector("main");
+const fits = (element) => {
+  for (let a = element.parentElement; a && a !== main; a = a.parentElement) {
     const overflow = getComputedStyle(a).overflowX;
     if (overflow === "auto" || overflow === "scroll" || overflow === "hidden") {
-      return a.getBoundingClientRect().right > width + 1;
+      return a.getBoundingClientRect().right <= width + 1;
     }
   }
-  return true;
+  return false;
 };
 const elements = [];
-for (const element of document.querySelectorAll("main *")) {
+for (const element of main.querySelectorAll("*")) {
   const rect = element.getBoundingClientRect();
   if (rect.width === 0 || rect.height === 0) continue;
-  if (rect.right > width + 1 && escapes(element)) {
+  if (rect.right > width + 1 && !fits(element)) {
     elements.push(element.tagName.toLowerCase() + "." + element.className + ": " + (element.textContent || "").slice(0, 40));
     if (elements.length >= 5) break;
   }
 }
-return { document: document.documentElement.scrollWidth, elements };
+const column = main.parentElement;
+return {
+  document: document.documentElement.scrollWidth,
+  content: column.scrollWidth,
+  contentVisible: column.clientWidth,
+  elements,
+};
 "#;
