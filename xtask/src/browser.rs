@@ -1180,6 +1180,39 @@ impl Test {
         });
         self.screenshot_widget(client, w, "tiny-vgg-upload.png")
             .await?;
+        // A file that is not an image: a message in the widget, and the last answer stays.
+        self.console(client).await?;
+        let text = self.root.join("README.md");
+        file.send_keys(&text.display().to_string()).await?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            let status = client
+                .execute(
+                    &format!(
+                        r#"return document.querySelector('{w} [data-role="status"]').textContent"#
+                    ),
+                    vec![],
+                )
+                .await?;
+            let status = status.as_str().unwrap_or_default().to_string();
+            if status.starts_with("Could not read") || Instant::now() > deadline {
+                break status;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        self.check(
+            status.starts_with("Could not read README.md as a PNG or JPEG image"),
+            || format!("Tiny VGG: uploading README.md says `{status}`"),
+        );
+        let errors = self
+            .console(client)
+            .await?
+            .into_iter()
+            .filter(|(level, _)| level == "SEVERE")
+            .count();
+        self.check(errors == 0, || {
+            format!("Tiny VGG: uploading README.md logged {errors} console errors")
+        });
         Ok(())
     }
 
