@@ -183,7 +183,7 @@ CnnWidgets.register("pooling", async function (element) {
       if (r >= top && r < top + k && c >= left && c < left + k) td.classList.add("widget-window");
       const rgb = W.color(map[r][c], -3, 3, "diverging");
       td.style.background = "rgb(" + rgb.join(",") + ")";
-      td.style.color = "#000";
+      td.style.color = Math.abs(map[r][c]) >= 2 ? "#fff" : "#000"; // readable on dark cells
     });
     const output = W.grid(pooled.length, pooled[0].length, (r, c) => W.format(pooled[r][c]), (td, r, c) => {
       td.dataset.value = pooled[r][c];
