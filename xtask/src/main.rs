@@ -12,6 +12,9 @@
 //!   grade a class, one folder per learner (see `grade.rs`).
 //! - `cargo xtask handout DIR [--assignment week2]`: the repository a learner receives,
 //!   without the solutions, with a workflow that grades each push (see `handout.rs`).
+//! - `cargo xtask browser-test`: the built book in headless Chromium: every widget operated
+//!   and compared with cnn-core, every page without console errors and fitting 400 px (see
+//!   `browser.rs`).
 //!
 //! The book is built into `target/book/` (see `book.toml`), so nothing built is committed.
 
@@ -23,6 +26,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
+mod browser;
 mod catalogue;
 mod check;
 mod files;
@@ -55,6 +59,10 @@ const TOOLS: &[Tool] = &[
         name: "mdbook-linkcheck2",
         version: "0.13.0",
     },
+    Tool {
+        name: "mdbook-quiz",
+        version: "0.5.0",
+    },
 ];
 
 #[derive(Parser)]
@@ -68,7 +76,8 @@ struct Cli {
 enum Task {
     /// Run the chapter examples, which write the book's figures and tables.
     Figures {
-        /// Run only this chapter's example(s), e.g. `ch03`, or `exercises` for the answers.
+        /// Run only this chapter's example(s), e.g. `ch03`, `exercises` for the answers, or
+        /// `widgets` for the widgets' data and the quizzes.
         #[arg(long)]
         chapter: Option<String>,
     },
@@ -80,6 +89,8 @@ enum Task {
         #[arg(long, default_value_t = 3000)]
         port: u16,
     },
+    /// Test the built book in headless Chromium: widgets, console errors, 400 px layout.
+    BrowserTest,
     /// Check the exercises (exercises/src/): a line per exercise, a summary, a JSON report.
     Check {
         /// A chapter (`ch03`) or one exercise (`ch03-max-pool-argmax`); all if left out.
@@ -170,6 +181,7 @@ fn run_task(cli: Cli) -> Result<()> {
     match cli.command {
         Task::Figures { chapter } => figures(&root, chapter.as_deref()),
         Task::Book => book(&root),
+        Task::BrowserTest => browser::browser_test(&root),
         Task::Check {
             target,
             assignment,
@@ -324,6 +336,8 @@ fn figures(root: &Path, chapter: Option<&str>) -> Result<()> {
     let mut examples = chapter_examples(&root.join("examples"))?;
     if chapter == Some("exercises") {
         examples = vec!["exercise_answers".to_string()];
+    } else if chapter == Some("widgets") {
+        examples = vec!["book_data".to_string()];
     } else if let Some(chapter) = chapter {
         let prefix = format!("{chapter}_");
         examples.retain(|name| name.starts_with(&prefix));
@@ -343,6 +357,10 @@ fn figures(root: &Path, chapter: Option<&str>) -> Result<()> {
             println!("==> Writing {}", path.display());
             files::write_atomically(&path, table.as_bytes())?;
         }
+    }
+    if chapter.is_none() && root.join("examples/book_data.rs").exists() {
+        // The widgets' data and the quizzes' numbers.
+        examples.push("book_data".to_string());
     }
     if examples.is_empty() {
         println!("==> No chapter examples (examples/chNN_*.rs) yet: no figures to make");

@@ -1,0 +1,142 @@
+// Chapter 4: the output-size formula. Choose n, k, p and s and watch the window slide
+// over the padded input, in the style of Dumoulin and Visin's convolution arithmetic;
+// the formula with the numbers filled in; pixels that no window covers are marked.
+//
+// o = floor((n + 2p - k) / s) + 1,  and  (n + 2p - k) mod s  rows and columns are dropped.
+
+"use strict";
+
+CnnWidgets.register("output-size", async function (element) {
+  const W = CnnWidgets;
+  const state = { n: 8, k: 3, p: 0, s: 2, position: 0, playing: false };
+
+  // ---- the arithmetic ----
+
+  // The output size, or null when the kernel does not fit the padded input.
+  function compute(n, k, s, p) {
+    if (k < 1 || s < 1 || k > n + 2 * p) return { output: null, dropped: null, coverage: [] };
+    const output = Math.floor((n + 2 * p - k) / s) + 1;
+    const dropped = (n + 2 * p - k) % s;
+    // How many windows cover each input pixel along one side (padding not included).
+    const coverage = Array(n).fill(0);
+    for (let t = 0; t < output; t++) {
+      for (let u = 0; u < k; u++) {
+        const x = t * s + u - p;
+        if (x >= 0 && x < n) coverage[x] += 1;
+      }
+    }
+    return { output, dropped, coverage };
+  }
+
+  // ---- the page ----
+
+  W.heading(
+    element,
+    "Try it: output size",
+    "Change n, k, p and s (the fields take the arrow keys). Step or play to slide the window; " +
+      "each number in a pixel is how many windows cover it, and a red pixel is never covered."
+  );
+  const fields = {};
+  const controls = W.make("div", { class: "widget-controls" });
+  for (const [key, label, min, max] of [
+    ["n", "input n", 1, 12],
+    ["k", "kernel k", 1, 6],
+    ["p", "padding p", 0, 3],
+    ["s", "stride s", 1, 4],
+  ]) {
+    const field = W.number(label, min, max, state[key], (v) => {
+      state[key] = v;
+      state.position = 0;
+      render();
+    });
+    field.element.dataset.field = key;
+    fields[key] = field.element;
+    controls.append(field.label);
+  }
+  const back = W.make("button", { type: "button", "data-action": "back", onclick: () => advance(-1) }, "◀ Back");
+  const step = W.make("button", { type: "button", "data-action": "step", onclick: () => advance(1) }, "Step ▶");
+  const play = W.make("button", { type: "button", "data-action": "play", "aria-pressed": "false", onclick: () => toggle() }, "Play");
+  element.append(controls, W.make("div", { class: "widget-controls" }, back, step, play));
+  const formula = W.make("p", { class: "widget-formula", "data-role": "formula", "aria-live": "polite" });
+  const picture = W.make("div", { class: "widget-row" });
+  const note = W.make("p", { class: "widget-note", "data-role": "note" });
+  element.append(formula, picture, note);
+
+  let timer = null;
+  function toggle() {
+    state.playing = !state.playing;
+    play.setAttribute("aria-pressed", String(state.playing));
+    play.textContent = state.playing ? "Pause" : "Play";
+    if (timer) clearInterval(timer);
+    timer = state.playing ? setInterval(() => advance(1, true), 700) : null;
+  }
+  function advance(delta, wrap) {
+    const { output } = compute(state.n, state.k, state.s, state.p);
+    if (!output) return;
+    const count = output * output;
+    state.position = wrap ? (state.position + delta + count) % count : Math.max(0, Math.min(count - 1, state.position + delta));
+    render();
+  }
+
+  function render() {
+    const { n, k, p, s } = state;
+    const result = compute(n, k, s, p);
+    const padded = n + 2 * p;
+    if (result.output === null) {
+      formula.textContent =
+        "The kernel does not fit: k = " + k + " is larger than the padded input n + 2p = " + padded + ".";
+      formula.dataset.output = "";
+      picture.replaceChildren();
+      note.textContent = "cnn-core refuses this configuration with an error that gives these numbers.";
+      element.cnnState = Object.assign({ n, k, p, s }, result);
+      return;
+    }
+    const o = result.output;
+    const inner = n + 2 * p - k;
+    formula.replaceChildren(
+      "o = ⌊(n + 2p − k) / s⌋ + 1 = ⌊(" + n + " + 2·" + p + " − " + k + ") / " + s + "⌋ + 1 = ⌊" +
+        inner + " / " + s + "⌋ + 1 = " + Math.floor(inner / s) + " + 1 = ",
+      W.make("strong", { "data-role": "output" }, String(o))
+    );
+    formula.dataset.output = o;
+    formula.dataset.dropped = result.dropped;
+    const i = Math.floor(state.position / o);
+    const j = state.position % o;
+    const top = i * s;
+    const left = j * s;
+    const input = W.grid(padded, padded, (r, c) => {
+      const x = r - p;
+      const y = c - p;
+      if (x < 0 || y < 0 || x >= n || y >= n) return "";
+      return String(result.coverage[x] * result.coverage[y]);
+    }, (td, r, c) => {
+      const x = r - p;
+      const y = c - p;
+      const inside = x >= 0 && y >= 0 && x < n && y < n;
+      td.classList.add(inside ? "widget-pixel" : "widget-padding");
+      if (inside) {
+        td.dataset.coverage = result.coverage[x] * result.coverage[y];
+        if (result.coverage[x] * result.coverage[y] === 0) td.classList.add("widget-dropped");
+      }
+      if (r >= top && r < top + k && c >= left && c < left + k) td.classList.add("widget-window");
+    }, { "data-role": "input", "aria-label": "padded input, " + padded + " by " + padded });
+    const out = W.grid(o, o, () => "", (td, r, c) => {
+      if (r * o + c < state.position) td.classList.add("widget-done");
+      if (r === i && c === j) td.classList.add("widget-current");
+    }, { "data-role": "output" });
+    picture.replaceChildren(
+      W.make("div", { class: "widget-panel widget-scroll" }, W.make("p", { class: "widget-caption" }, "input " + n + " x " + n + ", padded to " + padded + " x " + padded), input),
+      W.make("div", { class: "widget-panel" }, W.make("p", { class: "widget-caption" }, "output " + o + " x " + o + ", window (" + i + ", " + j + ")"), out)
+    );
+    note.textContent =
+      result.dropped === 0
+        ? "n + 2p − k = " + inner + " is a multiple of s = " + s + ": the windows fit exactly."
+        : "n + 2p − k = " + inner + " is not a multiple of s = " + s + ": the floor drops the remainder " +
+          inner + " mod " + s + " = " + result.dropped + ", so the last " + result.dropped +
+          (result.dropped === 1 ? " row and column" : " rows and columns") + " of the padded input are never covered.";
+    element.cnnState = Object.assign({ n, k, p, s }, result);
+  }
+
+  element.cnnCompute = compute;
+  render();
+});

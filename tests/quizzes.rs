@@ -1,0 +1,189 @@
+//! The chapters' quizzes (book/generated/quizzes/, filled from the templates in
+//! book/quizzes/ by examples/book_data.rs): every chapter ends with one, each has 4 to 8
+//! well-formed questions in mdbook-quiz's format with an explanation, and every number is
+//! filled in. mdbook-quiz validates them again when the book is built.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The quiz file format of mdbook-quiz 0.5 (the fields this book uses).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Quiz {
+    questions: Vec<Question>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Question {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    prompt: Prompt,
+    answer: Answer,
+    context: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Prompt {
+    prompt: String,
+    distractors: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Answer {
+    answer: String,
+    alternatives: Option<Vec<String>>,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The chapters, `chNN` and their Markdown files, from book/SUMMARY.md's order.
+fn chapters() -> Vec<(String, PathBuf)> {
+    let mut chapters: Vec<(String, PathBuf)> = std::fs::read_dir(root().join("book"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|path| {
+            let name = path.file_name()?.to_str()?.to_string();
+            let id = name.get(0..4)?.to_string();
+            let is_chapter = name.ends_with(".md")
+                && id.starts_with("ch")
+                && id[2..].chars().all(|c| c.is_ascii_digit());
+            is_chapter.then_some((id, path))
+        })
+        .collect();
+    chapters.sort();
+    chapters
+}
+
+fn read_quiz(path: &Path) -> Quiz {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run `cargo xtask figures`)", path.display()));
+    toml::from_str(&text).unwrap_or_else(|e| panic!("{}: not a quiz: {e}", path.display()))
+}
+
+#[test]
+fn every_chapter_ends_with_its_quiz() {
+    let chapters = chapters();
+    assert_eq!(chapters.len(), 9, "chapters 0 to 8: {chapters:?}");
+    for (id, path) in chapters {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let include = format!("{{{{#quiz generated/quizzes/{id}.toml}}}}");
+        let last = text.trim_end().lines().last().unwrap_or_default();
+        assert_eq!(last, include, "{} must end with its quiz", path.display());
+    }
+}
+
+#[test]
+fn quizzes_have_four_to_eight_explained_questions() {
+    let mut ids = BTreeSet::new();
+    for (chapter, _) in chapters() {
+        let path = root().join(format!("book/generated/quizzes/{chapter}.toml"));
+        let quiz = read_quiz(&path);
+        let count = quiz.questions.len();
+        assert!((4..=8).contains(&count), "{chapter}: {count} questions");
+        for q in &quiz.questions {
+            let at = format!("{chapter}, question {}", q.id);
+            assert!(ids.insert(q.id.clone()), "{at}: the id is used twice");
+            assert!(
+                q.id.starts_with(&format!("{chapter}-")),
+                "{at}: ids start with the chapter"
+            );
+            assert!(
+                q.prompt.prompt.trim().len() > 20,
+                "{at}: the prompt is too short"
+            );
+            assert!(
+                q.context.trim().len() > 40,
+                "{at}: the explanation is too short"
+            );
+            assert!(!q.answer.answer.trim().is_empty(), "{at}: no answer");
+            for text in [&q.prompt.prompt, &q.answer.answer, &q.context] {
+                assert!(
+                    !text.contains("{{"),
+                    "{at}: a value was not filled in: {text}"
+                );
+                // mdbook-quiz renders Markdown, not math: `$` would show as it is.
+                assert!(
+                    !text.contains('$'),
+                    "{at}: `$` math does not render in quizzes"
+                );
+                // A line that starts with a number and a full stop is a Markdown list item.
+                for line in text.lines() {
+                    let digits = line
+                        .trim_start()
+                        .chars()
+                        .take_while(char::is_ascii_digit)
+                        .count();
+                    let rest = &line.trim_start()[digits..];
+                    let list = digits > 0 && (rest.starts_with(". ") || rest == ".");
+                    assert!(!list, "{at}: `{line}` would become a numbered list");
+                }
+            }
+            match q.kind.as_str() {
+                "ShortAnswer" => {
+                    assert!(
+                        q.prompt.distractors.is_none(),
+                        "{at}: distractors in a short answer"
+                    )
+                }
+                "MultipleChoice" => {
+                    let distractors = q.prompt.distractors.as_ref().expect("distractors");
+                    assert!(distractors.len() >= 2, "{at}: too few distractors");
+                    assert!(
+                        q.answer.alternatives.is_none(),
+                        "{at}: alternatives in a choice"
+                    );
+                    // A computed answer must not coincide with a (computed) distractor.
+                    let mut options = BTreeSet::new();
+                    options.insert(q.answer.answer.trim());
+                    for d in distractors {
+                        assert!(
+                            options.insert(d.trim()),
+                            "{at}: the option `{d}` appears twice"
+                        );
+                    }
+                }
+                other => panic!("{at}: question type {other} is not used in this book"),
+            }
+        }
+    }
+}
+
+#[test]
+fn quiz_numbers_come_from_the_templates() {
+    // Each filled quiz is its template with `{{name}}` replaced: the same text around them.
+    for (chapter, _) in chapters() {
+        let template =
+            std::fs::read_to_string(root().join(format!("book/quizzes/{chapter}.toml"))).unwrap();
+        let filled =
+            std::fs::read_to_string(root().join(format!("book/generated/quizzes/{chapter}.toml")))
+                .unwrap();
+        let body: Vec<&str> = filled.lines().skip_while(|l| l.starts_with('#')).collect();
+        let lines: Vec<&str> = template.lines().collect();
+        assert_eq!(
+            body.len(),
+            lines.len(),
+            "{chapter}: line count differs from the template"
+        );
+        for (t, f) in lines.iter().zip(&body) {
+            let literal: Vec<&str> = t
+                .split("{{")
+                .map(|p| p.rsplit("}}").next().unwrap())
+                .collect();
+            let mut rest = *f;
+            for part in literal {
+                let at = rest.find(part).unwrap_or_else(|| {
+                    panic!("{chapter}: `{f}` does not follow the template line `{t}`")
+                });
+                rest = &rest[at + part.len()..];
+            }
+        }
+    }
+}
