@@ -82,9 +82,10 @@ pub fn load_mnist(dir: &Path, split: Split) -> Result<Mnist> {
             ),
         ));
     }
+    // Straight from the bytes to floats: no array of bytes in between.
+    let pixels: Vec<f32> = pixels.into_iter().map(|p| p as f32 / 255.0).collect();
     let images = Array4::from_shape_vec((count, 1, rows, cols), pixels)
-        .expect("the header's sizes were checked against the data")
-        .mapv(|p| p as f32 / 255.0);
+        .expect("the header's sizes were checked against the data");
     Ok(Mnist {
         images,
         labels: labels.into_iter().map(usize::from).collect(),
@@ -142,7 +143,7 @@ fn header_u32(bytes: &[u8], index: usize) -> u32 {
 /// # Errors
 /// See [`load_mnist`].
 pub fn read_idx_images(path: &Path) -> Result<(usize, usize, usize, Vec<u8>)> {
-    let bytes = read_gzip(path)?;
+    let mut bytes = read_gzip(path)?;
     if bytes.len() < 16 {
         return Err(file_error(
             path,
@@ -185,7 +186,8 @@ pub fn read_idx_images(path: &Path) -> Result<(usize, usize, usize, Vec<u8>)> {
             ),
         ));
     }
-    Ok((count, rows, cols, bytes[16..].to_vec()))
+    bytes.drain(..16); // the pixels, moved to the front in place: no second copy of 47 MB
+    Ok((count, rows, cols, bytes))
 }
 
 /// Reads an IDX label file.

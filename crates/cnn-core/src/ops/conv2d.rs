@@ -13,10 +13,14 @@
 //! The flipped, signal-processing convolution is in [`crate::ops::signal`].
 
 use ndarray::parallel::prelude::*;
-use ndarray::{Array1, Array2, Array4, ArrayView1, ArrayView4, ArrayViewMut4, Axis};
+use ndarray::{
+    Array1, Array2, Array4, ArrayView1, ArrayView3, ArrayView4, ArrayViewMut4, Axis, CowArray, Ix2,
+    s,
+};
 
 use crate::error::{CnnError, Result};
 use crate::ops::im2col::{col2im_chunk, im2col_chunk};
+use crate::ops::matmul::matmul_into;
 use crate::shape::{check_count, output_size};
 
 /// 2-D convolution, computed directly from its formula (the reference version).
@@ -232,6 +236,7 @@ fn conv2d_by_chunks(
     let weight_matrix = weight
         .to_shape((filters, channels * kernel_h * kernel_w)) // [F, C, KH, KW] -> [F, C*KH*KW]
         .expect("a 4-D weight reshapes to 2-D");
+    let positions = out_h * out_w;
     let mut output = Array4::zeros(output_shape);
     let kept: Vec<Option<Array2<f32>>> = input
         .axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK)
@@ -239,15 +244,15 @@ fn conv2d_by_chunks(
         .zip(output.axis_chunks_iter_mut(Axis(0), IMAGES_PER_CHUNK))
         .map(|(x, mut y)| {
             let columns = im2col_chunk(x, kernel_h, kernel_w, stride, padding, out_h, out_w); // [B, C, H, W] -> [C*KH*KW, B*H'*W']
-            let product = weight_matrix.dot(&columns); // [F, C*KH*KW] x [C*KH*KW, B*H'*W'] -> [F, B*H'*W']
-            let product = product
-                .into_shape_with_order((filters, x.dim().0, out_h, out_w)) // [F, B*H'*W'] -> [F, B, H', W']
-                .expect("the product has F * B * H' * W' entries");
-            y.assign(&product.permuted_axes([1, 0, 2, 3])); // [F, B, H', W'] -> [B, F, H', W']
-            for mut image in y.outer_iter_mut() {
-                for (mut map, &b) in image.outer_iter_mut().zip(bias.iter()) {
-                    map += b;
+            for (b, image) in y.outer_iter_mut().enumerate() {
+                let mut maps = image
+                    .into_shape_with_order((filters, positions)) // [F, H', W'] -> [F, H'*W']
+                    .expect("an image of a fresh output is contiguous");
+                for (mut map, &b) in maps.outer_iter_mut().zip(bias.iter()) {
+                    map.fill(b); // start from the bias ...
                 }
+                let patches = columns.slice(s![.., b * positions..(b + 1) * positions]); // [C*KH*KW, H'*W']
+                matmul_into(weight_matrix.view(), patches, maps, true); // ... and add [F, C*KH*KW] x [C*KH*KW, H'*W']
             }
             // ANCHOR_END: conv2d_fast_chunk
             keep_patches.then_some(columns)
@@ -479,37 +484,44 @@ pub fn conv2d_input_gradient(
     let weight_matrix = weight
         .to_shape((filters, channels * kernel_h * kernel_w)) // [F, C, KH, KW] -> [F, C*KH*KW]
         .expect("a 4-D weight reshapes to 2-D");
+    let positions = out_h * out_w;
     let mut d_input = Array4::zeros(input_shape);
     d_input
         .axis_chunks_iter_mut(Axis(0), IMAGES_PER_CHUNK)
         .into_par_iter()
         .zip(d_out.axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK))
-        .for_each(|(d_x, d_y)| {
-            let d_y_matrix = output_gradient_matrix(d_y); // [B, F, H', W'] -> [F, B*H'*W']
-            let d_columns = weight_matrix.t().dot(&d_y_matrix); // [C*KH*KW, F] x [F, B*H'*W'] -> [C*KH*KW, B*H'*W']
-            col2im_chunk(
-                d_columns.view(),
-                d_x,
-                kernel_h,
-                kernel_w,
-                stride,
-                padding,
-                out_h,
-                out_w,
-            );
+        .for_each(|(mut d_x, d_y)| {
+            let mut d_columns = Array2::zeros((weight_matrix.ncols(), positions)); // [C*KH*KW, H'*W']
+            for (d_x, d_y) in d_x.outer_iter_mut().zip(d_y.outer_iter()) {
+                let d_y = image_gradient_matrix(d_y); // [F, H', W'] -> [F, H'*W']
+                matmul_into(weight_matrix.t(), d_y.view(), d_columns.view_mut(), false); // [C*KH*KW, F] x [F, H'*W']
+                col2im_chunk(
+                    d_columns.view(),
+                    d_x.insert_axis(Axis(0)),
+                    kernel_h,
+                    kernel_w,
+                    stride,
+                    padding,
+                    out_h,
+                    out_w,
+                );
+            }
         });
     Ok(d_input)
 }
 
-/// A chunk of output gradients as a matrix with one row per filter, the layout of
-/// the forward pass's product: `[B, F, H', W'] -> [F, B*H'*W']`.
-fn output_gradient_matrix(d_y: ArrayView4<f32>) -> Array2<f32> {
-    let (images, filters, out_h, out_w) = d_y.dim();
-    d_y.permuted_axes([1, 0, 2, 3]) // [B, F, H', W'] -> [F, B, H', W']
-        .as_standard_layout()
-        .into_owned()
-        .into_shape_with_order((filters, images * out_h * out_w)) // -> [F, B*H'*W']
-        .expect("d_out chunk reshapes to [F, B*H'*W']")
+/// One image's output gradient as a matrix with one row per filter, the layout of
+/// the forward pass's product: `[F, H', W'] -> [F, H'*W']` (a view, not a copy, when
+/// the gradient is contiguous, as it is in training).
+fn image_gradient_matrix<'a>(d_y: ArrayView3<'a, f32>) -> CowArray<'a, f32, Ix2> {
+    let (filters, out_h, out_w) = d_y.dim();
+    let d_y = if d_y.is_standard_layout() {
+        CowArray::from(d_y)
+    } else {
+        CowArray::from(d_y.as_standard_layout().into_owned())
+    };
+    d_y.into_shape_with_order((filters, out_h * out_w)) // [F, H', W'] -> [F, H'*W']
+        .expect("a standard-layout array reshapes to 2-D")
 }
 
 /// The work of the fast backward passes: per chunk, `d_Wm = d_Y · columns^T` and
@@ -556,27 +568,36 @@ fn backward_by_chunks(
             .collect(),
         None => (0..chunk_count).map(|_| None).collect(),
     };
+    let positions = out_h * out_w;
     let chunk_gradients: Vec<(Array2<f32>, Array1<f32>)> = patches
         .chunks
         .par_iter()
         .zip(d_out.axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK))
         .zip(d_input_chunks)
-        .map(|((columns, d_y), d_x)| {
-            let d_y_matrix = output_gradient_matrix(d_y); // [B, F, H', W'] -> [F, B*H'*W']
-            let d_weight = d_y_matrix.dot(&columns.t()); // [F, B*H'*W'] x [B*H'*W', C*KH*KW] -> [F, C*KH*KW]
-            let d_bias = d_y_matrix.sum_axis(Axis(1)); // [F, B*H'*W'] -> [F]
-            if let Some(d_x) = d_x {
-                let d_columns = weight_matrix.t().dot(&d_y_matrix); // [C*KH*KW, F] x [F, B*H'*W'] -> [C*KH*KW, B*H'*W']
-                col2im_chunk(
-                    d_columns.view(),
-                    d_x,
-                    kernel_h,
-                    kernel_w,
-                    stride,
-                    padding,
-                    out_h,
-                    out_w,
-                );
+        .map(|((columns, d_y), mut d_x)| {
+            let mut d_weight = Array2::zeros((filters, patch)); // [F, C*KH*KW]
+            let mut d_bias = Array1::zeros(filters); // [F]
+            let mut d_columns = d_x.is_some().then(|| Array2::zeros((patch, positions))); // [C*KH*KW, H'*W']
+            for (b, d_y) in d_y.outer_iter().enumerate() {
+                let d_y = image_gradient_matrix(d_y); // [F, H', W'] -> [F, H'*W']
+                let patches = columns.slice(s![.., b * positions..(b + 1) * positions]); // [C*KH*KW, H'*W']
+                matmul_into(d_y.view(), patches.t(), d_weight.view_mut(), true); // += [F, H'*W'] x [H'*W', C*KH*KW]
+                for (d_b, row) in d_bias.iter_mut().zip(d_y.outer_iter()) {
+                    *d_b += row.sum();
+                }
+                if let (Some(d_columns), Some(d_x)) = (&mut d_columns, &mut d_x) {
+                    matmul_into(weight_matrix.t(), d_y.view(), d_columns.view_mut(), false); // [C*KH*KW, F] x [F, H'*W']
+                    col2im_chunk(
+                        d_columns.view(),
+                        d_x.index_axis_mut(Axis(0), b).insert_axis(Axis(0)),
+                        kernel_h,
+                        kernel_w,
+                        stride,
+                        padding,
+                        out_h,
+                        out_w,
+                    );
+                }
             }
             (d_weight, d_bias)
         })

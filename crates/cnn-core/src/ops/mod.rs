@@ -12,6 +12,7 @@ pub mod conv1d;
 pub mod conv2d;
 pub mod im2col;
 pub mod linear;
+pub mod matmul;
 pub mod pool;
 pub mod signal;
 pub mod softmax;
@@ -25,6 +26,7 @@ pub use conv2d::{
 };
 pub use im2col::{col2im, im2col, im2col_naive};
 pub use linear::{LinearGradients, flatten, flatten_backward, linear, linear_backward};
+pub use matmul::matmul_into;
 pub use pool::{
     PoolKind, avg_pool2d, avg_pool2d_backward, avg_pool2d_naive, global_avg_pool2d,
     global_avg_pool2d_backward, global_max_pool1d, global_max_pool2d, global_max_pool2d_backward,

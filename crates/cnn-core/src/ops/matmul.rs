@@ -1,0 +1,150 @@
+//! The matrix multiply behind the fast convolutions: `C = A · B` or `C += A · B` on
+//! `f32` matrices of any layout, computed by the [`gemm`] crate.
+//!
+//! **This is the one file of the library with `unsafe` code**, and it holds a single
+//! `unsafe` call. Everything a learner reads calls [`matmul_into`], a safe function.
+//!
+//! Why not ndarray's `dot`? ndarray multiplies with the `matrixmultiply` crate, which is
+//! fast on large square matrices but slow on the small, flat ones a convolution makes:
+//! LeNet-5's first layer multiplies a `[6, 25]` weight matrix by `[25, 784]` patches per
+//! image, and there `matrixmultiply` runs at a tenth of the speed of `gemm`, whose
+//! kernels are written for such shapes and use AVX-512 where the processor has it
+//! (`bench_lenet` measures both). The dense layers keep `dot`: their matrices suit it.
+//!
+//! Reproducibility: `gemm` runs here on the calling thread only
+//! ([`gemm::Parallelism::None`]); the convolutions split their work into chunks of a
+//! fixed number of images themselves, so how a product is computed never depends on
+//! the number of threads.
+
+use ndarray::{ArrayView2, ArrayViewMut2};
+
+/// `c = a · b`, or `c += a · b` if `accumulate`, for `a: [M, K]`, `b: [K, N]`,
+/// `c: [M, N]` of any strides (a transposed view such as `x.t()` is multiplied as it is,
+/// without a copy).
+///
+/// With `K = 0` the product is a matrix of zeros.
+///
+/// # Panics
+/// If the shapes do not fit together (a bug in the caller), naming them.
+pub fn matmul_into(
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    mut c: ArrayViewMut2<f32>,
+    accumulate: bool,
+) {
+    let (m, k) = a.dim();
+    let (k_b, n) = b.dim();
+    assert!(
+        k == k_b && c.dim() == (m, n),
+        "matmul_into: a {:?} times b {:?} does not fit c {:?}",
+        a.shape(),
+        b.shape(),
+        c.shape()
+    );
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        if !accumulate {
+            c.fill(0.0);
+        }
+        return;
+    }
+    let (c_rows, c_columns) = (c.strides()[0], c.strides()[1]);
+    let (a_rows, a_columns) = (a.strides()[0], a.strides()[1]);
+    let (b_rows, b_columns) = (b.strides()[0], b.strides()[1]);
+    // SAFETY: `gemm` reads `a[i, p]` at `a_ptr + i*a_rows + p*a_columns` for i < M,
+    // p < K, `b` likewise for p < K, j < N, and reads and writes `c[i, j]` for i < M,
+    // j < N: exactly the elements of the three views, which ndarray guarantees to be
+    // valid for these strides (negative ones included). `c` is a mutable view, so no
+    // element of it is also an element of `a` or `b` (the borrow checker forbids the
+    // alias), and a mutable view never has a zero stride along an axis longer than 1,
+    // so `gemm` writes each element of `c` exactly once. The shapes were checked above
+    // and none is empty. `read_dst` is `accumulate`: with `false` the old values of `c`
+    // are never read, so they need not be initialised to anything in particular (they
+    // are initialised anyway, as every ndarray element is).
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            c.as_mut_ptr(),
+            c_columns,
+            c_rows,
+            accumulate,
+            a.as_ptr(),
+            a_columns,
+            a_rows,
+            b.as_ptr(),
+            b_columns,
+            b_rows,
+            1.0, // c = 1 * c + 1 * a · b (the first factor applies only when reading c)
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{Array2, s};
+
+    fn varied(rows: usize, columns: usize, seed: usize) -> Array2<f32> {
+        Array2::from_shape_fn((rows, columns), |(i, j)| {
+            ((i * 7 + j * 13 + seed) % 17) as f32 / 8.0 - 1.0
+        })
+    }
+
+    #[test]
+    fn equals_ndarray_dot_for_every_layout() {
+        // Products of small integers over 8 are exact in f32 whatever the order of the
+        // additions, so the comparison can be exact.
+        for (m, k, n) in [
+            (1, 1, 1),
+            (6, 25, 784),
+            (16, 150, 100),
+            (3, 7, 2),
+            (65, 9, 33),
+        ] {
+            let a = varied(m, k, 1);
+            let b = varied(k, n, 2);
+            let expected = a.dot(&b);
+            let mut c = Array2::from_elem((m, n), f32::NAN);
+            matmul_into(a.view(), b.view(), c.view_mut(), false);
+            assert_eq!(c, expected, "{m}x{k}x{n}");
+            // Transposed operands and a transposed, strided output.
+            let (a_t, b_t) = (a.t().to_owned(), b.t().to_owned());
+            let mut wide = Array2::zeros((n, 2 * m));
+            let mut c_t = wide.slice_mut(s![.., ..;2]);
+            matmul_into(a_t.t(), b_t.t(), c_t.view_mut().reversed_axes(), false);
+            assert_eq!(c_t.t(), expected.view());
+            // Accumulating adds to what is there.
+            let mut sum = expected.clone();
+            matmul_into(a.view(), b.view(), sum.view_mut(), true);
+            assert_eq!(sum, &expected * 2.0);
+        }
+    }
+
+    #[test]
+    fn an_empty_inner_dimension_gives_zeros() {
+        let mut c = Array2::from_elem((2, 3), 5.0);
+        matmul_into(
+            Array2::zeros((2, 0)).view(),
+            Array2::zeros((0, 3)).view(),
+            c.view_mut(),
+            true,
+        );
+        assert_eq!(c, Array2::from_elem((2, 3), 5.0));
+        matmul_into(
+            Array2::zeros((2, 0)).view(),
+            Array2::zeros((0, 3)).view(),
+            c.view_mut(),
+            false,
+        );
+        assert_eq!(c, Array2::zeros((2, 3)));
+    }
+}
