@@ -73,6 +73,24 @@ pub(super) fn png(
     write_png(path, &pixels, (width, height))
 }
 
+/// Draw one frame of an animation, `width x height` pixels, with `draw` on a white
+/// page, and return its RGB pixels (3 bytes each, row by row).
+///
+/// # Errors
+/// Drawing fails.
+pub(super) fn frame(
+    (width, height): (u32, u32),
+    draw: impl FnOnce(&Page<BitMapBackend>) -> Drawn,
+) -> Result<Vec<u8>, DrawingError> {
+    register_embedded_font();
+    let mut pixels = vec![255u8; (width * height * 3) as usize];
+    {
+        let page = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+        draw_on_white(&page, draw)?;
+    }
+    Ok(pixels)
+}
+
 /// Draw an SVG figure of `width x height` pixels with `draw` on a white page, and
 /// write it to `path`.
 ///
@@ -129,7 +147,7 @@ pub(super) fn write_png(
 }
 
 /// Write a finished figure to `path`, atomically (see [`write_atomically`]).
-fn save(path: &Path, bytes: &[u8]) -> Result<(), PlotError> {
+pub(super) fn save(path: &Path, bytes: &[u8]) -> Result<(), PlotError> {
     write_atomically(path, bytes).map_err(|source| PlotError::Write {
         path: path.to_path_buf(),
         source,

@@ -14,6 +14,7 @@
 //! | `charts.rs` | [`line_chart`], [`bar_chart`], small multiples ([`chart_grid`]) |
 //! | `images.rs` | [`rgb_image`], [`image_gallery`], and [`outline`] to mark a window |
 //! | `overview.rs` | a whole network at a glance ([`overview()`]) |
+//! | `animation.rs` | a window sliding over an input, as a GIF ([`sliding_animation`]) |
 //! | `color.rs` | the colour scales ([`ColorScale`], [`colorize`]) and the palette |
 //! | `error.rs` | [`PlotError`] |
 //!
@@ -21,6 +22,7 @@
 //! the examples that call it; its error is a [`PlotError`] that names the file and
 //! keeps the cause as its source.
 
+mod animation;
 mod canvas;
 mod charts;
 mod color;
@@ -29,6 +31,7 @@ mod heatmap;
 mod images;
 mod overview;
 
+pub use animation::{Sliding, sliding_animation};
 pub use canvas::format_value;
 pub use charts::{
     ChartPanel, Labels, Series, SeriesLabelPosition, bar_chart, chart_grid, line_chart,
