@@ -164,8 +164,7 @@ fn trained_lenet() -> Result<Sequential> {
 /// The Tiny VGG of chapter 7.
 fn tiny_vgg() -> Result<Sequential> {
     let path = repo_path("data/cnn-explainer/model.json");
-    tiny_vgg::load(Path::new(&path))
-        .with_context(|| format!("loading {}", path.display()))
+    tiny_vgg::load(Path::new(&path)).with_context(|| format!("loading {}", path.display()))
 }
 
 /// Parameters of a convolution layer with `filters` filters `kernel x kernel` on `channels`.
@@ -223,7 +222,11 @@ pub fn ch02() -> Result<Table> {
         "32 filters 3x3 on 16 channels",
         &conv_parameters(32, 16, 3)?.to_string(),
     ]);
-    let layer = Conv2d::new(Array4::zeros((8, 3, 5, 5)), Array1::zeros(8), Conv2dConfig::default())?;
+    let layer = Conv2d::new(
+        Array4::zeros((8, 3, 5, 5)),
+        Array1::zeros(8),
+        Conv2dConfig::default(),
+    )?;
     table.row([
         "ch02-feature-map-shape",
         "`[2, 3, 32, 32]` through 8 filters 5x5",

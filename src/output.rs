@@ -74,13 +74,21 @@ impl Chapter {
     /// Where the figure `name` (such as `"pooling.png"`) is drawn: in the staging
     /// folder, until [`Chapter::finish`] moves it to `book/figures/chNN/name`.
     pub fn figure(&self, name: &str) -> PathBuf {
-        self.staging.path().join("figures").join(&self.id).join(name)
+        self.staging
+            .path()
+            .join("figures")
+            .join(&self.id)
+            .join(name)
     }
 
     /// Where the generated file `name` is written: in the staging folder, until
     /// [`Chapter::finish`] moves it to `book/generated/chNN/name`.
     pub fn generated(&self, name: &str) -> PathBuf {
-        self.staging.path().join("generated").join(&self.id).join(name)
+        self.staging
+            .path()
+            .join("generated")
+            .join(&self.id)
+            .join(name)
     }
 
     /// The final place of the figure `name`: `book/figures/chNN/name`.
@@ -112,11 +120,18 @@ impl Chapter {
             names.sort_by_key(|entry| entry.file_name());
             for entry in names {
                 if !entry.file_type()?.is_file() {
-                    bail!("{} is not a file; examples write files only", entry.path().display());
+                    bail!(
+                        "{} is not a file; examples write files only",
+                        entry.path().display()
+                    );
                 }
                 let destination = target.join(entry.file_name());
                 fs::rename(entry.path(), &destination).with_context(|| {
-                    format!("moving {} to {}", entry.path().display(), destination.display())
+                    format!(
+                        "moving {} to {}",
+                        entry.path().display(),
+                        destination.display()
+                    )
                 })?;
                 moved.push(destination);
             }
@@ -194,18 +209,26 @@ impl Table {
         &self.rows
     }
 
-    /// The table as GitHub-flavoured Markdown, numbers right-aligned.
+    /// The table as GitHub-flavoured Markdown, numbers (also with thousands
+    /// separators, `30,000`) right-aligned. A `|` inside a cell is escaped as `\|`, so
+    /// that a heading such as `1 - |t|` stays one cell.
     pub fn to_markdown(&self) -> String {
-        let is_number = |column: usize| {
-            !self.rows.is_empty() && self.rows.iter().all(|r| r[column].parse::<f64>().is_ok())
+        let is_number = |cell: &str| cell.replace(',', "").parse::<f64>().is_ok();
+        let numeric = |column: usize| {
+            !self.rows.is_empty() && self.rows.iter().all(|r| is_number(&r[column]))
         };
-        let mut text = format!("| {} |\n|", self.header.join(" | "));
+        let line = |cells: &[String]| {
+            let escaped: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
+            format!("| {} |\n", escaped.join(" | "))
+        };
+        let mut text = line(&self.header);
+        text.push('|');
         for column in 0..self.header.len() {
-            text.push_str(if is_number(column) { "---:|" } else { "---|" });
+            text.push_str(if numeric(column) { "---:|" } else { "---|" });
         }
         text.push('\n');
         for row in &self.rows {
-            text.push_str(&format!("| {} |\n", row.join(" | ")));
+            text.push_str(&line(row));
         }
         text
     }
@@ -232,6 +255,16 @@ mod tests {
     }
 
     #[test]
+    fn pipes_inside_cells_are_escaped_and_separated_thousands_are_numbers() {
+        let mut table = Table::new(["t", "1 - |t|"]);
+        table.row(["0.5", "0.5"]).row(["1,000", "0"]);
+        assert_eq!(
+            table.to_markdown(),
+            "| t | 1 - \\|t\\| |\n|---:|---:|\n| 0.5 | 0.5 |\n| 1,000 | 0 |\n"
+        );
+    }
+
+    #[test]
     fn files_appear_only_when_the_chapter_finishes() {
         let dir = tempfile::tempdir().unwrap();
         let chapter = Chapter::with_root("ch99", dir.path()).unwrap();
@@ -247,7 +280,10 @@ mod tests {
         failing.write_value("answer", 44).unwrap();
         drop(failing); // the example returned an error before `finish`
         assert_eq!(fs::read_to_string(&published).unwrap(), "43");
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("generated")]);
     }
 
@@ -259,7 +295,10 @@ mod tests {
         let path = dir.join("figure.png");
         fs::create_dir_all(&path).unwrap();
         let error = write_atomically(&path, b"bytes").unwrap_err();
-        assert!(format!("{error:#}").contains("is not a regular file"), "{error:#}");
+        assert!(
+            format!("{error:#}").contains("is not a regular file"),
+            "{error:#}"
+        );
         let names: Vec<_> = fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().file_name())
