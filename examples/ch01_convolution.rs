@@ -32,6 +32,7 @@ fn main() -> Result<()> {
     chapter.write_value("box_largest_error", format!("{:.1e}", boxes.largest_error))?;
 
     chapter.write_value("period", PERIOD)?;
+    chapter.write_value("widest", WIDTHS[WIDTHS.len() - 1])?;
     chapter.write_value("blur_size", BLUR_SIZE)?;
     chapter.write_value("blur_shrink", BLUR_SIZE - 1)?;
     let smoothing = Smoothing::compute()?;
@@ -168,9 +169,9 @@ impl BoxConvolution {
                 shaded: curve(&|x| box_function(x) * box_function(t - x)),
             })
             .collect();
-        let title = "Sliding one box over another: the shaded overlap is (f * g)(t)";
+        let title = "One box sliding over another: the grey overlap is (f * g)(t)";
         let labels = Labels::new(title, "τ", "");
-        plot::chart_grid(&chapter.figure("box_sliding.svg"), &labels, &panels, 3)?;
+        plot::chart_grid(&chapter.figure("box_sliding.svg"), &labels, &panels, 2)?;
         let exact: Vec<(f32, f32)> = self.curve.iter().map(|&(t, _)| (t, triangle(t))).collect();
         let series = [
             Series::new("computed on the grid", self.curve.clone()),
@@ -457,6 +458,11 @@ pub fn filter_image(image: ArrayView2<f32>, kernel: ArrayView2<f32>) -> Result<A
     Ok(output.slice(s![0, 0, .., ..]).to_owned()) // [H', W']
 }
 
+/// The largest value of a map.
+fn largest(map: &Array2<f32>) -> f32 {
+    map.fold(f32::NEG_INFINITY, |m, &v| m.max(v))
+}
+
 pub struct PhotoFilters {
     pub photo: Array2<f32>,
     pub blurred: Array2<f32>,
@@ -533,20 +539,23 @@ impl PhotoFilters {
             Panel::new("box blur, 294 x 445", self.blurred.view()),
         ];
         let file = chapter.figure("photo_blur.png");
-        let title = "The photo and its 7x7 box blur";
-        let style = MapStyle::gray(451).with_range(0.0, 1.0);
-        plot::grid(&file, title, &panels, 2, &style)?;
+        let title = format!("The photo and its {BLUR_SIZE}x{BLUR_SIZE} box blur");
+        let style = MapStyle::gray(310).with_range(0.0, 1.0);
+        plot::grid(&file, &title, &panels, 2, &style)?;
         let panels = [
-            Panel::new("Sobel x: left to right", self.edges_x.view()),
-            Panel::new("Sobel y: top to bottom", self.edges_y.view()),
+            Panel::new("Sobel x: change from left to right", self.edges_x.view()),
+            Panel::new("Sobel y: change from top to bottom", self.edges_y.view()),
         ];
+        // One scale symmetric around zero that holds every value of both maps (about
+        // +-2, from the table), so nothing is clipped. Most edges are much weaker than
+        // the strongest, so the colour grows with the square root of the value: weak
+        // edges stay visible, and the colour bar shows the scale.
         let file = chapter.figure("photo_sobel.png");
-        let title = "Sobel edges: red where it gets lighter, blue where it gets darker";
-        let style = MapStyle::diverging(451).with_range(-1.0, 1.0);
-        plot::grid(&file, title, &panels, 2, &style)?;
+        let title = "Sobel edges: red where it gets lighter, blue where darker";
+        plot::grid(&file, title, &panels, 1, &MapStyle::diverging_sqrt(560))?;
         let file = chapter.figure("photo_magnitude.png");
         let title = "Edge magnitude sqrt(x^2 + y^2)";
-        let style = MapStyle::viridis(451).with_range(0.0, 1.0);
+        let style = MapStyle::viridis_sqrt(560).with_range(0.0, largest(&self.magnitude));
         plot::heatmap(&file, title, self.magnitude.view(), &style)?;
         let kernels = [box_blur(3), sobel_x(), sobel_y()];
         let panels: Vec<Panel> = ["box blur (1/9 each)", "Sobel x", "Sobel y"]

@@ -39,6 +39,18 @@ impl MapStyle {
         MapStyle::new(ColorScale::Viridis, map_pixels)
     }
 
+    /// Blue through white to red with the colour's strength growing as the square
+    /// root of `|value|`: signed maps whose few large values would leave the rest pale.
+    pub fn diverging_sqrt(map_pixels: u32) -> MapStyle {
+        MapStyle::new(ColorScale::DivergingSqrt, map_pixels)
+    }
+
+    /// Viridis with the colour growing as the square root of the value: non-negative
+    /// maps whose few large values would leave the rest dark.
+    pub fn viridis_sqrt(map_pixels: u32) -> MapStyle {
+        MapStyle::new(ColorScale::ViridisSqrt, map_pixels)
+    }
+
     /// The same style with each cell's value printed in it (for small maps).
     pub fn annotated(self) -> MapStyle {
         MapStyle {

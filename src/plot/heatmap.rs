@@ -16,7 +16,7 @@ use super::error::{DrawingError, PlotError};
 pub(super) const GAP: u32 = 12;
 
 /// Height of the band above a map that holds its own title.
-const PANEL_TITLE_HEIGHT: u32 = 24;
+pub(super) const PANEL_TITLE_HEIGHT: u32 = 24;
 
 /// One map to draw: a title and the values, row 0 at the top.
 #[derive(Debug, Clone)]
@@ -244,7 +244,7 @@ pub(super) fn map_size((rows, columns): (usize, usize), longest: u32) -> (u32, u
 }
 
 /// Height of the band above the maps: room for the title, or only a gap without one.
-fn title_band(title: &str) -> u32 {
+pub(super) fn title_band(title: &str) -> u32 {
     if title.is_empty() { GAP } else { TITLE_HEIGHT }
 }
 
