@@ -179,7 +179,52 @@ impl BoxConvolution {
         ];
         let labels = Labels::new("Box * box = triangle", "t", "(f * g)(t)");
         let labels = labels.legend_at(SeriesLabelPosition::UpperRight);
-        plot::line_chart(&chapter.figure("box_triangle.svg"), &labels, &series)
+        plot::line_chart(&chapter.figure("box_triangle.svg"), &labels, &series)?;
+        self.animation(chapter, &taus)
+    }
+
+    /// The box sliding, one frame per shift t from -1.5 to 1.5: above, f and g(t - τ)
+    /// with their overlap shaded; below, (f * g) drawn up to t.
+    fn animation(&self, chapter: &Chapter, taus: &[f32]) -> Result<()> {
+        let curve = |f: &dyn Fn(f32) -> f32| taus.iter().map(|&x| (x, f(x))).collect::<Vec<_>>();
+        let frames: Vec<(ChartPanel, ChartPanel)> = (0..=20)
+            .map(|k| {
+                let t = -1.5 + 0.15 * k as f32;
+                let sliding = ChartPanel {
+                    title: format!(
+                        "t = {t:.1}: the grey overlap has area {:.2}",
+                        self.value_at(t)
+                    ),
+                    series: vec![
+                        Series::new("f(τ)", curve(&box_function)),
+                        Series::new("g(t - τ)", curve(&|x| box_function(t - x))),
+                    ],
+                    shaded: curve(&|x| box_function(x) * box_function(t - x)),
+                };
+                let so_far = self
+                    .curve
+                    .iter()
+                    .copied()
+                    .filter(|&(s, _)| s <= t + 1e-6)
+                    .collect();
+                let result = ChartPanel {
+                    title: "(f * g)(t), drawn up to t".to_string(),
+                    series: vec![Series::new("", so_far)],
+                    shaded: Vec::new(),
+                };
+                (sliding, result)
+            })
+            .collect();
+        let title = "A box sliding over a box: the overlap's area traces a triangle";
+        let file = chapter.figure("box_sliding.gif");
+        plot::chart_animation(
+            &file,
+            title,
+            &frames,
+            (-2.0, 2.0),
+            ((0.0, 1.2), (0.0, 1.2)),
+            250,
+        )
     }
 }
 

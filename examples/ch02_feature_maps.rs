@@ -29,6 +29,7 @@ fn main() -> Result<()> {
 
     let sliding = Sliding::compute()?;
     sliding.figure(&chapter)?;
+    sliding.animation(&chapter)?;
     chapter.publish("sliding", &sliding.table())?;
 
     let lecture = LectureWorked::compute()?;
@@ -115,6 +116,21 @@ impl Sliding {
             row!(table, "({i}, {j}) | {window} | {products} | {sum}");
         }
         table
+    }
+
+    /// The same nine positions as an animation: the window moves, the output fills in.
+    fn animation(&self, chapter: &Chapter) -> Result<()> {
+        let input = small_input();
+        let sliding = plot::Sliding {
+            input: input.view(),
+            kernel: (3, 3),
+            stride: 1,
+            padding: 0,
+            output: Some(self.output.view()),
+            show_values: true,
+        };
+        let title = "The X kernel over the 5x5 input: one sum per position";
+        plot::sliding_animation(&chapter.figure("sliding.gif"), title, &sliding, 34, 900)
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {

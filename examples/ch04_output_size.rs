@@ -48,6 +48,8 @@ fn main() -> Result<()> {
 
     chapter.publish("total_padding", &total_padding()?)?;
 
+    animations(&chapter)?;
+
     chapter.finish()?;
     Ok(())
 }
@@ -484,4 +486,38 @@ pub fn tensorflow_same() -> Result<Table> {
         );
     }
     Ok(table)
+}
+
+// ---------------------------------------------------------------------------
+// Animations: the window sliding, for four settings of padding and stride.
+// ---------------------------------------------------------------------------
+
+/// The cases animated, in the manner of Dumoulin and Visin's convolution-arithmetic
+/// figures: `(file, n, K, P, S)`.
+pub const ANIMATIONS: [(&str, usize, usize, usize, usize); 4] = [
+    ("slide_no_padding.gif", 5, 3, 0, 1),
+    ("slide_same_padding.gif", 5, 3, 1, 1),
+    ("slide_stride_2.gif", 5, 3, 1, 2),
+    ("slide_uncovered.gif", 6, 3, 0, 2),
+];
+
+/// One GIF per case: the padded input (padding grey), the window, the output filling in.
+fn animations(chapter: &Chapter) -> Result<()> {
+    for (file, n, kernel, padding, stride) in ANIMATIONS {
+        let input = Array2::<f32>::zeros((n, n)); // only the cells matter here
+        let side = output_size(n, kernel, stride, padding)?; // floor((W + 2P - K) / S) + 1
+        let title = format!(
+            "W = {n}, K = {kernel}, P = {padding}, S = {stride}: {side} x {side} positions"
+        );
+        let sliding = plot::Sliding {
+            input: input.view(),
+            kernel: (kernel, kernel),
+            stride,
+            padding,
+            output: None,
+            show_values: false,
+        };
+        plot::sliding_animation(&chapter.figure(file), &title, &sliding, 30, 700)?;
+    }
+    Ok(())
 }

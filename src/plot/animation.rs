@@ -12,7 +12,9 @@ use cnn_core::output_size;
 use ndarray::ArrayView2;
 use plotters::prelude::*;
 
-use super::canvas::{self, Drawn, Page};
+use super::canvas::{self, Drawn, FONT, Page};
+use super::charts::ChartPanel;
+use super::color::PALETTE;
 use super::error::PlotError;
 use crate::plot::format_value;
 
@@ -39,9 +41,10 @@ const BLUE: RGBColor = RGBColor(198, 219, 239);
 const PADDING: RGBColor = RGBColor(235, 235, 235);
 const RED: RGBColor = RGBColor(213, 40, 40);
 const GREEN: RGBColor = RGBColor(199, 233, 192);
+const NEVER: RGBColor = RGBColor(250, 205, 205);
 
-/// An animation of `sliding`: the padded input with the window outlined, and the
-/// output growing one position per frame (`cell` pixels per cell, `delay_ms` per
+/// An animation of `sliding`: the padded input with the window outlined (padding grey,
+/// cells no window ever reaches pale red), and the output growing one position per frame (`cell` pixels per cell, `delay_ms` per
 /// frame; the last frame is held three times as long).
 ///
 /// # Errors
@@ -82,52 +85,184 @@ pub fn sliding_animation(
         .flat_map(|i| (0..out_w).map(move |j| (i, j)))
         .collect();
     let font = ((cell as f32 * 0.36).round() as u32).max(10);
+    // A cell of the padded input is covered if some window reaches it; floor mode leaves
+    // the last `(n + 2P - K) % S` rows and columns uncovered, drawn in pale red.
+    let reached = |cell: usize, kernel: usize, count: usize| {
+        (0..count).any(|p| p * stride <= cell && cell < p * stride + kernel)
+    };
+    let covered = |r: usize, c: usize| reached(r, kernel_h, out_h) && reached(c, kernel_w, out_w);
     let mut frames = Vec::with_capacity(positions.len());
     for (index, &(i, j)) in positions.iter().enumerate() {
         let pixels = canvas::frame((page_w, page_h), |page| {
             canvas::title(page, title, page_w as i32 / 2)?;
-            let caption = format!(
-                "window at row {i}, column {j}: input rows {}..{}, columns {}..{} of the padded input",
-                i * stride,
-                i * stride + kernel_h - 1,
-                j * stride,
-                j * stride + kernel_w - 1
-            );
+            let caption = format!("output position ({i}, {j})");
             canvas::centered_text(page, &caption, (page_w as i32 / 2, top - 12), 13)?;
             // The padded input: padding grey, input blue, values if asked for.
             for r in 0..padded_h {
                 for c in 0..padded_w {
-                    let inside = r >= padding && r < padding + height && c >= padding && c < padding + width;
-                    let (x, y) = (left + (c as u32 * cell) as i32, top + (r as u32 * cell) as i32);
-                    let fill = if inside { BLUE } else { PADDING };
-                    page.draw(&Rectangle::new([(x, y), (x + cell as i32, y + cell as i32)], fill.filled()))?;
-                    page.draw(&Rectangle::new([(x, y), (x + cell as i32, y + cell as i32)], WHITE.stroke_width(1)))?;
-                    let value = if inside { sliding.input[[r - padding, c - padding]] } else { 0.0 };
+                    let inside =
+                        r >= padding && r < padding + height && c >= padding && c < padding + width;
+                    let (x, y) = (
+                        left + (c as u32 * cell) as i32,
+                        top + (r as u32 * cell) as i32,
+                    );
+                    let fill = match (inside, covered(r, c)) {
+                        (_, false) => NEVER,
+                        (true, true) => BLUE,
+                        (false, true) => PADDING,
+                    };
+                    page.draw(&Rectangle::new(
+                        [(x, y), (x + cell as i32, y + cell as i32)],
+                        fill.filled(),
+                    ))?;
+                    page.draw(&Rectangle::new(
+                        [(x, y), (x + cell as i32, y + cell as i32)],
+                        WHITE.stroke_width(1),
+                    ))?;
+                    let value = if inside {
+                        sliding.input[[r - padding, c - padding]]
+                    } else {
+                        0.0
+                    };
                     if sliding.show_values {
                         let center = (x + cell as i32 / 2, y + cell as i32 / 2);
                         canvas::centered_text(page, &format_value(value), center, font)?;
                     }
                 }
             }
-            outline(page, left + (j * stride) as i32 * cell as i32, top + (i * stride) as i32 * cell as i32, (kernel_w as u32 * cell, kernel_h as u32 * cell))?;
+            outline(
+                page,
+                left + (j * stride) as i32 * cell as i32,
+                top + (i * stride) as i32 * cell as i32,
+                (kernel_w as u32 * cell, kernel_h as u32 * cell),
+            )?;
             // The output so far.
             for (k, &(r, c)) in positions.iter().enumerate() {
-                let (x, y) = (output_left + (c as u32 * cell) as i32, top + (r as u32 * cell) as i32);
+                let (x, y) = (
+                    output_left + (c as u32 * cell) as i32,
+                    top + (r as u32 * cell) as i32,
+                );
                 let fill = if k <= index { GREEN } else { WHITE };
-                page.draw(&Rectangle::new([(x, y), (x + cell as i32, y + cell as i32)], fill.filled()))?;
-                page.draw(&Rectangle::new([(x, y), (x + cell as i32, y + cell as i32)], RGBColor(170, 170, 170).stroke_width(1)))?;
+                page.draw(&Rectangle::new(
+                    [(x, y), (x + cell as i32, y + cell as i32)],
+                    fill.filled(),
+                ))?;
+                page.draw(&Rectangle::new(
+                    [(x, y), (x + cell as i32, y + cell as i32)],
+                    RGBColor(170, 170, 170).stroke_width(1),
+                ))?;
                 if let (Some(output), true) = (sliding.output, k <= index) {
                     let center = (x + cell as i32 / 2, y + cell as i32 / 2);
                     canvas::centered_text(page, &format_value(output[[r, c]]), center, font)?;
                 }
             }
-            outline(page, output_left + (j as u32 * cell) as i32, top + (i as u32 * cell) as i32, (cell, cell))?;
+            outline(
+                page,
+                output_left + (j as u32 * cell) as i32,
+                top + (i as u32 * cell) as i32,
+                (cell, cell),
+            )?;
             Ok(())
         })
-        .map_err(|source| PlotError::Draw { path: path.to_path_buf(), source })?;
+        .map_err(|source| PlotError::Draw {
+            path: path.to_path_buf(),
+            source,
+        })?;
         frames.push(pixels);
     }
     write_gif(path, (page_w, page_h), &frames, delay_ms)
+}
+
+/// An animation of line charts, one frame per entry of `frames`: each frame is two
+/// charts, one above the other, over the same `x` range (the top one, say, a kernel
+/// sliding over a signal with their product shaded; the bottom one the result growing).
+/// `y_top` and `y_bottom` fix the charts' vertical ranges, so that frames compare.
+///
+/// # Errors
+/// No frames, a point that is not finite, or drawing, encoding or writing fails.
+pub fn chart_animation(
+    path: &Path,
+    title: &str,
+    frames: &[(ChartPanel, ChartPanel)],
+    x: (f32, f32),
+    (y_top, y_bottom): ((f32, f32), (f32, f32)),
+    delay_ms: u32,
+) -> Result<()> {
+    let invalid = |problem: String| PlotError::invalid("chart animation", path, problem);
+    if frames.is_empty() {
+        return Err(invalid("no frames".to_string()).into());
+    }
+    let finite = frames.iter().all(|(top, bottom)| {
+        [top, bottom].iter().all(|panel| {
+            panel
+                .series
+                .iter()
+                .flat_map(|s| &s.points)
+                .chain(&panel.shaded)
+                .all(|(a, b)| a.is_finite() && b.is_finite())
+        })
+    });
+    if !finite {
+        return Err(invalid("a point is not finite".to_string()).into());
+    }
+    let (width, height) = (560u32, 460u32);
+    let mut pixels = Vec::with_capacity(frames.len());
+    for (top, bottom) in frames {
+        let frame = canvas::frame((width, height), |page| {
+            canvas::title(page, title, width as i32 / 2)?;
+            let body = page.margin(canvas::TITLE_HEIGHT as i32, 0, 0, 0);
+            let halves = body.split_evenly((2, 1));
+            for ((panel, area), y) in [top, bottom]
+                .into_iter()
+                .zip(halves.iter())
+                .zip([y_top, y_bottom])
+            {
+                let mut chart = ChartBuilder::on(area)
+                    .caption(&panel.title, (FONT, 15))
+                    .margin(8)
+                    .x_label_area_size(28)
+                    .y_label_area_size(40)
+                    .build_cartesian_2d(x.0..x.1, y.0..y.1)?;
+                chart
+                    .configure_mesh()
+                    .x_labels(9)
+                    .y_labels(3)
+                    .label_style((FONT, 13))
+                    .light_line_style(WHITE)
+                    .draw()?;
+                if !panel.shaded.is_empty() {
+                    let grey = RGBColor(170, 170, 170).filled();
+                    chart.draw_series(AreaSeries::new(panel.shaded.iter().copied(), 0.0, grey))?;
+                }
+                for (index, line) in panel.series.iter().enumerate() {
+                    let color = PALETTE[index % PALETTE.len()];
+                    let points = line.points.iter().copied();
+                    chart
+                        .draw_series(LineSeries::new(points, color.stroke_width(2)))?
+                        .label(line.name.as_str())
+                        .legend(move |(x, y)| {
+                            PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                        });
+                }
+                if panel.series.iter().any(|s| !s.name.is_empty()) {
+                    chart
+                        .configure_series_labels()
+                        .label_font((FONT, 13))
+                        .background_style(WHITE.mix(0.9))
+                        .border_style(RGBColor(200, 200, 200))
+                        .position(SeriesLabelPosition::UpperRight)
+                        .draw()?;
+                }
+            }
+            Ok(())
+        })
+        .map_err(|source| PlotError::Draw {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        pixels.push(frame);
+    }
+    write_gif(path, (width, height), &pixels, delay_ms)
 }
 
 /// A red outline three pixels thick, inside the box at `(x, y)` of `size` pixels.

@@ -15,7 +15,7 @@
 //! | `images.rs` | [`rgb_image`], [`image_gallery`], [`captioned_images`] side by side, and [`outline`] to mark a window |
 //! | `maps.rs` | [`grid_with_own_scales`], [`marked_heatmap`], [`sparse_matrix`] with labelled rows and columns |
 //! | `overview.rs` | a whole network at a glance ([`overview()`]) |
-//! | `animation.rs` | a window sliding over an input, as a GIF ([`sliding_animation`]) |
+//! | `animation.rs` | a window sliding over an input, as a GIF ([`sliding_animation`], [`chart_animation`]) |
 //! | `color.rs` | the colour scales ([`ColorScale`], [`colorize`]) and the palette |
 //! | `error.rs` | [`PlotError`] |
 //!
@@ -33,7 +33,7 @@ mod images;
 mod maps;
 mod overview;
 
-pub use animation::{Sliding, sliding_animation};
+pub use animation::{Sliding, chart_animation, sliding_animation};
 pub use canvas::format_value;
 pub use charts::{
     ChartPanel, Labels, Series, SeriesLabelPosition, bar_chart, chart_grid, line_chart,
