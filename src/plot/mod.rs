@@ -29,7 +29,7 @@ mod heatmap;
 mod images;
 mod overview;
 
-pub use canvas::format_value;
+pub use canvas::{TextSizes, format_value};
 pub use charts::{
     ChartPanel, Labels, Series, SeriesLabelPosition, bar_chart, chart_grid, line_chart,
 };
