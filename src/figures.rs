@@ -10,7 +10,7 @@
 
 use ndarray::{Array4, ArrayView2, s};
 
-use crate::plot::{ColorScale, MapStyle, Series};
+use crate::plot::{ColorScale, MapStyle, Series, TextSizes};
 
 impl MapStyle {
     /// Maps on `scale`, each `map_pixels` on its longer side, unannotated, coloured
@@ -21,6 +21,7 @@ impl MapStyle {
             annotate: false,
             range: None,
             map_pixels,
+            text: TextSizes::NORMAL,
         }
     }
 
@@ -55,6 +56,15 @@ impl MapStyle {
     pub fn annotated(self) -> MapStyle {
         MapStyle {
             annotate: true,
+            ..self
+        }
+    }
+
+    /// The same style with larger titles and tick labels ([`TextSizes::LARGE`]), for a
+    /// figure wide enough that the page shows it scaled down.
+    pub fn large_text(self) -> MapStyle {
+        MapStyle {
+            text: TextSizes::LARGE,
             ..self
         }
     }
@@ -115,8 +125,10 @@ mod tests {
                 annotate: true,
                 range: Some((0.0, 1.0)),
                 map_pixels: 240,
+                text: TextSizes::NORMAL,
             }
         );
+        assert_eq!(MapStyle::gray(240).large_text().text, TextSizes::LARGE);
         assert_eq!(MapStyle::viridis(300), MapStyle::default());
     }
 

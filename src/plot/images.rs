@@ -29,7 +29,10 @@ pub fn rgb_image(path: &Path, image: ArrayView3<f32>, longest: u32) -> Result<()
 
 /// Small RGB images side by side, each with a caption of up to two lines under it
 /// (lines separated by `\n`), as PNG: `[3, H, W]` values in `[0, 1]`, drawn
-/// `pixels` wide with nearest-neighbour scaling.
+/// `pixels` wide with nearest-neighbour scaling. The captions are
+/// 16 pixels high, readable when the page shows a gallery of about 800
+/// pixels scaled down to its width; a caption line wider than its image runs into
+/// the gap beside it, so keep lines to about `pixels / 9` characters.
 ///
 /// # Errors
 /// No images, an image that is not `[3, H, W]` or is empty, or drawing or writing
@@ -53,12 +56,12 @@ pub fn image_gallery(
     }
     let columns = columns.clamp(1, images.len());
     let rows = images.len().div_ceil(columns) as u32;
-    let caption = 36;
+    let caption = 2 * CAPTION_LINE + 8;
     let cell_w = pixels + 2 * GAP;
     let cell_h = pixels + caption + GAP;
     let (width, height) = (columns as u32 * cell_w, rows * cell_h + GAP);
     canvas::png(path, (width, height), |page| {
-        let font = canvas::text_style(12, HPos::Center, VPos::Top);
+        let font = canvas::text_style(CAPTION_PIXELS, HPos::Center, VPos::Top);
         for (index, (text, image)) in images.iter().enumerate() {
             let left = (index % columns) as u32 * cell_w + GAP;
             let top = (index / columns) as u32 * cell_h + GAP;
@@ -77,7 +80,7 @@ pub fn image_gallery(
             for (line, words) in text.lines().take(2).enumerate() {
                 let at = (
                     (left + pixels / 2) as i32,
-                    (top + pixels + 3 + 15 * line as u32) as i32,
+                    (top + pixels + 4 + CAPTION_LINE * line as u32) as i32,
                 );
                 page.draw(&Text::new(words, at, font.clone()))?;
             }
@@ -171,6 +174,10 @@ pub fn captioned_images(
     })?;
     Ok(())
 }
+
+/// The height of a gallery's captions, and the distance between their lines.
+const CAPTION_PIXELS: u32 = 16;
+const CAPTION_LINE: u32 = 19;
 
 /// Why `image` cannot be drawn as an RGB image, if it cannot.
 fn not_an_rgb_image(image: ArrayView3<f32>) -> Option<String> {

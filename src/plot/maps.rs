@@ -12,6 +12,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::canvas::{self, BAR_WIDTH, format_value};
 use super::color::ColorScale;
 use super::error::PlotError;
+use super::canvas::TextSizes;
 use super::heatmap::{GAP, MapStyle, PANEL_TITLE_HEIGHT, Panel, draw_cells, map_size, title_band};
 
 /// Maps side by side, each with its title and its *own* colour scale and colour bar:
@@ -39,7 +40,7 @@ pub fn grid_with_own_scales(
     let map_w = sizes.iter().map(|s| s.0).max().unwrap_or(1);
     let map_h = sizes.iter().map(|s| s.1).max().unwrap_or(1);
     let (cell_w, cell_h) = (map_w + BAR_WIDTH + GAP, PANEL_TITLE_HEIGHT + map_h + GAP);
-    let band = title_band(title);
+    let band = title_band(title, TextSizes::NORMAL);
     let (width, height) = (GAP + columns as u32 * cell_w, band + rows as u32 * cell_h);
     canvas::png(path, (width, height), |page| {
         canvas::title(page, title, width as i32 / 2)?;
@@ -91,7 +92,7 @@ pub fn marked_heatmap(
         return Err(PlotError::invalid("marked heatmap", path, problem).into());
     }
     let (map_w, map_h) = map_size(data.dim(), style.map_pixels);
-    let band = title_band(title);
+    let band = title_band(title, TextSizes::NORMAL);
     let range = style.scale.range_for(style.range, [data]);
     let (width, height) = (GAP + map_w + GAP + BAR_WIDTH, band + map_h + GAP);
     canvas::png(path, (width, height), |page| {
@@ -173,7 +174,7 @@ pub fn sparse_matrix(
     let label_w = 64u32; // room for the row labels
     let cell = ((width - label_w - 2 * GAP) / columns as u32).clamp(8, 48);
     let (matrix_w, matrix_h) = (cell * columns as u32, cell * rows as u32);
-    let band = title_band(title);
+    let band = title_band(title, TextSizes::NORMAL);
     let header = 66u32; // the axis caption, the group labels and the column labels
     let (page_w, page_h) = (label_w + matrix_w + 2 * GAP, band + header + matrix_h + GAP);
     let non_zero = data.iter().copied().filter(|&v| v != 0.0);
