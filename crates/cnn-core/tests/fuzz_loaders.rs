@@ -22,7 +22,7 @@ use cnn_core::data::mnist::{read_idx_images, read_idx_labels};
 use cnn_core::data::tfjs::load_layers_model;
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use ndarray::Array4;
+use ndarray::{Array2, Array4};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -52,6 +52,12 @@ unsafe impl GlobalAlloc for Capped {
 #[global_allocator]
 static ALLOCATOR: Capped = Capped;
 
+fn warm_up_matrix_multiply() {
+    let (a, b) = (Array2::ones((64, 64)), Array2::ones((64, 64))); // large enough to need it
+    let mut c = Array2::zeros((64, 64));
+    cnn_core::ops::matmul_into(a.view(), b.view(), c.view_mut(), false);
+}
+
 /// One case at a time: the cap is global to the binary.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
@@ -70,6 +76,11 @@ fn repo(relative: &str) -> PathBuf {
 
 /// Run `load` with allocations capped at `cap` bytes; it must not panic.
 fn capped<T>(cap: usize, what: &str, load: impl FnOnce() -> T) -> T {
+    // The matrix multiply (the `gemm` crate) gives each thread a working buffer the size
+    // of the processor's L2 cache the first time it runs there, whatever the input; make
+    // it before the cap, which is about what a file can make a loader allocate.
+    rayon::broadcast(|_| warm_up_matrix_multiply());
+    warm_up_matrix_multiply();
     CAP.store(cap, Ordering::Relaxed);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(load));
     CAP.store(0, Ordering::Relaxed);

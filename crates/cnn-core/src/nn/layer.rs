@@ -11,7 +11,7 @@ use crate::ops::conv2d::{
     Patches, conv2d_backward_from_patches, conv2d_input_gradient, conv2d_parameter_gradients,
     unroll_patches,
 };
-use crate::ops::linear::{flatten, flatten_backward, linear_backward};
+use crate::ops::linear::{flatten, flatten_backward, linear_backward, linear_input_gradient};
 use crate::ops::pool::{
     PoolKind, avg_pool2d_backward, max_pool2d_backward, max_pool2d_backward_naive,
     max_pool2d_with_argmax,
@@ -230,16 +230,18 @@ impl Layer {
                 let (n, c, h, w) = saved.maps()?.dim();
                 (flatten_backward(d_out.flat()?, [n, c, h, w]).into(), None)
             }
+            // Without parameter gradients (chapter 8), only `d_x = d_out W` is computed.
+            Layer::Dense(dense) if !parameter_gradients => {
+                let d_input = linear_input_gradient(dense.weight.view(), d_out.flat()?);
+                (d_input.into(), None)
+            }
             Layer::Dense(dense) => {
                 let gradients = linear_backward(saved.flat()?, dense.weight.view(), d_out.flat()?);
                 let parameters = ParameterGradients {
                     weight: gradients.d_weight.into_dyn(),
                     bias: gradients.d_bias,
                 };
-                (
-                    gradients.d_input.into(),
-                    parameter_gradients.then_some(parameters),
-                )
+                (gradients.d_input.into(), Some(parameters))
             }
             Layer::Softmax => {
                 let p = saved.flat()?;

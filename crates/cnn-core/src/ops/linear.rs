@@ -92,12 +92,29 @@ pub fn linear_backward(
         d_out.shape()
     );
     LinearGradients {
-        d_input: d_out.dot(&weight),     // [N, O] x [O, I] -> [N, I]
-        d_weight: d_out.t().dot(&x),     // [O, N] x [N, I] -> [O, I]
-        d_bias: d_out.sum_axis(Axis(0)), // [N, O] -> [O]
+        d_input: linear_input_gradient(weight, d_out), // [N, O] x [O, I] -> [N, I]
+        d_weight: d_out.t().dot(&x),                   // [O, N] x [N, I] -> [O, I]
+        d_bias: d_out.sum_axis(Axis(0)),               // [N, O] -> [O]
     }
 }
 // ANCHOR_END: linear_backward
+
+/// The input gradient of [`linear_backward`] alone, `d_x = d_out W`, for when the
+/// weights are fixed (chapter 8 changes the image, not the network).
+///
+/// `weight: [O, I], d_out: [N, O] -> d_input: [N, I]`
+///
+/// # Panics
+/// If the shapes do not fit together (a bug in the caller).
+pub fn linear_input_gradient(weight: ArrayView2<f32>, d_out: ArrayView2<f32>) -> Array2<f32> {
+    assert!(
+        weight.nrows() == d_out.ncols(),
+        "linear_input_gradient: weight {:?}, d_out {:?} do not fit",
+        weight.shape(),
+        d_out.shape()
+    );
+    d_out.dot(&weight) // [N, O] x [O, I] -> [N, I]
+}
 
 /// A fully connected layer: every output is a weighted sum of all inputs plus a bias.
 ///

@@ -145,6 +145,6 @@ mod tests {
             c.view_mut(),
             false,
         );
-        assert_eq!(c, Array2::zeros((2, 3)));
+        assert_eq!(c, Array2::<f32>::zeros((2, 3)));
     }
 }

@@ -25,7 +25,9 @@ pub use conv2d::{
     conv2d_keeping_patches, conv2d_naive, conv2d_parameter_gradients, unroll_patches,
 };
 pub use im2col::{col2im, im2col, im2col_naive};
-pub use linear::{LinearGradients, flatten, flatten_backward, linear, linear_backward};
+pub use linear::{
+    LinearGradients, flatten, flatten_backward, linear, linear_backward, linear_input_gradient,
+};
 pub use matmul::matmul_into;
 pub use pool::{
     PoolKind, avg_pool2d, avg_pool2d_backward, avg_pool2d_naive, global_avg_pool2d,
