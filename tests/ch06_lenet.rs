@@ -317,15 +317,15 @@ fn a_diverging_run_stops_with_its_epoch_and_step() {
 }
 
 #[test]
-fn the_benchmark_bounds_its_threads_and_steps() {
+fn the_benchmark_bounds_its_threads_and_epochs() {
     let parse = |options: &[&str]| {
         let program = std::iter::once("bench_lenet");
         bench_lenet::Args::try_parse_from(program.chain(options.iter().copied()))
     };
     let defaults = parse(&[]).unwrap();
     assert_eq!(
-        (defaults.threads, defaults.steps, defaults.write),
-        (2, 200, false)
+        (defaults.threads, defaults.epochs, defaults.write),
+        (2, 1, false)
     );
     for (options, expected) in [
         (&["--threads", "0"][..], "must be from 1 to 256, got 0"),
@@ -333,8 +333,8 @@ fn the_benchmark_bounds_its_threads_and_steps() {
             &["--threads", "100000"],
             "must be from 1 to 256, got 100000",
         ),
-        (&["--steps", "0"], "must be from 1 to 100000, got 0"),
-        (&["--steps", "-5"], "unexpected argument '-5'"),
+        (&["--epochs", "0"], "must be from 1 to 100, got 0"),
+        (&["--epochs", "-5"], "unexpected argument '-5'"),
         (&["--fast"], "unexpected argument '--fast'"),
     ] {
         let e = parse(options).unwrap_err().to_string();
