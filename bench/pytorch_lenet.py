@@ -13,21 +13,32 @@ script times PyTorch's epoch (training only), then runs the Rust example with `-
 --epochs 1` and reads its epoch time, and prints both and their ratio (Rust / PyTorch).
 
 On a shared machine one run of each says little: another program may take a core during one
-side's epoch and not the other's. So the two sides take turns, `--rounds` times (PyTorch,
-cnn-core, PyTorch, cnn-core, ...), every epoch time is printed, and the ratio is taken between
-each side's fastest epoch, the one least disturbed by other work.
+side's epoch and not the other's. So the two sides take turns, `--rounds` times, the side that
+goes first alternating (PyTorch then cnn-core, cnn-core then PyTorch, ...), every epoch time is
+printed, and the ratio is taken between each side's fastest epoch, the one least disturbed by
+other work.
+
+The script also watches the machine: before and after every epoch it reads the one-minute load
+average and times a fixed reference (a 512x512 NumPy matrix product on one thread). It warns
+when the load average reached the number of threads plus one, or when a reference timing was
+more than 20% slower than the fastest one, since then other work shared the cores and the
+numbers, PyTorch's especially (its OpenMP threads wait for each other), are not the machine's.
 """
 
 import argparse
 import gzip
+import os
 import pathlib
 import re
 import subprocess
 import time
 
-import numpy as np
-import torch
-from torch import nn
+# The reference timing runs NumPy's matrix product on one thread (set before NumPy loads).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -75,6 +86,24 @@ def pytorch_epoch(threads, batch_size, learning_rate):
     return time.perf_counter() - start
 
 
+REFERENCE = np.random.default_rng(1).random((512, 512), dtype=np.float32)
+
+
+def reference_seconds():
+    """The fastest of five 512x512 products: a yardstick of how much of the machine is ours."""
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        REFERENCE @ REFERENCE
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def conditions():
+    """The one-minute load average and the reference timing, now."""
+    return os.getloadavg()[0], reference_seconds()
+
+
 def rust_epoch(threads, batch_size, learning_rate):
     binary = ROOT / "target" / "release" / "examples" / "ch06_lenet"
     (ROOT / "target" / "ch06").mkdir(parents=True, exist_ok=True)  # ch06_lenet makes no folders
@@ -95,33 +124,64 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--learning-rate", type=float, default=0.02)
-    parser.add_argument("--rounds", type=int, default=3,
+    parser.add_argument("--rounds", type=int, default=4,
                         help="epochs timed on each side, taking turns (the fastest counts)")
     parser.add_argument("--write", action="store_true",
                         help="also write the result to book/generated/ch06/pytorch_comparison.md")
     args = parser.parse_args()
-    torch_times, rust_times = [], []
+    if args.threads < 1 or args.rounds < 1 or args.batch_size < 1 or args.learning_rate <= 0:
+        raise SystemExit("--threads, --rounds and --batch-size must be at least 1, "
+                         "--learning-rate above 0")
+    sides = {
+        "PyTorch": lambda: pytorch_epoch(args.threads, args.batch_size, args.learning_rate),
+        "cnn-core": lambda: rust_epoch(args.threads, args.batch_size, args.learning_rate),
+    }
+    times = {name: [] for name in sides}
+    loads, references = [], []
     for round_number in range(1, args.rounds + 1):
-        torch_times.append(pytorch_epoch(args.threads, args.batch_size, args.learning_rate))
-        rust_times.append(rust_epoch(args.threads, args.batch_size, args.learning_rate))
-        print(f"round {round_number}: PyTorch {torch_times[-1]:.1f} s, cnn-core {rust_times[-1]:.1f} s",
-              flush=True)
-    torch_seconds, rust_seconds = min(torch_times), min(rust_times)
+        order = list(sides) if round_number % 2 == 1 else list(reversed(sides))
+        report = []
+        for name in order:
+            load_before, reference_before = conditions()
+            seconds = sides[name]()
+            load_after, reference_after = conditions()
+            times[name].append(seconds)
+            loads += [load_before, load_after]
+            references += [reference_before, reference_after]
+            report.append(f"{name} {seconds:.2f} s (load {load_before:.1f} -> {load_after:.1f}, "
+                          f"reference {1e3 * reference_before:.1f} -> {1e3 * reference_after:.1f} ms)")
+        print(f"round {round_number}: " + "; ".join(report), flush=True)
+    torch_seconds, rust_seconds = min(times["PyTorch"]), min(times["cnn-core"])
+    ratio = rust_seconds / torch_seconds
+    busiest, slowest = max(loads), max(references) / min(references)
     print(f"threads {args.threads}, batch {args.batch_size}, one epoch of 60,000 images (training only), "
           f"fastest of {args.rounds} rounds")
-    print(f"PyTorch {torch.__version__}: {torch_seconds:.1f} s")
-    print(f"cnn-core:        {rust_seconds:.1f} s")
-    print(f"ratio (cnn-core / PyTorch): {rust_seconds / torch_seconds:.2f}")
+    print(f"PyTorch {torch.__version__}: {torch_seconds:.2f} s")
+    print(f"cnn-core:        {rust_seconds:.2f} s")
+    print(f"ratio (cnn-core / PyTorch): {ratio:.2f}")
+    print(f"load average from {min(loads):.1f} to {busiest:.1f}; "
+          f"slowest reference timing {slowest:.2f} times the fastest")
+    busy = busiest >= args.threads + 1 or slowest > 1.2
+    if busy:
+        print("WARNING: the machine was busy during the measurement (other work shared the cores); "
+              "these numbers are not the machine's. Measure again when nothing else runs.")
     if args.write:
+        if busy:
+            raise SystemExit("not writing book/generated/ch06/pytorch_comparison.md: "
+                             "the machine was busy")
         table = (
             "| one epoch of LeNet-5, batch 64, SGD with momentum, "
             f"{args.threads} threads, fastest of {args.rounds} | seconds |\n"
             "|---|---:|\n"
-            f"| PyTorch {torch.__version__} (CPU) | {torch_seconds:.1f} |\n"
-            f"| cnn-core (this book) | {rust_seconds:.1f} |\n"
-            f"| ratio cnn-core / PyTorch | {rust_seconds / torch_seconds:.2f} |\n"
+            f"| PyTorch {torch.__version__} (CPU) | {torch_seconds:.2f} |\n"
+            f"| cnn-core (this book) | {rust_seconds:.2f} |\n"
+            f"| ratio cnn-core / PyTorch | {ratio:.2f} |\n"
+            f"| load average during the runs | {min(loads):.1f} to {busiest:.1f} |\n"
         )
-        (ROOT / "book" / "generated" / "ch06" / "pytorch_comparison.md").write_text(table)
+        path = ROOT / "book" / "generated" / "ch06" / "pytorch_comparison.md"
+        temporary = path.with_suffix(".md.tmp")
+        temporary.write_text(table)
+        temporary.replace(path)  # whole or not at all
 
 
 if __name__ == "__main__":

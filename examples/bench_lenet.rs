@@ -17,7 +17,7 @@
 
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Context, Result, bail};
 use clap::Parser;
 use cnn_book::output::repo_root;
 use cnn_book::trained::MNIST;
@@ -85,12 +85,36 @@ fn main() -> Result<()> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads)
         .build_global()?;
+    let load_before = load_average()?;
     let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let convolutions = convolution_table(args.threads, &mut rng)?;
+    let (convolutions, peaks) = convolution_table(args.threads, &mut rng)?;
     println!("{convolutions}");
-    let training = training_table(&args)?;
+    let mut training = training_table(&args)?;
+    let load_after = load_average()?;
+    // The conditions, with the numbers: a busy machine slows everything, unevenly.
+    let (lowest, highest) = peaks
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(lo, hi), &p| (lo.min(p), hi.max(p)));
+    row!(
+        training,
+        "load average (1 minute) before and after | {load_before:.1}, {load_after:.1}"
+    );
+    row!(
+        training,
+        "GEMM peak, lowest and highest of the run | {lowest:.0}, {highest:.0} GFLOP/s"
+    );
     println!("{training}");
+    let busy = load_before.max(load_after) >= args.threads as f64 + 1.0 || highest > 1.2 * lowest;
+    if busy {
+        println!(
+            "WARNING: the machine was busy (other work shared the cores): these timings are \
+             not the machine's. Measure again when nothing else runs."
+        );
+    }
     if let Some(chapter) = chapter {
+        if busy {
+            bail!("not writing book/generated/ch06/speed_*.md: the machine was busy");
+        }
         chapter.write_table("speed_conv", &convolutions)?;
         chapter.write_table("speed_training", &training)?;
         chapter.finish()?;
@@ -112,6 +136,17 @@ fn time(mut f: impl FnMut() -> cnn_core::Result<()>) -> Result<f64> {
         calls += 1;
     }
     Ok(start.elapsed().as_secs_f64() / calls as f64)
+}
+
+/// The one-minute load average (Linux's `/proc/loadavg`): how many programs wanted
+/// a core, on average, over the last minute.
+fn load_average() -> Result<f64> {
+    let text = std::fs::read_to_string("/proc/loadavg")
+        .context("reading the load average from /proc/loadavg")?;
+    let first = text.split_whitespace().next().unwrap_or_default();
+    first
+        .parse()
+        .with_context(|| format!("/proc/loadavg starts with {first:?}, not a number"))
 }
 
 /// The side of the square matrices of the peak measurement: large enough for the
@@ -136,11 +171,12 @@ fn gemm_peak(threads: usize) -> Result<f64> {
 
 /// Forward and backward throughput of the naive and the fast convolution, the fast
 /// ones also as a share of the matrix-multiply peak measured just before.
-fn convolution_table(threads: usize, rng: &mut ChaCha8Rng) -> Result<Table> {
+fn convolution_table(threads: usize, rng: &mut ChaCha8Rng) -> Result<(Table, Vec<f64>)> {
     let mut table = Table::columns(
         "convolution (batch 64) | GEMM peak | fast forward | share of peak | fast backward \
          | share of peak | naive forward | naive backward",
     );
+    let mut peaks = Vec::new();
     for shape in &SHAPES {
         let (c, f, k, p) = (shape.channels, shape.filters, shape.kernel, shape.padding);
         let x = random4((BATCH, c, shape.size, shape.size), rng);
@@ -153,6 +189,7 @@ fn convolution_table(threads: usize, rng: &mut ChaCha8Rng) -> Result<Table> {
         // The backward pass does twice that (the weight and the input gradient).
         let forward = 2.0 * (BATCH * f * out_h * out_w * c * k * k) as f64;
         let peak = gemm_peak(threads)?;
+        peaks.push(peak);
         let fast_forward = forward / time(|| conv2d(x.view(), w.view(), b.view(), 1, p).map(drop))?;
         let fast_backward = 2.0 * forward
             / time(|| conv2d_backward(x.view(), w.view(), d_out.view(), 1, p).map(drop))?;
@@ -173,7 +210,7 @@ fn convolution_table(threads: usize, rng: &mut ChaCha8Rng) -> Result<Table> {
             gflops(naive_backward),
         ]);
     }
-    Ok(table)
+    Ok((table, peaks))
 }
 
 /// LeNet-5's training on MNIST through [`fit`], as `ch06_lenet` trains, but with SGD
