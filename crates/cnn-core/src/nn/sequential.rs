@@ -414,6 +414,7 @@ mod tests {
         );
         let largest = (&a - &b).fold(0.0f32, |m, d| m.max(d.abs()));
         assert!(largest < 1e-6, "{largest}");
+        assert_eq!(a, b, "the input-only path computes the same numbers");
         // Without the kept patches, the backward pass unrolls the saved input again.
         let mut unkept = trace.clone();
         for cache in &mut unkept.caches {
@@ -471,5 +472,20 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("unrolled for another kernel or batch"), "{e}");
+    }
+
+    #[test]
+    fn want_input_computes_no_parameter_gradient_in_any_layer_of_lenet() {
+        // Chapter 8's loops: convolutions, pooling and dense layers, input gradient only.
+        let net = crate::models::lenet::lenet5(Default::default(), 3).unwrap();
+        let x = Array4::from_shape_fn((2, 1, 28, 28), |(n, _, h, w)| {
+            ((n + 3 * h + w) % 11) as f32 / 11.0
+        });
+        let trace = net.forward_train(&x).unwrap();
+        let d_out = trace.output.map(f32::cos);
+        let input = net.backward(&trace, &d_out, Want::Input).unwrap();
+        assert!(input.layers.iter().all(Option::is_none));
+        let all = net.backward(&trace, &d_out, Want::All).unwrap();
+        assert_eq!(input.input, all.input);
     }
 }
