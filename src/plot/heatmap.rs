@@ -100,6 +100,7 @@ pub fn grid(
     let Some(first) = panels.first() else {
         return Err(PlotError::invalid("grid", path, "no maps to draw").into());
     };
+    check_finite("grid", path, panels.iter().map(|p| p.data))?;
     let titled = panels.iter().any(|p| !p.title.is_empty());
     let sizes = style.text;
     let title_band = title_band(title, sizes);
@@ -150,6 +151,7 @@ pub fn map_with_points(
     points: &[LabelledPoint],
     style: &MapStyle,
 ) -> Result<()> {
+    check_finite("map with points", path, [data])?;
     let (map_w, map_h) = map_size(data.dim(), style.map_pixels);
     let layout = Layout::new(1, 1, (map_w, map_h), false, TITLE_HEIGHT, style.text);
     let range = style.scale.range_for(style.range, [data]);
@@ -218,6 +220,7 @@ pub fn sliding_windows(
         let problem = format!("window {w:?} does not fit in a {rows_in_map}x{columns_in_map} map");
         return Err(invalid(problem).into());
     }
+    check_finite("sliding windows", path, [map])?;
     let (map_w, map_h) = map_size(map.dim(), style.map_pixels);
     let title_band = title_band(title, style.text);
     let layout = Layout::new(
@@ -263,6 +266,22 @@ pub(super) fn map_size((rows, columns): (usize, usize), longest: u32) -> (u32, u
         .round()
         .max(1.0) as u32;
     (width, height)
+}
+
+/// Refuses maps that hold a NaN or an infinity: no colour scale can show one, and a
+/// map of a diverged network must be an error, not a misleading picture.
+pub(super) fn check_finite<'a>(
+    figure: &'static str,
+    path: &Path,
+    maps: impl IntoIterator<Item = ArrayView2<'a, f32>>,
+) -> std::result::Result<(), PlotError> {
+    for (index, map) in maps.into_iter().enumerate() {
+        if let Some(((row, column), value)) = map.indexed_iter().find(|(_, v)| !v.is_finite()) {
+            let problem = format!("map {index} holds {value} at row {row}, column {column}");
+            return Err(PlotError::invalid(figure, path, problem));
+        }
+    }
+    Ok(())
 }
 
 /// Height of the band above the maps: room for the title, or only a gap without one.
@@ -410,7 +429,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::array;
+    use ndarray::{Array2, array};
 
     #[test]
     fn heatmaps_are_byte_identical_when_drawn_twice() {
@@ -463,6 +482,20 @@ mod tests {
         };
         assert_eq!(draw("a.png"), draw("b.png"));
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_map_holding_nan_or_infinity_is_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nan.png");
+        let mut data = Array2::<f32>::zeros((3, 4));
+        for bad in [f32::NAN, f32::INFINITY] {
+            data[[1, 2]] = bad;
+            let error = heatmap(&path, "", data.view(), &MapStyle::default()).unwrap_err();
+            let message = error.to_string();
+            assert!(message.contains("at row 1, column 2"), "{message}");
+            assert!(!path.exists());
+        }
     }
 
     #[test]

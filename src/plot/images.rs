@@ -186,6 +186,10 @@ fn not_an_rgb_image(image: ArrayView3<f32>) -> Option<String> {
         Some(format!("expects [3, H, W], got {:?}", image.shape()))
     } else if rows == 0 || columns == 0 {
         Some(format!("the image is empty: {:?}", image.shape()))
+    } else if let Some((at, value)) = image.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        Some(format!(
+            "the image holds {value} at [channel, row, column] {at:?}"
+        ))
     } else {
         None
     }

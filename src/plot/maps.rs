@@ -9,11 +9,13 @@ use ndarray::ArrayView2;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
+use super::canvas::TextSizes;
 use super::canvas::{self, BAR_WIDTH, format_value};
 use super::color::ColorScale;
 use super::error::PlotError;
-use super::canvas::TextSizes;
-use super::heatmap::{GAP, MapStyle, PANEL_TITLE_HEIGHT, Panel, draw_cells, map_size, title_band};
+use super::heatmap::{
+    GAP, MapStyle, PANEL_TITLE_HEIGHT, Panel, check_finite, draw_cells, map_size, title_band,
+};
 
 /// Maps side by side, each with its title and its *own* colour scale and colour bar:
 /// for maps whose values mean different things (a signed edge map beside an
@@ -31,6 +33,11 @@ pub fn grid_with_own_scales(
     if panels.is_empty() {
         return Err(PlotError::invalid("grid with own scales", path, "no maps to draw").into());
     }
+    check_finite(
+        "grid with own scales",
+        path,
+        panels.iter().map(|(p, _)| p.data),
+    )?;
     let columns = columns.clamp(1, panels.len());
     let rows = panels.len().div_ceil(columns);
     let sizes: Vec<(u32, u32)> = panels
@@ -91,6 +98,7 @@ pub fn marked_heatmap(
         let problem = format!("mark {mark:?} is outside the {rows}x{columns} map");
         return Err(PlotError::invalid("marked heatmap", path, problem).into());
     }
+    check_finite("marked heatmap", path, [data])?;
     let (map_w, map_h) = map_size(data.dim(), style.map_pixels);
     let band = title_band(title, TextSizes::NORMAL);
     let range = style.scale.range_for(style.range, [data]);
@@ -171,6 +179,7 @@ pub fn sparse_matrix(
         );
         return Err(PlotError::invalid("sparse matrix", path, problem).into());
     }
+    check_finite("sparse matrix", path, [data])?;
     let label_w = 64u32; // room for the row labels
     let cell = ((width - label_w - 2 * GAP) / columns as u32).clamp(8, 48);
     let (matrix_w, matrix_h) = (cell * columns as u32, cell * rows as u32);
