@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+#[path = "../examples/book_data.rs"]
+#[allow(dead_code)]
+mod book_data;
+
 /// The quiz file format of mdbook-quiz 0.5 (the fields this book uses).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -185,5 +189,24 @@ fn quiz_numbers_come_from_the_templates() {
                 rest = &rest[at + part.len()..];
             }
         }
+    }
+}
+
+/// The program that fills the quizzes takes `--help` and refuses what it does not know,
+/// before it computes or writes anything.
+#[test]
+fn the_command_line_takes_help_and_rejects_unknown_arguments() {
+    use clap::Parser;
+    use clap::error::ErrorKind;
+    assert!(book_data::Args::try_parse_from(["book_data"]).is_ok());
+    let help = book_data::Args::try_parse_from(["book_data", "--help"]).unwrap_err();
+    assert_eq!(help.kind(), ErrorKind::DisplayHelp);
+    assert!(
+        help.to_string().contains("Writes the widgets' data"),
+        "{help}"
+    );
+    for wrong in ["--bogus", "extra"] {
+        let error = book_data::Args::try_parse_from(["book_data", wrong]).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::UnknownArgument, "{wrong}: {error}");
     }
 }
