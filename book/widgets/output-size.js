@@ -1,8 +1,9 @@
-// Chapter 4: the output-size formula. Choose n, k, p and s and watch the window slide
+// Chapter 4: the output-size formula. Choose W, K, P and S (the book's notation) and watch the window slide
 // over the padded input, in the style of Dumoulin and Visin's convolution arithmetic;
 // the formula with the numbers filled in; pixels that no window covers are marked.
 //
-// o = floor((n + 2p - k) / s) + 1,  and  (n + 2p - k) mod s  rows and columns are dropped.
+// W' = floor((W + 2P - K) / S) + 1,  and  (W + 2P - K) mod S  rows and columns are dropped.
+// In the code, n, k, p and s are W, K, P and S.
 
 "use strict";
 
@@ -33,16 +34,16 @@ CnnWidgets.register("output-size", async function (element) {
   W.heading(
     element,
     "Try it: output size",
-    "Change n, k, p and s (the fields take the arrow keys). Step or play to slide the window; " +
+    "Change W, K, P and S (the fields take the arrow keys). Step or play to slide the window; " +
       "each number in a pixel is how many windows cover it, and a red pixel is never covered."
   );
   const fields = {};
   const controls = W.make("div", { class: "widget-controls" });
   for (const [key, label, min, max] of [
-    ["n", "input n", 1, 12],
-    ["k", "kernel k", 1, 6],
-    ["p", "padding p", 0, 3],
-    ["s", "stride s", 1, 4],
+    ["n", "input W", 1, 12],
+    ["k", "kernel K", 1, 6],
+    ["p", "padding P", 0, 3],
+    ["s", "stride S", 1, 4],
   ]) {
     const field = W.number(label, min, max, state[key], (v) => {
       state[key] = v;
@@ -84,7 +85,7 @@ CnnWidgets.register("output-size", async function (element) {
     const padded = n + 2 * p;
     if (result.output === null) {
       formula.textContent =
-        "The kernel does not fit: k = " + k + " is larger than the padded input n + 2p = " + padded + ".";
+        "The kernel does not fit: K = " + k + " is larger than the padded input W + 2P = " + padded + ".";
       formula.dataset.output = "";
       picture.replaceChildren();
       note.textContent = "cnn-core refuses this configuration with an error that gives these numbers.";
@@ -94,7 +95,7 @@ CnnWidgets.register("output-size", async function (element) {
     const o = result.output;
     const inner = n + 2 * p - k;
     formula.replaceChildren(
-      "o = ⌊(n + 2p − k) / s⌋ + 1 = ⌊(" + n + " + 2·" + p + " − " + k + ") / " + s + "⌋ + 1 = ⌊" +
+      "W′ = ⌊(W + 2P − K) / S⌋ + 1 = ⌊(" + n + " + 2·" + p + " − " + k + ") / " + s + "⌋ + 1 = ⌊" +
         inner + " / " + s + "⌋ + 1 = " + Math.floor(inner / s) + " + 1 = ",
       W.make("strong", { "data-role": "output" }, String(o))
     );
@@ -130,8 +131,8 @@ CnnWidgets.register("output-size", async function (element) {
     );
     note.textContent =
       result.dropped === 0
-        ? "n + 2p − k = " + inner + " is a multiple of s = " + s + ": the windows fit exactly."
-        : "n + 2p − k = " + inner + " is not a multiple of s = " + s + ": the floor drops the remainder " +
+        ? "W + 2P − K = " + inner + " is a multiple of S = " + s + ": the windows fit exactly."
+        : "W + 2P − K = " + inner + " is not a multiple of S = " + s + ": the floor drops the remainder " +
           inner + " mod " + s + " = " + result.dropped + ", so the last " + result.dropped +
           (result.dropped === 1 ? " row and column" : " rows and columns") + " of the padded input are never covered.";
     element.cnnState = Object.assign({ n, k, p, s }, result);

@@ -243,7 +243,7 @@ CnnWidgets.register("pooling", async function (element) {
     note.replaceChildren(
       "Change of the pooled map after a " + state.shift + " px shift, ‖after − before‖ / ‖before‖ = ",
       W.make("strong", { "data-role": "change", "data-value": change }, W.format(change, 2)),
-      " (without pooling: " + W.format(noPooling, 2) + "). 0 is unchanged; about 1 is as different as an unrelated map."
+      " (without pooling: " + W.format(noPooling, 2) + "). 0 is unchanged; 1 is as far as an all-zero map."
     );
     element.cnnState = { source: "photo", kind: state.kind, kernel: k, stride: s, shift: state.shift, edges: edges(view(0)), pooled: after, before, change, noPooling };
   }
