@@ -268,13 +268,13 @@ pub fn chart_grid(
             let mut chart = ChartBuilder::on(area)
                 .caption(&panel.title, (FONT, PANEL_TITLE_FONT))
                 .margin(8)
-                .x_label_area_size(34)
+                .x_label_area_size(42)
                 .y_label_area_size(36)
                 .build_cartesian_2d(bounds.padded_x(), bounds.padded_y())?;
             chart
                 .configure_mesh()
                 .x_labels(5)
-                .y_labels(3)
+                .y_labels(5)
                 .x_label_formatter(&|x| format!("{x}"))
                 .y_label_formatter(&tick_label)
                 .x_desc(&labels.x)
