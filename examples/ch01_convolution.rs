@@ -32,6 +32,7 @@ fn main() -> Result<()> {
     chapter.write_value("box_largest_error", format!("{:.1e}", boxes.largest_error))?;
 
     chapter.write_value("period", PERIOD)?;
+    chapter.write_value("widest", WIDTHS[WIDTHS.len() - 1])?;
     chapter.write_value("blur_size", BLUR_SIZE)?;
     chapter.write_value("blur_shrink", BLUR_SIZE - 1)?;
     let smoothing = Smoothing::compute()?;
@@ -168,9 +169,9 @@ impl BoxConvolution {
                 shaded: curve(&|x| box_function(x) * box_function(t - x)),
             })
             .collect();
-        let title = "Sliding one box over another: the shaded overlap is (f * g)(t)";
+        let title = "One box sliding over another: the grey overlap is (f * g)(t)";
         let labels = Labels::new(title, "τ", "");
-        plot::chart_grid(&chapter.figure("box_sliding.svg"), &labels, &panels, 3)?;
+        plot::chart_grid(&chapter.figure("box_sliding.svg"), &labels, &panels, 2)?;
         let exact: Vec<(f32, f32)> = self.curve.iter().map(|&(t, _)| (t, triangle(t))).collect();
         let series = [
             Series::new("computed on the grid", self.curve.clone()),
@@ -178,7 +179,52 @@ impl BoxConvolution {
         ];
         let labels = Labels::new("Box * box = triangle", "t", "(f * g)(t)");
         let labels = labels.legend_at(SeriesLabelPosition::UpperRight);
-        plot::line_chart(&chapter.figure("box_triangle.svg"), &labels, &series)
+        plot::line_chart(&chapter.figure("box_triangle.svg"), &labels, &series)?;
+        self.animation(chapter, &taus)
+    }
+
+    /// The box sliding, one frame per shift t from -1.5 to 1.5: above, f and g(t - τ)
+    /// with their overlap shaded; below, (f * g) drawn up to t.
+    fn animation(&self, chapter: &Chapter, taus: &[f32]) -> Result<()> {
+        let curve = |f: &dyn Fn(f32) -> f32| taus.iter().map(|&x| (x, f(x))).collect::<Vec<_>>();
+        let frames: Vec<(ChartPanel, ChartPanel)> = (0..=20)
+            .map(|k| {
+                let t = -1.5 + 0.15 * k as f32;
+                let sliding = ChartPanel {
+                    title: format!(
+                        "t = {t:.1}: the grey overlap has area {:.2}",
+                        self.value_at(t)
+                    ),
+                    series: vec![
+                        Series::new("f(τ)", curve(&box_function)),
+                        Series::new("g(t - τ)", curve(&|x| box_function(t - x))),
+                    ],
+                    shaded: curve(&|x| box_function(x) * box_function(t - x)),
+                };
+                let so_far = self
+                    .curve
+                    .iter()
+                    .copied()
+                    .filter(|&(s, _)| s <= t + 1e-6)
+                    .collect();
+                let result = ChartPanel {
+                    title: "(f * g)(t), drawn up to t".to_string(),
+                    series: vec![Series::new("", so_far)],
+                    shaded: Vec::new(),
+                };
+                (sliding, result)
+            })
+            .collect();
+        let title = "A box sliding over a box: the overlap's area traces a triangle";
+        let file = chapter.figure("box_sliding.gif");
+        plot::chart_animation(
+            &file,
+            title,
+            &frames,
+            (-2.0, 2.0),
+            ((0.0, 1.2), (0.0, 1.2)),
+            250,
+        )
     }
 }
 
@@ -457,6 +503,11 @@ pub fn filter_image(image: ArrayView2<f32>, kernel: ArrayView2<f32>) -> Result<A
     Ok(output.slice(s![0, 0, .., ..]).to_owned()) // [H', W']
 }
 
+/// The largest value of a map.
+fn largest(map: &Array2<f32>) -> f32 {
+    map.fold(f32::NEG_INFINITY, |m, &v| m.max(v))
+}
+
 pub struct PhotoFilters {
     pub photo: Array2<f32>,
     pub blurred: Array2<f32>,
@@ -533,20 +584,23 @@ impl PhotoFilters {
             Panel::new("box blur, 294 x 445", self.blurred.view()),
         ];
         let file = chapter.figure("photo_blur.png");
-        let title = "The photo and its 7x7 box blur";
-        let style = MapStyle::gray(451).with_range(0.0, 1.0);
-        plot::grid(&file, title, &panels, 2, &style)?;
+        let title = format!("The photo and its {BLUR_SIZE}x{BLUR_SIZE} box blur");
+        let style = MapStyle::gray(310).with_range(0.0, 1.0);
+        plot::grid(&file, &title, &panels, 2, &style)?;
         let panels = [
-            Panel::new("Sobel x: left to right", self.edges_x.view()),
-            Panel::new("Sobel y: top to bottom", self.edges_y.view()),
+            Panel::new("Sobel x: change from left to right", self.edges_x.view()),
+            Panel::new("Sobel y: change from top to bottom", self.edges_y.view()),
         ];
+        // One scale symmetric around zero that holds every value of both maps (about
+        // +-2, from the table), so nothing is clipped. Most edges are much weaker than
+        // the strongest, so the colour grows with the square root of the value: weak
+        // edges stay visible, and the colour bar shows the scale.
         let file = chapter.figure("photo_sobel.png");
-        let title = "Sobel edges: red where it gets lighter, blue where it gets darker";
-        let style = MapStyle::diverging(451).with_range(-1.0, 1.0);
-        plot::grid(&file, title, &panels, 2, &style)?;
+        let title = "Sobel edges: red where it gets lighter, blue where darker";
+        plot::grid(&file, title, &panels, 1, &MapStyle::diverging_sqrt(560))?;
         let file = chapter.figure("photo_magnitude.png");
         let title = "Edge magnitude sqrt(x^2 + y^2)";
-        let style = MapStyle::viridis(451).with_range(0.0, 1.0);
+        let style = MapStyle::viridis_sqrt(560).with_range(0.0, largest(&self.magnitude));
         plot::heatmap(&file, title, self.magnitude.view(), &style)?;
         let kernels = [box_blur(3), sobel_x(), sobel_y()];
         let panels: Vec<Panel> = ["box blur (1/9 each)", "Sobel x", "Sobel y"]

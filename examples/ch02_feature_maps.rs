@@ -9,8 +9,8 @@ use anyhow::Result;
 use clap::Parser;
 use cnn_book::figures::map;
 use cnn_book::photos::{self, as_batch};
-use cnn_book::plot::{self, Labels, MapStyle, Panel, Series, Window};
-use cnn_book::text::{rows_as_text, rows_with_decimals};
+use cnn_book::plot::{self, Labels, MapStyle, MatrixLabels, Panel, Series, Window};
+use cnn_book::text::{rows_as_text, rows_with_decimals, with_thousands};
 use cnn_book::{Chapter, Table, lecture, row};
 use cnn_core::data::to_grayscale;
 use cnn_core::ops::{conv2d, conv2d_naive};
@@ -29,6 +29,7 @@ fn main() -> Result<()> {
 
     let sliding = Sliding::compute()?;
     sliding.figure(&chapter)?;
+    sliding.animation(&chapter)?;
     chapter.publish("sliding", &sliding.table())?;
 
     let lecture = LectureWorked::compute()?;
@@ -57,6 +58,7 @@ fn main() -> Result<()> {
     learned.figures(&chapter)?;
     chapter.publish("learned_kernel", &learned.kernel_table())?;
     chapter.publish("learned_loss", &learned.loss_table())?;
+    chapter.publish("noise_against_photos", &noise_against_photos()?)?;
 
     chapter.finish()?;
     Ok(())
@@ -114,6 +116,21 @@ impl Sliding {
             row!(table, "({i}, {j}) | {window} | {products} | {sum}");
         }
         table
+    }
+
+    /// The same nine positions as an animation: the window moves, the output fills in.
+    fn animation(&self, chapter: &Chapter) -> Result<()> {
+        let input = small_input();
+        let sliding = plot::Sliding {
+            input: input.view(),
+            kernel: (3, 3),
+            stride: 1,
+            padding: 0,
+            output: Some(self.output.view()),
+            show_values: true,
+        };
+        let title = "The X kernel over the 5x5 input: one sum per position";
+        plot::sliding_animation(&chapter.figure("sliding.gif"), title, &sliding, 34, 900)
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {
@@ -221,7 +238,7 @@ impl LectureWorked {
         ];
         let file = chapter.figure("lecture_inputs.png");
         let title = "The 6x6 image and the two filters";
-        let style = MapStyle::diverging(220).annotated().with_range(-1.0, 1.0);
+        let style = MapStyle::diverging(200).annotated().with_range(-1.0, 1.0);
         plot::grid(&file, title, &panels, 3, &style)?;
         let mut panels = Vec::new();
         for (stride, maps, side) in [(1, &self.stride1, 4), (2, &self.stride2, 2)] {
@@ -421,11 +438,15 @@ impl FilterStack {
         );
         let count = |shape: &[usize; 4]| shape.iter().product::<usize>();
         let input = &self.shapes[0];
-        row!(table, "input photo |  | `{input:?}` | {}", count(input));
+        row!(
+            table,
+            "input photo |  | `{input:?}` | {}",
+            with_thousands(count(input))
+        );
         for (index, (filters, kernel, stride)) in DEPTH_LAYERS.iter().enumerate() {
             let (channels, output) = (self.shapes[index][1], &self.shapes[index + 1]);
             let weight = format!("`[{filters}, {channels}, {kernel}, {kernel}]`");
-            let (layer, values) = (index + 1, count(output));
+            let (layer, values) = (index + 1, with_thousands(count(output)));
             row!(
                 table,
                 "conv {layer}, stride {stride} | {weight} | `{output:?}` | {values}"
@@ -435,15 +456,25 @@ impl FilterStack {
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {
-        let panels: Vec<Panel> = STACK_NAMES
+        // Each map on its own scale, holding all its values: the signed maps from
+        // blue through white to red (the edge maps with the colour growing as the
+        // square root, as their few strong edges would leave the rest pale), the
+        // blur, which is never negative, from black to white.
+        let panels: Vec<(Panel, MapStyle)> = STACK_NAMES
             .iter()
             .enumerate()
-            .map(|(f, name)| Panel::new(*name, map(&self.maps, f)))
+            .map(|(f, name)| {
+                let style = match f {
+                    0 | 1 => MapStyle::diverging_sqrt(260),
+                    2 => MapStyle::gray(260),
+                    _ => MapStyle::diverging(260),
+                };
+                (Panel::new(*name, map(&self.maps, f)), style)
+            })
             .collect();
         let file = chapter.figure("four_maps.png");
-        let title = "Four filters, four feature maps (one colour scale)";
-        let style = MapStyle::diverging(360).with_range(-1.0, 1.0);
-        plot::grid(&file, title, &panels, 2, &style)?;
+        let title = "Four filters, four feature maps, each on its own scale";
+        plot::grid_with_own_scales(&file, title, &panels, 2)?;
         plot::rgb_image(
             &chapter.figure("coffee.png"),
             coffee_photo()?.slice(s![0, .., .., ..]),
@@ -530,10 +561,24 @@ impl DenseEquivalent {
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {
+        // Rows are output pixels (i, j); columns are input pixels (r, q), in groups
+        // of 5, one group per input row r.
+        let (outputs, inputs) = self.matrix.dim();
+        let (out_w, in_w) = (3, 5);
+        let labels = MatrixLabels {
+            rows: (0..outputs)
+                .map(|o| format!("({}, {})", o / out_w, o % out_w))
+                .collect(),
+            columns: (0..inputs).map(|c| format!("{}", c % in_w)).collect(),
+            row_axis: "output (i, j)".into(),
+            column_axis: "input pixel (r, q), column q of input row r (blank = 0, not connected)"
+                .into(),
+            group: in_w,
+            group_name: "input row".into(),
+        };
         let file = chapter.figure("dense_matrix.png");
-        let title = "The convolution as a 9 x 25 weight matrix (0 = not connected)";
-        let style = MapStyle::viridis(900).annotated().with_range(0.0, 9.0);
-        plot::heatmap(&file, title, self.matrix.view(), &style)
+        let title = "The convolution as a 9 x 25 weight matrix";
+        plot::sparse_matrix(&file, title, self.matrix.view(), &labels, 740)
     }
 }
 
@@ -559,7 +604,8 @@ pub fn parameter_counts() -> Table {
         let local = outputs * (c * k * k) as u64; // every output sees one C*K*K patch
         let shared = (f * c * k * k) as u64; // the patch weights are the same at every position
         // ANCHOR_END: counts
-        let counts = [inputs, outputs, fully_connected, local, shared].map(|c| c.to_string());
+        let counts =
+            [inputs, outputs, fully_connected, local, shared].map(|c| with_thousands(c as usize));
         row!(table, "{name} | {}", counts.join(" | "));
     }
     table
@@ -586,6 +632,60 @@ pub fn training_pairs() -> Result<(Array4<f32>, Array4<f32>)> {
     let sobel = as_batch(sobel_x().view()); // [1, 1, 3, 3]
     let targets = conv2d(images.view(), sobel.view(), array![0.0].view(), 1, 0)?; // [8, 1, 14, 14]
     Ok((images, targets))
+}
+
+/// The same kind of pairs cut from the grey coffee photo: 8 crops of 16 x 16 at
+/// seeded random places, shifted and scaled to the mean (0) and spread (standard
+/// deviation 1/sqrt(3)) of the noise images, and their Sobel x edge maps.
+pub fn photo_pairs() -> Result<(Array4<f32>, Array4<f32>)> {
+    let grey = grey_coffee()?; // [400, 600]
+    let (height, width) = grey.dim();
+    let mut rng = ChaCha8Rng::seed_from_u64(6);
+    let mut images = Array4::zeros((PAIRS, 1, IMAGE_SIDE, IMAGE_SIDE)); // [8, 1, 16, 16]
+    for n in 0..PAIRS {
+        let top = rng.random_range(0..height - IMAGE_SIDE);
+        let left = rng.random_range(0..width - IMAGE_SIDE);
+        let crop = grey.slice(s![top..top + IMAGE_SIDE, left..left + IMAGE_SIDE]);
+        images.slice_mut(s![n, 0, .., ..]).assign(&crop);
+    }
+    let mean = images.mean().unwrap_or(0.0);
+    let spread = images
+        .mapv(|v| (v - mean) * (v - mean))
+        .mean()
+        .unwrap_or(1.0)
+        .sqrt();
+    let noise_spread = (1.0f32 / 3.0).sqrt(); // uniform in [-1, 1]
+    let images = images.mapv(|v| (v - mean) / spread * noise_spread);
+    let sobel = as_batch(sobel_x().view()); // [1, 1, 3, 3]
+    let targets = conv2d(images.view(), sobel.view(), array![0.0].view(), 1, 0)?; // [8, 1, 14, 14]
+    Ok((images, targets))
+}
+
+/// Steps compared on the photo crops.
+pub const PHOTO_STEPS: [usize; 3] = [150, 1500, 15000];
+
+/// Gradient descent on noise and on photo crops from the same start:
+/// `(training images, steps, loss after them, largest difference from Sobel x)`.
+pub fn noise_against_photos() -> Result<Table> {
+    let mut table = Table::columns(
+        "training images | steps | loss after them | largest difference from Sobel x",
+    );
+    let start = start_kernel();
+    let noise = training_pairs()?;
+    let photos = photo_pairs()?;
+    let runs = std::iter::once(("random noise", &noise, STEPS)).chain(
+        PHOTO_STEPS
+            .iter()
+            .map(|&steps| ("crops of the photo", &photos, steps)),
+    );
+    for (name, (images, targets), steps) in runs {
+        let (kernel, _, losses) = descend(images, targets, &start, steps)?;
+        let loss = losses[losses.len() - 1];
+        let off = (&kernel - &sobel_x()).fold(0f32, |m, d| m.max(d.abs()));
+        let steps = with_thousands(steps);
+        row!(table, "{name} | {steps} | {loss:.2e} | {off:.3}");
+    }
+    Ok(table)
 }
 
 // ANCHOR: gradient
@@ -644,27 +744,44 @@ pub struct LearnedKernel {
     pub losses: Vec<f32>,
 }
 
+/// The random (seeded) kernel gradient descent starts from.
+pub fn start_kernel() -> Array2<f32> {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    Array2::from_shape_simple_fn((3, 3), || rng.random_range(-1.0f32..1.0))
+}
+
+/// `steps` steps of gradient descent from `start` (and a bias of 0): the kernel, the
+/// bias, and the loss before each step and after the last (`steps + 1` values).
+pub fn descend(
+    images: &Array4<f32>,
+    targets: &Array4<f32>,
+    start: &Array2<f32>,
+    steps: usize,
+) -> Result<(Array2<f32>, f32, Vec<f32>)> {
+    // ANCHOR: descent
+    let mut kernel = start.clone();
+    let mut bias = 0.0;
+    let mut losses = Vec::new();
+    for _ in 0..steps {
+        let (loss, d_kernel, d_bias) = loss_and_gradient(images, targets, &kernel, bias)?;
+        losses.push(loss);
+        kernel = kernel - LEARNING_RATE * d_kernel; // a step downhill
+        bias -= LEARNING_RATE * d_bias;
+    }
+    // ANCHOR_END: descent
+    losses.push(loss_and_gradient(images, targets, &kernel, bias)?.0);
+    Ok((kernel, bias, losses))
+}
+
 impl LearnedKernel {
     pub fn compute() -> Result<LearnedKernel> {
         let (images, targets) = training_pairs()?;
-        let mut rng = ChaCha8Rng::seed_from_u64(7);
-        let start = Array2::from_shape_simple_fn((3, 3), || rng.random_range(-1.0f32..1.0));
-        // ANCHOR: descent
-        let mut kernel = start.clone();
-        let mut bias = 0.0;
-        let mut losses = Vec::new();
-        for _ in 0..STEPS {
-            let (loss, d_kernel, d_bias) = loss_and_gradient(&images, &targets, &kernel, bias)?;
-            losses.push(loss);
-            kernel = kernel - LEARNING_RATE * d_kernel; // a step downhill
-            bias -= LEARNING_RATE * d_bias;
-        }
-        // ANCHOR_END: descent
-        losses.push(loss_and_gradient(&images, &targets, &kernel, bias)?.0);
+        let start = start_kernel();
+        let (learned, learned_bias, losses) = descend(&images, &targets, &start, STEPS)?;
         Ok(LearnedKernel {
             start,
-            learned: kernel,
-            learned_bias: bias,
+            learned,
+            learned_bias,
             losses,
         })
     }

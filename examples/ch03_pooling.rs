@@ -10,7 +10,7 @@ use clap::Parser;
 use cnn_book::figures::map;
 use cnn_book::photos::{self, as_batch};
 use cnn_book::plot::{self, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
-use cnn_book::text::rows_as_text;
+use cnn_book::text::{rows_as_text, with_thousands};
 use cnn_book::{Chapter, Table, lecture, row};
 use cnn_core::ops::{avg_pool2d, conv1d, conv2d, global_max_pool1d, max_pool2d, relu};
 use cnn_core::output_size;
@@ -39,10 +39,24 @@ fn main() -> Result<()> {
     let invariance = Invariance::compute()?;
     invariance.figure(&chapter)?;
     chapter.publish("invariance", &invariance.table())?;
+    chapter.publish("invariance_shares", &invariance.shares_table())?;
+    let [no_pooling, largest_window] = [0, POOLINGS.len() - 1].map(|p| invariance.share(p, 1));
+    chapter.write_value("share_one_pixel", format!("{:.0}%", 100.0 * no_pooling))?;
+    chapter.write_value(
+        "share_one_pixel_8",
+        format!("{:.0}%", 100.0 * largest_window),
+    )?;
+    let unrelated = invariance.unrelated[0];
+    chapter.write_value("unrelated_no_pooling", format!("{unrelated:.2}"))?;
+    chapter.write_value(
+        "one_pixel_no_pooling",
+        format!("{:.2}", invariance.changes[0][1]),
+    )?;
+    chapter.write_value("photos_checked", INVARIANCE_PHOTOS.len())?;
 
     let (downstream, ratio) = downstream_parameters()?;
     chapter.publish("downstream_parameters", &downstream)?;
-    chapter.write_value("downstream_ratio", ratio)?;
+    chapter.write_value("downstream_ratio", format!("{ratio:.1}"))?;
 
     let sentences = Sentences::compute()?;
     chapter.publish("sentences", &sentences.table())?;
@@ -115,7 +129,7 @@ impl LectureExample {
         }
         let file = chapter.figure("lecture_pooling.png");
         let title = "Feature maps and their 2x2 pooling";
-        let style = MapStyle::diverging(220).annotated();
+        let style = MapStyle::diverging(200).annotated();
         plot::grid(&file, title, &panels, 3, &style)
     }
 }
@@ -188,8 +202,8 @@ impl PhotoPooling {
         ];
         let style = MapStyle::viridis(300).with_range(0.0, largest(&self.edges));
         let file = chapter.figure("photo_pooling.png");
-        let title = "Pooling an edge map of a photo";
-        plot::grid(&file, title, &panels, 3, &style)?;
+        let title = "Pooling an edge map of a photo (one colour scale)";
+        plot::grid(&file, title, &panels, 2, &style)?;
         let file = chapter.figure("photo.png");
         let title = "The photo (grey, 512 x 512)";
         let style = MapStyle::gray(300).with_range(0.0, 1.0);
@@ -206,9 +220,10 @@ fn largest(map: &Array4<f32>) -> f32 {
 // 3. Benefit 1, measured: a small shift changes pooled maps less.
 // ---------------------------------------------------------------------------
 
-/// How much a map changes when the camera moves by `shift` pixels, as a fraction
-/// of the map's size: `||after - before|| / ||before||` (0 = unchanged, 1 = a change
-/// as large as the map itself).
+/// How much a map changes when the camera moves, as a fraction of the map's size:
+/// `||after - before|| / ||before||`. 0 means unchanged; 1 is the distance from the
+/// map to an all-zero map; two unrelated maps of the same size differ by more (see
+/// [`Invariance::unrelated`]).
 pub fn relative_change(before: &Array4<f32>, after: &Array4<f32>) -> f32 {
     let difference = (after - before).mapv(|v| v * v).sum().sqrt();
     let size = before.mapv(|v| v * v).sum().sqrt();
@@ -224,24 +239,42 @@ pub const POOLINGS: [(&str, usize); 4] = [
 ];
 /// The largest shift measured, in pixels.
 pub const MAX_SHIFT: usize = 4;
+/// The photos the measurement is repeated on (the chapter shows the first); each
+/// is measured on a 256 x 256 view around its centre.
+pub const INVARIANCE_PHOTOS: [&str; 4] =
+    ["camera.png", "astronaut.png", "coffee.png", "chelsea.png"];
+/// Side of the view measured.
+pub const VIEW: usize = 256;
 
 pub struct Invariance {
     /// `changes[p][d]`: relative change for pooling `POOLINGS[p]` and shift `d`.
     pub changes: Vec<Vec<f32>>,
+    /// `unrelated[p]`: the relative change between the pooled map and an unrelated
+    /// map of the same size: the same pooled map turned by 180 degrees (the same
+    /// values, so the same energy, but none in its place).
+    pub unrelated: Vec<f32>,
 }
 
 impl Invariance {
+    /// The chapter's measurement, on the camera photo.
     pub fn compute() -> Result<Invariance> {
-        let photo = camera_photo()?; // [1, 1, 512, 512]
-        // A 256x256 view of the photo, and the same view with the camera moved
-        // `shift` pixels to the left: the scene moves right by `shift`.
-        let (size, top, left) = (256, 128, 128);
+        Invariance::of_photo(INVARIANCE_PHOTOS[0])
+    }
+
+    /// The measurement on a 256 x 256 view at the centre of `photo` (a file in
+    /// `data/photos/`).
+    pub fn of_photo(photo: &str) -> Result<Invariance> {
+        let grey = photos::grey(photo)?; // [H, W]
+        let (height, width) = grey.dim();
+        let (top, left) = ((height - VIEW) / 2, (width - VIEW) / 2);
+        // The view, and the same view with the camera moved `shift` pixels to the
+        // left: the scene moves right by `shift`.
         let view = |shift: usize| {
-            let (rows, columns) = (top..top + size, left - shift..left - shift + size);
-            photo.slice(s![.., .., rows, columns]).to_owned() // [1, 1, 256, 256]
+            let (rows, columns) = (top..top + VIEW, left - shift..left - shift + VIEW);
+            as_batch(grey.slice(s![rows, columns])) // [1, 1, 256, 256]
         };
         let before = edge_map(&view(0))?; // [1, 1, 254, 254]
-        let mut changes = Vec::new();
+        let (mut changes, mut unrelated) = (Vec::new(), Vec::new());
         for &(_, kernel) in &POOLINGS {
             let pooled_before = max_pool2d(before.view(), kernel, kernel)?;
             let mut row = Vec::new();
@@ -251,16 +284,44 @@ impl Invariance {
                 row.push(relative_change(&pooled_before, &pooled_after));
             }
             changes.push(row);
+            let turned = pooled_before.slice(s![.., .., ..;-1, ..;-1]).to_owned();
+            unrelated.push(relative_change(&pooled_before, &turned));
         }
-        Ok(Invariance { changes })
+        Ok(Invariance { changes, unrelated })
+    }
+
+    /// The change after a shift of `shift` pixels as a share of the change to an
+    /// unrelated map, for pooling `POOLINGS[pooling]`: 0 is unchanged, 1 as different
+    /// as a map with nothing in its place.
+    pub fn share(&self, pooling: usize, shift: usize) -> f32 {
+        self.changes[pooling][shift] / self.unrelated[pooling]
     }
 
     pub fn table(&self) -> Table {
         let shifts = (1..=MAX_SHIFT).map(|d| format!("shift {d} px"));
-        let mut table = Table::new(std::iter::once("pooling".to_string()).chain(shifts));
-        for ((label, _), row) in POOLINGS.iter().zip(&self.changes) {
+        let columns = std::iter::once("pooling".to_string())
+            .chain(shifts)
+            .chain(["unrelated map (turned 180 degrees)".to_string()]);
+        let mut table = Table::new(columns);
+        for (((label, _), row), unrelated) in
+            POOLINGS.iter().zip(&self.changes).zip(&self.unrelated)
+        {
             let changes = row[1..].iter().map(|c| format!("{c:.2}"));
-            table.row(std::iter::once(label.to_string()).chain(changes));
+            let cells = std::iter::once(label.to_string())
+                .chain(changes)
+                .chain([format!("{unrelated:.2}")]);
+            table.row(cells);
+        }
+        table
+    }
+
+    /// The same changes as shares of the unrelated map's.
+    pub fn shares_table(&self) -> Table {
+        let shifts = (1..=MAX_SHIFT).map(|d| format!("shift {d} px"));
+        let mut table = Table::new(std::iter::once("pooling".to_string()).chain(shifts));
+        for (pooling, (label, _)) in POOLINGS.iter().enumerate() {
+            let shares = (1..=MAX_SHIFT).map(|d| format!("{:.0}%", 100.0 * self.share(pooling, d)));
+            table.row(std::iter::once(label.to_string()).chain(shares));
         }
         table
     }
@@ -268,13 +329,16 @@ impl Invariance {
     fn figure(&self, chapter: &Chapter) -> Result<()> {
         let series: Vec<Series> = POOLINGS
             .iter()
-            .zip(&self.changes)
-            .map(|((label, _), row)| Series::indexed(*label, row))
+            .enumerate()
+            .map(|(pooling, (label, _))| {
+                let shares = (0..=MAX_SHIFT).map(|d| (d as f32, self.share(pooling, d)));
+                Series::new(*label, shares.collect())
+            })
             .collect();
         let labels = Labels::new(
             "How much an edge map changes when the image shifts",
             "shift (pixels)",
-            "relative change",
+            "change, as a share of an unrelated map's",
         );
         let labels = labels.legend_at(SeriesLabelPosition::UpperLeft);
         plot::line_chart(&chapter.figure("invariance.svg"), &labels, &series)
@@ -288,9 +352,8 @@ impl Invariance {
 /// A LeNet-5-like network on a 28x28 digit, with and without its two 2x2
 /// poolings: the sizes of the maps and the weights of the first fully connected
 /// layer (全连接) of 120 units, which must take every value of the last map.
-/// Returns the table and how many times more weights the unpooled network needs
-/// (rounded down).
-pub fn downstream_parameters() -> Result<(Table, usize)> {
+/// Returns the table and how many times more weights the unpooled network needs.
+pub fn downstream_parameters() -> Result<(Table, f32)> {
     // ANCHOR: downstream
     let conv1 = output_size(28, 5, 1, 2)?; // 28: 5x5 conv, padding 2, 6 filters
     let pooled1 = output_size(conv1, 2, 2, 0)?; // 14
@@ -306,14 +369,18 @@ pub fn downstream_parameters() -> Result<(Table, usize)> {
         ("with 2x2 max pooling", pooled1, pooled2),
         ("without pooling", conv1, conv2_unpooled),
     ] {
+        let [flattened, weights] = [
+            16 * after_conv2 * after_conv2,
+            fully_connected_weights(after_conv2),
+        ]
+        .map(with_thousands);
         row!(
             table,
-            "{name} | 6 x {after_conv1} x {after_conv1} | 16 x {after_conv2} x {after_conv2} | {} | {}",
-            16 * after_conv2 * after_conv2,
-            fully_connected_weights(after_conv2)
+            "{name} | 6 x {after_conv1} x {after_conv1} | 16 x {after_conv2} x {after_conv2} | {flattened} | {weights}"
         );
     }
-    let ratio = fully_connected_weights(conv2_unpooled) / fully_connected_weights(pooled2);
+    let ratio =
+        fully_connected_weights(conv2_unpooled) as f32 / fully_connected_weights(pooled2) as f32;
     Ok((table, ratio))
 }
 

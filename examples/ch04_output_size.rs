@@ -7,8 +7,10 @@
 use anyhow::Result;
 use clap::Parser;
 use cnn_book::plot::{self, MapStyle, Panel};
+use cnn_book::text::with_thousands;
 use cnn_book::{Chapter, Table, row};
-use cnn_core::shape::dropped_by_floor;
+use cnn_core::models::alexnet::{Stage, architecture};
+use cnn_core::shape::{dropped_by_floor, same_padding};
 use cnn_core::{Conv2d, Conv2dConfig, Dense, Layer, Pool2d, Sequential, output_size};
 use ndarray::{Array1, Array2, Array4};
 
@@ -30,11 +32,23 @@ fn main() -> Result<()> {
     let tiny_vgg = walk(&tiny_vgg()?, [1, 3, 64, 64])?;
     chapter.publish("tiny_vgg", &tiny_vgg.table())?;
 
+    chapter.publish(
+        "channels_lenet",
+        &channel_growth(&lenet5_stages(), [1, 28, 28])?,
+    )?;
+    chapter.publish(
+        "channels_vgg16",
+        &channel_growth(&vgg16_stages(), [3, 224, 224])?,
+    )?;
+
     let coverage = Coverage::compute()?;
     coverage.figure(&chapter)?;
     chapter.publish("dropped", &coverage.table())?;
+    chapter.publish("same_padding", &tensorflow_same()?)?;
 
     chapter.publish("total_padding", &total_padding()?)?;
+
+    animations(&chapter)?;
 
     chapter.finish()?;
     Ok(())
@@ -72,7 +86,7 @@ fn listed(starts: &[usize], stride: usize) -> String {
 /// formula, so the reader can see they agree.
 pub fn counting_positions() -> Result<Table> {
     let mut table =
-        Table::columns("n | k | p | start positions of the kernel | count | n + 2p - k + 1");
+        Table::columns("W | K | P | start positions of the kernel | count | W + 2P - K + 1");
     for (n, k, p) in [(5, 3, 0), (6, 3, 0), (7, 5, 0), (5, 3, 1), (28, 5, 2)] {
         let starts = start_positions(n + 2 * p, k, 1);
         let (listed, count, formula) = (listed(&starts, 1), starts.len(), output_size(n, k, 1, p)?);
@@ -84,7 +98,7 @@ pub fn counting_positions() -> Result<Table> {
 /// The same counting with a stride: only every `s`-th start is used.
 pub fn strides() -> Result<Table> {
     let mut table =
-        Table::columns("n | k | p | s | start positions | count | floor((n + 2p - k) / s) + 1");
+        Table::columns("W | K | P | S | start positions | count | floor((W + 2P - K) / S) + 1");
     for (n, k, p, s) in [
         (5, 3, 0, 2),
         (7, 3, 0, 2),
@@ -107,12 +121,12 @@ pub fn strides() -> Result<Table> {
 // 2. Valid and same padding.
 // ---------------------------------------------------------------------------
 
-/// "Valid" (no padding) against "same" (padding (k - 1) / 2) for odd kernels on a
+/// "Valid" (no padding) against "same" (padding (K - 1) / 2) for odd kernels on a
 /// 32-pixel input.
 pub fn padding_modes() -> Result<Table> {
     let n = 32;
     let mut table = Table::columns(
-        "kernel k | valid: p = 0 | same: p = (k - 1) / 2 | output with same padding",
+        "kernel K | output with valid padding, P = 0 | same: P = (K - 1) / 2 | output with same padding",
     );
     for k in [1, 3, 5, 7, 11] {
         let same = (k - 1) / 2;
@@ -291,7 +305,7 @@ impl Coverage {
 
     pub fn table(&self) -> Table {
         let mut table = Table::columns(
-            "n | k | s | (n - k) mod s | output | rows never covered | pixels never covered",
+            "W | K | S | (W - K) mod S | output | rows never covered | pixels never covered",
         );
         for (&(n, k, s), map) in COVERAGE_CASES.iter().zip(&self.maps) {
             let dropped = dropped_by_floor(n, k, s, 0).unwrap_or(0);
@@ -311,13 +325,13 @@ impl Coverage {
         for (&(n, k, s), map) in COVERAGE_CASES.iter().zip(&self.maps) {
             let dropped = dropped_by_floor(n, k, s, 0)?;
             panels.push(Panel::new(
-                format!("n = {n}, k = {k}, s = {s}: {dropped} dropped"),
+                format!("W = {n}, K = {k}, S = {s}: {dropped} dropped"),
                 map.view(),
             ));
         }
         let file = chapter.figure("coverage.png");
         let title = "How many windows cover each input pixel (0 = never seen)";
-        let style = MapStyle::viridis(260).annotated().with_range(0.0, 4.0);
+        let style = MapStyle::viridis(200).annotated().with_range(0.0, 4.0);
         plot::grid(&file, title, &panels, 3, &style)
     }
 }
@@ -326,13 +340,13 @@ impl Coverage {
 // 5. Padding per side or in total.
 // ---------------------------------------------------------------------------
 
-/// Some books (Dive into Deep Learning among them) write `P` for the *total* padding
-/// of both sides, so their formula reads `n + P - k + 1`. This library, PyTorch and
-/// most papers use `p` per side: `n + 2p - k + 1`. The two agree when `P = 2p`; mixing
-/// them up is off by `p`.
+/// Some books (Dive into Deep Learning among them) write `p_h` for the *total* padding
+/// of both sides, so their formula reads `n_h - k_h + p_h + 1`. This library, PyTorch
+/// and most papers use `P` per side: `W + 2P - K + 1`. The two agree when `p_h = 2P`;
+/// mixing them up is off by `P`.
 pub fn total_padding() -> Result<Table> {
     let mut table = Table::columns(
-        "n | k | p per side | n + 2p - k + 1 (library) | P = 2p in total | n + P - k + 1 | mixed up: n + p - k + 1",
+        "W | K | P per side | W + 2P - K + 1 (this book) | total p_h = 2P | W - K + p_h + 1 (d2l) | mixed up: W - K + P + 1",
     );
     for (n, k, p) in [(28, 5, 2), (32, 3, 1), (64, 7, 3), (10, 3, 0)] {
         let total = 2 * p;
@@ -344,4 +358,166 @@ pub fn total_padding() -> Result<Table> {
         );
     }
     Ok(table)
+}
+
+// ---------------------------------------------------------------------------
+// 6. Why channels grow as maps shrink: the cost of each layer.
+// ---------------------------------------------------------------------------
+
+/// LeNet-5 as [`lenet5`] builds it, as a list of stages for [`architecture`].
+pub fn lenet5_stages() -> Vec<Stage> {
+    vec![
+        conv_stage("conv1", 6, 5, 2),
+        Stage::Pool {
+            name: "pool1",
+            kernel: 2,
+            stride: 2,
+        },
+        conv_stage("conv2", 16, 5, 0),
+        Stage::Pool {
+            name: "pool2",
+            kernel: 2,
+            stride: 2,
+        },
+    ]
+}
+
+/// The convolutions of VGG-16 (Simonyan and Zisserman, 2015, table 1, column D):
+/// five blocks of 3x3 convolutions with padding 1, each block ending in a 2x2 max
+/// pooling, with 64, 128, 256, 512 and 512 filters.
+pub fn vgg16_stages() -> Vec<Stage> {
+    let names = [
+        ["conv1_1", "conv1_2", ""],
+        ["conv2_1", "conv2_2", ""],
+        ["conv3_1", "conv3_2", "conv3_3"],
+        ["conv4_1", "conv4_2", "conv4_3"],
+        ["conv5_1", "conv5_2", "conv5_3"],
+    ];
+    let pools = ["pool1", "pool2", "pool3", "pool4", "pool5"];
+    let mut stages = Vec::new();
+    for ((block, filters), pool) in names.iter().zip([64, 128, 256, 512, 512]).zip(pools) {
+        for name in block.iter().filter(|n| !n.is_empty()) {
+            stages.push(conv_stage(name, filters, 3, 1));
+        }
+        stages.push(Stage::Pool {
+            name: pool,
+            kernel: 2,
+            stride: 2,
+        });
+    }
+    stages
+}
+
+/// A convolution stage with stride 1 and no channel groups.
+fn conv_stage(name: &'static str, filters: usize, kernel: usize, padding: usize) -> Stage {
+    Stage::Conv {
+        name,
+        filters,
+        kernel,
+        stride: 1,
+        padding,
+        groups: 1,
+    }
+}
+
+/// What each convolution of a network stores and computes, for one image of shape
+/// `input = [C, H, W]`: its output shape (from [`architecture`], which asks
+/// `output_size`), the values it stores, its weights, and its multiply-adds: each of
+/// the `F * C * K * K` weights is used once at each of the `H' * W'` positions.
+pub fn channel_growth(stages: &[Stage], input: [usize; 3]) -> Result<Table> {
+    let mut table = Table::columns(
+        "layer | output `[C, H, W]` | values in the output | weights | multiply-adds",
+    );
+    for (stage, shape) in stages.iter().zip(architecture(stages, input)?) {
+        if let Stage::Conv { filters, .. } = stage {
+            // ANCHOR: multiply_adds
+            let weights = shape.parameters - filters; // F * C * K * K, biases left out
+            let positions = shape.output[1] * shape.output[2]; // H' * W'
+            let multiply_adds = weights * positions; // each weight once per position
+            // ANCHOR_END: multiply_adds
+            let values = shape.output.iter().product::<usize>(); // F * H' * W'
+            let [values, weights, multiply_adds] =
+                [values, weights, multiply_adds].map(with_thousands);
+            let output = format!("`{:?}`", shape.output);
+            row!(
+                table,
+                "{} | {output} | {values} | {weights} | {multiply_adds}",
+                shape.name
+            );
+        }
+    }
+    Ok(table)
+}
+
+// ---------------------------------------------------------------------------
+// 7. TensorFlow's "SAME" padding: ceil(W / S) positions.
+// ---------------------------------------------------------------------------
+
+/// The cases of the SAME-padding table: `(W, K, S)`.
+pub const SAME_CASES: [(usize, usize, usize); 7] = [
+    (28, 5, 1),
+    (28, 4, 1),
+    (5, 3, 2),
+    (6, 3, 2),
+    (7, 3, 2),
+    (8, 2, 2),
+    (224, 7, 2),
+];
+
+/// TensorFlow's SAME padding for each case: the output `ceil(W / S)`, the padding
+/// that gives it and how it is split, the windows counted on the padded input, and
+/// what one symmetric padding (as PyTorch takes it) of `ceil(total / 2)` gives.
+pub fn tensorflow_same() -> Result<Table> {
+    let mut table = Table::columns(
+        "W | K | S | W' = ceil(W / S) | total padding | before / after | floor((W + total - K) / S) + 1 | symmetric P = ceil(total / 2): output",
+    );
+    for (w, k, s) in SAME_CASES {
+        let same = same_padding(w, k, s)?;
+        let counted = (w + same.total - k) / s + 1;
+        let symmetric = same.total.div_ceil(2);
+        let symmetric_output = output_size(w, k, s, symmetric)?;
+        row!(
+            table,
+            "{w} | {k} | {s} | {} | {} | {} / {} | {counted} | P = {symmetric}: {symmetric_output}",
+            same.output,
+            same.total,
+            same.before,
+            same.after
+        );
+    }
+    Ok(table)
+}
+
+// ---------------------------------------------------------------------------
+// Animations: the window sliding, for four settings of padding and stride.
+// ---------------------------------------------------------------------------
+
+/// The cases animated, in the manner of Dumoulin and Visin's convolution-arithmetic
+/// figures: `(file, n, K, P, S)`.
+pub const ANIMATIONS: [(&str, usize, usize, usize, usize); 4] = [
+    ("slide_no_padding.gif", 5, 3, 0, 1),
+    ("slide_same_padding.gif", 5, 3, 1, 1),
+    ("slide_stride_2.gif", 5, 3, 1, 2),
+    ("slide_uncovered.gif", 6, 3, 0, 2),
+];
+
+/// One GIF per case: the padded input (padding grey), the window, the output filling in.
+fn animations(chapter: &Chapter) -> Result<()> {
+    for (file, n, kernel, padding, stride) in ANIMATIONS {
+        let input = Array2::<f32>::zeros((n, n)); // only the cells matter here
+        let side = output_size(n, kernel, stride, padding)?; // floor((W + 2P - K) / S) + 1
+        let title = format!(
+            "W = {n}, K = {kernel}, P = {padding}, S = {stride}: {side} x {side} positions"
+        );
+        let sliding = plot::Sliding {
+            input: input.view(),
+            kernel: (kernel, kernel),
+            stride,
+            padding,
+            output: None,
+            show_values: false,
+        };
+        plot::sliding_animation(&chapter.figure(file), &title, &sliding, 30, 700)?;
+    }
+    Ok(())
 }

@@ -8,7 +8,7 @@ use anyhow::Result;
 use clap::Parser;
 use cnn_book::figures::map;
 use cnn_book::photos;
-use cnn_book::plot::{self, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
+use cnn_book::plot::{self, ColorScale, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
 use cnn_book::{Chapter, Table, row};
 use cnn_core::data::to_grayscale;
 use cnn_core::ops::conv2d;
@@ -54,15 +54,15 @@ fn main() -> Result<()> {
 }
 
 // ---------------------------------------------------------------------------
-// 1. Keeping the size: n + 2p - m + 1 = n needs m = 2p + 1.
+// 1. Keeping the size: W + 2P - K + 1 = W needs K = 2P + 1.
 // ---------------------------------------------------------------------------
 
-/// For each kernel size m on a 32-pixel input: the total padding that keeps the
-/// size (m - 1), whether it splits evenly, and what symmetric padding gives.
+/// For each kernel size K on a 32-pixel input: the total padding that keeps the
+/// size (K - 1), whether it splits evenly, and what symmetric padding gives.
 pub fn same_padding() -> Result<Table> {
     let n = 32;
     let mut table = Table::columns(
-        "kernel m | total padding needed, m - 1 | padding per side | output with p = floor((m - 1) / 2) on both sides | output with one more on one side",
+        "kernel K | total padding needed, K - 1 | padding per side | output with P = floor((K - 1) / 2) on both sides | output with one more on one side",
     );
     for m in 1..=7usize {
         let (total, p) = (m - 1, (m - 1) / 2);
@@ -102,28 +102,28 @@ pub fn pad(input: ArrayView4<f32>, before: usize, after: usize) -> Array4<f32> {
     padded
 }
 
-/// A `k x k` averaging kernel `[1, 1, k, k]`, every weight `1 / k^2`.
-pub fn average_kernel(k: usize) -> Array4<f32> {
-    Array4::from_elem((1, 1, k, k), 1.0 / (k * k) as f32)
+/// A `K x K` averaging kernel `[1, 1, K, K]`, every weight `1 / K^2`.
+pub fn average_kernel(size: usize) -> Array4<f32> {
+    Array4::from_elem((1, 1, size, size), 1.0 / (size * size) as f32)
 }
 
-/// Blur with a `k x k` average and keep the size: total padding `k - 1`. For an
-/// even `k` that is odd, so one side gets one row more; here it is the top and
+/// Blur with a `K x K` average and keep the size: total padding `K - 1`. For an
+/// even `K` that is odd, so one side gets one row more; here it is the top and
 /// left, and the output moves half a pixel down and right. (TensorFlow's "same"
 /// puts the extra row at the bottom and right, and moves it up and left instead.)
 ///
 /// input: [N, 1, H, W] -> output: [N, 1, H, W]
-pub fn same_blur(image: ArrayView4<f32>, k: usize) -> Result<Array4<f32>> {
+pub fn same_blur(image: ArrayView4<f32>, size: usize) -> Result<Array4<f32>> {
     anyhow::ensure!(
-        k >= 1,
+        size >= 1,
         "same_blur: the kernel size must be at least 1, got 0"
     );
     // ANCHOR: same_blur
-    let total = k - 1;
-    let after = total / 2; // equal to `before` when k is odd
-    let before = total - after; // one more than `after` when k is even
-    let padded = pad(image, before, after); // [N, 1, H + k - 1, W + k - 1]
-    let kernel = average_kernel(k); // [1, 1, k, k]
+    let total = size - 1; // K - 1 zeros in all
+    let after = total / 2; // equal to `before` when K is odd
+    let before = total - after; // one more than `after` when K is even
+    let padded = pad(image, before, after); // [N, 1, H + K - 1, W + K - 1]
+    let kernel = average_kernel(size); // [1, 1, K, K]
     let no_bias = Array1::zeros(1); // [1]
     let blurred = conv2d(padded.view(), kernel.view(), no_bias.view(), 1, 0)?; // [N, 1, H, W]
     // ANCHOR_END: same_blur
@@ -236,9 +236,11 @@ impl Shift {
             ));
         }
         let file = chapter.figure("dot_blur.png");
-        let title = "A dot blurred by odd and even kernels (colours capped at 0.3)";
-        let style = MapStyle::viridis(230).annotated().with_range(0.0, 0.3);
-        plot::grid(&file, title, &panels, 3, &style)
+        // The colour grows with the square root of the value, so that the small
+        // values of the wide blurs show beside the dot's 1; nothing is clipped.
+        let title = "A dot blurred by odd and even kernels";
+        let style = MapStyle::viridis_sqrt(260).annotated().with_range(0.0, 1.0);
+        plot::grid(&file, title, &panels, 2, &style)
     }
 }
 
@@ -290,6 +292,16 @@ impl PhotoShift {
         })
     }
 
+    /// `(row, column)` of the brightest pixel of the crop after the four 3x3 blurs,
+    /// which keep things in place.
+    pub fn brightest_pixel(&self) -> (usize, usize) {
+        let brighter = |best: ((usize, usize), f32), (at, &v): ((usize, usize), &f32)| {
+            if v > best.1 { (at, v) } else { best }
+        };
+        let start = ((0, 0), f32::NEG_INFINITY);
+        map(&self.odd, 0).indexed_iter().fold(start, brighter).0
+    }
+
     /// The column where each profile is brightest: `(original, 3x3, 2x2)`.
     pub fn brightest_columns(&self) -> (usize, usize, usize) {
         let brightest = |pick: fn(&(usize, f32, f32, f32)) -> f32| {
@@ -321,15 +333,26 @@ impl PhotoShift {
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {
-        let panels = [
-            Panel::new("crop", map(&self.crop, 0)),
-            Panel::new("four 3x3 blurs", map(&self.odd, 0)),
-            Panel::new("four 2x2 blurs", map(&self.even, 0)),
+        // Red lines through the brightest pixel of the crop after the 3x3 blurs (which
+        // do not move it), the same lines in every panel, so the move shows.
+        let (row, column) = self.brightest_pixel();
+        let with_lines = |x: &Array4<f32>| {
+            let mut image = plot::colorize(map(x, 0), ColorScale::Gray, Some((0.0, 1.0)));
+            image.slice_mut(s![0, row, ..]).fill(1.0);
+            image.slice_mut(s![1..3, row, ..]).fill(0.0);
+            image.slice_mut(s![0, .., column]).fill(1.0);
+            image.slice_mut(s![1..3, .., column]).fill(0.0);
+            image // [3, 48, 48]
+        };
+        let images = [
+            ("the crop".to_string(), with_lines(&self.crop)),
+            ("four 3x3 blurs".to_string(), with_lines(&self.odd)),
+            ("four 2x2 blurs".to_string(), with_lines(&self.even)),
         ];
+        let views: Vec<_> = images.iter().map(|(c, i)| (c.clone(), i.view())).collect();
         let file = chapter.figure("photo_shift.png");
         let title = "Same-size blurs of a photo crop: the even kernel moves it";
-        let style = MapStyle::gray(260).with_range(0.0, 1.0);
-        plot::grid(&file, title, &panels, 3, &style)?;
+        plot::captioned_images(&file, title, &views, 3, 220)?;
         let line = |name: &str, pick: fn(&(usize, f32, f32, f32)) -> f32| {
             Series::new(
                 name,
@@ -405,15 +428,21 @@ impl OneByOne {
     }
 
     fn figure(&self, chapter: &Chapter) -> Result<()> {
-        plot::rgb_image(
-            &chapter.figure("astronaut_rgb.png"),
-            self.photo.slice(s![0, .., .., ..]),
-            300,
-        )?;
-        let file = chapter.figure("astronaut_grey.png");
-        let title = "1x1 convolution, 3 channels -> 1";
-        let style = MapStyle::gray(300).with_range(0.0, 1.0);
-        plot::heatmap(&file, title, map(&self.grey, 0), &style)
+        // The grey map drawn as an RGB image (the same value in R, G and B), so the
+        // two photos sit side by side in one figure.
+        let grey = plot::colorize(map(&self.grey, 0), ColorScale::Gray, Some((0.0, 1.0)));
+        let images = [
+            (
+                "the input: 3 channels (R, G, B)".to_string(),
+                self.photo.slice(s![0, .., .., ..]),
+            ),
+            (
+                "after a 1x1 convolution, 3 channels -> 1".to_string(),
+                grey.view(),
+            ),
+        ];
+        let file = chapter.figure("astronaut.png");
+        plot::captioned_images(&file, "", &images, 2, 340)
     }
 }
 

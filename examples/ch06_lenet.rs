@@ -12,9 +12,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use clap::{Parser, ValueEnum};
-use cnn_book::plot::{self, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
+use cnn_book::plot::{self, ColorScale, Labels, MapStyle, Panel, Series, SeriesLabelPosition};
 use cnn_book::trained::{LENET_MODEL, MNIST};
 use cnn_book::{Chapter, Table, cli, output::repo_root, row};
 use cnn_core::data::files::check_writable;
@@ -24,7 +24,7 @@ use cnn_core::ops::softmax_cross_entropy_backward;
 use cnn_core::ops::{linear, linear_backward, softmax, softmax_cross_entropy};
 use cnn_core::train::{Adam, EpochStats, History, Optimizer, Sgd, TrainConfig};
 use cnn_core::train::{accuracy, argmax_rows, fit, predict};
-use cnn_core::{Layer, Sequential};
+use cnn_core::{Layer, Sequential, Want};
 use ndarray::{Array2, array, s};
 
 /// Training LeNet-5 on MNIST. The defaults are the run the book reports.
@@ -100,6 +100,13 @@ fn main() -> Result<()> {
     let net = &training.net;
     chapter.publish("architecture", &architecture_table(net)?)?;
     chapter.write_value("parameters", net.parameter_count())?;
+    let growth = NoPoolingGrowth::compute()?;
+    chapter.write_value("no_pooling_fc1_ratio", format!("{:.0}", growth.fc1_ratio()))?;
+    chapter.write_value("no_pooling_ratio", format!("{:.0}", growth.total_ratio()))?;
+    chapter.write_value(
+        "no_pooling_work_ratio",
+        format!("{:.1}", growth.work_ratio()),
+    )?;
 
     let step = WorkedStep::compute()?;
     chapter.publish("worked_step", &step.table())?;
@@ -113,11 +120,20 @@ fn main() -> Result<()> {
     chapter.publish("top_confusions", &learned.top_confusions())?;
     chapter.write_value("wrong_count", learned.wrong.len())?;
 
+    let gradients = StartingGradients::compute(&args, &data)?;
+    chapter.publish("starting_gradients", &gradients.table())?;
+
     let comparisons = Comparisons::compute(&args, &data)?;
+    comparisons.check_claims()?;
     chapter.publish("sigmoid_vs_relu", &comparisons.activation_table())?;
     comparisons.activation_figure(&chapter)?;
     chapter.publish("pooling", &comparisons.pooling_table())?;
+    chapter.publish("pooling_paired", &comparisons.paired_table())?;
     chapter.write_value("comparison_budget", Comparisons::budget())?;
+    chapter.write_value("comparison_seeds", COMPARISON_SEEDS)?;
+    comparisons.publish_values(&chapter)?;
+    gradients.check_claims()?;
+    chapter.write_value("sigmoid_gradient_ratio", gradients.sigmoid_fraction())?;
 
     training.save(&args.model_path())?;
     chapter.finish()?;
@@ -214,6 +230,71 @@ pub fn architecture_table(net: &Sequential) -> Result<Table> {
     }
     row!(table, "total | | | {}", net.parameter_count());
     Ok(table)
+}
+
+/// How much larger LeNet-5 grows without pooling: fc1 reads 16 maps of 24x24
+/// instead of 5x5.
+pub struct NoPoolingGrowth {
+    /// fc1's parameters with and without pooling.
+    pub fc1: (usize, usize),
+    /// All parameters with and without pooling.
+    pub total: (usize, usize),
+    /// Multiply-adds of one digit with and without pooling.
+    pub work: (usize, usize),
+}
+
+/// The multiply-adds of one digit through `net`: each output value of a convolution
+/// is a sum of `C*K*K` products, each output of a dense layer a sum over its inputs.
+pub fn multiply_adds(net: &Sequential) -> Result<usize> {
+    let summary = net.summary([1, 1, 28, 28])?;
+    let mut total = 0;
+    for (named, row) in net.layers().iter().zip(&summary) {
+        let values: usize = row.output_shape.iter().product(); // one image's outputs
+        total += match &named.layer {
+            Layer::Conv2d(conv) => {
+                let (_, channels, kh, kw) = conv.weight.dim(); // [F, C, K, K]
+                values * channels * kh * kw
+            }
+            Layer::Dense(dense) => values * dense.weight.ncols(), // [O, I]
+            _ => 0,
+        };
+    }
+    Ok(total)
+}
+
+impl NoPoolingGrowth {
+    pub fn compute() -> Result<NoPoolingGrowth> {
+        let sizes = |downsampling| -> Result<(usize, usize, usize)> {
+            let config = LeNetConfig {
+                downsampling,
+                ..LeNetConfig::default()
+            };
+            let net = lenet5(config, 1)?;
+            let fc1 = net.layer("fc1")?.parameter_count();
+            Ok((fc1, net.parameter_count(), multiply_adds(&net)?))
+        };
+        let (pooled, unpooled) = (sizes(Downsampling::MaxPool)?, sizes(Downsampling::None)?);
+        Ok(NoPoolingGrowth {
+            fc1: (pooled.0, unpooled.0),
+            total: (pooled.1, unpooled.1),
+            work: (pooled.2, unpooled.2),
+        })
+    }
+
+    /// The multiply-adds without pooling over those with it.
+    pub fn work_ratio(&self) -> f64 {
+        self.work.1 as f64 / self.work.0 as f64
+    }
+
+    /// fc1 without pooling over fc1 with it.
+    pub fn fc1_ratio(&self) -> f64 {
+        self.fc1.1 as f64 / self.fc1.0 as f64
+    }
+
+    /// The whole network without pooling over the whole network with it.
+    pub fn total_ratio(&self) -> f64 {
+        self.total.1 as f64 / self.total.0 as f64
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -365,6 +446,11 @@ impl Training {
         let Normalization { mean, std } = data.normalization;
         chapter.write_value("settings", args.describe())?;
         chapter.write_value("mean_std", format!("{mean:.4} and {std:.4}"))?;
+        // Blank paper, once normalised: what the zero padding of conv1 is not.
+        chapter.write_value(
+            "paper_value",
+            format!("{:.2}", data.normalization.of_pixel(0.0)),
+        )?;
         chapter.publish("training", &self.table())?;
         chapter.write_value("test_accuracy", percent(last.test_accuracy))?;
         chapter.write_value("test_errors", percent(1.0 - last.test_accuracy))?;
@@ -460,35 +546,43 @@ impl Learned {
         let kernel = |f| Panel::new(format!("kernel {f}"), conv1.weight.slice(s![f, 0, .., ..]));
         let kernels: Vec<Panel> = (0..6).map(kernel).collect();
         let title = "The six learned 5x5 kernels of conv1";
-        let style = MapStyle::diverging(120);
+        let style = MapStyle::diverging(110).large_text();
         plot::grid(&chapter.figure("kernels.png"), title, &kernels, 6, &style)?;
 
         let digit = data.test_images.slice(s![0..1, .., .., ..]); // [1, 1, 28, 28]
         let outputs = net.forward_all(digit)?;
+        // (layer, what it is, maps per row, pixels per map): each figure about 850
+        // pixels wide, so that its text stays readable on the page.
         let stages = [
-            ("act1", "conv1 + ReLU"),
-            ("pool1", "pool1"),
-            ("act2", "conv2 + ReLU"),
-            ("pool2", "pool2"),
+            ("act1", "conv1 + ReLU", 7, 96),
+            ("pool1", "pool1", 6, 100),
+            ("act2", "conv2 + ReLU", 8, 80),
+            ("pool2", "pool2", 8, 80),
         ];
-        for (layer, stage) in stages {
+        for (layer, stage, columns, pixels) in stages {
             let maps = outputs[net.index_of(layer)?].maps()?; // [1, F, H, W]
             let (_, channels, h, w) = maps.dim();
             let mut panels = Vec::new();
             if layer == "act1" {
-                panels.push(Panel::new("input", data.test_raw.slice(s![0, 0, .., ..])));
+                // The digit itself, on its own grey scale (its pixels are 0 to 1, the
+                // maps' values up to about 10).
+                let input = Panel::new("input", data.test_raw.slice(s![0, 0, .., ..]));
+                panels.push(input.on_own_scale(ColorScale::Gray, (0.0, 1.0)));
             }
             for c in 0..channels {
                 panels.push(Panel::new(format!("map {c}"), maps.slice(s![0, c, .., ..])));
             }
             let title = format!("{stage}: {channels} maps of {h}x{w} for the first test digit");
             let path = chapter.figure(&format!("maps_{layer}.png"));
-            let columns = if channels > 8 { 8 } else { 7 };
-            plot::grid(&path, &title, &panels, columns, &MapStyle::viridis(140))?;
+            let style = MapStyle::viridis(pixels).large_text();
+            plot::grid(&path, &title, &panels, columns, &style)?;
         }
 
-        let title = "Confusion matrix: rows are true digits, columns predictions";
-        let style = MapStyle::viridis(520).annotated().with_range(0.0, 30.0);
+        let title = "Confusion matrix: true digit (row), prediction (column)";
+        let style = MapStyle::viridis(520)
+            .annotated()
+            .with_range(0.0, 30.0)
+            .large_text();
         let path = chapter.figure("confusion.png");
         plot::heatmap(&path, title, self.counts.view(), &style)?;
 
@@ -498,13 +592,13 @@ impl Learned {
             let title = format!("{label} as {predicted} ({:.1}%)", 100.0 * confidence);
             panels.push(Panel::new(title, data.test_raw.slice(s![i, 0, .., ..])));
         }
-        let title = "Most confidently wrong: true digit as predicted (confidence)";
-        let style = MapStyle::gray(130).with_range(0.0, 1.0);
+        let title = "Most confidently wrong: true digit as prediction";
+        let style = MapStyle::gray(130).with_range(0.0, 1.0).large_text();
         plot::grid(
             &chapter.figure("misclassified.png"),
             title,
             &panels,
-            6,
+            4,
             &style,
         )
     }
@@ -528,13 +622,17 @@ pub fn confusion(predictions: &[usize], labels: &[usize]) -> Array2<f32> {
 pub const COMPARISON_IMAGES: usize = 5000;
 /// Epochs of each comparison run.
 pub const COMPARISON_EPOCHS: usize = 3;
+/// Runs of each variant, with seeds `--seed`, `--seed + 1`, ...: the seed draws the
+/// starting weights and the order of the mini-batches, so the spread between the runs
+/// of one variant shows how much of a difference between variants is luck.
+pub const COMPARISON_SEEDS: u64 = 3;
 /// Mini-batches per point of the comparison runs' loss curves (they are shorter).
 const COMPARISON_LOSS_EVERY: usize = 10;
 
-/// One variant of LeNet-5 on the comparisons' budget.
+/// One variant of LeNet-5 trained on the comparisons' budget with one seed.
 #[derive(Clone)]
 pub struct Run {
-    pub config: LeNetConfig,
+    pub seed: u64,
     pub parameters: usize,
     pub history: History,
     /// Measured after training, on the same images, so that the gap to the test
@@ -544,25 +642,135 @@ pub struct Run {
     pub test_accuracy: f32,
 }
 
-/// Variants of LeNet-5, each trained on the first [`COMPARISON_IMAGES`] training
-/// images for [`COMPARISON_EPOCHS`] epochs and tested on all 10,000 test images.
+impl Run {
+    /// Training accuracy minus test accuracy, in percentage points.
+    pub fn gap(&self) -> f32 {
+        100.0 * (self.train_accuracy - self.test_accuracy)
+    }
+
+    /// The loss of the last epoch.
+    pub fn final_loss(&self) -> f32 {
+        self.history.epochs.last().map_or(0.0, |e| e.train_loss)
+    }
+}
+
+/// One variant, trained once per seed.
+#[derive(Clone)]
+pub struct Variant {
+    pub config: LeNetConfig,
+    /// One run per seed, in seed order.
+    pub runs: Vec<Run>,
+}
+
+/// Mean, sample standard deviation, smallest and largest of a few numbers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spread {
+    pub mean: f32,
+    pub std: f32,
+    pub min: f32,
+    pub max: f32,
+}
+
+impl Spread {
+    /// # Panics
+    /// No values (every variant has at least one run).
+    pub fn of(values: &[f32]) -> Spread {
+        assert!(!values.is_empty(), "a spread of no values");
+        let n = values.len() as f32;
+        let mean = values.iter().sum::<f32>() / n;
+        let squares: f32 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
+        let std = if values.len() > 1 {
+            (squares / (n - 1.0)).sqrt()
+        } else {
+            0.0
+        };
+        let min = values.iter().copied().fold(f32::INFINITY, f32::min);
+        let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        Spread {
+            mean,
+            std,
+            min,
+            max,
+        }
+    }
+
+    /// `"94.11 ± 0.25"`, with `decimals` decimals.
+    pub fn show(&self, decimals: usize) -> String {
+        format!("{:.decimals$} ± {:.decimals$}", self.mean, self.std)
+    }
+}
+
+impl Variant {
+    /// Each run's `f` (in seed order) and their spread.
+    pub fn spread(&self, f: impl Fn(&Run) -> f32) -> Spread {
+        Spread::of(&self.runs.iter().map(f).collect::<Vec<_>>())
+    }
+
+    /// Test accuracies in percent.
+    pub fn test(&self) -> Spread {
+        self.spread(|r| 100.0 * r.test_accuracy)
+    }
+
+    /// Training accuracies in percent.
+    pub fn train(&self) -> Spread {
+        self.spread(|r| 100.0 * r.train_accuracy)
+    }
+
+    /// Gaps in percentage points.
+    pub fn gap(&self) -> Spread {
+        self.spread(Run::gap)
+    }
+
+    /// The parameters (the same for every seed).
+    pub fn parameters(&self) -> usize {
+        self.runs.first().map_or(0, |r| r.parameters)
+    }
+
+    /// The mean loss curve over the seeds (every run has the same points).
+    pub fn mean_loss_curve(&self) -> Vec<(f32, f32)> {
+        let first = &self.runs[0].history.loss_curve;
+        (0..first.len())
+            .map(|i| {
+                let losses: Vec<f32> = self
+                    .runs
+                    .iter()
+                    .map(|r| r.history.loss_curve[i].1)
+                    .collect();
+                (first[i].0, Spread::of(&losses).mean)
+            })
+            .collect()
+    }
+
+    /// Per seed, this variant's `f` minus the `other`'s: a paired difference, since
+    /// both runs of a seed saw the mini-batches in the same order.
+    pub fn differences(&self, other: &Variant, f: impl Fn(&Run) -> f32) -> Vec<f32> {
+        self.runs
+            .iter()
+            .zip(&other.runs)
+            .map(|(a, b)| f(a) - f(b))
+            .collect()
+    }
+}
+
+/// Variants of LeNet-5, each trained [`COMPARISON_SEEDS`] times on the first
+/// [`COMPARISON_IMAGES`] training images for [`COMPARISON_EPOCHS`] epochs and tested
+/// on all 10,000 test images.
 pub struct Comparisons {
     /// Sigmoid, then ReLU, with max pooling.
-    pub activations: Vec<Run>,
+    pub activations: Vec<Variant>,
     /// ReLU with max pooling, with no pooling, with stride-2 convolutions.
-    pub downsampling: Vec<Run>,
+    pub downsampling: Vec<Variant>,
 }
 
 impl Comparisons {
     pub fn compute(args: &Args, data: &MnistData) -> Result<Comparisons> {
-        let run = |activation, downsampling| {
-            let config = LeNetConfig {
-                activation,
-                downsampling,
-            };
-            let mut net = lenet5(config, args.seed)?;
+        let run = |config: LeNetConfig, seed: u64| {
+            let mut net = lenet5(config, seed)?;
             let mut optimizer = args.optimizer()?;
-            let settings = args.train_config(COMPARISON_EPOCHS, COMPARISON_LOSS_EVERY);
+            let settings = TrainConfig {
+                seed,
+                ..args.train_config(COMPARISON_EPOCHS, COMPARISON_LOSS_EVERY)
+            };
             let train = data.train().first(COMPARISON_IMAGES);
             let history = fit(
                 &mut net,
@@ -574,19 +782,29 @@ impl Comparisons {
             )?;
             let test_accuracy = history.epochs.last().map_or(0.0, |e| e.test_accuracy);
             Ok::<_, anyhow::Error>(Run {
-                config,
+                seed,
                 parameters: net.parameter_count(),
                 train_accuracy: accuracy(&net, train)?,
                 test_accuracy,
                 history,
             })
         };
+        let variant = |activation, downsampling| {
+            let config = LeNetConfig {
+                activation,
+                downsampling,
+            };
+            let seeds = args.seed..args.seed + COMPARISON_SEEDS;
+            let runs = seeds.map(|seed| run(config, seed)).collect::<Result<_>>()?;
+            Ok::<_, anyhow::Error>(Variant { config, runs })
+        };
         use {Activation::*, Downsampling::*};
-        let sigmoid = run(Sigmoid, MaxPool)?;
-        let relu = run(Relu, MaxPool)?;
-        let no_pooling = run(Relu, None)?;
-        let strided = run(Relu, StridedConv)?;
-        // The same run twice: training is deterministic, so it is trained once.
+        let sigmoid = variant(Sigmoid, MaxPool)?;
+        let relu = variant(Relu, MaxPool)?;
+        let no_pooling = variant(Relu, None)?;
+        let strided = variant(Relu, StridedConv)?;
+        // The same runs in both comparisons: training is deterministic, so they are
+        // trained once.
         let (activations, downsampling) =
             (vec![sigmoid, relu.clone()], vec![relu, no_pooling, strided]);
         Ok(Comparisons {
@@ -597,47 +815,288 @@ impl Comparisons {
 
     /// The budget in words, for the chapter.
     pub fn budget() -> String {
-        format!("the first {COMPARISON_IMAGES} training images for {COMPARISON_EPOCHS} epochs")
+        format!(
+            "the first {COMPARISON_IMAGES} training images for {COMPARISON_EPOCHS} epochs, \
+             {COMPARISON_SEEDS} runs of each network with different seeds"
+        )
     }
 
     pub fn activation_table(&self) -> Table {
-        let mut table =
-            Table::columns("activation | test accuracy after each epoch | final training loss");
-        for run in &self.activations {
-            let epochs = run.history.epochs.iter();
-            let accuracies: Vec<String> = epochs.map(|e| percent(e.test_accuracy)).collect();
-            let loss = run.history.epochs.last().map_or(0.0, |e| e.train_loss);
-            let (activation, accuracies) = (run.config.activation, accuracies.join(", "));
-            row!(table, "{activation:?} | {accuracies} | {loss:.4}");
+        let mut table = Table::columns(&format!(
+            "activation | test accuracy after each epoch (mean of {COMPARISON_SEEDS} seeds) \
+             | final test accuracy (%) | final training loss"
+        ));
+        for variant in &self.activations {
+            let epochs = 0..COMPARISON_EPOCHS;
+            let accuracies: Vec<String> = epochs
+                .map(|e| {
+                    let at = variant.spread(|r| 100.0 * r.history.epochs[e].test_accuracy);
+                    format!("{:.2}%", at.mean)
+                })
+                .collect();
+            let (accuracies, test) = (accuracies.join(", "), variant.test().show(2));
+            let loss = variant.spread(Run::final_loss).show(4);
+            let activation = variant.config.activation;
+            row!(table, "{activation:?} | {accuracies} | {test} | {loss}");
         }
         table
     }
 
     pub fn activation_figure(&self, chapter: &Chapter) -> Result<()> {
         let images = COMPARISON_IMAGES;
-        let title = format!("Training loss, sigmoid vs ReLU ({images} images, mean of 10 batches)");
+        let title = format!(
+            "Training loss, sigmoid vs ReLU ({images} images, mean of {COMPARISON_SEEDS} seeds)"
+        );
         let labels = Labels::new(&title, "epoch", "cross-entropy loss");
-        let curve = |run: &Run| {
-            let name = format!("{:?}", run.config.activation);
-            Series::new(name, run.history.loss_curve.clone())
+        let curve = |variant: &Variant| {
+            let name = format!("{:?}", variant.config.activation);
+            Series::new(name, variant.mean_loss_curve())
         };
         let curves: Vec<Series> = self.activations.iter().map(curve).collect();
         plot::line_chart(&chapter.figure("sigmoid_vs_relu.svg"), &labels, &curves)
     }
 
     pub fn pooling_table(&self) -> Table {
-        let mut table =
-            Table::columns("downsampling | parameters | training accuracy | test accuracy | gap");
-        for run in &self.downsampling {
-            let (name, parameters) = (run.config.downsampling.name(), run.parameters);
-            let (train, test) = (run.train_accuracy, run.test_accuracy);
-            let gap = 100.0 * (train - test);
-            let (train, test) = (percent(train), percent(test));
+        let mut table = Table::columns(
+            "downsampling | parameters | training accuracy (%) | test accuracy (%) \
+             | gap (points) | test accuracy of each seed (%)",
+        );
+        for variant in &self.downsampling {
+            let (name, parameters) = (variant.config.downsampling.name(), variant.parameters());
+            let (train, test, gap) = (variant.train(), variant.test(), variant.gap());
+            let (train, test, gap) = (train.show(2), test.show(2), gap.show(2));
+            let seeds: Vec<String> = (variant.runs.iter())
+                .map(|r| format!("{:.2}", 100.0 * r.test_accuracy))
+                .collect();
+            let seeds = seeds.join(", ");
             row!(
                 table,
-                "{name} | {parameters} | {train} | {test} | {gap:.2} points"
+                "{name} | {parameters} | {train} | {test} | {gap} | {seeds}"
             );
         }
         table
+    }
+
+    /// Each variant against max pooling, seed by seed.
+    pub fn paired_table(&self) -> Table {
+        let mut table = Table::columns(
+            "compared with 2x2 max pooling, same seed | test accuracy (points) \
+             | higher in | gap (points) | larger in",
+        );
+        let [max_pool, others @ ..] = &self.downsampling[..] else {
+            return table;
+        };
+        for variant in others {
+            let name = variant.config.downsampling.name();
+            let test = variant.differences(max_pool, |r| 100.0 * r.test_accuracy);
+            let gap = variant.differences(max_pool, Run::gap);
+            let (test_text, higher) = (signed_list(&test), count_positive(&test));
+            let (gap_text, larger) = (signed_list(&gap), count_positive(&gap));
+            row!(
+                table,
+                "{name} | {test_text} | {higher} | {gap_text} | {larger}"
+            );
+        }
+        table
+    }
+
+    /// The variant with this downsampling.
+    pub fn downsampling(&self, downsampling: Downsampling) -> Result<&Variant> {
+        (self.downsampling.iter())
+            .find(|v| v.config.downsampling == downsampling)
+            .context("no such variant")
+    }
+
+    /// The numbers the chapter quotes from these runs.
+    pub fn publish_values(&self, chapter: &Chapter) -> Result<()> {
+        let max_pool = self.downsampling(Downsampling::MaxPool)?;
+        let range = |variant: &Variant| {
+            let test = variant.differences(max_pool, |r| 100.0 * r.test_accuracy);
+            let spread = Spread::of(&test);
+            let (low, high) = (
+                spread.min.abs().min(spread.max.abs()),
+                spread.min.abs().max(spread.max.abs()),
+            );
+            format!("{low:.2} to {high:.2} points")
+        };
+        chapter.write_value(
+            "no_pooling_test_range",
+            range(self.downsampling(Downsampling::None)?),
+        )?;
+        chapter.write_value(
+            "strided_test_range",
+            range(self.downsampling(Downsampling::StridedConv)?),
+        )?;
+        // The mean loss of each activation half way through the first epoch.
+        for variant in &self.activations {
+            let curve = variant.mean_loss_curve();
+            let half = curve
+                .iter()
+                .find(|&&(at, _)| at >= 0.5)
+                .context("a loss curve")?;
+            let name = format!("{:?}_half_epoch_loss", variant.config.activation).to_lowercase();
+            chapter.write_value(&name, format!("{:.2}", half.1))?;
+        }
+        Ok(())
+    }
+
+    /// The claims the chapter makes about these runs, checked on every build: if a
+    /// change of the code or of the seeds makes one false, the book is not built
+    /// until its prose is changed to say what the numbers then support.
+    pub fn check_claims(&self) -> Result<()> {
+        let [sigmoid, relu] = &self.activations[..] else {
+            bail!("two activations");
+        };
+        // "The ReLU network ends higher than the sigmoid network in every run."
+        let relu_better = relu.differences(sigmoid, |r| r.test_accuracy);
+        ensure!(
+            relu_better.iter().all(|&d| d > 0.0),
+            "ReLU is not better than sigmoid in every seed: {relu_better:?}"
+        );
+        // "Half way through the first epoch the sigmoid network is still near the loss
+        // of guessing, ln 10 = 2.30; the ReLU network has long left it."
+        let half = |variant: &Variant| {
+            let curve = variant.mean_loss_curve();
+            curve
+                .iter()
+                .find(|&&(at, _)| at >= 0.5)
+                .map_or(f32::NAN, |p| p.1)
+        };
+        let (sigmoid_half, relu_half) = (half(sigmoid), half(relu));
+        ensure!(
+            sigmoid_half > 2.0 && relu_half < 1.0,
+            "losses half way through epoch 1: sigmoid {sigmoid_half}, ReLU {relu_half}"
+        );
+        // "Without pooling the gap is larger than with max pooling, in every seed."
+        let max_pool = self.downsampling(Downsampling::MaxPool)?;
+        let no_pooling = self.downsampling(Downsampling::None)?;
+        let gaps = no_pooling.differences(max_pool, Run::gap);
+        ensure!(
+            gaps.iter().all(|&d| d > 0.0),
+            "the gap without pooling is not larger in every seed: {gaps:?}"
+        );
+        // "... and it fits its training images better."
+        let train = no_pooling.differences(max_pool, |r| r.train_accuracy);
+        ensure!(
+            train.iter().all(|&d| d > 0.0),
+            "no pooling does not fit its training images better in every seed: {train:?}"
+        );
+        // "Yet it also tests better, in every seed."
+        let test = no_pooling.differences(max_pool, |r| r.test_accuracy);
+        ensure!(
+            test.iter().all(|&d| d > 0.0),
+            "no pooling does not test better in every seed: {test:?}"
+        );
+        // "Strided convolutions test worse than max pooling in every seed, with a larger gap."
+        let strided = self.downsampling(Downsampling::StridedConv)?;
+        let test = strided.differences(max_pool, |r| r.test_accuracy);
+        let gaps = strided.differences(max_pool, Run::gap);
+        ensure!(
+            test.iter().all(|&d| d < 0.0) && gaps.iter().all(|&d| d > 0.0),
+            "strided convolutions do not test worse with a larger gap in every seed: \
+             {test:?}, {gaps:?}"
+        );
+        Ok(())
+    }
+}
+
+/// Differences with their signs: `"+0.96, -0.12, +0.41"`.
+fn signed_list(values: &[f32]) -> String {
+    let texts: Vec<String> = values.iter().map(|v| format!("{v:+.2}")).collect();
+    texts.join(", ")
+}
+
+/// `"2 of 3 seeds"`: how many of the values are above zero.
+fn count_positive(values: &[f32]) -> String {
+    let positive = values.iter().filter(|&&v| v > 0.0).count();
+    format!("{positive} of {} seeds", values.len())
+}
+
+// ---------------------------------------------------------------------------
+// 6. How large the gradients are at the start, layer by layer.
+// ---------------------------------------------------------------------------
+
+/// The gradient of every weight layer at the start of training: one backward pass of
+/// the first mini-batch of training images through a freshly built LeNet-5, for each
+/// activation. Its root-mean-square size says how fast each layer starts to learn.
+pub struct StartingGradients {
+    /// The weight layers, input to output.
+    pub layers: Vec<String>,
+    /// For each activation, the RMS of each layer's weight gradient.
+    pub rows: Vec<(Activation, Vec<f32>)>,
+}
+
+impl StartingGradients {
+    pub fn compute(args: &Args, data: &MnistData) -> Result<StartingGradients> {
+        let batch = data.train().first(args.batch_size);
+        let mut rows = Vec::new();
+        let mut layers = Vec::new();
+        for activation in [Activation::Sigmoid, Activation::Tanh, Activation::Relu] {
+            let config = LeNetConfig {
+                activation,
+                downsampling: Downsampling::MaxPool,
+            };
+            let net = lenet5(config, args.seed)?;
+            let trace = net.forward_train(batch.images)?; // [B, 1, 28, 28] -> [B, 10]
+            let d_logits = softmax_cross_entropy_backward(trace.output.flat()?, batch.labels)?;
+            let gradients = net.backward(&trace, &d_logits, Want::Parameters)?;
+            let mut sizes = Vec::new();
+            layers.clear();
+            for (named, gradient) in net.layers().iter().zip(&gradients.layers) {
+                if let Some(gradient) = gradient {
+                    let w = &gradient.weight;
+                    let rms = (w.mapv(|g| g * g).sum() / w.len() as f32).sqrt();
+                    sizes.push(rms);
+                    layers.push(named.name.clone());
+                }
+            }
+            rows.push((activation, sizes));
+        }
+        Ok(StartingGradients { layers, rows })
+    }
+
+    /// Each layer's gradient size, and the first layer's as a fraction of the last's.
+    pub fn table(&self) -> Table {
+        let names = self.layers.join(" | ");
+        let (first, last) = (&self.layers[0], &self.layers[self.layers.len() - 1]);
+        let mut table = Table::columns(&format!("activation | {names} | {first} / {last}"));
+        for (activation, sizes) in &self.rows {
+            let cells: Vec<String> = sizes.iter().map(|s| format!("{s:.2e}")).collect();
+            let ratio = sizes[0] / sizes[sizes.len() - 1];
+            row!(table, "{activation:?} | {} | {ratio:.3}", cells.join(" | "));
+        }
+        table
+    }
+
+    /// The sigmoid network's first-layer gradient as a fraction of its last layer's:
+    /// `"1/135"`.
+    pub fn sigmoid_fraction(&self) -> String {
+        format!("1/{:.0}", 1.0 / self.ratio(Activation::Sigmoid))
+    }
+
+    /// What the chapter says of this table: with sigmoid the first layer's gradient is
+    /// a small fraction of the last's, with tanh and ReLU it is not.
+    pub fn check_claims(&self) -> Result<()> {
+        let (sigmoid, tanh, relu) = (
+            self.ratio(Activation::Sigmoid),
+            self.ratio(Activation::Tanh),
+            self.ratio(Activation::Relu),
+        );
+        ensure!(
+            sigmoid < 0.05 && tanh > 0.5 && relu > 0.5,
+            "conv1 / fc3 gradients: sigmoid {sigmoid}, tanh {tanh}, ReLU {relu}"
+        );
+        Ok(())
+    }
+
+    /// The first layer's gradient over the last layer's, for `activation`.
+    pub fn ratio(&self, activation: Activation) -> f32 {
+        let sizes = &self
+            .rows
+            .iter()
+            .find(|(a, _)| *a == activation)
+            .expect("measured")
+            .1;
+        sizes[0] / sizes[sizes.len() - 1]
     }
 }

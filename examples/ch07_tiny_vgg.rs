@@ -12,13 +12,18 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use cnn_book::output::repo_root;
 use cnn_book::plot::{self, Labels};
+use cnn_book::text::with_thousands;
 use cnn_book::trained::check_finite;
 use cnn_book::{Chapter, Table, network_figures, row};
 use cnn_core::data::read_weights;
+use cnn_core::models::alexnet::{Stage, StageShape, alexnet, architecture};
 use cnn_core::models::tiny_vgg::{self, CLASSES};
+use cnn_core::models::vgg::vgg16;
 use cnn_core::nn::{LayerSummary, NamedLayer, Tensor};
+use cnn_core::ops::conv2d;
+use cnn_core::shape::receptive_field;
 use cnn_core::{Dense, Layer, Sequential};
-use ndarray::{Array1, Array2, Array3, ArrayView4, Ix2, s};
+use ndarray::{Array1, Array2, Array3, Array4, ArrayView4, Ix2, s};
 
 /// Every figure and table of chapter 7 (no options).
 #[derive(Debug, Parser)]
@@ -30,11 +35,20 @@ fn main() -> Result<()> {
     let chapter = Chapter::new("ch07")?;
     let network = load_network()?;
 
+    let alexnet = AlexNet::compute()?;
+    chapter.publish("alexnet", &alexnet.table())?;
+    alexnet.publish_values(&chapter)?;
+
     let architecture = Architecture::compute(&network)?;
     chapter.publish("architecture", &architecture.table())?;
     chapter.write_value("total_parameters", architecture.total_parameters)?;
     chapter.write_value("flatten_inputs", architecture.flatten_inputs)?;
     chapter.write_value("dense_share", architecture.dense_share())?;
+
+    let growth = ChannelGrowth::compute()?;
+    chapter.publish("vgg16_costs", &ChannelGrowth::table(&growth.vgg16))?;
+    chapter.publish("tiny_vgg_costs", &ChannelGrowth::table(&growth.tiny_vgg))?;
+    growth.publish_values(&chapter)?;
 
     let espresso = LayerOutputs::espresso(&network)?;
     espresso.figures(&chapter, &network)?;
@@ -45,6 +59,8 @@ fn main() -> Result<()> {
 
     let relu = ReluCounts::compute(&network, &espresso)?;
     chapter.publish("relu_zeros", &relu.table())?;
+    let composed = ComposedConvolutions::compute(&network, &espresso)?;
+    chapter.publish("composed", &composed.table())?;
 
     let pool = PoolWindow::compute(&espresso)?;
     chapter.publish("pool_window", &pool.table())?;
@@ -112,6 +128,109 @@ pub fn ranking(probabilities: &Array1<f32>) -> Vec<usize> {
 }
 
 // ---------------------------------------------------------------------------
+// 0. Before Tiny VGG: AlexNet, stage by stage.
+// ---------------------------------------------------------------------------
+
+/// AlexNet's shapes, parameters and multiply-adds, computed from its description
+/// (`cnn_core::models::alexnet`) for the 227 x 227 input its numbers need, and for
+/// the 224 x 224 its paper states.
+pub struct AlexNet {
+    pub rows: Vec<StageShape>,
+    pub rows_224: Vec<StageShape>,
+}
+
+impl AlexNet {
+    pub fn compute() -> Result<AlexNet> {
+        // ANCHOR: alexnet
+        let rows = architecture(&alexnet(), [3, 227, 227])?; // shapes, parameters, costs
+        let rows_224 = architecture(&alexnet(), [3, 224, 224])?; // the paper's figure 2
+        // ANCHOR_END: alexnet
+        Ok(AlexNet { rows, rows_224 })
+    }
+
+    /// The row of the stage called `name`.
+    pub fn stage<'a>(rows: &'a [StageShape], name: &str) -> Result<&'a StageShape> {
+        (rows.iter().find(|r| r.name == name)).with_context(|| format!("no stage {name}"))
+    }
+
+    pub fn total_parameters(&self) -> usize {
+        self.rows.iter().map(|r| r.parameters).sum()
+    }
+
+    pub fn total_multiply_adds(&self) -> usize {
+        self.rows.iter().map(|r| r.multiply_adds).sum()
+    }
+
+    /// The share of the dense layers (`fc6` to `fc8`) in `f`, in percent.
+    pub fn dense_share(&self, f: fn(&StageShape) -> usize) -> f64 {
+        let dense: usize = (self.rows.iter())
+            .filter(|r| r.name.starts_with("fc"))
+            .map(f)
+            .sum();
+        let all: usize = self.rows.iter().map(f).sum();
+        100.0 * dense as f64 / all as f64
+    }
+
+    /// Every stage but the ReLUs (one follows every convolution and `fc6`, `fc7`).
+    pub fn table(&self) -> Table {
+        let mut table = Table::columns(
+            "layer | operation | output (C x H x W) | parameters | multiply-adds (millions)",
+        );
+        table.line("input | RGB image | 3 x 227 x 227 | 0 | 0");
+        for row in self.rows.iter().filter(|r| !r.name.starts_with("relu")) {
+            let (name, description, parameters) = (row.name, &row.description, row.parameters);
+            let shape = shape_text(&row.output);
+            let millions = row.multiply_adds as f64 / 1e6;
+            row!(
+                table,
+                "{name} | {description} | {shape} | {parameters} | {millions:.1}"
+            );
+        }
+        let (parameters, millions) = (
+            self.total_parameters(),
+            self.total_multiply_adds() as f64 / 1e6,
+        );
+        row!(table, "total | | | {parameters} | {millions:.1}");
+        table
+    }
+
+    /// The numbers the chapter quotes.
+    pub fn publish_values(&self, chapter: &Chapter) -> Result<()> {
+        let value = |name: &str, text: String| chapter.write_value(name, text);
+        value(
+            "alexnet_parameters",
+            with_thousands(self.total_parameters()),
+        )?;
+        let millions = self.total_multiply_adds() as f64 / 1e6;
+        value("alexnet_multiply_adds", format!("{millions:.0} million"))?;
+        let dense_parameters = self.dense_share(|r| r.parameters);
+        let dense_work = self.dense_share(|r| r.multiply_adds);
+        value(
+            "alexnet_dense_parameters",
+            format!("{dense_parameters:.0}%"),
+        )?;
+        value("alexnet_conv_work", format!("{:.0}%", 100.0 - dense_work))?;
+        // The 224 puzzle: conv1 and the maps before fc6 for a 224 x 224 input.
+        let conv1 = AlexNet::stage(&self.rows_224, "conv1")?;
+        value("alexnet_conv1_224", conv1.output[1].to_string())?;
+        let pool5 = AlexNet::stage(&self.rows_224, "pool5")?;
+        value("alexnet_pool5_224", format!("{0} x {0}", pool5.output[1]))?;
+        let pool5 = AlexNet::stage(&self.rows, "pool5")?;
+        value("alexnet_pool5", format!("{0} x {0}", pool5.output[1]))?;
+        let fc6 = |rows: &[StageShape]| AlexNet::stage(rows, "fc6").map(|r| r.parameters);
+        value("alexnet_fc6", with_thousands(fc6(&self.rows)?))?;
+        value("alexnet_fc6_224", with_thousands(fc6(&self.rows_224)?))?;
+        Ok(())
+    }
+}
+
+/// `[C, H, W]` as `"C x H x W"`, a vector's length as itself.
+fn shape_text(shape: &[usize]) -> String {
+    let sizes: Vec<String> = shape.iter().map(usize::to_string).collect();
+    sizes.join(" x ")
+}
+
+// ---------------------------------------------------------------------------
 // 1. The architecture, read off the loaded network.
 // ---------------------------------------------------------------------------
 
@@ -159,6 +278,97 @@ impl Architecture {
         }
         row!(table, "total | | | {}", self.total_parameters);
         table
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 1b. Why channels grow as maps shrink: VGG-16 and Tiny VGG, layer by layer.
+// ---------------------------------------------------------------------------
+
+/// Every layer's output, values, parameters and multiply-adds, for VGG-16 (224 x 224
+/// input) and for Tiny VGG (64 x 64), computed from their descriptions.
+pub struct ChannelGrowth {
+    pub vgg16: Vec<StageShape>,
+    pub tiny_vgg: Vec<StageShape>,
+}
+
+impl ChannelGrowth {
+    pub fn compute() -> Result<ChannelGrowth> {
+        let size = tiny_vgg::INPUT_SIZE;
+        // ANCHOR: growth
+        let vgg16 = architecture(&vgg16(), [3, 224, 224])?;
+        let tiny_vgg = architecture(&tiny_vgg::stages([10, 10, 10, 10]), [3, size, size])?;
+        // ANCHOR_END: growth
+        Ok(ChannelGrowth { vgg16, tiny_vgg })
+    }
+
+    /// One row per convolution, pooling and dense layer (the ReLUs change nothing).
+    pub fn table(rows: &[StageShape]) -> Table {
+        let mut table = Table::columns(
+            "layer | output (C x H x W) | values in the output | parameters \
+             | multiply-adds (millions)",
+        );
+        for row in rows.iter().filter(|r| !r.name.starts_with("relu")) {
+            let (name, shape, parameters) = (row.name, shape_text(&row.output), row.parameters);
+            let values: usize = row.output.iter().product();
+            let millions = row.multiply_adds as f64 / 1e6;
+            row!(
+                table,
+                "`{name}` | {shape} | {values} | {parameters} | {millions:.2}"
+            );
+        }
+        let parameters: usize = rows.iter().map(|r| r.parameters).sum();
+        let millions = rows.iter().map(|r| r.multiply_adds).sum::<usize>() as f64 / 1e6;
+        row!(table, "total | | | {parameters} | {millions:.2}");
+        table
+    }
+
+    /// The numbers the chapter quotes.
+    pub fn publish_values(&self, chapter: &Chapter) -> Result<()> {
+        let cost =
+            |rows: &[StageShape], name: &str| AlexNet::stage(rows, name).map(|r| r.multiply_adds);
+        let billions = |n: usize| format!("{:.2} billion", n as f64 / 1e9);
+        chapter.write_value("vgg16_block_cost", billions(cost(&self.vgg16, "conv1_2")?))?;
+        let total: usize = self.vgg16.iter().map(|r| r.multiply_adds).sum();
+        chapter.write_value("vgg16_multiply_adds", billions(total))?;
+        let parameters: usize = self.vgg16.iter().map(|r| r.parameters).sum();
+        chapter.write_value("vgg16_parameters", with_thousands(parameters))?;
+        let values = |name: &str| -> Result<usize> {
+            Ok(AlexNet::stage(&self.vgg16, name)?.output.iter().product())
+        };
+        chapter.write_value("vgg16_values_first", with_thousands(values("conv1_2")?))?;
+        chapter.write_value("vgg16_values_last", with_thousands(values("conv5_3")?))?;
+        // What one unit of conv5_3 sees: every convolution and pooling up to it.
+        let mut layers = Vec::new();
+        for stage in vgg16() {
+            match stage {
+                Stage::Conv { kernel, stride, .. } | Stage::Pool { kernel, stride, .. } => {
+                    layers.push((kernel, stride));
+                }
+                _ => {}
+            }
+            if matches!(
+                stage,
+                Stage::Conv {
+                    name: "conv5_3",
+                    ..
+                }
+            ) {
+                break;
+            }
+        }
+        let (field, _) = *receptive_field(&layers)?
+            .last()
+            .context("VGG-16 has layers")?;
+        chapter.write_value("vgg16_field", format!("{field}x{field} pixels"))?;
+        // Tiny VGG: how much cheaper its second block is than its first.
+        let first = cost(&self.tiny_vgg, "conv_1_2")?;
+        let last = cost(&self.tiny_vgg, "conv_2_2")?;
+        chapter.write_value(
+            "tiny_vgg_cost_ratio",
+            format!("{:.1}", first as f64 / last as f64),
+        )?;
+        Ok(())
     }
 }
 
@@ -325,6 +535,120 @@ impl ReluCounts {
             let share = 100.0 * *zeros as f64 / *values as f64;
             row!(table, "`{name}` | {values} | {zeros} | {share:.0}%");
         }
+        table
+    }
+}
+
+/// Without a ReLU between them, two stacked convolutions are one: `conv_1_2` applied
+/// to `conv_1_1`'s output equals a single 5x5 convolution of the image, whose kernel
+/// is the two kernels convolved with each other. And max pooling is not linear.
+pub struct ComposedConvolutions {
+    /// The 5x5 kernel `[10, 3, 5, 5]` and its bias `[10]`.
+    pub kernel: Array4<f32>,
+    pub bias: Array1<f32>,
+    /// The largest difference between the two ways, over the espresso image.
+    pub largest_difference: f32,
+    /// `conv_1_2`'s output without the ReLU, and the one 5x5 convolution: `[1, 10, 60, 60]`.
+    pub stacked: Array4<f32>,
+    pub single: Array4<f32>,
+}
+
+// ANCHOR: compose
+/// The one convolution that does what `second` after `first` does (stride 1, no
+/// padding): kernel `K1 + K2 - 1` wide,
+///
+/// ```text
+/// w[f, c, a, b] = sum_g sum_{u + u' = a} sum_{v + v' = b} w2[f, g, u, v] * w1[g, c, u', v']
+/// b[f]          = b2[f] + sum_g b1[g] * sum_{u, v} w2[f, g, u, v]
+/// ```
+///
+/// `first: [G, C, K1, K1], second: [F, G, K2, K2] -> [F, C, K1 + K2 - 1, K1 + K2 - 1]`
+pub fn compose_convolutions(
+    (w1, b1): (&Array4<f32>, &Array1<f32>),
+    (w2, b2): (&Array4<f32>, &Array1<f32>),
+) -> (Array4<f32>, Array1<f32>) {
+    let (g_count, c_count, k1, _) = w1.dim();
+    let (f_count, _, k2, _) = w2.dim();
+    let k = k1 + k2 - 1;
+    let mut weight = Array4::zeros((f_count, c_count, k, k));
+    let mut bias = b2.clone();
+    for f in 0..f_count {
+        for g in 0..g_count {
+            for u in 0..k2 {
+                for v in 0..k2 {
+                    let w = w2[[f, g, u, v]];
+                    bias[f] += b1[g] * w;
+                    for c in 0..c_count {
+                        for u1 in 0..k1 {
+                            for v1 in 0..k1 {
+                                weight[[f, c, u + u1, v + v1]] += w * w1[[g, c, u1, v1]];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (weight, bias)
+}
+// ANCHOR_END: compose
+
+impl ComposedConvolutions {
+    pub fn compute(network: &Sequential, espresso: &LayerOutputs) -> Result<ComposedConvolutions> {
+        let (Layer::Conv2d(first), Layer::Conv2d(second)) =
+            (network.layer("conv_1_1")?, network.layer("conv_1_2")?)
+        else {
+            bail!("conv_1_1 and conv_1_2 of Tiny VGG are not convolutions");
+        };
+        let image = tiny_vgg::batch_of_one(&espresso.image); // [1, 3, 64, 64]
+        let (w1, b1) = (&first.weight, &first.bias);
+        let (w2, b2) = (&second.weight, &second.bias);
+        let hidden = conv2d(image.view(), w1.view(), b1.view(), 1, 0)?; // -> [1, 10, 62, 62], no ReLU
+        let stacked = conv2d(hidden.view(), w2.view(), b2.view(), 1, 0)?; // -> [1, 10, 60, 60]
+        let (kernel, bias) = compose_convolutions((w1, b1), (w2, b2)); // [10, 3, 5, 5]
+        let single = conv2d(image.view(), kernel.view(), bias.view(), 1, 0)?; // [1, 3, 64, 64] -> [1, 10, 60, 60]
+        let largest_difference = (&stacked - &single).fold(0.0f32, |m, d| m.max(d.abs()));
+        Ok(ComposedConvolutions {
+            kernel,
+            bias,
+            largest_difference,
+            stacked,
+            single,
+        })
+    }
+
+    /// The two ways, side by side, and max pooling's counterexample.
+    pub fn table(&self) -> Table {
+        let (stacked, single) = (self.stacked.dim(), self.single.dim());
+        let mut table = Table::columns(" | result");
+        let shape = |d: (usize, usize, usize, usize)| format!("{} x {} x {}", d.1, d.2, d.3);
+        row!(
+            table,
+            "`conv_1_2` after `conv_1_1`, no ReLU | {}",
+            shape(stacked)
+        );
+        let k = self.kernel.dim();
+        row!(
+            table,
+            "one convolution of {} filters of {} x {} x {} | {}",
+            k.0,
+            k.1,
+            k.2,
+            k.3,
+            shape(single)
+        );
+        // A power of ten above the difference: its exact digits are rounding, which
+        // can change with the CPU's vector instructions; the bound does not.
+        let exponent = self.largest_difference.log10().ceil() as i32;
+        row!(table, "largest difference of the two | below 1e{exponent}");
+        // Max pooling of a sum is not the sum of the max poolings.
+        let (a, b) = ([1.0f32, 0.0], [0.0f32, 1.0]);
+        let max = |x: [f32; 2]| x[0].max(x[1]);
+        let (of_sum, sum_of) = (max([a[0] + b[0], a[1] + b[1]]), max(a) + max(b));
+        row!(
+            table,
+            "max pooling: max(1 + 0, 0 + 1) against max(1, 0) + max(0, 1) | {of_sum} against {sum_of}"
+        );
         table
     }
 }
@@ -594,12 +918,27 @@ impl Predictions {
         for row in &self.rows {
             let top = row.top();
             let wrong = true_class(&row.image).is_some() && !row.is_correct();
-            let mark = if wrong { " (wrong)" } else { "" };
             let (class, p) = (CLASSES[top], row.probabilities[top]);
-            let caption = format!("{}\n{class} {p:.2}{mark}", row.image);
-            images.push((caption, row.pixels.clone()));
+            let mut pixels = row.pixels.clone();
+            let name = if wrong {
+                // A red frame, two pixels wide, around a wrong answer.
+                let (_, h, w) = pixels.dim();
+                for inset in 0..2 {
+                    let frame = plot::Window {
+                        row: inset,
+                        column: inset,
+                        height: h - 2 * inset,
+                        width: w - 2 * inset,
+                    };
+                    plot::outline(&mut pixels, frame, [0.85, 0.1, 0.1]);
+                }
+                format!("{}: WRONG", row.image)
+            } else {
+                row.image.clone()
+            };
+            images.push((format!("{name}\n{class} {p:.2}"), pixels));
         }
-        network_figures::gallery(&chapter.figure("predictions.png"), &images, 7, 128)
+        network_figures::gallery(&chapter.figure("predictions.png"), &images, 5, 128)
     }
 }
 
@@ -735,7 +1074,7 @@ impl JpegVsPng {
 // 9. Your own photo (the command line is `examples/classify_photo.rs`).
 // ---------------------------------------------------------------------------
 
-/// The coffee photo of chapter 3, a 600 x 400 photo the network has never seen.
+/// The coffee photo of chapter 2, a 600 x 400 photo the network has never seen.
 pub fn coffee_photo() -> PathBuf {
     repo_root().join("data/photos/coffee.png")
 }

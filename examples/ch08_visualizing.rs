@@ -9,21 +9,25 @@
 //!
 //! To run one method on your own image, see `examples/explain_photo.rs`.
 
-use anyhow::Result;
+use anyhow::{Context, Result, ensure};
 use clap::Parser;
 use cnn_book::network_figures::{self, gallery, occlusion_pair, saliency_picture};
 use cnn_book::output::repo_root;
 use cnn_book::plot::{self, Labels, MapStyle, Panel, Series, SeriesLabelPosition, Window};
 use cnn_book::trained::{MNIST, Trained};
 use cnn_book::{Chapter, Table, row};
+use cnn_core::models::alexnet::{Stage, architecture};
 use cnn_core::models::lenet::MnistData;
 use cnn_core::models::tiny_vgg::{self, CLASSES};
+use cnn_core::nn::{Sequential, Want};
+use cnn_core::ops::conv2d;
+use cnn_core::shape::{output_size, receptive_field};
 use cnn_core::train::argmax;
-use cnn_core::visualize::strongest_activations;
+use cnn_core::visualize::{InputWindow, deconvnet, strongest_activations};
 use cnn_core::visualize::{OcclusionConfig, OcclusionMap, Target, edge_image};
 use cnn_core::visualize::{invert_representation, maximize_activation, occlusion_map};
 use cnn_core::visualize::{oriented_edge_response, receptive_window, saliency};
-use ndarray::{Array2, Array3, Array4, ArrayView3, Axis, s};
+use ndarray::{Array1, Array2, Array3, Array4, ArrayView3, Axis, s};
 
 /// Every figure and table of chapter 8 (no options).
 #[derive(Debug, Parser)]
@@ -51,10 +55,23 @@ fn main() -> Result<()> {
     chapter.publish("strongest_lenet", &strongest.table())?;
     chapter.write_value("strongest_searched", strongest.searched)?;
 
+    // 2b. The deconvnet, and what it found in AlexNet's first layer.
+    let deconv = Deconvnets::compute(&lenet, &vgg, &digits)?;
+    deconv.figures(&chapter)?;
+    chapter.publish("deconvnet", &deconv.table())?;
+    let first_layer = FirstLayers::compute()?;
+    chapter.publish("alexnet_first_layer", &first_layer.table())?;
+    first_layer.aliasing_figure(&chapter)?;
+
     // 3. Occlusion.
     let occlusion = Occlusion::compute(&lenet, &vgg, &digits)?;
     occlusion.figures(&chapter)?;
     chapter.publish("occlusion", &occlusion.table())?;
+    chapter.write_value("vgg_occlusion", describe_occlusion(VGG_OCCLUSION, 64)?)?;
+    chapter.write_value(
+        "lenet_occlusion",
+        describe_occlusion(lenet_occlusion(&lenet), 28)?,
+    )?;
 
     // 4. Saliency.
     let saliency = SaliencyMaps::compute(&lenet, &vgg, &digits)?;
@@ -178,7 +195,7 @@ impl Filters {
             .map(|(k, edge)| Panel::new(format!("{}°", 45 * k), edge.view()))
             .collect();
         let title = "Test edges (5x5): bright side towards the angle";
-        let style = MapStyle::gray(90).with_range(-1.0, 1.0);
+        let style = MapStyle::gray(72).with_range(-1.0, 1.0).large_text();
         plot::grid(&chapter.figure("edges.png"), title, &panels, 8, &style)?;
 
         let angles = edge_angles();
@@ -333,6 +350,373 @@ impl Strongest {
 }
 
 // ---------------------------------------------------------------------------
+// 2b. The deconvnet: which pixels made a channel fire.
+// ---------------------------------------------------------------------------
+
+/// The layers whose channels the deconvnet projects back to the pixels, and how many
+/// of their channels the chapter shows.
+pub const DECONV_LENET_LAYER: &str = "act2";
+pub const DECONV_VGG_LAYER: &str = "relu_2_2";
+pub const DECONV_CHANNELS: usize = 6;
+
+/// One channel's strongest activation, projected back to the pixels two ways.
+pub struct DeconvRow {
+    pub channel: usize,
+    /// The image it came from: `"a 7 (test digit 12)"` or `"koala_1"`.
+    pub source: String,
+    pub activation: f32,
+    /// Where in the channel's map.
+    pub position: (usize, usize),
+    /// The input pixels that position sees.
+    pub window: InputWindow,
+    /// That window of the image, as a picture `[3, h, w]`.
+    pub patch: Array3<f32>,
+    /// That window of the deconvnet's projection, `[C, h, w]`.
+    pub projection: Array3<f32>,
+    /// That window of the gradient of the unit with respect to the image, `[C, h, w]`.
+    pub gradient: Array3<f32>,
+}
+
+impl DeconvRow {
+    /// For a digit: the share of the projection's magnitude that falls on ink, and the
+    /// share of the window that is ink (what a projection spread evenly would give).
+    pub fn on_ink(&self) -> Option<(f32, f32)> {
+        if self.projection.dim().0 != 1 {
+            return None; // a photo has no ink
+        }
+        // The picture shows ink dark on white paper.
+        let ink = self.patch.index_axis(Axis(0), 0).mapv(|v| v < 0.5);
+        let magnitude = self.projection.index_axis(Axis(0), 0).mapv(f32::abs);
+        let on_ink: f32 = (magnitude.iter().zip(&ink))
+            .filter(|(_, i)| **i)
+            .map(|(m, _)| m)
+            .sum();
+        let ink_share = ink.iter().filter(|&&i| i).count() as f32 / ink.len() as f32;
+        Some((on_ink / magnitude.sum().max(1e-12), ink_share))
+    }
+
+    /// The cosine of the angle between the projection and the gradient: 1 if they
+    /// point the same way, 0 if they have nothing in common.
+    pub fn similarity(&self) -> f32 {
+        let dot = (&self.projection * &self.gradient).sum();
+        let norm = |a: &Array3<f32>| a.mapv(|v| v * v).sum().sqrt();
+        dot / (norm(&self.projection) * norm(&self.gradient)).max(1e-12)
+    }
+}
+
+/// The window `window` of `image` `[C, H, W]`, with `fill` where it hangs over the
+/// border (into a convolution's padding).
+pub fn crop(image: ArrayView3<f32>, window: InputWindow, fill: f32) -> Array3<f32> {
+    let (channels, height, width) = image.dim();
+    Array3::from_shape_fn((channels, window.height, window.width), |(c, i, j)| {
+        let (u, v) = (window.top + i as isize, window.left + j as isize);
+        if (0..height as isize).contains(&u) && (0..width as isize).contains(&v) {
+            image[[c, u as usize, v as usize]]
+        } else {
+            fill
+        }
+    })
+}
+
+/// The gradient of one unit of `layer` (channel, row, column) with respect to the
+/// image `[C, H, W]`: what backpropagation sends down where the deconvnet sends its
+/// projection.
+pub fn unit_gradient(
+    network: &Sequential,
+    layer: &str,
+    (channel, row, column): (usize, usize, usize),
+    image: ArrayView3<f32>,
+) -> Result<Array3<f32>> {
+    let front = network.until(layer)?;
+    let trace = front.forward_train(image.insert_axis(Axis(0)))?; // [1, F, H', W']
+    let mut d_out = Array4::zeros(trace.output.maps()?.raw_dim());
+    d_out[[0, channel, row, column]] = 1.0; // d unit / d unit
+    let gradients = front.backward(&trace, &d_out, Want::Input)?;
+    let d_image = gradients
+        .input
+        .context("Want::Input gives the input gradient")?;
+    Ok(d_image.into_maps()?.index_axis_move(Axis(0), 0)) // [1, C, H, W] -> [C, H, W]
+}
+
+pub struct Deconvnets {
+    pub lenet: Vec<DeconvRow>,
+    pub tiny_vgg: Vec<DeconvRow>,
+}
+
+impl Deconvnets {
+    /// For the first [`DECONV_CHANNELS`] channels of each layer: the image that
+    /// excites the channel most (of the searched test digits, or of CNN Explainer's 21
+    /// photos), projected back by the deconvnet.
+    pub fn compute(lenet: &Trained, vgg: &Trained, digits: &Digits) -> Result<Deconvnets> {
+        let lenet_rows = Deconvnets::rows(lenet, DECONV_LENET_LAYER, digits.images.view(), |n| {
+            format!("a {} (test digit {n})", digits.labels[n])
+        })?;
+        let names = sample_names()?;
+        let photos: Vec<Array3<f32>> = names.iter().map(|n| sample(n)).collect::<Result<_>>()?;
+        let views: Vec<ArrayView3<f32>> = photos.iter().map(|p| p.view()).collect();
+        let batch = ndarray::stack(Axis(0), &views)?; // [21, 3, 64, 64]
+        let vgg_rows = Deconvnets::rows(vgg, DECONV_VGG_LAYER, batch.view(), |n| names[n].clone())?;
+        Ok(Deconvnets {
+            lenet: lenet_rows,
+            tiny_vgg: vgg_rows,
+        })
+    }
+
+    fn rows(
+        trained: &Trained,
+        layer: &str,
+        images: ndarray::ArrayView4<f32>,
+        source: impl Fn(usize) -> String,
+    ) -> Result<Vec<DeconvRow>> {
+        let network = &trained.network;
+        let strongest = strongest_activations(network, images, layer, 1)?;
+        let mut rows = Vec::new();
+        for (channel, found) in strongest.iter().enumerate().take(DECONV_CHANNELS) {
+            let image = images.index_axis(Axis(0), found[0].image); // [C, H, W]
+            // ANCHOR: deconvnet_call
+            let projection = deconvnet(network, layer, channel, image)?; // image: [C, H, W]
+            let (row, column) = projection.position; // the channel's strongest unit
+            let window = receptive_window(network, layer, row, column)?; // what it sees
+            // ANCHOR_END: deconvnet_call
+            let gradient = unit_gradient(network, layer, (channel, row, column), image)?;
+            let picture = trained.picture(image);
+            rows.push(DeconvRow {
+                channel,
+                source: source(found[0].image),
+                activation: projection.activation,
+                position: (row, column),
+                window,
+                patch: crop(picture.view(), window, 1.0),
+                projection: crop(projection.image.view(), window, 0.0),
+                gradient: crop(gradient.view(), window, 0.0),
+            });
+        }
+        Ok(rows)
+    }
+
+    /// A projection or gradient as a picture: grey is zero. A grey one `[1, h, w]`
+    /// blue (negative) to red (positive); a colour one `[3, h, w]` as Zeiler and
+    /// Fergus draw theirs, each value scaled by the largest magnitude and shifted so
+    /// that 0 is mid grey.
+    pub fn picture(values: &Array3<f32>) -> Array3<f32> {
+        let extent = values.fold(0.0f32, |m, v| m.max(v.abs())).max(1e-12);
+        if values.dim().0 == 1 {
+            let map = values.index_axis(Axis(0), 0);
+            plot::colorize(map, plot::ColorScale::Diverging, Some((-extent, extent)))
+        } else {
+            values.mapv(|v| 0.5 + 0.5 * v / extent)
+        }
+    }
+
+    pub fn figures(&self, chapter: &Chapter) -> Result<()> {
+        for (rows, name) in [(&self.lenet, "lenet"), (&self.tiny_vgg, "tiny_vgg")] {
+            let mut images = Vec::new();
+            for row in rows {
+                let (channel, value) = (row.channel, row.activation);
+                images.push((format!("channel {channel}\n{value:.1}"), row.patch.clone()));
+                images.push((
+                    "deconvnet\n".to_string(),
+                    Deconvnets::picture(&row.projection),
+                ));
+                images.push(("gradient\n".to_string(), Deconvnets::picture(&row.gradient)));
+            }
+            let path = chapter.figure(&format!("deconvnet_{name}.png"));
+            gallery(&path, &images, 6, 98)?; // 7 pixels per pixel of a 14x14 window
+        }
+        Ok(())
+    }
+
+    pub fn table(&self) -> Table {
+        let mut table = Table::columns(
+            "network | channel | strongest image | activation | unit (row, column) \
+             | pixels it sees | projection on the ink | ink in the window \
+             | deconvnet and gradient alike (cosine)",
+        );
+        for (network, rows) in [
+            (format!("LeNet-5 `{DECONV_LENET_LAYER}`"), &self.lenet),
+            (format!("Tiny VGG `{DECONV_VGG_LAYER}`"), &self.tiny_vgg),
+        ] {
+            for row in rows {
+                let (channel, source, value) = (row.channel, &row.source, row.activation);
+                let ((i, j), w) = (row.position, row.window);
+                let (h, wd, top, left) = (w.height, w.width, w.top, w.left);
+                let similarity = row.similarity();
+                let (on_ink, ink) = match row.on_ink() {
+                    Some((on, ink)) => (
+                        format!("{:.0}%", 100.0 * on),
+                        format!("{:.0}%", 100.0 * ink),
+                    ),
+                    None => ("–".to_string(), "–".to_string()),
+                };
+                row!(
+                    table,
+                    "{network} | {channel} | {source} | {value:.2} | ({i}, {j}) \
+                     | {h}x{wd} from ({top}, {left}) | {on_ink} | {ink} | {similarity:.2}"
+                );
+            }
+        }
+        table
+    }
+}
+
+/// The names of CNN Explainer's sample photos, sorted.
+pub fn sample_names() -> Result<Vec<String>> {
+    let folder = repo_root().join("data/cnn-explainer/png");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&folder).with_context(|| format!("{}", folder.display()))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "png")
+            && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+        {
+            names.push(stem.to_string());
+        }
+    }
+    names.sort();
+    ensure!(!names.is_empty(), "no photos in {}", folder.display());
+    Ok(names)
+}
+
+// ---------------------------------------------------------------------------
+// 2c. What the deconvnet found in AlexNet's first layer.
+// ---------------------------------------------------------------------------
+
+/// AlexNet's first layer (96 filters of 11x11, stride 4) and the one Zeiler and
+/// Fergus replaced it with (7x7, stride 2), each followed by the 3x3, stride 2 max
+/// pooling, on a 224 x 224 image.
+pub struct FirstLayer {
+    pub name: &'static str,
+    pub kernel: usize,
+    pub stride: usize,
+    pub padding: usize,
+    /// `output_size(224, K, S, P)`.
+    pub output: usize,
+    /// `(receptive field, jump)` after the convolution and after the pooling.
+    pub fields: Vec<(usize, usize)>,
+    /// The shapes and multiply-adds of the two stages, from their description.
+    pub multiply_adds: usize,
+}
+
+pub struct FirstLayers {
+    pub rows: Vec<FirstLayer>,
+}
+
+/// The input size of the ImageNet networks.
+pub const IMAGENET_SIZE: usize = 224;
+
+impl FirstLayers {
+    pub fn compute() -> Result<FirstLayers> {
+        let mut rows = Vec::new();
+        for (name, kernel, stride, padding) in [
+            ("AlexNet (Krizhevsky et al., 2012)", 11, 4, 2),
+            ("Zeiler and Fergus (2014)", 7, 2, 1),
+        ] {
+            // ANCHOR: first_layer
+            let output = output_size(IMAGENET_SIZE, kernel, stride, padding)?; // positions per side
+            let fields = receptive_field(&[(kernel, stride), (3, 2)])?; // conv1, then pool1
+            // ANCHOR_END: first_layer
+            let stages = [Stage::Conv {
+                name: "conv1",
+                filters: 96,
+                kernel,
+                stride,
+                padding,
+                groups: 1,
+            }];
+            let shapes = architecture(&stages, [3, IMAGENET_SIZE, IMAGENET_SIZE])?;
+            rows.push(FirstLayer {
+                name,
+                kernel,
+                stride,
+                padding,
+                output,
+                fields,
+                multiply_adds: shapes[0].multiply_adds,
+            });
+        }
+        Ok(FirstLayers { rows })
+    }
+
+    pub fn table(&self) -> Table {
+        let mut table = Table::columns(&format!(
+            "first layer | kernel, stride, padding | positions per side (224 pixels) \
+             | pixels between neighbouring windows | finest stripes sampled without aliasing \
+             | stripes {ALIASING_PERIOD} pixels apart look | seen by one unit after the 3x3 pooling \
+             | multiply-adds (millions)"
+        ));
+        for row in &self.rows {
+            let (name, k, s, p, output) =
+                (row.name, row.kernel, row.stride, row.padding, row.output);
+            let (field, jump) = row.fields[1];
+            // A pattern sampled every S pixels must repeat no faster than every 2S pixels
+            // (two samples per period, the Nyquist limit) to be seen as what it is.
+            let finest = 2 * row.fields[0].1;
+            let millions = row.multiply_adds as f64 / 1e6;
+            let apparent = FirstLayers::apparent_period(s);
+            row!(
+                table,
+                "{name} | {k}x{k}, {s}, {p} | {output} | {s} | {finest} pixels apart \
+                 | {apparent:.0} pixels apart | {field}x{field}, {jump} pixels apart | {millions:.0}"
+            );
+        }
+        table
+    }
+
+    /// Horizontal stripes 5 pixels apart, filtered by a kernel tuned to them and
+    /// sampled every pixel, every 2 pixels (Zeiler and Fergus) and every 4 (AlexNet),
+    /// each map drawn at the same size: sampled every 4 pixels, the stripes come out as
+    /// broad bands that are not in the image.
+    pub fn aliasing_figure(&self, chapter: &Chapter) -> Result<()> {
+        let mut maps = Vec::new();
+        let mut titles = Vec::new();
+        for (title, kernel, stride) in [
+            ("every pixel", 7, 1),
+            ("7x7, stride 2 (Z&F)", 7, 2),
+            ("11x11, stride 4 (AlexNet)", 11, 4),
+        ] {
+            maps.push(stripe_response(kernel, stride)?);
+            titles.push(title);
+        }
+        let panels: Vec<Panel> = (titles.iter().zip(&maps))
+            .map(|(title, map)| Panel::new(*title, map.view()))
+            .collect();
+        let title = format!("Stripes {ALIASING_PERIOD} pixels apart, seen at three strides");
+        let style = MapStyle::diverging(200).with_range(-1.0, 1.0).large_text();
+        plot::grid(&chapter.figure("aliasing.png"), &title, &panels, 3, &style)
+    }
+
+    /// The period, in pixels, that stripes [`ALIASING_PERIOD`] pixels apart appear to
+    /// have when sampled every `stride` pixels: the frequency `1/period` folded back
+    /// into what samples `stride` apart can show, `|f - round(f * S) / S|`.
+    pub fn apparent_period(stride: usize) -> f32 {
+        let f = 1.0 / ALIASING_PERIOD; // cycles per pixel
+        let s = stride as f32;
+        let folded = (f - (f * s).round() / s).abs();
+        1.0 / folded
+    }
+}
+
+/// The stripes of [`FirstLayers::aliasing_figure`], `[SIZE, SIZE]` with value
+/// `cos(2 pi row / period)`, convolved with a `kernel x kernel` filter of the same
+/// stripes at `stride`, and scaled so that a perfect match gives 1: `[H', W']`.
+pub fn stripe_response(kernel: usize, stride: usize) -> Result<Array2<f32>> {
+    let stripes = |row: usize| (2.0 * std::f32::consts::PI * row as f32 / ALIASING_PERIOD).cos();
+    let size = ALIASING_WIDTH;
+    let image = Array4::from_shape_fn((1, 1, size, size), |(_, _, i, _)| stripes(i));
+    let filter = Array4::from_shape_fn((1, 1, kernel, kernel), |(_, _, u, _)| stripes(u));
+    let energy = filter.mapv(|w| w * w).sum();
+    let bias = Array1::zeros(1);
+    let response = conv2d(image.view(), filter.view(), bias.view(), stride, 0)?; // [1, 1, H', W']
+    Ok(response
+        .index_axis_move(Axis(0), 0)
+        .index_axis_move(Axis(0), 0)
+        / energy)
+}
+
+/// The stripes of the aliasing figure: their period, and the image's size.
+pub const ALIASING_PERIOD: f32 = 5.0;
+pub const ALIASING_WIDTH: usize = 64;
+
+// ---------------------------------------------------------------------------
 // 3. Occlusion.
 // ---------------------------------------------------------------------------
 
@@ -378,6 +762,17 @@ pub fn lenet_occlusion(lenet: &Trained) -> OcclusionConfig {
         stride: 2,
         fill,
     }
+}
+
+/// The square's size and step, and how many positions it takes on an image of `size`
+/// pixels (the output-size formula without padding).
+pub fn describe_occlusion(config: OcclusionConfig, size: usize) -> Result<String> {
+    let (window, stride) = (config.window, config.stride);
+    let positions = output_size(size, window, stride, 0)?;
+    Ok(format!(
+        "{window} pixels wide and moves {stride} pixels at a time: {positions} x {positions} = {} positions",
+        positions * positions
+    ))
 }
 
 /// One occlusion result, ready for the table and the figure.
@@ -468,7 +863,9 @@ impl Occlusion {
                 .iter()
                 .flat_map(|r| occlusion_pair(&r.name, &r.class, &r.picture, &r.map));
             let path = chapter.figure(&format!("occlusion_{name}.png"));
-            gallery(&path, &pairs.collect::<Vec<_>>(), 4, 150)?;
+            // Three times 64, six times 28 pixels: every image pixel the same size.
+            let pixels = if name == "lenet" { 168 } else { 192 };
+            gallery(&path, &pairs.collect::<Vec<_>>(), 4, pixels)?;
         }
         Ok(())
     }
@@ -552,14 +949,14 @@ impl SaliencyMaps {
 
     pub fn figures(&self, chapter: &Chapter) -> Result<()> {
         for (rows, name, columns, pixels) in [
-            (&self.tiny_vgg, "tiny_vgg", 4, 150),
-            (&self.lenet, "lenet", 6, 110),
+            (&self.tiny_vgg, "tiny_vgg", 4, 192),
+            (&self.lenet, "lenet", 6, 112),
         ] {
             let mut images = Vec::new();
             for row in rows {
                 images.push((format!("{}\n{}", row.name, row.class), row.picture.clone()));
                 let (white, map) = saliency_picture(&row.map);
-                images.push((format!("saliency\nwhite: {white:.3} or more"), map));
+                images.push((format!("saliency\nwhite ≥ {white:.3}"), map));
             }
             let path = chapter.figure(&format!("saliency_{name}.png"));
             gallery(&path, &images, columns, pixels)?;
@@ -675,7 +1072,11 @@ impl Maximization {
         ] {
             let caption = |r: &MaximizedRow| match r.probability {
                 Some(p) => format!("{}\np = {p:.2}", r.target),
-                None => format!("{}\nunit value {:.1}", r.target, r.end),
+                None => format!(
+                    "{}\nunit value {:.1}",
+                    r.target.replace(&format!("{MAXIMIZED_LAYER} "), ""),
+                    r.end
+                ),
             };
             let images: Vec<_> = rows
                 .iter()
@@ -795,7 +1196,7 @@ impl Inversions {
     pub fn figures(&self, chapter: &Chapter) -> Result<()> {
         for (rows, original, name, pixels) in [
             (&self.tiny_vgg, &self.photo, "tiny_vgg", 128),
-            (&self.lenet, &self.digit, "lenet", 96),
+            (&self.lenet, &self.digit, "lenet", 112),
         ] {
             let mut images = vec![("original\n".to_string(), original.clone())];
             for row in rows {
@@ -803,7 +1204,7 @@ impl Inversions {
                 images.push((caption, row.picture.clone()));
             }
             let path = chapter.figure(&format!("inversion_{name}.png"));
-            gallery(&path, &images, 7, pixels)?;
+            gallery(&path, &images, 4, pixels)?;
         }
         Ok(())
     }

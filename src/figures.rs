@@ -10,7 +10,7 @@
 
 use ndarray::{Array4, ArrayView2, s};
 
-use crate::plot::{ColorScale, MapStyle, Series};
+use crate::plot::{ColorScale, MapStyle, Series, TextSizes};
 
 impl MapStyle {
     /// Maps on `scale`, each `map_pixels` on its longer side, unannotated, coloured
@@ -21,6 +21,7 @@ impl MapStyle {
             annotate: false,
             range: None,
             map_pixels,
+            text: TextSizes::NORMAL,
         }
     }
 
@@ -39,10 +40,31 @@ impl MapStyle {
         MapStyle::new(ColorScale::Viridis, map_pixels)
     }
 
+    /// Blue through white to red with the colour's strength growing as the square
+    /// root of `|value|`: signed maps whose few large values would leave the rest pale.
+    pub fn diverging_sqrt(map_pixels: u32) -> MapStyle {
+        MapStyle::new(ColorScale::DivergingSqrt, map_pixels)
+    }
+
+    /// Viridis with the colour growing as the square root of the value: non-negative
+    /// maps whose few large values would leave the rest dark.
+    pub fn viridis_sqrt(map_pixels: u32) -> MapStyle {
+        MapStyle::new(ColorScale::ViridisSqrt, map_pixels)
+    }
+
     /// The same style with each cell's value printed in it (for small maps).
     pub fn annotated(self) -> MapStyle {
         MapStyle {
             annotate: true,
+            ..self
+        }
+    }
+
+    /// The same style with larger titles and tick labels ([`TextSizes::LARGE`]), for a
+    /// figure wide enough that the page shows it scaled down.
+    pub fn large_text(self) -> MapStyle {
+        MapStyle {
+            text: TextSizes::LARGE,
             ..self
         }
     }
@@ -103,8 +125,10 @@ mod tests {
                 annotate: true,
                 range: Some((0.0, 1.0)),
                 map_pixels: 240,
+                text: TextSizes::NORMAL,
             }
         );
+        assert_eq!(MapStyle::gray(240).large_text().text, TextSizes::LARGE);
         assert_eq!(MapStyle::viridis(300), MapStyle::default());
     }
 

@@ -118,7 +118,7 @@ pub fn filters(trained: &Trained, path: &Path) -> Result<()> {
             let panels: Vec<Panel> = (0..weights.dim().0)
                 .map(|f| Panel::new(format!("filter {f}"), weights.slice(s![f, 0, .., ..])))
                 .collect();
-            let style = MapStyle::diverging(190).annotated();
+            let style = MapStyle::diverging(190).annotated().large_text();
             plot::grid(
                 path,
                 "LeNet-5 conv1: the six learned 5x5 filters",
@@ -136,14 +136,15 @@ pub fn filters(trained: &Trained, path: &Path) -> Result<()> {
                     (format!("filter {f}"), w.mapv(|v| 0.5 + 0.5 * v / extent))
                 })
                 .collect();
-            gallery(path, &images, 10, 72)
+            gallery(path, &images, 5, 96)
         }
     }
 }
 
 /// A picture with the window whose hiding lowered the probability most outlined in
-/// red, and beside it the occlusion map at the picture's resolution (dark: the
-/// probability fell), on the range 0 to 1: two captioned pictures for a [`gallery`].
+/// red, and beside it the occlusion map at the picture's resolution, coloured from its
+/// own lowest value (dark) to its highest (yellow), both given in the caption: two
+/// captioned pictures for a [`gallery`].
 pub fn occlusion_pair(
     name: &str,
     class: &str,
@@ -161,11 +162,14 @@ pub fn occlusion_pair(
     };
     plot::outline(&mut boxed, window, [1.0, 0.0, 0.0]);
     let per_pixel = map.per_pixel(height, width);
-    let colored = plot::colorize(per_pixel.view(), ColorScale::Viridis, Some((0.0, 1.0)));
+    let low = per_pixel.fold(f32::INFINITY, |m, &v| m.min(v));
+    let high = per_pixel.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+    let high = if high > low { high } else { low + 1e-6 };
+    let colored = plot::colorize(per_pixel.view(), ColorScale::Viridis, Some((low, high)));
     [
-        (format!("{name}: {class}\np = {:.2}", map.unoccluded), boxed),
+        (format!("{name}\n{class}, p = {:.2}", map.unoccluded), boxed),
         (
-            format!("occluded: p from {:.2}\n(dark) to 1 (yellow)", map.lowest()),
+            format!("occluded: p from\n{low:.2} (dark) to {high:.2}"),
             colored,
         ),
     ]

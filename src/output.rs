@@ -209,18 +209,26 @@ impl Table {
         &self.rows
     }
 
-    /// The table as GitHub-flavoured Markdown, numbers right-aligned.
+    /// The table as GitHub-flavoured Markdown, numbers (also with thousands
+    /// separators, `30,000`) right-aligned. A `|` inside a cell is escaped as `\|`, so
+    /// that a heading such as `1 - |t|` stays one cell.
     pub fn to_markdown(&self) -> String {
-        let is_number = |column: usize| {
-            !self.rows.is_empty() && self.rows.iter().all(|r| r[column].parse::<f64>().is_ok())
+        let is_number = |cell: &str| cell.replace(',', "").parse::<f64>().is_ok();
+        let numeric = |column: usize| {
+            !self.rows.is_empty() && self.rows.iter().all(|r| is_number(&r[column]))
         };
-        let mut text = format!("| {} |\n|", self.header.join(" | "));
+        let line = |cells: &[String]| {
+            let escaped: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
+            format!("| {} |\n", escaped.join(" | "))
+        };
+        let mut text = line(&self.header);
+        text.push('|');
         for column in 0..self.header.len() {
-            text.push_str(if is_number(column) { "---:|" } else { "---|" });
+            text.push_str(if numeric(column) { "---:|" } else { "---|" });
         }
         text.push('\n');
         for row in &self.rows {
-            text.push_str(&format!("| {} |\n", row.join(" | ")));
+            text.push_str(&line(row));
         }
         text
     }
@@ -243,6 +251,16 @@ mod tests {
         assert_eq!(
             table.to_markdown(),
             "| layer | size |\n|---|---:|\n| conv | 28 |\n| pool | 14 |\n"
+        );
+    }
+
+    #[test]
+    fn pipes_inside_cells_are_escaped_and_separated_thousands_are_numbers() {
+        let mut table = Table::new(["t", "1 - |t|"]);
+        table.row(["0.5", "0.5"]).row(["1,000", "0"]);
+        assert_eq!(
+            table.to_markdown(),
+            "| t | 1 - \\|t\\| |\n|---:|---:|\n| 0.5 | 0.5 |\n| 1,000 | 0 |\n"
         );
     }
 

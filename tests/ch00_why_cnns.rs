@@ -81,6 +81,33 @@ fn learned_features_beat_a_linear_model() {
     assert!(designed.1 > 0.95, "designed test accuracy {}", designed.1);
     assert!(network.1 > 0.95, "network test accuracy {}", network.1);
     insta::assert_snapshot!(experiment.table().to_markdown());
+    // "a closed curve around the inner ring": inner ring at the centre, outer ring
+    // at radius 1.2 in every direction.
+    let directions = 16;
+    let mut points = Array2::zeros((directions + 1, 2));
+    for d in 0..directions {
+        let angle = d as f32 * std::f32::consts::TAU / directions as f32;
+        points[[d + 1, 0]] = 1.2 * angle.cos();
+        points[[d + 1, 1]] = 1.2 * angle.sin();
+    }
+    let p = experiment.network.forward(points.view()).probabilities;
+    assert!(p[0] < 0.5, "centre: {}", p[0]);
+    assert!(p.iter().skip(1).all(|&q| q > 0.5), "{p}");
+    // The units the chapter calls almost constant.
+    insta::assert_snapshot!(format!("{:?}", experiment.constant_units()), @"[1, 2, 5]");
+}
+
+/// The same claims on other data and starting weights: they do not rest on one seed.
+#[test]
+fn the_claims_hold_for_every_seed() {
+    let runs = ch00::Experiment::over_seeds().unwrap();
+    for (run, seeds) in runs.iter().zip(ch00::SEEDS) {
+        let (linear, designed, network) = (run[0].1, run[1].1, run[2].1);
+        assert!(linear < 0.7, "{seeds:?}: linear {linear}");
+        assert!(designed > 0.95, "{seeds:?}: designed {designed}");
+        assert!(network > 0.95, "{seeds:?}: network {network}");
+    }
+    insta::assert_snapshot!(ch00::seeds_table(&runs).to_markdown());
 }
 
 #[test]
@@ -97,6 +124,25 @@ fn one_eye_detector_finds_both_eyes() {
         "{elsewhere:?}"
     );
     insta::assert_snapshot!(search.table().to_markdown());
+}
+
+/// The chapter's reason for the right eye's lower score: not its size. A shrunken
+/// detector never scores higher near the right eye than the full-size one.
+#[test]
+fn a_smaller_detector_does_not_find_the_right_eye_better() {
+    let cat = ch00::CatPhoto::load().unwrap();
+    let scales = ch00::DetectorScales::compute(&cat).unwrap();
+    let full_size = scales.rows[0].3;
+    let [_, elsewhere] = ch00::EyeSearch::compute(&cat).unwrap().two_best();
+    // The full-size row is the search above, restricted to the right eye.
+    assert!(
+        (full_size - elsewhere.2).abs() < 1e-3,
+        "{full_size} {elsewhere:?}"
+    );
+    for &(scale, _, _, best) in &scales.rows[1..] {
+        assert!(best < full_size, "scale {scale}: {best} >= {full_size}");
+    }
+    insta::assert_snapshot!(scales.table().to_markdown());
 }
 
 /// The program takes `--help` and refuses what it does not know, before any work.

@@ -93,3 +93,54 @@ fn the_command_line_takes_help_and_rejects_unknown_arguments() {
         assert_eq!(error.kind(), ErrorKind::UnknownArgument, "{wrong}: {error}");
     }
 }
+
+/// TensorFlow's SAME: `ceil(W / S)` positions, and counting the windows on the input
+/// padded as `same_padding` says gives the same number.
+#[test]
+fn tensorflow_same_padding() {
+    for (w, k, s) in ch04::SAME_CASES {
+        let same = cnn_core::shape::same_padding(w, k, s).unwrap();
+        let counted = ch04::start_positions(w + same.total, k, s).len();
+        assert_eq!(counted, w.div_ceil(s), "W={w} K={k} S={s}");
+    }
+    insta::assert_snapshot!(ch04::tensorflow_same().unwrap().to_markdown());
+}
+
+/// The chapter's reason why channels grow: in VGG-16 every block halves the side of
+/// the maps and doubles the filters (up to 512), which keeps the multiply-adds of a
+/// block's later convolutions the same while the values stored halve.
+#[test]
+fn doubling_the_channels_keeps_the_cost_per_layer() {
+    use cnn_core::models::alexnet::{Stage, architecture};
+    let stages = ch04::vgg16_stages();
+    let shapes = architecture(&stages, [3, 224, 224]).unwrap();
+    let cost = |name: &str| {
+        let (stage, shape) = stages
+            .iter()
+            .zip(&shapes)
+            .find(|(_, shape)| shape.name == name)
+            .unwrap();
+        let Stage::Conv { filters, .. } = stage else {
+            panic!("{name} is not a convolution")
+        };
+        let values: usize = shape.output.iter().product();
+        (
+            (shape.parameters - filters) * shape.output[1] * shape.output[2],
+            values,
+        )
+    };
+    let blocks = ["conv1_2", "conv2_2", "conv3_2", "conv4_2"].map(cost);
+    for pair in blocks.windows(2) {
+        assert_eq!(pair[0].0, pair[1].0, "multiply-adds {pair:?}");
+        assert_eq!(pair[0].1, 2 * pair[1].1, "values {pair:?}");
+    }
+    // VGG-16's 13 convolutions have 14,714,688 weights and biases (the paper's 138
+    // million parameters are mostly in the three fully connected layers).
+    let conv_parameters: usize = shapes.iter().map(|s| s.parameters).sum();
+    assert_eq!(conv_parameters, 14_714_688);
+    insta::assert_snapshot!(format!(
+        "{}\n{}",
+        ch04::channel_growth(&ch04::lenet5_stages(), [1, 28, 28]).unwrap(),
+        ch04::channel_growth(&stages, [3, 224, 224]).unwrap()
+    ));
+}

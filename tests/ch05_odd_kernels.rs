@@ -84,3 +84,24 @@ fn the_command_line_takes_help_and_rejects_unknown_arguments() {
         assert_eq!(error.kind(), ErrorKind::UnknownArgument, "{wrong}: {error}");
     }
 }
+
+/// The crop's figure: the brightest pixel after four 2x2 blurs is below and to the
+/// right of the brightest pixel after four 3x3 blurs (2 rows and 1 column: a photo's
+/// brightest spot is not a single dot, so the move is not exactly the dot's (2, 2)).
+#[test]
+fn the_bright_spot_moves_down_and_right() {
+    let photo = ch05::PhotoShift::compute().unwrap();
+    let (row, column) = photo.brightest_pixel();
+    let even = cnn_book::figures::map(&photo.even, 0);
+    let brightest = even
+        .indexed_iter()
+        .fold(((0, 0), f32::NEG_INFINITY), |best, (at, &v)| {
+            if v > best.1 { (at, v) } else { best }
+        })
+        .0;
+    assert!(
+        brightest.0 > row && brightest.1 > column,
+        "{brightest:?} vs {row}, {column}"
+    );
+    insta::assert_snapshot!(format!("3x3: {:?}, 2x2: {brightest:?}", (row, column)), @"3x3: (26, 17), 2x2: (28, 18)");
+}

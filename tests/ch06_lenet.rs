@@ -13,12 +13,13 @@ mod bench_lenet;
 
 use std::path::PathBuf;
 
-use ch06::{Args, Training, WorkedStep, architecture_table, confusion};
+use ch06::{Args, NoPoolingGrowth, Spread, StartingGradients, Training, WorkedStep};
+use ch06::{architecture_table, confusion, multiply_adds};
 use clap::Parser;
 use cnn_book::output::repo_root;
 use cnn_core::Sequential;
 use cnn_core::models::lenet::{Downsampling, LeNetConfig, MnistData, Normalization, lenet5};
-use ndarray::Array4;
+use ndarray::{Array4, s};
 
 fn parse(options: &[&str]) -> Result<Args, clap::Error> {
     Args::try_parse_from(std::iter::once("ch06_lenet").chain(options.iter().copied()))
@@ -55,6 +56,82 @@ fn the_pooling_variants_change_the_dense_layer() {
     assert_eq!(flattened(Downsampling::None), vec![1, 9216]);
     // Stride 2: 28 -> 14 -> 5, the same 400 inputs as with pooling.
     assert_eq!(flattened(Downsampling::StridedConv), vec![1, 400]);
+}
+
+#[test]
+fn without_pooling_the_network_is_18_times_larger() {
+    let growth = NoPoolingGrowth::compute().unwrap();
+    // fc1: 9216 * 120 + 120 against 400 * 120 + 120, "23-fold".
+    assert_eq!(growth.fc1, (48_120, 1_106_040));
+    assert_eq!(format!("{:.0}", growth.fc1_ratio()), "23");
+    // The whole network: 1,119,626 against 61,706 parameters, 18 times (not 20).
+    assert_eq!(growth.total, (61_706, 1_119_626));
+    assert_eq!(format!("{:.0}", growth.total_ratio()), "18");
+    // Multiply-adds of one digit, by hand: conv1 28*28*6*25, conv2 10*10*16*150
+    // (24*24*16*150 without pooling), then the dense layers.
+    let pooled = 28 * 28 * 6 * 25 + 10 * 10 * 16 * 150 + 400 * 120 + 120 * 84 + 84 * 10;
+    let unpooled = 28 * 28 * 6 * 25 + 24 * 24 * 16 * 150 + 9216 * 120 + 120 * 84 + 84 * 10;
+    assert_eq!(growth.work, (pooled, unpooled));
+    let net = lenet5(LeNetConfig::default(), 1).unwrap();
+    assert_eq!(multiply_adds(&net).unwrap(), pooled);
+}
+
+#[test]
+fn spreads_and_paired_differences() {
+    let spread = Spread::of(&[1.0, 2.0, 3.0]);
+    assert_eq!(
+        (spread.mean, spread.std, spread.min, spread.max),
+        (2.0, 1.0, 1.0, 3.0)
+    );
+    assert_eq!(spread.show(2), "2.00 ± 1.00");
+    assert_eq!(Spread::of(&[5.0]).std, 0.0);
+}
+
+/// MNIST, loaded once for the tests that need real digits.
+fn mnist() -> &'static MnistData {
+    static MNIST: std::sync::OnceLock<MnistData> = std::sync::OnceLock::new();
+    MNIST.get_or_init(|| MnistData::load(&repo_root().join("data/mnist")).unwrap())
+}
+
+#[test]
+fn the_padding_draws_a_frame_around_a_blank_page() {
+    // A blank page, normalised: every pixel is paper, (0 - mean) / std, not 0.
+    let data = mnist();
+    let paper = data.normalization.of_pixel(0.0);
+    assert!(paper < -0.4, "{paper}");
+    let net = Sequential::load(&repo_root().join("data/trained/lenet5.cnn")).unwrap();
+    let conv1 = net.until("conv1").unwrap();
+    let page = Array4::from_elem((1, 1, 28, 28), paper);
+    let maps = conv1.forward(&page).unwrap().into_maps().unwrap(); // [1, 6, 28, 28]
+    let mut framed = 0;
+    for c in 0..6 {
+        let map: ndarray::ArrayView2<f32> = maps.slice(s![0, c, .., ..]);
+        // Inside, every 5x5 window sees only paper: one value for the whole interior.
+        let inside = map.slice(s![2..26, 2..26]);
+        let value = inside[[0usize, 0]];
+        assert!(
+            inside.iter().all(|&v| (v - value).abs() < 1e-4),
+            "channel {c}"
+        );
+        // On the frame the window reaches into the zeros of the padding.
+        let differs = map.indexed_iter().any(|((i, j), &v)| {
+            let on_frame = !(2..26usize).contains(&i) || !(2..26usize).contains(&j);
+            on_frame && (v - value).abs() > 1e-2
+        });
+        framed += differs as usize;
+    }
+    assert_eq!(framed, 6, "every map of conv1 has a frame on a blank page");
+}
+
+#[test]
+fn sigmoid_shrinks_the_first_layers_gradient_tanh_and_relu_do_not() {
+    let args = parse(&[]).unwrap();
+    let gradients = StartingGradients::compute(&args, mnist()).unwrap();
+    assert_eq!(gradients.layers, ["conv1", "conv2", "fc1", "fc2", "fc3"]);
+    // What the chapter says of the table (the table itself is pinned by the committed
+    // book/generated/ch06/starting_gradients.md, which the book build regenerates).
+    gradients.check_claims().unwrap();
+    assert_eq!(gradients.table().rows().len(), 3);
 }
 
 #[test]

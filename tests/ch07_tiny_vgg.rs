@@ -1,6 +1,7 @@
-//! Pins every number chapter 7 quotes, and checks its claims: the loaded Tiny VGG
-//! has CNN Explainer's architecture, classifies the 10 images of the site's picker
-//! correctly, and agrees with TensorFlow.js running the same model on the same pixels.
+//! Pins every number chapter 7 quotes, and checks its claims: AlexNet's and VGG-16's
+//! shapes and costs, the loaded Tiny VGG has CNN Explainer's architecture, classifies
+//! the 10 images of the site's picker correctly, and agrees with TensorFlow.js running
+//! the same model on the same pixels; the chapter's reading of the wrong answers.
 //! Also the command line that classifies your own photo (`classify_photo`): it refuses
 //! what is not a photo, never writes over its input, and never answers with NaN.
 
@@ -16,6 +17,7 @@ use std::path::Path;
 
 use clap::Parser;
 use cnn_book::trained::{Input, Trained, check_finite};
+use cnn_core::models::alexnet::StageShape;
 use cnn_core::models::tiny_vgg::{self, CLASSES};
 use cnn_core::{Dense, Layer, Sequential};
 use ndarray::{Array1, Array2, Array3};
@@ -127,8 +129,132 @@ fn jpeg_and_png_decoders_differ_by_a_few_steps() {
 }
 
 #[test]
+fn alexnet_stage_by_stage_and_the_224_puzzle() {
+    let alexnet = ch07::AlexNet::compute().unwrap();
+    insta::assert_snapshot!(alexnet.table().to_markdown());
+    assert_eq!(alexnet.total_parameters(), 60_965_224);
+    // "The dense layers hold 96% of the parameters, the convolutions do 92% of the work."
+    assert!(alexnet.dense_share(|r| r.parameters) > 90.0);
+    assert!(alexnet.dense_share(|r| r.multiply_adds) < 10.0);
+    // At 224 the formula gives 54 positions for conv1 and 5x5 maps before fc6.
+    let conv1 = ch07::AlexNet::stage(&alexnet.rows_224, "conv1").unwrap();
+    assert_eq!(conv1.output, vec![96, 54, 54]);
+    let pool5 = ch07::AlexNet::stage(&alexnet.rows_224, "pool5").unwrap();
+    assert_eq!(pool5.output, vec![256, 5, 5]);
+    // Padding 2, as later implementations do, gives 55 from 224 too.
+    assert_eq!(cnn_core::output_size(224, 11, 4, 2).unwrap(), 55);
+}
+
+#[test]
+fn channels_double_as_maps_halve_and_the_cost_stays() {
+    let growth = ch07::ChannelGrowth::compute().unwrap();
+    insta::assert_snapshot!(format!(
+        "{}\n{}",
+        ch07::ChannelGrowth::table(&growth.vgg16),
+        ch07::ChannelGrowth::table(&growth.tiny_vgg)
+    ));
+    let row = |rows: &[StageShape], name: &str| ch07::AlexNet::stage(rows, name).unwrap().clone();
+    let vgg = &growth.vgg16;
+    // The last convolution of each of the first four blocks costs the same.
+    let cost = row(vgg, "conv1_2").multiply_adds;
+    for name in ["conv2_2", "conv3_3", "conv4_3"] {
+        assert_eq!(row(vgg, name).multiply_adds, cost, "{name}");
+    }
+    // The values a block hands on halve at every pooling.
+    let values = |name: &str| row(vgg, name).output.iter().product::<usize>();
+    for (a, b) in [("pool1", "pool2"), ("pool2", "pool3"), ("pool3", "pool4")] {
+        assert_eq!(values(a), 2 * values(b), "{a} -> {b}");
+    }
+    // Tiny VGG's description is the loaded network: same shapes, same parameters.
+    let network = ch07::load_network().unwrap();
+    let summary = network.summary([1, 3, 64, 64]).unwrap();
+    for stage in &growth.tiny_vgg {
+        let layer = summary.iter().find(|l| l.name == stage.name).unwrap();
+        assert_eq!(layer.output_shape[1..], stage.output[..], "{}", stage.name);
+        assert_eq!(layer.parameters, stage.parameters, "{}", stage.name);
+    }
+    // "Its second block costs much less than its first", and in both networks the
+    // dense layers hold most parameters but do little of the work.
+    let tiny = &growth.tiny_vgg;
+    assert!(row(tiny, "conv_1_2").multiply_adds > 4 * row(tiny, "conv_2_2").multiply_adds);
+    for rows in [vgg, tiny] {
+        let dense = rows.iter().filter(|r| r.output.len() == 1);
+        let (dense_parameters, dense_work) =
+            dense.fold((0, 0), |(p, w), r| (p + r.parameters, w + r.multiply_adds));
+        let parameters: usize = rows.iter().map(|r| r.parameters).sum();
+        let work: usize = rows.iter().map(|r| r.multiply_adds).sum();
+        assert!(2 * dense_parameters > parameters);
+        assert!(50 * dense_work < work);
+    }
+}
+
+#[test]
+fn two_convolutions_without_relu_are_one() {
+    let network = ch07::load_network().unwrap();
+    let espresso = ch07::LayerOutputs::espresso(&network).unwrap();
+    let composed = ch07::ComposedConvolutions::compute(&network, &espresso).unwrap();
+    assert_eq!(composed.kernel.dim(), (10, 3, 5, 5));
+    assert!(
+        composed.largest_difference < 1e-4,
+        "{}",
+        composed.largest_difference
+    );
+    insta::assert_snapshot!(composed.table().to_markdown());
+    // With ReLU between them they are not: the network's own conv_1_2 output differs.
+    let relu_then_conv = espresso.maps("conv_1_2").unwrap();
+    let single = composed.single.view();
+    let largest = (&relu_then_conv - &single).fold(0.0f32, |m, d| m.max(d.abs()));
+    assert!(largest > 0.1, "{largest}");
+}
+
+#[test]
+fn the_chapter_reads_the_wrong_answers_right() {
+    let network = ch07::load_network().unwrap();
+    let predictions = ch07::Predictions::compute(&network).unwrap();
+    let ranked = |image: &str| {
+        let row = predictions.rows.iter().find(|r| r.image == image).unwrap();
+        let order = ch07::ranking(&row.probabilities);
+        let p = row.probabilities.clone();
+        (
+            CLASSES[order[0]],
+            CLASSES[order[1]],
+            p[order[0]],
+            p[order[1]],
+        )
+    };
+    let (first, second, ..) = ranked("bus_2");
+    assert_eq!((first, second), ("lifeboat", "school bus"));
+    // koala_2: the top class has well under one half, koala right behind.
+    let (_, second, p1, p2) = ranked("koala_2");
+    assert!(second == "koala" && p1 < 0.4 && p1 - p2 < 0.05, "{p1} {p2}");
+    let (first, _, p1, _) = ranked("panda_3");
+    assert!(first != "red panda" && p1 < 0.5, "spread out: {p1}");
+    let (first, _, p1, _) = ranked("panda_5");
+    assert!(first == "espresso" && p1 > 0.9, "very sure: {p1}");
+    let (first, second, ..) = ranked("pepper_2");
+    assert_eq!((first, second), ("orange", "bell pepper"));
+    assert_eq!(ranked("pizza_2").0, "red panda");
+    // The espresso image: orange comes second.
+    assert_eq!(ranked("espresso_1").1, "orange");
+    // One pixel of conv_1_1: the blue channel adds almost nothing, and the output is
+    // negative, so ReLU sets it to zero.
+    let espresso = ch07::LayerOutputs::espresso(&network).unwrap();
+    let pixel = ch07::OnePixel::compute(&network, &espresso).unwrap();
+    let channel_sum = |c: usize| -> f32 {
+        let terms = pixel.terms.iter().filter(|t| t.0 == c);
+        terms.map(|t| (t.3 * t.4).abs()).sum()
+    };
+    assert!(channel_sum(2) < 0.1 * channel_sum(0));
+    assert!(pixel.from_library < 0.0);
+    // JPEG or PNG: the probability moves in the third decimal.
+    let jpeg = ch07::JpegVsPng::compute(&network).unwrap();
+    let moved = (jpeg.png_probability - jpeg.jpeg_probability).abs();
+    assert!(moved > 1e-3 && moved < 1e-2, "{moved}");
+}
+
+#[test]
 fn a_photo_of_any_size_is_scaled_and_cropped_to_64() {
-    // The coffee photo of chapter 3 (600 x 400): short side to 65, centre crop 64 x 64.
+    // The coffee photo of chapter 2 (600 x 400): short side to 65, centre crop 64 x 64.
     let image = tiny_vgg::load_image(&ch07::coffee_photo()).unwrap();
     assert_eq!(image.dim(), (3, 64, 64));
     let network = ch07::load_network().unwrap();

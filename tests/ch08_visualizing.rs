@@ -43,6 +43,20 @@ fn filters_and_strongest_activations() {
         filters.table_lenet(),
         filters.table_tiny_vgg()
     ));
+    // "Their edge shares are lower on average than LeNet-5's."
+    let mean_share = |response: &ndarray::Array2<f32>, weights: &ndarray::Array4<f32>| {
+        let shares = response
+            .outer_iter()
+            .zip(weights.outer_iter())
+            .map(|(r, w)| {
+                let best = r.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+                best / w.mapv(f32::abs).sum()
+            });
+        shares.sum::<f32>() / response.nrows() as f32
+    };
+    let lenet_share = mean_share(&filters.lenet_response, &filters.lenet);
+    let vgg_share = mean_share(&filters.tiny_vgg_response, &filters.tiny_vgg);
+    assert!(vgg_share < lenet_share, "{vgg_share} vs {lenet_share}");
 
     let strongest = ch08::Strongest::compute(lenet, digits).unwrap();
     assert_eq!(strongest.searched, 1000);
@@ -68,6 +82,14 @@ fn occlusion_finds_the_object() {
         );
         assert!(row.map.lowest() < row.map.unoccluded, "{}", row.name);
     }
+    // "LeNet-5 is so sure of the 7 and the 2 that no single patch changes its mind; hide
+    // the right place of the 4 and its probability collapses."
+    let lowest = |name: &str| {
+        let row = occlusion.lenet.iter().find(|r| r.name == name).unwrap();
+        row.map.lowest()
+    };
+    assert!(lowest("test digit 0") > 0.9 && lowest("test digit 1") > 0.9);
+    assert!(lowest("test digit 4") < 0.5);
     insta::assert_snapshot!(occlusion.table().to_markdown());
 }
 
@@ -82,13 +104,40 @@ fn saliency_gathers_on_the_object() {
         let (inside, area) = row.inside_and_area.unwrap();
         assert!(inside > area, "{}: {inside} vs {area}", row.name);
     }
+    // "The lifeboat's box covers a fifth of the photo and holds about twice that share."
+    let boat = saliency
+        .tiny_vgg
+        .iter()
+        .find(|r| r.name == "boat_1")
+        .unwrap();
+    let (inside, area) = boat.inside_and_area.unwrap();
+    assert!(
+        (0.18..0.23).contains(&area) && inside > 1.7 * area,
+        "{inside} {area}"
+    );
     insta::assert_snapshot!(saliency.table().to_markdown());
 }
 
 #[test]
 fn maximisation_raises_every_target() {
-    let Networks { lenet, vgg, .. } = networks();
+    let Networks { lenet, vgg, digits } = networks();
     let maximized = ch08::Maximization::compute(lenet, vgg).unwrap();
+    // "Tiny VGG's class scores end at least twice as high as those of the real photos."
+    let saliency = ch08::SaliencyMaps::compute(lenet, vgg, digits).unwrap();
+    let photo_best = saliency
+        .tiny_vgg
+        .iter()
+        .map(|r| r.score)
+        .fold(f32::MIN, f32::max);
+    let maximized_least = maximized
+        .tiny_vgg
+        .iter()
+        .map(|r| r.end)
+        .fold(f32::MAX, f32::min);
+    assert!(
+        maximized_least > 2.0 * photo_best,
+        "{maximized_least} {photo_best}"
+    );
     assert_eq!(maximized.rows().count(), 30);
     for (_, row) in maximized.rows() {
         assert!(
@@ -112,6 +161,8 @@ fn reconstructions_get_less_faithful_with_depth() {
     for rows in [&inversions.tiny_vgg, &inversions.lenet] {
         for row in rows.iter() {
             assert!(row.last_loss < 0.5 * row.first_loss, "{}", row.layer);
+            // "The representation error is far below 1 in every row."
+            assert!(row.representation_error < 0.2, "{}", row.layer);
         }
         let errors: Vec<f32> = rows.iter().map(|r| r.pixel_error).collect();
         assert!(
@@ -121,11 +172,80 @@ fn reconstructions_get_less_faithful_with_depth() {
         // The first layer's reconstruction is several times closer than the last's.
         assert!(errors[0] * 3.0 < errors[errors.len() - 1], "{errors:?}");
     }
+    // "LeNet-5's 7 survives every convolution and pooling layer and dissolves in the
+    // dense layers."
+    let error = |layer: &str| {
+        inversions
+            .lenet
+            .iter()
+            .find(|r| r.layer == layer)
+            .unwrap()
+            .pixel_error
+    };
+    assert!(2.0 * error("pool2") < error("fc1"));
     insta::assert_snapshot!(format!(
         "{}\n{}",
         Inversions::table(&inversions.tiny_vgg),
         Inversions::table(&inversions.lenet)
     ));
+}
+
+#[test]
+fn the_deconvnet_points_into_the_strongest_units_window() {
+    let Networks { lenet, vgg, digits } = networks();
+    let deconv = ch08::Deconvnets::compute(lenet, vgg, digits).unwrap();
+    assert_eq!((deconv.lenet.len(), deconv.tiny_vgg.len()), (6, 6));
+    let strongest = ch08::Strongest::compute(lenet, digits).unwrap();
+    for row in deconv.lenet.iter().chain(&deconv.tiny_vgg) {
+        // Both units of act2 and of relu_2_2 see 14x14 pixels.
+        assert_eq!((row.window.height, row.window.width), (14, 14));
+        // "The deconvnet and the gradient look alike: their cosine is well above 0."
+        assert!(
+            row.similarity() > 0.3,
+            "channel {}: {}",
+            row.channel,
+            row.similarity()
+        );
+        assert!(row.projection.iter().any(|&v| v != 0.0));
+    }
+    for row in &deconv.lenet {
+        // The same strongest activation as the strongest-patches figure.
+        assert_eq!(row.activation, strongest.channels[row.channel][0].value);
+        // "In every row more of the projection lies on the ink than the ink's share."
+        let (on_ink, ink) = row.on_ink().unwrap();
+        assert!(on_ink > ink, "channel {}: {on_ink} vs {ink}", row.channel);
+    }
+    insta::assert_snapshot!(deconv.table().to_markdown());
+}
+
+#[test]
+fn alexnets_first_layer_aliases_and_zeiler_and_fergus_does_not() {
+    let first = ch08::FirstLayers::compute().unwrap();
+    let [alexnet, zf] = &first.rows[..] else {
+        panic!("two first layers");
+    };
+    assert_eq!((alexnet.output, zf.output), (55, 110));
+    assert_eq!((alexnet.fields[1], zf.fields[1]), ((19, 8), (11, 4)));
+    // Stripes 5 pixels apart: every 4 pixels they look 20 apart, every 2 pixels 5.
+    assert_eq!(ch08::FirstLayers::apparent_period(4).round(), 20.0);
+    assert_eq!(ch08::FirstLayers::apparent_period(2).round(), 5.0);
+    // And the maps of the figure show it: sampled every 4 pixels, the response repeats
+    // every 5 samples (20 pixels); every 2 pixels, it does not repeat after 2 or 3.
+    let column = |kernel, stride| {
+        let map = ch08::stripe_response(kernel, stride).unwrap();
+        map.column(0).to_vec()
+    };
+    let coarse = column(11, 4);
+    for n in 0..coarse.len() - 5 {
+        assert!((coarse[n] - coarse[n + 5]).abs() < 1e-4);
+    }
+    let fine = column(7, 2);
+    assert!(
+        (fine[0] - fine[5]).abs() < 1e-4,
+        "period 10 pixels: 5 samples"
+    );
+    assert!((fine[0] - fine[2]).abs() > 0.5 && (fine[0] - fine[3]).abs() > 0.5);
+    insta::assert_snapshot!(first.table().to_markdown());
 }
 
 // ---------------------------------------------------------------------------

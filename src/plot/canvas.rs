@@ -35,6 +35,44 @@ pub(super) const TITLE_HEIGHT: u32 = 30;
 /// Width of a colour bar with its tick labels, at the right edge of a figure.
 pub(super) const BAR_WIDTH: u32 = 90;
 
+/// The sizes of a figure's text, in pixels. mdBook shows a figure at most about 750
+/// pixels wide, so a wider figure is scaled down, and its text with it: figures that
+/// are, or that must stay readable on a phone, use [`TextSizes::LARGE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextSizes {
+    /// The figure's title, and the band at the top that holds it.
+    pub title: u32,
+    pub title_band: u32,
+    /// A map's own title, and the band above the map that holds it.
+    pub label: u32,
+    pub label_band: u32,
+    /// The colour bar's tick labels, and the width of the bar with them.
+    pub ticks: u32,
+    pub bar_width: u32,
+}
+
+impl TextSizes {
+    /// The sizes of the book's first figures.
+    pub const NORMAL: TextSizes = TextSizes {
+        title: 18,
+        title_band: TITLE_HEIGHT,
+        label: 14,
+        label_band: 24,
+        ticks: 12,
+        bar_width: BAR_WIDTH,
+    };
+
+    /// Larger text, for figures shown scaled down to the page's width.
+    pub const LARGE: TextSizes = TextSizes {
+        title: 22,
+        title_band: 38,
+        label: 18,
+        label_band: 28,
+        ticks: 16,
+        bar_width: 112,
+    };
+}
+
 /// A figure's whole page; `(0, 0)` is its top-left pixel.
 pub(super) type Page<DB> = DrawingArea<DB, Shift>;
 
@@ -71,6 +109,24 @@ pub(super) fn png(
         })?;
     }
     write_png(path, &pixels, (width, height))
+}
+
+/// Draw one frame of an animation, `width x height` pixels, with `draw` on a white
+/// page, and return its RGB pixels (3 bytes each, row by row).
+///
+/// # Errors
+/// Drawing fails.
+pub(super) fn frame(
+    (width, height): (u32, u32),
+    draw: impl FnOnce(&Page<BitMapBackend>) -> Drawn,
+) -> Result<Vec<u8>, DrawingError> {
+    register_embedded_font();
+    let mut pixels = vec![255u8; (width * height * 3) as usize];
+    {
+        let page = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+        draw_on_white(&page, draw)?;
+    }
+    Ok(pixels)
 }
 
 /// Draw an SVG figure of `width x height` pixels with `draw` on a white page, and
@@ -129,7 +185,7 @@ pub(super) fn write_png(
 }
 
 /// Write a finished figure to `path`, atomically (see [`write_atomically`]).
-fn save(path: &Path, bytes: &[u8]) -> Result<(), PlotError> {
+pub(super) fn save(path: &Path, bytes: &[u8]) -> Result<(), PlotError> {
     write_atomically(path, bytes).map_err(|source| PlotError::Write {
         path: path.to_path_buf(),
         source,
@@ -166,10 +222,24 @@ pub(super) fn title<DB: DrawingBackend>(page: &Page<DB>, text: &str, center_x: i
 where
     DB::ErrorType: 'static,
 {
+    sized_title(page, text, center_x, TextSizes::NORMAL)
+}
+
+/// A figure's title in the sizes of `sizes`, centred in its title band.
+pub(super) fn sized_title<DB: DrawingBackend>(
+    page: &Page<DB>,
+    text: &str,
+    center_x: i32,
+    sizes: TextSizes,
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
     if text.is_empty() {
         return Ok(());
     }
-    centered_text(page, text, (center_x, TITLE_HEIGHT as i32 / 2), 18)
+    let center = (center_x, sizes.title_band as i32 / 2);
+    centered_text(page, text, center, sizes.title)
 }
 
 /// A vertical colour bar at the right edge of the page, from `top` down `height`
@@ -179,22 +249,37 @@ pub(super) fn color_bar<DB: DrawingBackend>(
     top: i32,
     height: u32,
     scale: ColorScale,
+    range: (f32, f32),
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    sized_color_bar(page, top, height, scale, range, TextSizes::NORMAL)
+}
+
+/// A colour bar whose tick labels have the size of `sizes`.
+pub(super) fn sized_color_bar<DB: DrawingBackend>(
+    page: &Page<DB>,
+    top: i32,
+    height: u32,
+    scale: ColorScale,
     (low, high): (f32, f32),
+    sizes: TextSizes,
 ) -> Drawn
 where
     DB::ErrorType: 'static,
 {
     let (width, _) = page.dim_in_pixel();
     let area = page.clone().shrink(
-        ((width - BAR_WIDTH) as i32, top),
-        (BAR_WIDTH, height.max(60)),
+        ((width - sizes.bar_width) as i32, top),
+        (sizes.bar_width, height.max(60)),
     );
     let high = if high > low { high } else { low + 1.0 };
     let mut chart = ChartBuilder::on(&area)
         .margin_top(8)
         .margin_bottom(8)
         .margin_left(6)
-        .right_y_label_area_size(52)
+        .right_y_label_area_size(sizes.bar_width as i32 - 38)
         .build_cartesian_2d(0f32..1f32, low..high)?;
     chart
         .configure_mesh()
@@ -202,7 +287,7 @@ where
         .disable_x_axis()
         .y_labels(5)
         .y_label_formatter(&|v| format!("{v:.2}"))
-        .label_style((FONT, 12))
+        .label_style((FONT, sizes.ticks))
         .draw()?;
     let steps = 128;
     let step = (high - low) / steps as f32;

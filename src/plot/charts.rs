@@ -74,6 +74,14 @@ impl Default for Labels {
 /// Size in pixels of a line chart or a bar chart.
 const CHART_SIZE: (u32, u32) = (640, 400);
 
+/// Font sizes of chart text. plotters' SVG backend draws text at 0.806 of the size
+/// asked for (it converts pixels to points), so these ask for more than they show:
+/// tick labels and legends show at about 13 pixels, axis names at 14, titles at 17.
+const TICK_FONT: u32 = 16;
+const AXIS_FONT: u32 = 17;
+const TITLE_FONT: u32 = 21;
+const PANEL_TITLE_FONT: u32 = 18;
+
 /// Colour of the light grid lines behind a chart.
 const GRID_LINES: RGBColor = RGBColor(235, 235, 235);
 
@@ -110,8 +118,8 @@ pub fn line_chart(path: &Path, labels: &Labels, series: &[Series]) -> Result<()>
             .y_label_formatter(&tick_label)
             .x_desc(&labels.x)
             .y_desc(&labels.y)
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 14))
+            .label_style((FONT, TICK_FONT))
+            .axis_desc_style((FONT, AXIS_FONT))
             .light_line_style(GRID_LINES)
             .draw()?;
         for (index, line) in series.iter().enumerate() {
@@ -135,7 +143,7 @@ pub fn line_chart(path: &Path, labels: &Labels, series: &[Series]) -> Result<()>
         if series.iter().any(|s| !s.name.is_empty()) {
             chart
                 .configure_series_labels()
-                .label_font((FONT, 13))
+                .label_font((FONT, TICK_FONT))
                 .background_style(WHITE.mix(0.9))
                 .border_style(RGBColor(180, 180, 180))
                 .position(labels.legend.clone())
@@ -181,15 +189,15 @@ pub fn bar_chart(path: &Path, labels: &Labels, names: &[String], values: &[f32])
             })
             .x_desc(&labels.x)
             .y_desc(&labels.y)
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 14))
+            .label_style((FONT, TICK_FONT))
+            .axis_desc_style((FONT, AXIS_FONT))
             .light_line_style(GRID_LINES)
             .draw()?;
         chart.draw_series(values.iter().enumerate().map(|(i, &v)| {
             let x = i as f32;
             Rectangle::new([(x - 0.35, 0.0), (x + 0.35, v)], PALETTE[0].filled())
         }))?;
-        let font = canvas::text_style(12, HPos::Center, VPos::Bottom);
+        let font = canvas::text_style(TICK_FONT - 1, HPos::Center, VPos::Bottom);
         chart.draw_series(values.iter().enumerate().map(|(i, &v)| {
             let top = (i as f32, v.max(0.0)); // a negative bar's value sits at zero
             Text::new(format_value(v), top, font.clone())
@@ -236,7 +244,7 @@ pub fn chart_grid(
     let bounds = Bounds::of(all_points).map_err(invalid)?;
     let columns = columns.clamp(1, panels.len());
     let rows = panels.len().div_ceil(columns);
-    let (panel_w, panel_h) = (300u32, 210u32);
+    let (panel_w, panel_h) = (320u32, 210u32);
     let legend_h = 30u32;
     let width = columns as u32 * panel_w;
     let height = TITLE_HEIGHT + legend_h + rows as u32 * panel_h;
@@ -251,14 +259,14 @@ pub fn chart_grid(
             let color = PALETTE[index % PALETTE.len()];
             let line = vec![(x, legend_y), (x + 24, legend_y)];
             page.draw(&PathElement::new(line, color.stroke_width(3)))?;
-            let font = canvas::text_style(13, HPos::Left, VPos::Center);
+            let font = canvas::text_style(TICK_FONT, HPos::Left, VPos::Center);
             page.draw(&Text::new(*name, (x + 30, legend_y), font))?;
         }
         let body = page.margin((TITLE_HEIGHT + legend_h) as i32, 0, 0, 0);
         let areas = body.split_evenly((rows, columns));
         for (panel, area) in panels.iter().zip(areas.iter()) {
             let mut chart = ChartBuilder::on(area)
-                .caption(&panel.title, (FONT, 14))
+                .caption(&panel.title, (FONT, PANEL_TITLE_FONT))
                 .margin(8)
                 .x_label_area_size(34)
                 .y_label_area_size(36)
@@ -270,8 +278,8 @@ pub fn chart_grid(
                 .x_label_formatter(&|x| format!("{x}"))
                 .y_label_formatter(&tick_label)
                 .x_desc(&labels.x)
-                .label_style((FONT, 11))
-                .axis_desc_style((FONT, 12))
+                .label_style((FONT, TICK_FONT))
+                .axis_desc_style((FONT, AXIS_FONT))
                 .light_line_style(GRID_LINES)
                 .draw()?;
             if !panel.shaded.is_empty() {
@@ -301,7 +309,7 @@ where
     DB::ErrorType: 'static,
 {
     let chart = ChartBuilder::on(page)
-        .caption(title, (FONT, 18))
+        .caption(title, (FONT, TITLE_FONT))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(56)

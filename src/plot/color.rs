@@ -14,6 +14,14 @@ pub enum ColorScale {
     /// Dark purple to yellow (matplotlib's viridis): non-negative values such as
     /// pooled or ReLU maps.
     Viridis,
+    /// [`ColorScale::Diverging`] with the colour's strength proportional to the
+    /// square root of `|value|`: for maps such as edge maps, whose few large values
+    /// would leave everything else pale on a linear scale. Nothing is clipped; the
+    /// colour bar shows the compression.
+    DivergingSqrt,
+    /// [`ColorScale::Viridis`] with the colour proportional to the square root of the
+    /// value's distance from the low end, for the same reason.
+    ViridisSqrt,
 }
 
 impl ColorScale {
@@ -24,13 +32,19 @@ impl ColorScale {
         } else {
             0.5
         };
+        let diverging =
+            || DerivedColorMap::new(&[RGBColor(33, 102, 172), WHITE, RGBColor(178, 24, 43)]);
         match self {
             ColorScale::Gray => BlackWhite.get_color(t),
-            ColorScale::Diverging => {
-                DerivedColorMap::new(&[RGBColor(33, 102, 172), WHITE, RGBColor(178, 24, 43)])
-                    .get_color(t)
-            }
+            ColorScale::Diverging => diverging().get_color(t),
             ColorScale::Viridis => ViridisRGB.get_color(t),
+            // t - 1/2 in [-1/2, 1/2] is the signed share of the range; take its root.
+            ColorScale::DivergingSqrt => {
+                let centred = 2.0 * t - 1.0; // [-1, 1]
+                let compressed = centred.signum() * centred.abs().sqrt();
+                diverging().get_color(0.5 + 0.5 * compressed)
+            }
+            ColorScale::ViridisSqrt => ViridisRGB.get_color(t.sqrt()),
         }
     }
 
@@ -52,7 +66,7 @@ impl ColorScale {
                 (lo.min(a), hi.max(b))
             });
         match self {
-            ColorScale::Diverging => {
+            ColorScale::Diverging | ColorScale::DivergingSqrt => {
                 let extent = min.abs().max(max.abs()).max(f32::MIN_POSITIVE);
                 (-extent, extent)
             }
@@ -113,6 +127,28 @@ mod tests {
             ColorScale::Gray.range_for(Some((0.0, 1.0)), maps),
             (0.0, 1.0)
         );
+    }
+
+    #[test]
+    fn square_root_scales_keep_their_ends_and_brighten_small_values() {
+        for (linear, root) in [
+            (ColorScale::Diverging, ColorScale::DivergingSqrt),
+            (ColorScale::Viridis, ColorScale::ViridisSqrt),
+        ] {
+            for end in [-2.0, 2.0] {
+                assert_eq!(root.color(end, -2.0, 2.0), linear.color(end, -2.0, 2.0));
+            }
+            // A quarter of the way from the middle on the linear scale is halfway on
+            // the root scale (diverging); a sixteenth is a quarter (viridis).
+            let (value, same) = match root {
+                ColorScale::DivergingSqrt => (0.5, 1.0),
+                _ => (-2.0 + 4.0 / 16.0, -1.0),
+            };
+            assert_eq!(root.color(value, -2.0, 2.0), linear.color(same, -2.0, 2.0));
+        }
+        let map = array![[1.0f32, -2.0]];
+        let range = ColorScale::DivergingSqrt.range_for(None, [map.view()]);
+        assert_eq!(range, (-2.0, 2.0));
     }
 
     #[test]

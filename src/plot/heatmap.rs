@@ -8,7 +8,7 @@ use ndarray::ArrayView2;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::canvas::{self, BAR_WIDTH, Drawn, Page, TITLE_HEIGHT, format_value};
+use super::canvas::{self, BAR_WIDTH, Drawn, Page, TITLE_HEIGHT, TextSizes, format_value};
 use super::color::ColorScale;
 use super::error::{DrawingError, PlotError};
 
@@ -16,7 +16,7 @@ use super::error::{DrawingError, PlotError};
 pub(super) const GAP: u32 = 12;
 
 /// Height of the band above a map that holds its own title.
-const PANEL_TITLE_HEIGHT: u32 = 24;
+pub(super) const PANEL_TITLE_HEIGHT: u32 = 24;
 
 /// One map to draw: a title and the values, row 0 at the top.
 #[derive(Debug, Clone)]
@@ -25,6 +25,10 @@ pub struct Panel<'a> {
     pub title: String,
     /// The values; `[H, W]`.
     pub data: ArrayView2<'a, f32>,
+    /// A colour scale and range of this map's own, instead of the figure's shared
+    /// one (for an input drawn beside the maps computed from it); the colour bar
+    /// shows only the shared scale.
+    pub own_scale: Option<(ColorScale, (f32, f32))>,
 }
 
 impl<'a> Panel<'a> {
@@ -33,6 +37,15 @@ impl<'a> Panel<'a> {
         Panel {
             title: title.into(),
             data,
+            own_scale: None,
+        }
+    }
+
+    /// The same map, coloured on `scale` over `range` whatever the other maps are.
+    pub fn on_own_scale(self, scale: ColorScale, range: (f32, f32)) -> Panel<'a> {
+        Panel {
+            own_scale: Some((scale, range)),
+            ..self
         }
     }
 }
@@ -48,6 +61,8 @@ pub struct MapStyle {
     pub range: Option<(f32, f32)>,
     /// Size in pixels of the longer side of each map.
     pub map_pixels: u32,
+    /// The sizes of the titles and tick labels.
+    pub text: TextSizes,
 }
 
 impl Default for MapStyle {
@@ -57,6 +72,7 @@ impl Default for MapStyle {
             annotate: false,
             range: None,
             map_pixels: 300,
+            text: TextSizes::NORMAL,
         }
     }
 }
@@ -85,25 +101,24 @@ pub fn grid(
         return Err(PlotError::invalid("grid", path, "no maps to draw").into());
     };
     let titled = panels.iter().any(|p| !p.title.is_empty());
-    let title_band = title_band(title);
+    let sizes = style.text;
+    let title_band = title_band(title, sizes);
     let map = map_size(first.data.dim(), style.map_pixels);
-    let layout = Layout::new(panels.len(), columns, map, titled, title_band);
-    let range = style
-        .scale
-        .range_for(style.range, panels.iter().map(|p| p.data));
+    let layout = Layout::new(panels.len(), columns, map, titled, title_band, sizes);
+    let shared = panels.iter().filter(|p| p.own_scale.is_none());
+    let range = style.scale.range_for(style.range, shared.map(|p| p.data));
     let (width, height) = layout.size();
-    canvas::png(path, (width + BAR_WIDTH, height), |page| {
-        canvas::title(page, title, width as i32 / 2)?;
+    canvas::png(path, (width + sizes.bar_width, height), |page| {
+        canvas::sized_title(page, title, width as i32 / 2, sizes)?;
         for (index, panel) in panels.iter().enumerate() {
+            let (style, range) = match panel.own_scale {
+                Some((scale, own)) => (&MapStyle { scale, ..*style }, own),
+                None => (style, range),
+            };
             layout.draw_map(page, index, &panel.title, panel.data, style, range)?;
         }
-        canvas::color_bar(
-            page,
-            title_band as i32,
-            layout.maps_height(),
-            style.scale,
-            range,
-        )
+        let height = layout.maps_height();
+        canvas::sized_color_bar(page, title_band as i32, height, style.scale, range, sizes)
     })?;
     Ok(())
 }
@@ -136,7 +151,7 @@ pub fn map_with_points(
     style: &MapStyle,
 ) -> Result<()> {
     let (map_w, map_h) = map_size(data.dim(), style.map_pixels);
-    let layout = Layout::new(1, 1, (map_w, map_h), false, TITLE_HEIGHT);
+    let layout = Layout::new(1, 1, (map_w, map_h), false, TITLE_HEIGHT, style.text);
     let range = style.scale.range_for(style.range, [data]);
     let (width, height) = layout.size();
     canvas::png(path, (width + BAR_WIDTH, height), |page| {
@@ -204,8 +219,15 @@ pub fn sliding_windows(
         return Err(invalid(problem).into());
     }
     let (map_w, map_h) = map_size(map.dim(), style.map_pixels);
-    let title_band = title_band(title);
-    let layout = Layout::new(windows.len(), columns, (map_w, map_h), true, title_band);
+    let title_band = title_band(title, style.text);
+    let layout = Layout::new(
+        windows.len(),
+        columns,
+        (map_w, map_h),
+        true,
+        title_band,
+        style.text,
+    );
     let range = style.scale.range_for(style.range, [map]);
     let cell_w = map_w as f32 / columns_in_map as f32; // pixels per cell of the map
     let cell_h = map_h as f32 / rows_in_map as f32;
@@ -244,8 +266,12 @@ pub(super) fn map_size((rows, columns): (usize, usize), longest: u32) -> (u32, u
 }
 
 /// Height of the band above the maps: room for the title, or only a gap without one.
-fn title_band(title: &str) -> u32 {
-    if title.is_empty() { GAP } else { TITLE_HEIGHT }
+pub(super) fn title_band(title: &str, sizes: TextSizes) -> u32 {
+    if title.is_empty() {
+        GAP
+    } else {
+        sizes.title_band
+    }
 }
 
 /// Where the maps of a figure go: `columns` per row under the figure's title band,
@@ -257,18 +283,27 @@ struct Layout {
     map: (u32, u32),
     panel_title: u32,
     title_band: u32,
+    label: u32,
 }
 
 impl Layout {
     /// The layout of `count` maps of `map` pixels each.
-    fn new(count: usize, columns: usize, map: (u32, u32), titled: bool, title_band: u32) -> Layout {
+    fn new(
+        count: usize,
+        columns: usize,
+        map: (u32, u32),
+        titled: bool,
+        title_band: u32,
+        sizes: TextSizes,
+    ) -> Layout {
         let columns = columns.clamp(1, count.max(1));
         Layout {
             columns,
             rows: count.div_ceil(columns).max(1),
             map,
-            panel_title: if titled { PANEL_TITLE_HEIGHT } else { 0 },
+            panel_title: if titled { sizes.label_band } else { 0 },
             title_band,
+            label: sizes.label,
         }
     }
 
@@ -313,7 +348,7 @@ impl Layout {
         let top = (self.title_band + row as u32 * cell_h) as i32;
         if self.panel_title > 0 {
             let center = (left + map_w as i32 / 2, top + self.panel_title as i32 / 2);
-            canvas::centered_text(page, title, center, 14)?;
+            canvas::centered_text(page, title, center, self.label)?;
         }
         let top = top + self.panel_title as i32;
         let area = page.clone().shrink((left, top), (map_w, map_h));

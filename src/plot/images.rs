@@ -29,7 +29,10 @@ pub fn rgb_image(path: &Path, image: ArrayView3<f32>, longest: u32) -> Result<()
 
 /// Small RGB images side by side, each with a caption of up to two lines under it
 /// (lines separated by `\n`), as PNG: `[3, H, W]` values in `[0, 1]`, drawn
-/// `pixels` wide with nearest-neighbour scaling.
+/// `pixels` wide with nearest-neighbour scaling. The captions are
+/// 16 pixels high, readable when the page shows a gallery of about 800
+/// pixels scaled down to its width; a caption line wider than its image runs into
+/// the gap beside it, so keep lines to about `pixels / 9` characters.
 ///
 /// # Errors
 /// No images, an image that is not `[3, H, W]` or is empty, or drawing or writing
@@ -53,12 +56,12 @@ pub fn image_gallery(
     }
     let columns = columns.clamp(1, images.len());
     let rows = images.len().div_ceil(columns) as u32;
-    let caption = 36;
+    let caption = 2 * CAPTION_LINE + 8;
     let cell_w = pixels + 2 * GAP;
     let cell_h = pixels + caption + GAP;
     let (width, height) = (columns as u32 * cell_w, rows * cell_h + GAP);
     canvas::png(path, (width, height), |page| {
-        let font = canvas::text_style(12, HPos::Center, VPos::Top);
+        let font = canvas::text_style(CAPTION_PIXELS, HPos::Center, VPos::Top);
         for (index, (text, image)) in images.iter().enumerate() {
             let left = (index % columns) as u32 * cell_w + GAP;
             let top = (index / columns) as u32 * cell_h + GAP;
@@ -77,7 +80,7 @@ pub fn image_gallery(
             for (line, words) in text.lines().take(2).enumerate() {
                 let at = (
                     (left + pixels / 2) as i32,
-                    (top + pixels + 3 + 15 * line as u32) as i32,
+                    (top + pixels + 4 + CAPTION_LINE * line as u32) as i32,
                 );
                 page.draw(&Text::new(words, at, font.clone()))?;
             }
@@ -86,6 +89,95 @@ pub fn image_gallery(
     })?;
     Ok(())
 }
+
+/// RGB images side by side in one figure, `columns` per row, each drawn `width`
+/// pixels wide with its own proportions (nearest-neighbour scaling) and a caption of
+/// up to two lines under it (lines separated by `\n`), under an optional title. PNG.
+///
+/// This is how the book shows images meant to be compared: one figure, so they stay
+/// side by side on every screen, and a caption per image.
+///
+/// # Errors
+/// No images, an image that is not `[3, H, W]` or is empty, or drawing or writing
+/// fails.
+pub fn captioned_images(
+    path: &Path,
+    title: &str,
+    images: &[(String, ArrayView3<f32>)],
+    columns: usize,
+    width: u32,
+) -> Result<()> {
+    let invalid = |problem: String| PlotError::invalid("captioned images", path, problem);
+    if images.is_empty() {
+        return Err(invalid("needs at least one [3, H, W] image".to_string()).into());
+    }
+    if let Some((index, problem)) = images
+        .iter()
+        .enumerate()
+        .find_map(|(index, (_, image))| Some((index, not_an_rgb_image(*image)?)))
+    {
+        return Err(invalid(format!("image {index}: {problem}")).into());
+    }
+    let columns = columns.clamp(1, images.len());
+    let heights: Vec<u32> = images
+        .iter()
+        .map(|(_, image)| {
+            let (_, rows, cols) = image.dim();
+            ((width as f32 * rows as f32 / cols as f32).round() as u32).max(1)
+        })
+        .collect();
+    let caption_h = images
+        .iter()
+        .map(|(text, _)| text.lines().take(2).count() as u32 * 18)
+        .max()
+        .unwrap_or(0)
+        + 6;
+    let row_heights: Vec<u32> = heights
+        .chunks(columns)
+        .map(|row| row.iter().copied().max().unwrap_or(1) + caption_h + GAP)
+        .collect();
+    let band = if title.is_empty() {
+        GAP
+    } else {
+        canvas::TITLE_HEIGHT
+    };
+    let page_w = GAP + columns as u32 * (width + GAP);
+    let page_h = band + row_heights.iter().sum::<u32>();
+    canvas::png(path, (page_w, page_h), |page| {
+        canvas::title(page, title, page_w as i32 / 2)?;
+        let font = canvas::text_style(14, HPos::Center, VPos::Top);
+        for (index, ((text, image), &height)) in images.iter().zip(&heights).enumerate() {
+            let (row, column) = (index / columns, index % columns);
+            let left = GAP + column as u32 * (width + GAP);
+            let top = band + row_heights[..row].iter().sum::<u32>();
+            let rgb = nearest_pixels(*image, (width, height));
+            for (i, pixel) in rgb.chunks_exact(3).enumerate() {
+                let (x, y) = (i as u32 % width, i as u32 / width);
+                let at = ((left + x) as i32, (top + y) as i32);
+                page.draw_pixel(at, &RGBColor(pixel[0], pixel[1], pixel[2]))?;
+            }
+            let frame = [
+                (left as i32 - 1, top as i32 - 1),
+                ((left + width) as i32, (top + height) as i32),
+            ];
+            page.draw(&Rectangle::new(frame, RGBColor(160, 160, 160)))?;
+            let row_bottom = top + row_heights[row] - caption_h - GAP;
+            for (line, words) in text.lines().take(2).enumerate() {
+                let at = (
+                    (left + width / 2) as i32,
+                    (row_bottom + 5 + 18 * line as u32) as i32,
+                );
+                page.draw(&Text::new(words, at, font.clone()))?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// The height of a gallery's captions, and the distance between their lines.
+const CAPTION_PIXELS: u32 = 16;
+const CAPTION_LINE: u32 = 19;
 
 /// Why `image` cannot be drawn as an RGB image, if it cannot.
 fn not_an_rgb_image(image: ArrayView3<f32>) -> Option<String> {
@@ -161,8 +253,33 @@ mod tests {
         let images = [("ok".to_string(), grey.view())];
         let e = image_gallery(&path, &images, 1, 32).unwrap_err();
         assert!(e.to_string().contains("image 0: expects"), "{e}");
+        let e = captioned_images(&path, "", &images, 1, 32).unwrap_err();
+        assert!(e.to_string().contains("image 0: expects"), "{e}");
+        assert!(captioned_images(&path, "", &[], 1, 32).is_err());
         assert!(image_gallery(&path, &[], 1, 32).is_err());
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn captioned_images_keep_their_proportions_and_the_same_bytes() {
+        let dir = std::env::temp_dir().join(format!("cnn-book-captioned-{}", std::process::id()));
+        let wide = Array3::<f32>::from_elem((3, 10, 20), 0.5);
+        let tall = Array3::<f32>::from_elem((3, 20, 10), 0.2);
+        let images = [
+            ("wide\n10 x 20".to_string(), wide.view()),
+            ("tall".to_string(), tall.view()),
+        ];
+        let draw = |name: &str| {
+            let path = dir.join(name);
+            captioned_images(&path, "two", &images, 2, 40).unwrap();
+            std::fs::read(path).unwrap()
+        };
+        let first = draw("a.png");
+        assert_eq!(first, draw("b.png"));
+        // Width: a gap, then each image 40 wide and a gap: 12 + 2 * 52 = 116.
+        let size = image::load_from_memory(&first).unwrap();
+        assert_eq!(size.width(), 116);
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

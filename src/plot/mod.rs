@@ -12,8 +12,10 @@
 //! |---|---|
 //! | `heatmap.rs` | [`heatmap()`], [`grid`] of maps, [`map_with_points`], [`sliding_windows`] |
 //! | `charts.rs` | [`line_chart`], [`bar_chart`], small multiples ([`chart_grid`]) |
-//! | `images.rs` | [`rgb_image`], [`image_gallery`], and [`outline`] to mark a window |
+//! | `images.rs` | [`rgb_image`], [`image_gallery`], [`captioned_images`] side by side, and [`outline`] to mark a window |
+//! | `maps.rs` | [`grid_with_own_scales`], [`marked_heatmap`], [`sparse_matrix`] with labelled rows and columns |
 //! | `overview.rs` | a whole network at a glance ([`overview()`]) |
+//! | `animation.rs` | a window sliding over an input, as a GIF ([`sliding_animation`], [`chart_animation`]) |
 //! | `color.rs` | the colour scales ([`ColorScale`], [`colorize`]) and the palette |
 //! | `error.rs` | [`PlotError`] |
 //!
@@ -21,15 +23,18 @@
 //! the examples that call it; its error is a [`PlotError`] that names the file and
 //! keeps the cause as its source.
 
+mod animation;
 mod canvas;
 mod charts;
 mod color;
 mod error;
 mod heatmap;
 mod images;
+mod maps;
 mod overview;
 
-pub use canvas::format_value;
+pub use animation::{Sliding, chart_animation, sliding_animation};
+pub use canvas::{TextSizes, format_value};
 pub use charts::{
     ChartPanel, Labels, Series, SeriesLabelPosition, bar_chart, chart_grid, line_chart,
 };
@@ -38,5 +43,6 @@ pub use error::PlotError;
 pub use heatmap::{
     LabelledPoint, MapStyle, Panel, Window, grid, heatmap, map_with_points, sliding_windows,
 };
-pub use images::{image_gallery, outline, rgb_image};
+pub use images::{captioned_images, image_gallery, outline, rgb_image};
+pub use maps::{Mark, MatrixLabels, grid_with_own_scales, marked_heatmap, sparse_matrix};
 pub use overview::{OverviewColumn, overview};

@@ -30,10 +30,15 @@ pub struct OverviewColumn<'a> {
 const MAP: u32 = 52;
 /// Room between maps and between columns.
 const GAP: u32 = 8;
-/// Height of the band at the top with the figure's title and the layers' names.
-const HEADER: u32 = 56;
+/// Height of the band at the top with the figure's title and the layers' names (in
+/// two staggered rows, so that long names do not run into each other).
+const HEADER: u32 = 76;
 /// Width of the class probabilities at the right.
-const OUTPUT: u32 = 230;
+const OUTPUT: u32 = 270;
+/// Text sizes: the title, and the layers' and classes' names. The figure is about
+/// 1000 pixels wide and shown scaled down to the page, so they are large.
+const TITLE_TEXT: u32 = 20;
+const LABEL_TEXT: u32 = 16;
 
 /// A network at a glance, in the spirit of CNN Explainer's overview: one column per
 /// layer with every feature map of that layer, each column coloured on its own range
@@ -63,13 +68,15 @@ pub fn overview(
     let cell = MAP + GAP;
     let width = GAP + columns.len() as u32 * (cell + GAP) + OUTPUT;
     let height = HEADER + rows * cell + GAP;
-    let heading_y = HEADER as i32 - 14; // the layers' names, above their maps
+    // The layers' names, above their maps: every other one a line higher.
+    let heading_y = |index: usize| HEADER as i32 - 14 - 20 * (index % 2) as i32;
     canvas::png(path, (width, height), |page| {
-        canvas::centered_text(page, title, (width as i32 / 2, 14), 17)?;
+        canvas::centered_text(page, title, (width as i32 / 2, 15), TITLE_TEXT)?;
         for (index, column) in columns.iter().enumerate() {
             let left = GAP + index as u32 * (cell + GAP);
             let center_x = (left + MAP / 2) as i32;
-            canvas::centered_text(page, &column.title, (center_x, heading_y), 12)?;
+            let at = (center_x, heading_y(index));
+            canvas::centered_text(page, &column.title, at, LABEL_TEXT)?;
             let range = column.scale.range_for(None, column.maps.iter().copied());
             let style = MapStyle {
                 scale: column.scale,
@@ -87,12 +94,13 @@ pub fn overview(
         let left = (width - OUTPUT + GAP) as i32;
         let bar_room = 90;
         let heading_x = left + OUTPUT as i32 / 2 - 10;
-        canvas::centered_text(page, "output (softmax)", (heading_x, heading_y), 12)?;
+        let at = (heading_x, heading_y(0));
+        canvas::centered_text(page, "output (softmax)", at, LABEL_TEXT)?;
         let row_height = (rows * cell) as i32 / classes.len().max(1) as i32;
         let best = probabilities.iter().enumerate().fold(0, |best, (i, &p)| {
             if p > probabilities[best] { i } else { best }
         });
-        let label = canvas::text_style(12, HPos::Left, VPos::Center);
+        let label = canvas::text_style(LABEL_TEXT, HPos::Left, VPos::Center);
         for (index, (class, &probability)) in classes.iter().zip(probabilities).enumerate() {
             let y = HEADER as i32 + index as i32 * row_height + row_height / 2;
             // The embedded font has one style, so the best class gets a mark instead.
@@ -102,7 +110,7 @@ pub fn overview(
                 class.to_string()
             };
             page.draw(&Text::new(name, (left, y), label.clone()))?;
-            let bar_left = left + 84;
+            let bar_left = left + 112;
             let bar_length = (probability.clamp(0.0, 1.0) * bar_room as f32).round() as i32;
             let color = if index == best {
                 PALETTE[1]
@@ -116,7 +124,7 @@ pub fn overview(
             let value = format!("{probability:.3}");
             page.draw(&Text::new(
                 value,
-                (bar_left + bar_room + 4, y),
+                (bar_left + bar_room + 6, y),
                 label.clone(),
             ))?;
         }

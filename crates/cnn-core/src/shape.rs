@@ -1,16 +1,20 @@
 //! The output-size formula, in exactly one place.
 //!
-//! A kernel of size `K` slides over an input of size `N` padded by `P` zeros on each
-//! side, moving `S` positions at a time. The first window starts at 0 and the last
-//! one must still fit inside the padded input, so the number of positions is
+//! A kernel of size `K` slides over an input side of `W` values (a width, a height or
+//! a length) padded by `P` zeros on each side, moving `S` positions at a time. The
+//! first window starts at 0 and the last one must still fit inside the padded input,
+//! so the number of positions is
 //!
 //! ```text
-//! output = floor((N + 2P - K) / S) + 1
+//! W' = floor((W + 2P - K) / S) + 1
 //! ```
 //!
-//! With `S = 1` this is the familiar `N + 2P - K + 1`. Every layer in the library
+//! With `S = 1` this is the familiar `W + 2P - K + 1`. Every layer in the library
 //! (convolution, pooling, in one or two dimensions) asks this function for its
 //! output size, so the book's formula and the code's shapes cannot disagree.
+//!
+//! [`same_padding`] answers the opposite question the way TensorFlow's `"SAME"`
+//! padding does: how much padding, split how, gives `W' = ceil(W / S)`.
 
 use crate::error::{CnnError, Result};
 
@@ -78,6 +82,72 @@ pub fn check_count(what: &str, shape: &[usize]) -> Result<usize> {
         .try_fold(1usize, |product, &d| product.checked_mul(d))
         .filter(|&count| count <= isize::MAX as usize)
         .ok_or_else(|| CnnError::setting(format!("{what} of shape {shape:?} is too large to hold")))
+}
+
+/// The padding of TensorFlow's `padding="SAME"` for one side of an input: how many
+/// zeros go before and after it so that a kernel of size `kernel` moving `stride` at a
+/// time has exactly `ceil(input / stride)` positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SamePadding {
+    /// Positions of the kernel: `ceil(input / stride)`.
+    pub output: usize,
+    /// Zeros in all: `max((output - 1) * stride + kernel - input, 0)`.
+    pub total: usize,
+    /// Zeros before the input (top or left): `total / 2`, rounded down.
+    pub before: usize,
+    /// Zeros after the input (bottom or right): the rest, so one more than `before`
+    /// when `total` is odd.
+    pub after: usize,
+}
+
+/// TensorFlow's `"SAME"` padding (TensorFlow API documentation, `tf.nn`, "Notes on
+/// padding"): the output has `ceil(input / stride)` positions, and the padding that
+/// makes the last window fit is split with the extra zero, if any, at the end:
+///
+/// ```text
+/// W'     = ceil(W / S)
+/// total  = max((W' - 1) * S + K - W, 0)
+/// before = floor(total / 2),   after = total - before
+/// ```
+///
+/// With stride 1 and an odd kernel this is the symmetric `P = (K - 1) / 2`; with an
+/// even kernel or a stride that does not fit, the two sides differ by one.
+///
+/// ```
+/// use cnn_core::shape::{same_padding, SamePadding};
+/// // ResNet's first layer: 7x7, stride 2, on 224 pixels: 112 positions, 2 + 3 zeros
+/// let p = same_padding(224, 7, 2).unwrap();
+/// assert_eq!(p, SamePadding { output: 112, total: 5, before: 2, after: 3 });
+/// assert_eq!(same_padding(28, 5, 1).unwrap().before, 2); // odd kernel, stride 1: symmetric
+/// ```
+///
+/// # Errors
+/// A zero kernel or stride, or sizes too large to count.
+pub fn same_padding(input: usize, kernel: usize, stride: usize) -> Result<SamePadding> {
+    if kernel == 0 {
+        return Err(CnnError::setting("kernel size must be at least 1, got 0"));
+    }
+    if stride == 0 {
+        return Err(CnnError::setting("stride must be at least 1, got 0"));
+    }
+    let too_large = || {
+        CnnError::setting(format!(
+            "input {input}, kernel {kernel} and stride {stride} are too large to count"
+        ))
+    };
+    // ANCHOR: same_padding
+    let output = input.div_ceil(stride); // W' = ceil(W / S)
+    let last_start = output.saturating_sub(1).checked_mul(stride); // (W' - 1) * S
+    let reach = last_start.and_then(|start| start.checked_add(kernel)); // where it ends
+    let total = reach.ok_or_else(too_large)?.saturating_sub(input); // zeros needed, or 0
+    let before = total / 2; // the extra zero, if any, goes after
+    Ok(SamePadding {
+        output,
+        total,
+        before,
+        after: total - before,
+    })
+    // ANCHOR_END: same_padding
 }
 
 /// How many input rows (or columns) floor mode leaves uncovered at the far edge:
@@ -153,6 +223,39 @@ mod tests {
         assert_eq!(output_size(32, 5, 1, 0).unwrap(), 28);
         assert_eq!(output_size(7, 2, 2, 0).unwrap(), 3);
         assert_eq!(dropped_by_floor(7, 2, 2, 0).unwrap(), 1);
+    }
+
+    #[test]
+    fn same_padding_gives_ceil_of_input_over_stride_windows() {
+        for input in 1..=40 {
+            for kernel in 1..=7 {
+                for stride in 1..=4 {
+                    let p = same_padding(input, kernel, stride).unwrap();
+                    let what = format!("W={input} K={kernel} S={stride}: {p:?}");
+                    assert_eq!(p.output, input.div_ceil(stride), "{what}");
+                    assert_eq!(p.before + p.after, p.total, "{what}");
+                    assert!(p.after == p.before || p.after == p.before + 1, "{what}");
+                    // Counting the windows on the input padded before and after gives
+                    // the same number: floor((W + total - K) / S) + 1 = ceil(W / S).
+                    let padded = input + p.total;
+                    assert!(padded >= kernel, "{what}");
+                    assert_eq!((padded - kernel) / stride + 1, p.output, "{what}");
+                    // ...and the padding is the least that does: one zero fewer and the
+                    // last window would not fit.
+                    if p.total > 0 {
+                        assert!(padded - 1 < (p.output - 1) * stride + kernel, "{what}");
+                    }
+                }
+            }
+        }
+        // Stride 1 with an odd kernel is the symmetric (K - 1) / 2 of the book.
+        for kernel in [1, 3, 5, 7] {
+            let p = same_padding(32, kernel, 1).unwrap();
+            assert_eq!((p.before, p.after), ((kernel - 1) / 2, (kernel - 1) / 2));
+        }
+        assert!(same_padding(5, 0, 1).is_err());
+        assert!(same_padding(5, 3, 0).is_err());
+        assert!(same_padding(usize::MAX, usize::MAX, 1).is_err());
     }
 
     #[test]

@@ -133,6 +133,16 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         .write_all(bytes)
         .and_then(|()| temporary.as_file().sync_all())
         .map_err(|e| CnnError::io(path, e))?;
+    // The temporary file is private (0600); the file it becomes is an ordinary one.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let permissions = fs::Permissions::from_mode(0o644);
+        temporary
+            .as_file()
+            .set_permissions(permissions)
+            .map_err(|e| CnnError::io(path, e))?;
+    }
     // On any error above, dropping `temporary` deletes it.
     temporary
         .persist(path)

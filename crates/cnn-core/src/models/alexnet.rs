@@ -74,6 +74,10 @@ pub struct StageShape {
     pub output: Vec<usize>,
     /// Learned values: weights and biases.
     pub parameters: usize,
+    /// Multiply-adds for one image: `H'*W'*F*(C/groups)*K*K` for a convolution (each
+    /// output value is a sum of `(C/groups)*K*K` products), `inputs*units` for a dense
+    /// layer, 0 for the stages that only compare or rescale (pooling, ReLU, LRN).
+    pub multiply_adds: usize,
 }
 
 /// AlexNet as the 2012 paper describes it (section 3.5 and figure 2), for a
@@ -142,6 +146,9 @@ pub fn alexnet() -> Vec<Stage> {
 /// dense: [C, H, W] -> [units],      (C*H*W)*units + units parameters
 /// ```
 ///
+/// and each stage's multiply-adds: `F*H'*W'` output values of `(C/groups)*K*K`
+/// products each for a convolution, `(C*H*W)*units` for a dense layer.
+///
 /// With the paper's 224 x 224 input the first convolution gives
 /// `floor((224 - 11) / 4) + 1 = 54` positions, not the 55 of its figure, and the maps
 /// before `fc6` would be 5x5, not 6x6: the numbers only work out for 227 x 227 (or
@@ -154,7 +161,7 @@ pub fn architecture(stages: &[Stage], input: [usize; 3]) -> Result<Vec<StageShap
     let mut shape = input.to_vec();
     let mut rows = Vec::with_capacity(stages.len());
     for stage in stages {
-        let (name, description, parameters) = match *stage {
+        let (name, description, parameters, multiply_adds) = match *stage {
             Stage::Conv {
                 name,
                 filters,
@@ -185,7 +192,8 @@ pub fn architecture(stages: &[Stage], input: [usize; 3]) -> Result<Vec<StageShap
                 if groups != 1 {
                     text += &format!(", {groups} groups");
                 }
-                (name, text, weights + filters)
+                // Every weight is used once at each of the H' x W' positions.
+                (name, text, weights + filters, out_h * out_w * weights)
             }
             Stage::Pool {
                 name,
@@ -197,18 +205,16 @@ pub fn architecture(stages: &[Stage], input: [usize; 3]) -> Result<Vec<StageShap
                 let out_w =
                     output_size(shape[2], kernel, stride, 0).map_err(|e| e.in_layer(name))?;
                 shape = vec![shape[0], out_h, out_w];
-                (
-                    name,
-                    format!("max pool {kernel}x{kernel}, stride {stride}"),
-                    0,
-                )
+                let text = format!("max pool {kernel}x{kernel}, stride {stride}");
+                (name, text, 0, 0)
             }
-            Stage::Relu { name } => (name, "ReLU".to_string(), 0),
-            Stage::Lrn { name } => (name, "local response normalisation".to_string(), 0),
+            Stage::Relu { name } => (name, "ReLU".to_string(), 0, 0),
+            Stage::Lrn { name } => (name, "local response normalisation".to_string(), 0, 0),
             Stage::Dense { name, units } => {
                 let inputs: usize = shape.iter().product();
                 shape = vec![units];
-                (name, format!("dense {units}"), inputs * units + units)
+                let text = format!("dense {units}");
+                (name, text, inputs * units + units, inputs * units)
             }
         };
         rows.push(StageShape {
@@ -216,6 +222,7 @@ pub fn architecture(stages: &[Stage], input: [usize; 3]) -> Result<Vec<StageShap
             description,
             output: shape.clone(),
             parameters,
+            multiply_adds,
         });
     }
     Ok(rows)
@@ -239,6 +246,15 @@ mod tests {
         assert_eq!(rows.iter().map(|r| r.parameters).sum::<usize>(), 60_965_224);
         let fc6 = rows.iter().find(|r| r.name == "fc6").unwrap();
         assert_eq!(fc6.parameters, 9216 * 4096 + 4096);
+        assert_eq!(fc6.multiply_adds, 9216 * 4096);
+        // conv1: 55*55 positions of 96 filters, each 3*11*11 products; conv2 sees only
+        // its group's 48 channels.
+        assert_eq!(rows[0].multiply_adds, 55 * 55 * 96 * 3 * 11 * 11);
+        let conv2 = rows.iter().find(|r| r.name == "conv2").unwrap();
+        assert_eq!(conv2.multiply_adds, 27 * 27 * 256 * 48 * 5 * 5);
+        // About 724 million multiply-adds per image in all.
+        let total: usize = rows.iter().map(|r| r.multiply_adds).sum();
+        assert_eq!(total, 724_406_816);
         // 224: one position fewer after conv1, and 5x5 maps before fc6.
         let rows = architecture(&alexnet(), [3, 224, 224]).unwrap();
         assert_eq!(rows[0].output, vec![96, 54, 54]);

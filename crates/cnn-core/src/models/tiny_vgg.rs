@@ -13,6 +13,7 @@ use ndarray::{Array3, Array4};
 use crate::data::image::load_rgb_center_crop;
 use crate::data::tfjs::load_layers_model;
 use crate::error::{CnnError, Result};
+use crate::models::alexnet::Stage;
 use crate::nn::Sequential;
 
 /// The class of each output unit, in order (from CNN Explainer's sources).
@@ -64,6 +65,45 @@ pub fn load(model_json: &Path) -> Result<Sequential> {
         ));
     }
     Ok(network)
+}
+
+/// Tiny VGG's architecture as a list of stages, for
+/// [`architecture`](crate::models::alexnet::architecture) (shapes, parameters and
+/// multiply-adds without the weights): two blocks of two 3x3 convolutions (no padding,
+/// stride 1) with `filters` filters each, every one followed by ReLU, and a 2x2 max
+/// pooling after each block, then the dense layer of 10 class scores. CNN Explainer's
+/// network has 10 filters in every convolution: `stages([10, 10, 10, 10])` describes
+/// exactly the network [`load`] reads (its softmax has no parameters and is left out).
+pub fn stages(filters: [usize; 4]) -> Vec<Stage> {
+    let conv = |name, filters| Stage::Conv {
+        name,
+        filters,
+        kernel: 3,
+        stride: 1,
+        padding: 0,
+        groups: 1,
+    };
+    let pool = |name| Stage::Pool {
+        name,
+        kernel: 2,
+        stride: 2,
+    };
+    vec![
+        conv("conv_1_1", filters[0]),
+        Stage::Relu { name: "relu_1_1" },
+        conv("conv_1_2", filters[1]),
+        Stage::Relu { name: "relu_1_2" },
+        pool("max_pool_1"),
+        conv("conv_2_1", filters[2]),
+        Stage::Relu { name: "relu_2_1" },
+        conv("conv_2_2", filters[3]),
+        Stage::Relu { name: "relu_2_2" },
+        pool("max_pool_2"),
+        Stage::Dense {
+            name: "output",
+            units: CLASSES.len(),
+        },
+    ]
 }
 
 /// Load a PNG or JPEG photo as Tiny VGG's input: `[3, 64, 64]` in `[0, 1]`, scaled

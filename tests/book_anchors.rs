@@ -1,0 +1,112 @@
+//! Every link into a section of the book (`chapter.md#anchor`, as the glossary's) points
+//! at a heading that exists. The book's link checker checks that the files exist, not
+//! the `#anchor`s inside them; this test checks those, with mdBook's rule for turning a
+//! heading into its anchor.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+/// mdBook's anchor for a heading: the heading's text in lower case, letters, digits,
+/// `_` and `-` kept, spaces turned into `-`, everything else dropped.
+fn anchor(heading: &str) -> String {
+    heading
+        .chars()
+        .filter_map(|c| {
+            if c.is_alphanumeric() || c == '_' || c == '-' {
+                Some(c.to_lowercase().collect::<String>())
+            } else if c.is_whitespace() {
+                Some("-".to_string())
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// The anchors of a Markdown file's headings, outside code blocks; a repeated heading
+/// gets `-1`, `-2`, ... as in mdBook.
+fn anchors_of(text: &str) -> Vec<String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut anchors = Vec::new();
+    let mut in_code = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code || !line.starts_with('#') {
+            continue;
+        }
+        let heading = line.trim_start_matches('#').trim().replace(['`', '*'], "");
+        let base = anchor(&heading);
+        let count = seen.entry(base.clone()).or_insert(0);
+        anchors.push(if *count == 0 {
+            base.clone()
+        } else {
+            format!("{base}-{count}")
+        });
+        *count += 1;
+    }
+    anchors
+}
+
+/// `(file, anchor)` of every `](file.md#anchor)` or `](#anchor)` link in `text`.
+fn section_links(text: &str) -> Vec<(Option<String>, String)> {
+    let mut links = Vec::new();
+    for (start, _) in text.match_indices("](") {
+        let rest = &text[start + 2..];
+        let Some(end) = rest.find(')') else { continue };
+        let target = &rest[..end];
+        if target.contains("://") || target.contains(' ') {
+            continue;
+        }
+        if let Some((file, anchor)) = target.split_once('#') {
+            let file = (!file.is_empty()).then(|| file.to_string());
+            links.push((file, anchor.to_string()));
+        }
+    }
+    links
+}
+
+#[test]
+fn mdbook_anchors_follow_its_rule() {
+    assert_eq!(
+        anchor("TensorFlow's SAME padding: ceil(W / S) positions"),
+        "tensorflows-same-padding-ceilw--s-positions"
+    );
+    assert_eq!(
+        anchor("1x1 kernels mix channels"),
+        "1x1-kernels-mix-channels"
+    );
+    assert_eq!(
+        anchors_of("# A\n```\n# not a heading\n```\n## A\n## B `c`"),
+        ["a", "a-1", "b-c"]
+    );
+}
+
+#[test]
+fn every_link_to_a_section_finds_its_heading() {
+    let book = Path::new(env!("CARGO_MANIFEST_DIR")).join("book");
+    let mut checked = 0;
+    let mut broken = Vec::new();
+    for entry in std::fs::read_dir(&book).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        for (file, wanted) in section_links(&text) {
+            let target = file.unwrap_or_else(|| name.clone());
+            let target_text = std::fs::read_to_string(book.join(&target))
+                .unwrap_or_else(|_| panic!("{name} links to {target}, which does not exist"));
+            if !anchors_of(&target_text).contains(&wanted) {
+                broken.push(format!("{name}: {target}#{wanted}"));
+            }
+            checked += 1;
+        }
+    }
+    assert!(broken.is_empty(), "links to missing sections: {broken:#?}");
+    // The glossary alone has more than 50 such links.
+    assert!(checked > 50, "only {checked} section links found");
+}
