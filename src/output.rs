@@ -357,6 +357,32 @@ mod tests {
     }
 
     #[test]
+    fn a_table_with_text_gets_a_translated_twin_and_a_stale_twin_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let twin = dir.path().join("generated/zh-CN/ch99/sizes.md");
+        let chapter = Chapter::with_root("ch99", dir.path()).unwrap();
+        let mut table = Table::columns("pooling | size");
+        table.line("8x8 max pooling | 63 x 63");
+        chapter.write_table("sizes", &table).unwrap();
+        chapter.write_value("share", "83%").unwrap();
+        assert!(!twin.exists(), "nothing is published before finish");
+        chapter.finish().unwrap();
+        assert_eq!(
+            fs::read_to_string(&twin).unwrap(),
+            "| 池化 | 尺寸 |\n|---|---|\n| 8x8 最大池化 | 63 x 63 |\n"
+        );
+        // A value of numbers only needs no twin: the English file serves both editions.
+        assert!(!dir.path().join("generated/zh-CN/ch99/share.md").exists());
+        // The same table, now numbers only: its old twin must not outlive it.
+        let chapter = Chapter::with_root("ch99", dir.path()).unwrap();
+        let mut table = Table::columns("1 | 2");
+        table.line("3 | 4");
+        chapter.write_table("sizes", &table).unwrap();
+        chapter.finish().unwrap();
+        assert!(!twin.exists(), "the stale twin is removed");
+    }
+
+    #[test]
     fn a_failed_atomic_write_leaves_no_partial_file() {
         let dir =
             std::env::temp_dir().join(format!("cnn-book-failed-write-{}", std::process::id()));
