@@ -33,4 +33,6 @@ pyftsubset "$source_font" \
     --desubroutinize \
     --name-IDs='*' \
     --output-file=data/fonts/NotoSansCJKsc-subset.otf
+# Place each glyph right in plotters' drawing (see anchor_glyphs.py).
+python3 data/fonts/anchor_glyphs.py data/fonts/NotoSansCJKsc-subset.otf data/fonts/NotoSansCJKsc-subset.otf
 ls -l data/fonts/NotoSansCJKsc-subset.otf
