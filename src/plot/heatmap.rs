@@ -11,6 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::canvas::{self, BAR_WIDTH, Drawn, Page, TITLE_HEIGHT, TextSizes, format_value};
 use super::color::ColorScale;
 use super::error::{DrawingError, PlotError};
+use crate::i18n::Edition;
 
 /// Room between maps, and around the edge of a figure.
 pub(super) const GAP: u32 = 12;
@@ -38,6 +39,14 @@ impl<'a> Panel<'a> {
             title: title.into(),
             data,
             own_scale: None,
+        }
+    }
+
+    /// The same map, its title in `edition`'s language.
+    pub fn translated(&self, edition: &Edition) -> Panel<'a> {
+        Panel {
+            title: edition.text(&self.title),
+            ..self.clone()
         }
     }
 
@@ -91,6 +100,20 @@ pub fn heatmap(path: &Path, title: &str, data: ArrayView2<f32>, style: &MapStyle
 /// # Errors
 /// No maps, or drawing or writing fails; the message names the file.
 pub fn grid(
+    path: &Path,
+    title: &str,
+    panels: &[Panel],
+    columns: usize,
+    style: &MapStyle,
+) -> Result<()> {
+    canvas::in_every_edition(path, |path, edition| {
+        let panels: Vec<Panel> = panels.iter().map(|p| p.translated(edition)).collect();
+        draw_grid(path, &edition.text(title), &panels, columns, style)
+    })
+}
+
+/// [`grid`] in one edition.
+fn draw_grid(
     path: &Path,
     title: &str,
     panels: &[Panel],
@@ -152,6 +175,20 @@ pub fn map_with_points(
     style: &MapStyle,
 ) -> Result<()> {
     check_finite("map with points", path, [data])?;
+    canvas::in_every_edition(path, |path, edition| {
+        draw_map_with_points(path, &edition.text(title), data, (low, high), points, style)
+    })
+}
+
+/// [`map_with_points`] in one edition.
+fn draw_map_with_points(
+    path: &Path,
+    title: &str,
+    data: ArrayView2<f32>,
+    (low, high): (f32, f32),
+    points: &[LabelledPoint],
+    style: &MapStyle,
+) -> Result<()> {
     let (map_w, map_h) = map_size(data.dim(), style.map_pixels);
     let layout = Layout::new(1, 1, (map_w, map_h), false, TITLE_HEIGHT, style.text);
     let range = style.scale.range_for(style.range, [data]);
@@ -197,6 +234,30 @@ pub struct Window {
 /// No windows, an empty window or one that does not fit in the map, a title count
 /// that differs from the window count, or drawing or writing fails.
 pub fn sliding_windows(
+    path: &Path,
+    title: &str,
+    map: ArrayView2<f32>,
+    windows: &[Window],
+    titles: &[String],
+    columns: usize,
+    style: &MapStyle,
+) -> Result<()> {
+    canvas::in_every_edition(path, |path, edition| {
+        let titles: Vec<String> = titles.iter().map(|t| edition.text(t)).collect();
+        draw_sliding_windows(
+            path,
+            &edition.text(title),
+            map,
+            windows,
+            &titles,
+            columns,
+            style,
+        )
+    })
+}
+
+/// [`sliding_windows`] in one edition.
+fn draw_sliding_windows(
     path: &Path,
     title: &str,
     map: ArrayView2<f32>,
@@ -403,7 +464,7 @@ where
                 0.299 * color.0 as f32 + 0.587 * color.1 as f32 + 0.114 * color.2 as f32;
             let text_color = if brightness > 140.0 { BLACK } else { WHITE };
             let size = (cell_h.min(cell_w) * 0.38).clamp(8.0, 22.0);
-            let font = (canvas::FONT, size)
+            let font = (canvas::font(), size)
                 .into_font()
                 .color(&text_color)
                 .pos(Pos::new(HPos::Center, VPos::Center));

@@ -43,6 +43,20 @@ pub fn image_gallery(
     columns: usize,
     pixels: u32,
 ) -> Result<()> {
+    canvas::in_every_edition(path, |path, edition| {
+        let images: Vec<(String, ArrayView3<f32>)> =
+            images.iter().map(|(c, i)| (edition.text(c), *i)).collect();
+        draw_image_gallery(path, &images, columns, pixels)
+    })
+}
+
+/// [`image_gallery`] in one edition.
+fn draw_image_gallery(
+    path: &Path,
+    images: &[(String, ArrayView3<f32>)],
+    columns: usize,
+    pixels: u32,
+) -> Result<()> {
     let invalid = |problem: String| PlotError::invalid("image gallery", path, problem);
     if images.is_empty() {
         return Err(invalid("needs at least one [3, H, W] image".to_string()).into());
@@ -101,6 +115,21 @@ pub fn image_gallery(
 /// No images, an image that is not `[3, H, W]` or is empty, or drawing or writing
 /// fails.
 pub fn captioned_images(
+    path: &Path,
+    title: &str,
+    images: &[(String, ArrayView3<f32>)],
+    columns: usize,
+    width: u32,
+) -> Result<()> {
+    canvas::in_every_edition(path, |path, edition| {
+        let images: Vec<(String, ArrayView3<f32>)> =
+            images.iter().map(|(c, i)| (edition.text(c), *i)).collect();
+        draw_captioned_images(path, &edition.text(title), &images, columns, width)
+    })
+}
+
+/// [`captioned_images`] in one edition.
+fn draw_captioned_images(
     path: &Path,
     title: &str,
     images: &[(String, ArrayView3<f32>)],

@@ -30,6 +30,22 @@ pub fn grid_with_own_scales(
     panels: &[(Panel, MapStyle)],
     columns: usize,
 ) -> Result<()> {
+    canvas::in_every_edition(path, |path, edition| {
+        let panels: Vec<(Panel, MapStyle)> = panels
+            .iter()
+            .map(|(p, s)| (p.translated(edition), *s))
+            .collect();
+        draw_grid_with_own_scales(path, &edition.text(title), &panels, columns)
+    })
+}
+
+/// [`grid_with_own_scales`] in one edition.
+fn draw_grid_with_own_scales(
+    path: &Path,
+    title: &str,
+    panels: &[(Panel, MapStyle)],
+    columns: usize,
+) -> Result<()> {
     if panels.is_empty() {
         return Err(PlotError::invalid("grid with own scales", path, "no maps to draw").into());
     }
@@ -87,6 +103,26 @@ pub struct Mark {
 /// # Errors
 /// A mark outside the map, or drawing or writing fails; the message names the file.
 pub fn marked_heatmap(
+    path: &Path,
+    title: &str,
+    data: ArrayView2<f32>,
+    marks: &[Mark],
+    style: &MapStyle,
+) -> Result<()> {
+    canvas::in_every_edition(path, |path, edition| {
+        let marks: Vec<Mark> = marks
+            .iter()
+            .map(|m| Mark {
+                label: edition.text(&m.label),
+                ..m.clone()
+            })
+            .collect();
+        draw_marked_heatmap(path, &edition.text(title), data, &marks, style)
+    })
+}
+
+/// [`marked_heatmap`] in one edition.
+fn draw_marked_heatmap(
     path: &Path,
     title: &str,
     data: ArrayView2<f32>,
@@ -170,6 +206,27 @@ pub fn sparse_matrix(
     labels: &MatrixLabels,
     width: u32,
 ) -> Result<()> {
+    canvas::in_every_edition(path, |path, edition| {
+        let labels = MatrixLabels {
+            rows: labels.rows.iter().map(|r| edition.text(r)).collect(),
+            columns: labels.columns.iter().map(|c| edition.text(c)).collect(),
+            row_axis: edition.text(&labels.row_axis),
+            column_axis: edition.text(&labels.column_axis),
+            group: labels.group,
+            group_name: edition.text(&labels.group_name),
+        };
+        draw_sparse_matrix(path, &edition.text(title), data, &labels, width)
+    })
+}
+
+/// [`sparse_matrix`] in one edition.
+fn draw_sparse_matrix(
+    path: &Path,
+    title: &str,
+    data: ArrayView2<f32>,
+    labels: &MatrixLabels,
+    width: u32,
+) -> Result<()> {
     let (rows, columns) = data.dim();
     if labels.rows.len() != rows || labels.columns.len() != columns || rows * columns == 0 {
         let problem = format!(
@@ -226,7 +283,7 @@ pub fn sparse_matrix(
             let y = top + i as i32 * cell as i32 + cell as i32 / 2;
             page.draw(&Text::new(text.clone(), (left - 8, y), row_font.clone()))?;
         }
-        let value_font = (canvas::FONT, (cell as f32 * 0.5).clamp(9.0, 16.0)).into_font();
+        let value_font = (canvas::font(), (cell as f32 * 0.5).clamp(9.0, 16.0)).into_font();
         for ((i, j), &value) in data.indexed_iter() {
             let x0 = left + j as i32 * cell as i32;
             let y0 = top + i as i32 * cell as i32;

@@ -29,6 +29,7 @@ use clap::{Parser, Subcommand};
 mod browser;
 mod catalogue;
 mod check;
+mod editions;
 mod files;
 mod grade;
 mod handout;
@@ -37,31 +38,46 @@ mod scratch;
 
 /// A command-line tool the book build needs, installed with `cargo install`.
 struct Tool {
-    /// The crate's name, which is also the name of the program it installs.
+    /// The crate's name, which is also the name of the program it installs unless
+    /// `program` says otherwise.
     name: &'static str,
     /// The exact version the book is built with.
     version: &'static str,
+    /// A program of the crate that does not answer `--version`: its version is read from
+    /// `cargo install --list` instead.
+    program: Option<&'static str>,
 }
 
 /// The book's tools, pinned. This table is the one place their versions are written down.
 ///
 /// mdbook-katex 0.10 embeds KaTeX 0.16.4; `book/katex/` holds that version's CSS and fonts.
+/// mdbook-i18n-helpers 0.4.0 is the 0.4 release for mdBook 0.5: `mdbook-xgettext` (the
+/// POT), `mdbook-gettext` (the translated editions; see `editions.rs`).
 const TOOLS: &[Tool] = &[
     Tool {
         name: "mdbook",
         version: "0.5.4",
+        program: None,
     },
     Tool {
         name: "mdbook-katex",
         version: "0.10.0",
+        program: None,
     },
     Tool {
         name: "mdbook-linkcheck2",
         version: "0.13.0",
+        program: None,
     },
     Tool {
         name: "mdbook-quiz",
         version: "0.5.0",
+        program: None,
+    },
+    Tool {
+        name: "mdbook-i18n-helpers",
+        version: "0.4.0",
+        program: Some("mdbook-gettext"),
     },
 ];
 
@@ -91,6 +107,26 @@ enum Task {
     },
     /// Test the built book in headless Chromium: widgets, console errors, 400 px layout.
     BrowserTest,
+    /// For translators: extract the messages of the English pages and merge them into
+    /// po/LANG.po (new paragraphs untranslated, changed ones fuzzy); see po/README.md.
+    Po {
+        /// For CI: fail if a PO file is not current, or a page it lists as translated has
+        /// an untranslated or fuzzy message; change nothing.
+        #[arg(long)]
+        check: bool,
+    },
+    /// mdBook runs this: a preprocessor of the book's editions (see editions.rs).
+    #[command(hide = true)]
+    MdbookPreprocessor {
+        /// `prose-includes` or `edition-paths`.
+        name: String,
+        /// `supports RENDERER`, when mdBook asks.
+        #[arg(num_args = 0..)]
+        rest: Vec<String>,
+    },
+    /// mdBook runs this: the renderer that builds the translated editions.
+    #[command(hide = true)]
+    RenderTranslations,
     /// Check the exercises (exercises/src/): a line per exercise, a summary, a JSON report.
     Check {
         /// A chapter (`ch03`) or one exercise (`ch03-max-pool-argmax`); all if left out.
@@ -182,6 +218,20 @@ fn run_task(cli: Cli) -> Result<()> {
         Task::Figures { chapter } => figures(&root, chapter.as_deref()),
         Task::Book => book(&root),
         Task::BrowserTest => browser::browser_test(&root),
+        Task::Po { check } => {
+            ensure_tools()?;
+            if check {
+                editions::check_po(&root)
+            } else {
+                editions::update_po(&root)
+            }
+        }
+        Task::MdbookPreprocessor { name, rest } => {
+            let supports = (rest.first().map(String::as_str) == Some("supports"))
+                .then(|| rest.get(1).map(String::as_str).unwrap_or(""));
+            editions::preprocessor(&name, supports)
+        }
+        Task::RenderTranslations => editions::render_translations(),
         Task::Check {
             target,
             assignment,
@@ -413,7 +463,7 @@ fn is_chapter_example(stem: &str) -> bool {
 fn ensure_tools() -> Result<()> {
     println!("==> Checking the book's tools");
     for tool in TOOLS {
-        match installed_version(tool.name) {
+        match tool_version(tool) {
             Some(found) if found == tool.version => {
                 println!("    {} {} (ok)", tool.name, tool.version);
                 continue;
@@ -427,7 +477,7 @@ fn ensure_tools() -> Result<()> {
         let spec = format!("{}@{}", tool.name, tool.version);
         run(cargo().args(["install", "--locked", &spec]))
             .with_context(|| format!("could not install {spec} with `cargo install`"))?;
-        match installed_version(tool.name) {
+        match tool_version(tool) {
             Some(found) if found == tool.version => {}
             other => bail!(
                 "installed {spec}, but `{} --version` now reports {other:?}; is {} on your PATH?",
@@ -437,6 +487,31 @@ fn ensure_tools() -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The installed version of a tool: what it reports with `--version`, or for a tool
+/// without that flag, what `cargo install --list` says was installed (if its program is
+/// on the PATH).
+fn tool_version(tool: &Tool) -> Option<String> {
+    let Some(program) = tool.program else {
+        return installed_version(tool.name);
+    };
+    let on_path = tool_command("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !on_path {
+        return None;
+    }
+    let output = cargo().args(["install", "--list"]).output().ok()?;
+    let prefix = format!("{} v", tool.name);
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix(&prefix)?
+                .strip_suffix(':')
+                .map(str::to_string)
+        })
 }
 
 /// The version a tool reports with `--version` (e.g. "mdbook v0.5.4" gives "0.5.4"),
