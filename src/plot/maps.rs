@@ -9,10 +9,10 @@ use ndarray::ArrayView2;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
+use super::canvas::TextSizes;
 use super::canvas::{self, BAR_WIDTH, format_value};
 use super::color::ColorScale;
 use super::error::PlotError;
-use super::canvas::TextSizes;
 use super::heatmap::{GAP, MapStyle, PANEL_TITLE_HEIGHT, Panel, draw_cells, map_size, title_band};
 
 /// Maps side by side, each with its title and its *own* colour scale and colour bar:
