@@ -84,6 +84,8 @@ CnnWidgets.register("receptive-field", async function (element) {
           max: 9,
           value: layer[position],
           "aria-label": W.t("layer {n} " + label, { n: index + 1 }),
+          // For the browser test, in every language.
+          "data-input": "layer " + (index + 1) + " " + label,
           onchange: () => {
             const v = Math.round(Number(input.value));
             layer[position] = Number.isFinite(v) ? Math.min(9, Math.max(1, v)) : 1;

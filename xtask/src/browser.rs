@@ -1103,7 +1103,7 @@ impl Test {
         for layer in [1, 3] {
             self.type_into(
                 client,
-                &format!(r#"{w} input[aria-label="layer {layer} kernel"]"#),
+                &format!(r#"{w} input[data-input="layer {layer} kernel"]"#),
                 "5",
             )
             .await?;
@@ -1384,7 +1384,13 @@ impl Test {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let state = self.state(client, "tiny-vgg").await?;
-            if state["image"] == "your photo" && state["source"]["width"] == width {
+            // The photo's name as the explorer shows it (book/widgets/strings.js).
+            let name = if self.edition.starts_with("zh-CN") {
+                "你的照片"
+            } else {
+                "your photo"
+            };
+            if state["image"] == name && state["source"]["width"] == width {
                 return Ok(state);
             }
             if Instant::now() > deadline {
