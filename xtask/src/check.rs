@@ -449,6 +449,7 @@ pub fn evaluate(
         lang,
     } = options;
     let mut scratch = Scratch::open(root, slot)?;
+    scratch.lang = lang;
     if let Some((folder, shown_as)) = hidden {
         scratch.show_hidden_as(folder, shown_as);
     }

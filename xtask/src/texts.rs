@@ -433,6 +433,38 @@ pub fn none_of_the_files(lang: Lang, count: usize, example: &str) -> String {
         zh: "缺失：要评分的 {count} 个文件一个也没有（例如 {example}）")
 }
 
+// Why a learner's file is refused unbuilt (a DOES NOT COMPILE exercise).
+
+pub fn refused_missing(lang: Lang) -> String {
+    say!(lang, en: "the file is missing", zh: "文件不存在")
+}
+pub fn refused_link(lang: Lang) -> String {
+    say!(lang, en: "a link, not a file", zh: "是一个链接，不是文件")
+}
+pub fn refused_not_a_file(lang: Lang) -> String {
+    say!(lang, en: "not a file", zh: "不是文件")
+}
+pub fn refused_too_large(lang: Lang, bytes: u64) -> String {
+    say!(lang, en: "{bytes} bytes: larger than 1 MiB", zh: "{bytes} 字节：超过 1 MiB")
+}
+pub fn refused_unreadable(lang: Lang, error: &str) -> String {
+    say!(lang, en: "cannot be read: {error}", zh: "无法读取：{error}")
+}
+/// `why` is one of [`crate::scratch::forbidden_construct`]'s English reasons.
+pub fn refused_construct(lang: Lang, construct: &str, why: &str) -> String {
+    match lang {
+        Lang::En => format!("uses {construct}, {why}"),
+        Lang::ZhCn => {
+            let why = if construct == "unsafe" {
+                "练习用不到它，检查程序也不允许"
+            } else {
+                "它会在编译时读取另一个文件"
+            };
+            format!("用了 {construct}，{why}")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
