@@ -245,31 +245,31 @@ pub fn grade(root: &Path, options: &GradeOptions) -> Result<()> {
     let selection = catalogue.select(None, options.assignment.as_deref())?;
     let submissions = &options.submissions;
     if !submissions.is_dir() {
-        bail!(
-            "the submissions folder {} {}",
-            submissions.display(),
-            if submissions.exists() {
-                "is not a folder"
-            } else {
-                "does not exist"
-            }
-        );
+        let folder = submissions.display().to_string();
+        bail!(if submissions.exists() {
+            texts::submissions_not_a_folder(lang, &folder)
+        } else {
+            texts::submissions_missing(lang, &folder)
+        });
     }
     let learners = visible_entries(submissions);
     if learners.is_empty() {
-        bail!(
-            "the submissions folder {} is empty: it needs one folder per learner",
-            submissions.display()
-        );
+        bail!(texts::submissions_empty(
+            lang,
+            &submissions.display().to_string()
+        ));
     }
     let reports = reports_folder(options);
-    for (what, path) in [("--csv", &options.csv), ("the JSON reports", &reports)] {
+    for (what, path) in [
+        ("--csv".to_string(), &options.csv),
+        (texts::the_json_reports(lang), &reports),
+    ] {
         if is_inside(path, submissions) {
-            bail!(
-                "{what} ({}) would be inside the submissions folder, where it would look like \
-                 a learner's submission; write it elsewhere",
-                path.display()
-            );
+            bail!(texts::inside_submissions(
+                lang,
+                &what,
+                &path.display().to_string()
+            ));
         }
     }
     files::check_writable(&options.csv).context("--csv")?;
@@ -292,9 +292,8 @@ pub fn grade(root: &Path, options: &GradeOptions) -> Result<()> {
                 .collect();
             if !unused.is_empty() {
                 println!(
-                    "note: the hidden checks of {} are not used: {} does not grade them",
-                    unused.join(", "),
-                    selection.label
+                    "{}",
+                    texts::hidden_unused(lang, &unused.join(", "), &selection.label)
                 );
             }
             Some((folder.clone(), ids))
@@ -491,12 +490,12 @@ fn validate_hidden(
 ) -> Result<()> {
     let solutions = root.join("exercises/solutions");
     if !solutions.is_dir() {
-        println!("note: no exercises/solutions/ here, so the hidden checks are not tried on them");
+        println!("{}", texts::no_solutions_here(run.lang));
         return Ok(());
     }
     println!(
-        "==> Trying the hidden checks of {} on the reference solutions",
-        folder.display()
+        "{}",
+        texts::trying_hidden(run.lang, &folder.display().to_string())
     );
     let mut tried = selection.clone();
     tried.items.retain(|item| ids.contains(&item.exercise.id));

@@ -433,6 +433,46 @@ pub fn none_of_the_files(lang: Lang, count: usize, example: &str) -> String {
         zh: "缺失：要评分的 {count} 个文件一个也没有（例如 {example}）")
 }
 
+pub fn submissions_not_a_folder(lang: Lang, folder: &str) -> String {
+    say!(lang,
+        en: "the submissions folder {folder} is not a folder",
+        zh: "提交文件夹 {folder} 不是文件夹")
+}
+pub fn submissions_missing(lang: Lang, folder: &str) -> String {
+    say!(lang,
+        en: "the submissions folder {folder} does not exist",
+        zh: "提交文件夹 {folder} 不存在")
+}
+pub fn submissions_empty(lang: Lang, folder: &str) -> String {
+    say!(lang,
+        en: "the submissions folder {folder} is empty: it needs one folder per learner",
+        zh: "提交文件夹 {folder} 是空的：每名学生需要一个文件夹")
+}
+pub fn the_json_reports(lang: Lang) -> String {
+    say!(lang, en: "the JSON reports", zh: "JSON 报告")
+}
+pub fn inside_submissions(lang: Lang, what: &str, path: &str) -> String {
+    say!(lang,
+        en: "{what} ({path}) would be inside the submissions folder, where it would look like \
+             a learner's submission; write it elsewhere",
+        zh: "{what}（{path}）会落在提交文件夹里，看起来像某名学生的提交；请写到别处")
+}
+pub fn hidden_unused(lang: Lang, ids: &str, graded: &str) -> String {
+    say!(lang,
+        en: "note: the hidden checks of {ids} are not used: {graded} does not grade them",
+        zh: "注意：{ids} 的隐藏检查没有用上：{graded} 不评这些练习")
+}
+pub fn no_solutions_here(lang: Lang) -> String {
+    say!(lang,
+        en: "note: no exercises/solutions/ here, so the hidden checks are not tried on them",
+        zh: "注意：这里没有 exercises/solutions/，所以隐藏检查没有在参考答案上试过")
+}
+pub fn trying_hidden(lang: Lang, folder: &str) -> String {
+    say!(lang,
+        en: "==> Trying the hidden checks of {folder} on the reference solutions",
+        zh: "==> 正在用参考答案试运行 {folder} 中的隐藏检查")
+}
+
 // Why a learner's file is refused unbuilt (a DOES NOT COMPILE exercise).
 
 pub fn refused_missing(lang: Lang) -> String {
