@@ -746,7 +746,7 @@ title = "池化"
                 .select(Some("ch09"), None)
                 .unwrap_err()
                 .to_string(),
-            "第 `ch09` 章没有练习；有练习的章：ch03, ch04"
+            "没有 `ch09` 章的练习；有练习的章：ch03, ch04"
         );
         let cases = [
             (

@@ -269,7 +269,7 @@ pub fn list_assignment(lang: Lang, count: usize, points: u32, title: &str) -> St
 pub fn no_chapter(lang: Lang, chapter: &str, chapters: &str) -> String {
     say!(lang,
         en: "no exercises for chapter `{chapter}`; chapters with exercises: {chapters}",
-        zh: "第 `{chapter}` 章没有练习；有练习的章：{chapters}")
+        zh: "没有 `{chapter}` 章的练习；有练习的章：{chapters}")
 }
 pub fn no_exercise(lang: Lang, target: &str) -> String {
     say!(lang, en: "no exercise `{target}`.", zh: "没有练习 `{target}`。")
