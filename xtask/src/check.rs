@@ -1223,7 +1223,7 @@ mod tests {
         );
         assert_eq!(
             chinese.message.as_deref(),
-            Some("检查 ch03::max_pool_argmax::b没有在 10 秒内完成：是不是死循环？")
+            Some("检查 ch03::max_pool_argmax::b 没有在 10 秒内完成：是不是死循环？")
         );
         assert_eq!((nothing.status, nothing.checks_total), (Status::Crashed, 0));
         assert!(nothing.message.unwrap().contains("before the checks began"));

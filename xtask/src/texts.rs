@@ -76,7 +76,8 @@ pub fn level(lang: Lang, level: crate::catalogue::Level) -> String {
 // Why a run stopped (the message of a TIMED OUT or CRASHED exercise).
 
 pub fn during_check(lang: Lang, check: &str) -> String {
-    say!(lang, en: "check {check}", zh: "检查 {check}")
+    // In Chinese with a space after the name, before the Chinese that follows it.
+    say!(lang, en: "check {check}", zh: "检查 {check} ")
 }
 pub fn between_checks(lang: Lang) -> String {
     say!(lang, en: "between checks", zh: "两项检查之间")
