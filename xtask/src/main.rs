@@ -6,8 +6,8 @@
 //!   build the book (HTML, math rendered at build time) and check its links.
 //! - `cargo xtask serve [--port 3000]`: the same as `book`, then serve the book on localhost.
 //! - `cargo xtask check [ch03 | ch03-max-pool-argmax | --assignment week2] [--hint [N]]
-//!   [--json report.json] [--watch]`: check the exercises (see `check.rs`); `--verify` is
-//!   CI's check of the exercises themselves.
+//!   [--json report.json] [--watch] [--lang zh-CN]`: check the exercises (see `check.rs`);
+//!   `--verify` is CI's check of the exercises themselves.
 //! - `cargo xtask grade SUBMISSIONS --assignment week2 --csv grades.csv [--hidden-tests DIR]`:
 //!   grade a class, one folder per learner (see `grade.rs`).
 //! - `cargo xtask handout DIR [--assignment week2]`: the repository a learner receives,
@@ -35,6 +35,7 @@ mod grade;
 mod handout;
 mod run;
 mod scratch;
+mod texts;
 
 /// A command-line tool the book build needs, installed with `cargo install`.
 struct Tool {
@@ -170,6 +171,10 @@ enum Task {
         /// List the exercises with their levels and estimated times, and the assignments.
         #[arg(long, conflicts_with_all = ["watch", "verify"])]
         list: bool,
+        /// The language of the report, titles, hints and failure messages: `en` or `zh-CN`
+        /// [default: $CNN_BOOK_LANG, else en].
+        #[arg(long, value_name = "LANG")]
+        lang: Option<String>,
     },
     /// Grade a class: SUBMISSIONS holds one folder per learner (their exercises/src/).
     Grade {
@@ -196,6 +201,11 @@ enum Task {
         /// Stop an exercise's checks after this many seconds.
         #[arg(long, value_name = "SECONDS", default_value_t = check::TIME_LIMIT.as_secs_f64())]
         time_limit: f64,
+        /// The language of the progress lines, the notes and the reports' messages: `en` or
+        /// `zh-CN` [default: $CNN_BOOK_LANG, else en]. The CSV header, the JSON field names
+        /// and the status codes are the same in every language.
+        #[arg(long, value_name = "LANG")]
+        lang: Option<String>,
     },
     /// Write the repository a learner receives into DIR: without the solutions, with a
     /// workflow that checks their work on every push (GitHub Classroom autograding).
@@ -261,10 +271,12 @@ fn run_task(cli: Cli) -> Result<()> {
             seed,
             time_limit,
             list,
+            lang,
         } => {
-            let time_limit = time_limit_from(time_limit)?;
+            let lang = lang_from(lang.as_deref())?;
+            let time_limit = time_limit_from(time_limit, lang)?;
             if list {
-                return check::list(&root);
+                return check::list(&root, lang);
             }
             if verify {
                 return check::verify(&root, time_limit);
@@ -278,6 +290,7 @@ fn run_task(cli: Cli) -> Result<()> {
                 solutions,
                 seed,
                 time_limit,
+                lang,
             };
             if watch {
                 return check::watch(&root, &options);
@@ -297,18 +310,23 @@ fn run_task(cli: Cli) -> Result<()> {
             hidden_tests,
             seed,
             time_limit,
-        } => grade::grade(
-            &root,
-            &grade::GradeOptions {
-                submissions,
-                assignment,
-                csv,
-                json,
-                hidden_tests,
-                seed,
-                time_limit: time_limit_from(time_limit)?,
-            },
-        ),
+            lang,
+        } => {
+            let lang = lang_from(lang.as_deref())?;
+            grade::grade(
+                &root,
+                &grade::GradeOptions {
+                    submissions,
+                    assignment,
+                    csv,
+                    json,
+                    hidden_tests,
+                    seed,
+                    time_limit: time_limit_from(time_limit, lang)?,
+                    lang,
+                },
+            )
+        }
         Task::Handout { dir, assignment } => handout::handout(&root, &dir, assignment.as_deref()),
         Task::Serve { port } => {
             book(&root)?;
@@ -322,11 +340,18 @@ fn run_task(cli: Cli) -> Result<()> {
 }
 
 /// A time limit in seconds, which must be positive and finite.
-fn time_limit_from(seconds: f64) -> Result<std::time::Duration> {
+fn time_limit_from(seconds: f64, lang: texts::Lang) -> Result<std::time::Duration> {
     if !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0) {
-        bail!("--time-limit {seconds}: give a number of seconds above 0 and at most 3600");
+        bail!(texts::bad_time_limit(lang, seconds));
     }
     Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+/// The language `--lang` names, else `$CNN_BOOK_LANG`, else English; checked before any
+/// work, with an error that lists the languages there are.
+fn lang_from(flag: Option<&str>) -> Result<texts::Lang> {
+    let variable = std::env::var(cnn_exercises_harness::LANG_VARIABLE).ok();
+    texts::Lang::choose(flag, variable.as_deref()).map_err(anyhow::Error::msg)
 }
 
 /// The repository's root, found when the task runs (never when it is compiled, so that a
@@ -419,7 +444,7 @@ fn figures(root: &Path, chapter: Option<&str>) -> Result<()> {
     }
     if chapter.is_none() || chapter == Some("exercises") {
         // The Teacher's guide's table of assignments, from exercises/exercises.toml.
-        let table = catalogue::load(root)?.assignments_table();
+        let table = catalogue::load(root, texts::Lang::En)?.assignments_table();
         let path = root.join("book/generated/exercises/assignments.md");
         if std::fs::read_to_string(&path).ok().as_deref() != Some(table.as_str()) {
             println!("==> Writing {}", path.display());
@@ -621,10 +646,15 @@ mod tests {
 
     #[test]
     fn time_limits_are_positive() {
-        assert_eq!(time_limit_from(2.5).unwrap().as_millis(), 2500);
+        assert_eq!(
+            time_limit_from(2.5, texts::Lang::En).unwrap().as_millis(),
+            2500
+        );
         for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e9] {
-            assert!(time_limit_from(bad).is_err(), "{bad}");
+            assert!(time_limit_from(bad, texts::Lang::En).is_err(), "{bad}");
         }
+        let error = time_limit_from(0.0, texts::Lang::ZhCn).unwrap_err();
+        assert!(error.to_string().contains("秒数"), "{error}");
     }
 
     #[test]
