@@ -44,6 +44,7 @@ window.CnnWidgetStrings = {
     "kernel K": "卷积核 K",
     "padding P": "填充 P",
     "stride S": "步幅 S",
+    "stride s": "步幅 s",
     Play: "播放",
     Pause: "暂停",
     "The kernel does not fit: K = {k} is larger than the padded input W + 2P = {padded}.":
