@@ -163,7 +163,65 @@ pub fn restore(text: &str) -> String {
     let unmarked = restore_pattern().replace_all(text, |c: &regex::Captures| {
         format!("{}[!{}]\n", &c[1], &c[2])
     });
-    outside_code_blocks(&unmarked, restore_math)
+    outside_code_blocks(&unmarked, restore_prose)
+}
+
+/// Math unwrapped and emphasis written with `*` (see [`star_emphasis`]).
+fn restore_prose(text: &str) -> String {
+    restore_math(&star_emphasis(text))
+}
+
+/// Emphasis next to Chinese text written `*...*` instead of `_..._`.
+///
+/// mdbook-gettext writes every emphasis of a translated page as `_..._`. CommonMark does
+/// not let `_` open or close emphasis inside a word, and to it a run of Chinese characters
+/// is one word, so `在_哪里_、` would show its underscores; `在*哪里*、` is emphasis. A pair
+/// of `_` is taken for emphasis only where an English-style identifier cannot be: the
+/// opening one not after a letter, digit or `_`, the closing one not before one, both on
+/// one line, outside code spans, and next to a Chinese character or punctuation mark.
+/// `pizza_2` and `max_pool2d` keep their underscores.
+fn star_emphasis(text: &str) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    let word = |c: Option<&char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_');
+    let chinese = |c: Option<&char>| c.is_some_and(|&c| is_cjk(c));
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 2,
+            '`' => i = code_span_end(&chars, i),
+            '_' if !word(i.checked_sub(1).and_then(|p| chars.get(p)))
+                && chars
+                    .get(i + 1)
+                    .is_some_and(|c| !c.is_whitespace() && *c != '_') =>
+            {
+                let close = (i + 2..chars.len())
+                    .take_while(|&j| chars[j] != '\n' && chars[j] != '`')
+                    .find(|&j| {
+                        chars[j] == '_' && !chars[j - 1].is_whitespace() && !word(chars.get(j + 1))
+                    });
+                match close {
+                    Some(j)
+                        if chinese(i.checked_sub(1).and_then(|p| chars.get(p)))
+                            || chinese(chars.get(i + 1))
+                            || chinese(chars.get(j - 1))
+                            || chinese(chars.get(j + 1)) =>
+                    {
+                        chars[i] = '*';
+                        chars[j] = '*';
+                        i = j + 1;
+                    }
+                    _ => i += 1,
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    chars.into_iter().collect()
+}
+
+/// A Chinese character, or a CJK or full-width punctuation mark.
+fn is_cjk(c: char) -> bool {
+    is_han(c) || ('\u{3000}'..='\u{303f}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c)
 }
 
 fn admonition_pattern() -> &'static Regex {
@@ -1474,6 +1532,20 @@ mod tests {
             to_site_files("[the zip](cnn-book-offline.zip), [x](other.zip)"),
             "[the zip](../cnn-book-offline.zip), [x](other.zip)"
         );
+    }
+
+    #[test]
+    fn emphasis_next_to_chinese_is_written_with_stars_and_identifiers_keep_their_underscores() {
+        assert_eq!(
+            star_emphasis("模式出现在_哪里_、_有多强_。**pizza_2** 和 max_pool2d"),
+            "模式出现在*哪里*、*有多强*。**pizza_2** 和 max_pool2d"
+        );
+        assert_eq!(
+            star_emphasis("_计算：先手算，约 10 分钟。_ 编辑 `a_b_c` 与 sigmoid_half_epoch"),
+            "*计算：先手算，约 10 分钟。* 编辑 `a_b_c` 与 sigmoid_half_epoch"
+        );
+        // English emphasis is left as gettext wrote it.
+        assert_eq!(star_emphasis("the _mean_ of K"), "the _mean_ of K");
     }
 
     #[test]
