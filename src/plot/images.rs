@@ -57,17 +57,7 @@ fn draw_image_gallery(
     columns: usize,
     pixels: u32,
 ) -> Result<()> {
-    let invalid = |problem: String| PlotError::invalid("image gallery", path, problem);
-    if images.is_empty() {
-        return Err(invalid("needs at least one [3, H, W] image".to_string()).into());
-    }
-    if let Some((index, problem)) = images
-        .iter()
-        .enumerate()
-        .find_map(|(index, (_, image))| Some((index, not_an_rgb_image(*image)?)))
-    {
-        return Err(invalid(format!("image {index}: {problem}")).into());
-    }
+    check_images("image gallery", path, images)?;
     let columns = columns.clamp(1, images.len());
     let rows = images.len().div_ceil(columns) as u32;
     let caption = 2 * CAPTION_LINE + 8;
@@ -136,17 +126,7 @@ fn draw_captioned_images(
     columns: usize,
     width: u32,
 ) -> Result<()> {
-    let invalid = |problem: String| PlotError::invalid("captioned images", path, problem);
-    if images.is_empty() {
-        return Err(invalid("needs at least one [3, H, W] image".to_string()).into());
-    }
-    if let Some((index, problem)) = images
-        .iter()
-        .enumerate()
-        .find_map(|(index, (_, image))| Some((index, not_an_rgb_image(*image)?)))
-    {
-        return Err(invalid(format!("image {index}: {problem}")).into());
-    }
+    check_images("captioned images", path, images)?;
     let columns = columns.clamp(1, images.len());
     let heights: Vec<u32> = images
         .iter()
@@ -207,6 +187,33 @@ fn draw_captioned_images(
 /// The height of a gallery's captions, and the distance between their lines.
 const CAPTION_PIXELS: u32 = 16;
 const CAPTION_LINE: u32 = 19;
+
+/// Refuses an empty list, or an image that [`not_an_rgb_image`] refuses, naming it.
+fn check_images(
+    figure: &'static str,
+    path: &Path,
+    images: &[(String, ArrayView3<f32>)],
+) -> std::result::Result<(), PlotError> {
+    if images.is_empty() {
+        return Err(PlotError::invalid(
+            figure,
+            path,
+            "needs at least one [3, H, W] image",
+        ));
+    }
+    match images
+        .iter()
+        .enumerate()
+        .find_map(|(index, (_, image))| Some((index, not_an_rgb_image(*image)?)))
+    {
+        Some((index, problem)) => Err(PlotError::invalid(
+            figure,
+            path,
+            format!("image {index}: {problem}"),
+        )),
+        None => Ok(()),
+    }
+}
 
 /// Why `image` cannot be drawn as an RGB image, if it cannot.
 fn not_an_rgb_image(image: ArrayView3<f32>) -> Option<String> {
