@@ -199,13 +199,13 @@ impl Args {
             OptimizerChoice::Adam => "",
         };
         format!(
-            "{} epochs, batch size {}, {:?} with learning rate {} (times {} after every epoch){momentum}, {:?}, seed {}",
+            "{} epochs, batch size {}, {:?} with learning rate {} (times {} after every epoch){momentum}, {}, seed {}",
             self.epochs,
             self.batch_size,
             self.optimizer,
             self.learning_rate,
             self.learning_rate_decay,
-            self.activation,
+            self.lenet(Downsampling::MaxPool).activation.name(),
             self.seed
         )
     }
@@ -843,8 +843,8 @@ impl Comparisons {
                 .collect();
             let (accuracies, test) = (accuracies.join(", "), variant.test().show(2));
             let loss = variant.spread(Run::final_loss).show(4);
-            let activation = variant.config.activation;
-            row!(table, "{activation:?} | {accuracies} | {test} | {loss}");
+            let activation = variant.config.activation.name();
+            row!(table, "{activation} | {accuracies} | {test} | {loss}");
         }
         table
     }
@@ -856,8 +856,7 @@ impl Comparisons {
         );
         let labels = Labels::new(&title, "epoch", "cross-entropy loss");
         let curve = |variant: &Variant| {
-            let name = format!("{:?}", variant.config.activation);
-            Series::new(name, variant.mean_loss_curve())
+            Series::new(variant.config.activation.name(), variant.mean_loss_curve())
         };
         let curves: Vec<Series> = self.activations.iter().map(curve).collect();
         plot::line_chart(&chapter.figure("sigmoid_vs_relu.svg"), &labels, &curves)
@@ -1024,13 +1023,14 @@ fn count_positive(values: &[f32]) -> String {
 // ---------------------------------------------------------------------------
 
 /// The gradient of every weight layer at the start of training: one backward pass of
-/// the first mini-batch of training images through a freshly built LeNet-5, for each
-/// activation. Its root-mean-square size says how fast each layer starts to learn.
+/// the first 64 training images through a freshly built LeNet-5, for each activation
+/// and for [`COMPARISON_SEEDS`] seeds of the starting weights. Its root-mean-square
+/// size says how fast each layer starts to learn.
 pub struct StartingGradients {
     /// The weight layers, input to output.
     pub layers: Vec<String>,
-    /// For each activation, the RMS of each layer's weight gradient.
-    pub rows: Vec<(Activation, Vec<f32>)>,
+    /// For each activation, the RMS of each layer's weight gradient, one row per seed.
+    pub rows: Vec<(Activation, Vec<Vec<f32>>)>,
 }
 
 impl StartingGradients {
@@ -1043,34 +1043,51 @@ impl StartingGradients {
                 activation,
                 downsampling: Downsampling::MaxPool,
             };
-            let net = lenet5(config, args.seed)?;
-            let trace = net.forward_train(batch.images)?; // [B, 1, 28, 28] -> [B, 10]
-            let d_logits = softmax_cross_entropy_backward(trace.output.flat()?, batch.labels)?;
-            let gradients = net.backward(&trace, &d_logits, Want::Parameters)?;
-            let mut sizes = Vec::new();
-            layers.clear();
-            for (named, gradient) in net.layers().iter().zip(&gradients.layers) {
-                if let Some(gradient) = gradient {
-                    let w = &gradient.weight;
-                    let rms = (w.mapv(|g| g * g).sum() / w.len() as f32).sqrt();
-                    sizes.push(rms);
-                    layers.push(named.name.clone());
+            let mut seeds = Vec::new();
+            for seed in args.seed..args.seed + COMPARISON_SEEDS {
+                let net = lenet5(config, seed)?;
+                let trace = net.forward_train(batch.images)?; // [B, 1, 28, 28] -> [B, 10]
+                let d_logits = softmax_cross_entropy_backward(trace.output.flat()?, batch.labels)?;
+                let gradients = net.backward(&trace, &d_logits, Want::Parameters)?;
+                let mut sizes = Vec::new();
+                layers.clear();
+                for (named, gradient) in net.layers().iter().zip(&gradients.layers) {
+                    if let Some(gradient) = gradient {
+                        let w = &gradient.weight;
+                        let rms = (w.mapv(|g| g * g).sum() / w.len() as f32).sqrt();
+                        sizes.push(rms);
+                        layers.push(named.name.clone());
+                    }
                 }
+                seeds.push(sizes);
             }
-            rows.push((activation, sizes));
+            rows.push((activation, seeds));
         }
         Ok(StartingGradients { layers, rows })
     }
 
-    /// Each layer's gradient size, and the first layer's as a fraction of the last's.
+    /// Each layer's gradient size (the mean over the seeds), the first layer's as a
+    /// fraction of the last's, and that fraction in each seed.
     pub fn table(&self) -> Table {
         let names = self.layers.join(" | ");
         let (first, last) = (&self.layers[0], &self.layers[self.layers.len() - 1]);
-        let mut table = Table::columns(&format!("activation | {names} | {first} / {last}"));
-        for (activation, sizes) in &self.rows {
+        let mut table = Table::columns(&format!(
+            "activation (mean of {COMPARISON_SEEDS} seeds) | {names} | {first} / {last} \
+             | {first} / {last} in each seed"
+        ));
+        for &(activation, _) in &self.rows {
+            let sizes = self.mean_sizes(activation);
             let cells: Vec<String> = sizes.iter().map(|s| format!("{s:.2e}")).collect();
-            let ratio = sizes[0] / sizes[sizes.len() - 1];
-            row!(table, "{activation:?} | {} | {ratio:.3}", cells.join(" | "));
+            let ratio = self.ratio(activation);
+            let each: Vec<String> = (self.seed_ratios(activation).iter())
+                .map(|r| format!("{r:.3}"))
+                .collect();
+            let (name, each) = (activation.name(), each.join(", "));
+            row!(
+                table,
+                "{name} | {} | {ratio:.3} | {each}",
+                cells.join(" | ")
+            );
         }
         table
     }
@@ -1081,29 +1098,50 @@ impl StartingGradients {
         format!("1/{:.0}", 1.0 / self.ratio(Activation::Sigmoid))
     }
 
-    /// What the chapter says of this table: with sigmoid the first layer's gradient is
-    /// a small fraction of the last's, with tanh and ReLU it is not.
+    /// What the chapter says of this table, in every seed: with sigmoid the first
+    /// layer's gradient is a small fraction of the last's, with tanh and ReLU it is
+    /// not.
     pub fn check_claims(&self) -> Result<()> {
+        let ratios = |activation| self.seed_ratios(activation);
         let (sigmoid, tanh, relu) = (
-            self.ratio(Activation::Sigmoid),
-            self.ratio(Activation::Tanh),
-            self.ratio(Activation::Relu),
+            ratios(Activation::Sigmoid),
+            ratios(Activation::Tanh),
+            ratios(Activation::Relu),
         );
         ensure!(
-            sigmoid < 0.05 && tanh > 0.5 && relu > 0.5,
-            "conv1 / fc3 gradients: sigmoid {sigmoid}, tanh {tanh}, ReLU {relu}"
+            sigmoid.iter().all(|&r| r < 0.05)
+                && tanh.iter().all(|&r| r > 0.5)
+                && relu.iter().all(|&r| r > 0.5),
+            "conv1 / fc3 gradients: sigmoid {sigmoid:?}, tanh {tanh:?}, ReLU {relu:?}"
         );
         Ok(())
     }
 
-    /// The first layer's gradient over the last layer's, for `activation`.
+    /// The gradient sizes of every seed, for `activation`.
+    fn seeds(&self, activation: Activation) -> &[Vec<f32>] {
+        let row = self.rows.iter().find(|(a, _)| *a == activation);
+        &row.expect("measured").1
+    }
+
+    /// Each layer's gradient size, the mean over the seeds.
+    pub fn mean_sizes(&self, activation: Activation) -> Vec<f32> {
+        let seeds = self.seeds(activation);
+        (0..self.layers.len())
+            .map(|layer| seeds.iter().map(|s| s[layer]).sum::<f32>() / seeds.len() as f32)
+            .collect()
+    }
+
+    /// The first layer's gradient over the last layer's, in each seed.
+    pub fn seed_ratios(&self, activation: Activation) -> Vec<f32> {
+        let last = self.layers.len() - 1;
+        (self.seeds(activation).iter())
+            .map(|s| s[0] / s[last])
+            .collect()
+    }
+
+    /// The first layer's mean gradient over the last layer's, for `activation`.
     pub fn ratio(&self, activation: Activation) -> f32 {
-        let sizes = &self
-            .rows
-            .iter()
-            .find(|(a, _)| *a == activation)
-            .expect("measured")
-            .1;
+        let sizes = self.mean_sizes(activation);
         sizes[0] / sizes[sizes.len() - 1]
     }
 }

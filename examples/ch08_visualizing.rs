@@ -13,7 +13,7 @@ use anyhow::{Context, Result, ensure};
 use clap::Parser;
 use cnn_book::network_figures::{self, gallery, occlusion_pair, saliency_picture};
 use cnn_book::output::repo_root;
-use cnn_book::plot::{self, Labels, MapStyle, Panel, Series, SeriesLabelPosition, Window};
+use cnn_book::plot::{self, ChartPanel, Labels, MapStyle, Panel, Series, Window};
 use cnn_book::trained::{MNIST, Trained};
 use cnn_book::{Chapter, Table, row};
 use cnn_core::models::alexnet::{Stage, architecture};
@@ -189,34 +189,43 @@ impl Filters {
     pub fn figures(&self, chapter: &Chapter, lenet: &Trained, vgg: &Trained) -> Result<()> {
         network_figures::filters(lenet, &chapter.figure("filters_lenet.png"))?;
         network_figures::filters(vgg, &chapter.figure("filters_tiny_vgg.png"))?;
-        // The test edges at every 45 degrees.
-        let edges: Vec<Array2<f32>> = (0..8).map(|k| edge_image(5, 5, 45.0 * k as f32)).collect();
-        let panels: Vec<Panel> = (edges.iter().enumerate())
-            .map(|(k, edge)| Panel::new(format!("{}°", 45 * k), edge.view()))
+        // The test edges at every 45 degrees, as grey images in thin frames (their
+        // white half would vanish on the white page otherwise): -1 black, +1 white.
+        let edges: Vec<(String, Array3<f32>)> = (0..8)
+            .map(|k| {
+                let edge = edge_image(5, 5, 45.0 * k as f32).mapv(|e| (e + 1.0) / 2.0);
+                let grey = edge.insert_axis(Axis(0)); // [1, 5, 5]
+                let rgb = ndarray::concatenate(Axis(0), &[grey.view(), grey.view(), grey.view()]);
+                (format!("{}°", 45 * k), rgb.expect("three equal channels"))
+            })
             .collect();
+        let edges: Vec<(String, ArrayView3<f32>)> =
+            edges.iter().map(|(t, e)| (t.clone(), e.view())).collect();
         let title = "Test edges (5x5): bright side towards the angle";
-        let style = MapStyle::gray(72).with_range(-1.0, 1.0).large_text();
-        plot::grid(&chapter.figure("edges.png"), title, &panels, 8, &style)?;
+        plot::captioned_images(&chapter.figure("edges.png"), title, &edges, 8, 80)?;
 
+        // One small chart per filter, so that no legend covers a curve; each title
+        // names the angle of the curve's peak.
         let angles = edge_angles();
-        let curve = |(f, row): (usize, ndarray::ArrayView1<f32>)| {
-            let points = angles.iter().zip(row).map(|(&a, &r)| (a, r));
-            Series::new(format!("filter {f}"), points.collect())
-        };
-        let curves: Vec<Series> = self
-            .lenet_response
-            .outer_iter()
-            .enumerate()
-            .map(curve)
+        let panels: Vec<ChartPanel> = (self.lenet_response.outer_iter().enumerate())
+            .map(|(f, row)| {
+                let points = angles.iter().zip(row).map(|(&a, &r)| (a, r));
+                let best = angles[argmax(&row.to_vec())];
+                ChartPanel {
+                    title: format!("filter {f}: peak at {best}°"),
+                    series: vec![Series::new("response", points.collect())],
+                    shaded: Vec::new(),
+                }
+            })
             .collect();
         let title = "LeNet-5 conv1: response to a step edge";
-        let labels = Labels::new(
-            title,
-            "angle of the edge's bright side (degrees)",
-            "response",
-        );
-        let labels = labels.legend_at(SeriesLabelPosition::UpperRight);
-        plot::line_chart(&chapter.figure("edge_response_lenet.svg"), &labels, &curves)
+        let labels = Labels::new(title, "angle of the bright side (°)", "response");
+        plot::chart_grid(
+            &chapter.figure("edge_response_lenet.svg"),
+            &labels,
+            &panels,
+            2,
+        )
     }
 
     /// Preferred edge of each filter: the angle of the largest response.
@@ -661,10 +670,11 @@ impl FirstLayers {
         table
     }
 
-    /// Horizontal stripes 5 pixels apart, filtered by a kernel tuned to them and
+    /// Horizontal stripes 6 pixels apart, filtered by a kernel tuned to them and
     /// sampled every pixel, every 2 pixels (Zeiler and Fergus) and every 4 (AlexNet),
-    /// each map drawn at the same size: sampled every 4 pixels, the stripes come out as
-    /// broad bands that are not in the image.
+    /// each map drawn at the same size: sampled every 2 pixels they keep their
+    /// spacing, sampled every 4 pixels they come out twice as far apart, a pattern that
+    /// is not in the image.
     pub fn aliasing_figure(&self, chapter: &Chapter) -> Result<()> {
         let mut maps = Vec::new();
         let mut titles = Vec::new();
@@ -713,7 +723,7 @@ pub fn stripe_response(kernel: usize, stride: usize) -> Result<Array2<f32>> {
 }
 
 /// The stripes of the aliasing figure: their period, and the image's size.
-pub const ALIASING_PERIOD: f32 = 5.0;
+pub const ALIASING_PERIOD: f32 = 6.0;
 pub const ALIASING_WIDTH: usize = 64;
 
 // ---------------------------------------------------------------------------

@@ -16,10 +16,13 @@
 //!   photo is prepared for each and how its input is drawn.
 //! - [`network_figures`]: figures of what a trained network sees (overview, filters,
 //!   occlusion, saliency), shared by chapters 7 and 8 and the photo command lines.
+//! - [`i18n`]: the figures and tables of the translated editions (Chinese), drawn
+//!   from the same numbers with the texts of `po/figures/LANG.po`.
 //! - [`cli`]: checks of command-line options, and a training progress bar.
 
 pub mod cli;
 pub mod figures;
+pub mod i18n;
 pub mod lecture;
 pub mod network_figures;
 pub mod output;

@@ -8,12 +8,19 @@
 //! call of an example's `main`, moves them all into place. An example that fails or is
 //! interrupted half-way leaves every earlier figure and table exactly as it was, and
 //! each file appears whole (it is renamed into place, never written there).
+//!
+//! Every figure and table is written in each edition of the book: in English, and, where
+//! it has text, translated beside it, one folder down (`book/figures/zh-CN/chNN/`,
+//! `book/generated/zh-CN/chNN/`; see [`crate::i18n`]). [`Chapter::finish`] publishes
+//! both editions together, and only if every text had its translation.
 
 use std::fmt::Display;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+
+use crate::i18n::{self, Edition, TRANSLATIONS};
 
 /// The repository's root folder (where `book.toml` is).
 pub fn repo_root() -> PathBuf {
@@ -64,6 +71,8 @@ impl Chapter {
             .prefix(".staging-")
             .tempdir_in(root)
             .with_context(|| format!("creating a staging folder in {}", root.display()))?;
+        // What is written in the staging folder gets translated twins (see `i18n`).
+        i18n::open_staging(staging.path());
         Ok(Chapter {
             id: id.to_string(),
             root: root.to_path_buf(),
@@ -102,41 +111,70 @@ impl Chapter {
     }
 
     /// Move every staged file into its place in the book, each by a rename, so every
-    /// file appears whole. Call it last, once all the work has succeeded.
+    /// file appears whole, the English files and their translated twins. A twin that the
+    /// run did not write again (its figure or table has no text any more) is removed, so
+    /// that the translated edition shows the English file, never a stale one. Call it
+    /// last, once all the work has succeeded.
     ///
     /// # Errors
-    /// A folder cannot be made or a file cannot be moved.
+    /// A text had no translation (nothing is published then, and the message lists the
+    /// missing ones), or a folder cannot be made or a file cannot be moved.
     pub fn finish(self) -> Result<Vec<PathBuf>> {
+        i18n::check_translated()?;
         let mut moved = Vec::new();
         for kind in ["figures", "generated"] {
-            let staged = self.staging.path().join(kind).join(&self.id);
-            if !staged.exists() {
-                continue;
-            }
-            let target = self.root.join(kind).join(&self.id);
-            fs::create_dir_all(&target)
-                .with_context(|| format!("creating folder {}", target.display()))?;
-            let mut names: Vec<_> = fs::read_dir(&staged)?.collect::<std::io::Result<_>>()?;
-            names.sort_by_key(|entry| entry.file_name());
-            for entry in names {
-                if !entry.file_type()?.is_file() {
-                    bail!(
-                        "{} is not a file; examples write files only",
-                        entry.path().display()
-                    );
+            let english = self.move_staged(&Path::new(kind).join(&self.id), &mut moved)?;
+            for language in TRANSLATIONS {
+                let folder = Path::new(kind).join(language).join(&self.id);
+                let translated = self.move_staged(&folder, &mut moved)?;
+                for name in english.iter().filter(|name| !translated.contains(name)) {
+                    let stale = self.root.join(&folder).join(name);
+                    if stale.is_file() {
+                        fs::remove_file(&stale)
+                            .with_context(|| format!("removing {}", stale.display()))?;
+                    }
                 }
-                let destination = target.join(entry.file_name());
-                fs::rename(entry.path(), &destination).with_context(|| {
-                    format!(
-                        "moving {} to {}",
-                        entry.path().display(),
-                        destination.display()
-                    )
-                })?;
-                moved.push(destination);
             }
         }
         Ok(moved)
+    }
+
+    /// Move the files staged in `folder` (relative to the book) into place, adding
+    /// their destinations to `moved`; returns their names.
+    fn move_staged(
+        &self,
+        folder: &Path,
+        moved: &mut Vec<PathBuf>,
+    ) -> Result<Vec<std::ffi::OsString>> {
+        let staged = self.staging.path().join(folder);
+        if !staged.exists() {
+            return Ok(Vec::new());
+        }
+        let target = self.root.join(folder);
+        fs::create_dir_all(&target)
+            .with_context(|| format!("creating folder {}", target.display()))?;
+        let mut entries: Vec<_> = fs::read_dir(&staged)?.collect::<std::io::Result<_>>()?;
+        entries.sort_by_key(|entry| entry.file_name());
+        let mut names = Vec::new();
+        for entry in entries {
+            if !entry.file_type()?.is_file() {
+                bail!(
+                    "{} is not a file; examples write files only",
+                    entry.path().display()
+                );
+            }
+            let destination = target.join(entry.file_name());
+            fs::rename(entry.path(), &destination).with_context(|| {
+                format!(
+                    "moving {} to {}",
+                    entry.path().display(),
+                    destination.display()
+                )
+            })?;
+            names.push(entry.file_name());
+            moved.push(destination);
+        }
+        Ok(names)
     }
 
     /// Write a generated Markdown table, included in the chapter with
@@ -147,6 +185,13 @@ impl Chapter {
     pub fn write_table(&self, name: &str, table: &Table) -> Result<PathBuf> {
         let path = self.generated(&format!("{name}.md"));
         write_atomically(&path, table.to_markdown().as_bytes())?;
+        for (language, twin) in i18n::twins(&path) {
+            let edition = Edition::translation(language, &twin)?;
+            let translated = table.translated(&edition);
+            if edition.translated_anything() {
+                write_atomically(&twin, translated.to_markdown().as_bytes())?;
+            }
+        }
         Ok(path)
     }
 
@@ -167,8 +212,22 @@ impl Chapter {
     /// The file cannot be written.
     pub fn write_value(&self, name: &str, value: impl Display) -> Result<PathBuf> {
         let path = self.generated(&format!("{name}.md"));
-        write_atomically(&path, value.to_string().as_bytes())?;
+        let value = value.to_string();
+        write_atomically(&path, value.as_bytes())?;
+        for (language, twin) in i18n::twins(&path) {
+            let edition = Edition::translation(language, &twin)?;
+            let translated = edition.text(&value);
+            if edition.translated_anything() {
+                write_atomically(&twin, translated.as_bytes())?;
+            }
+        }
         Ok(path)
+    }
+}
+
+impl Drop for Chapter {
+    fn drop(&mut self) {
+        i18n::close_staging(self.staging.path());
     }
 }
 
@@ -202,6 +261,16 @@ impl Table {
         );
         self.rows.push(cells);
         self
+    }
+
+    /// The same table with every heading and cell in `edition`'s language (numbers,
+    /// sizes and code as they are).
+    pub fn translated(&self, edition: &Edition) -> Table {
+        let translate = |cells: &[String]| cells.iter().map(|c| edition.text(c)).collect();
+        Table {
+            header: translate(&self.header),
+            rows: self.rows.iter().map(|row| translate(row)).collect(),
+        }
     }
 
     /// The rows so far, as text.
@@ -285,6 +354,32 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("generated")]);
+    }
+
+    #[test]
+    fn a_table_with_text_gets_a_translated_twin_and_a_stale_twin_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let twin = dir.path().join("generated/zh-CN/ch99/sizes.md");
+        let chapter = Chapter::with_root("ch99", dir.path()).unwrap();
+        let mut table = Table::columns("pooling | size");
+        table.line("8x8 max pooling | 63 x 63");
+        chapter.write_table("sizes", &table).unwrap();
+        chapter.write_value("share", "83%").unwrap();
+        assert!(!twin.exists(), "nothing is published before finish");
+        chapter.finish().unwrap();
+        assert_eq!(
+            fs::read_to_string(&twin).unwrap(),
+            "| 池化 | 尺寸 |\n|---|---|\n| 8x8 最大池化 | 63 x 63 |\n"
+        );
+        // A value of numbers only needs no twin: the English file serves both editions.
+        assert!(!dir.path().join("generated/zh-CN/ch99/share.md").exists());
+        // The same table, now numbers only: its old twin must not outlive it.
+        let chapter = Chapter::with_root("ch99", dir.path()).unwrap();
+        let mut table = Table::columns("1 | 2");
+        table.line("3 | 4");
+        chapter.write_table("sizes", &table).unwrap();
+        chapter.finish().unwrap();
+        assert!(!twin.exists(), "the stale twin is removed");
     }
 
     #[test]

@@ -110,3 +110,57 @@ fn every_link_to_a_section_finds_its_heading() {
     // The glossary alone has more than 50 such links.
     assert!(checked > 50, "only {checked} section links found");
 }
+
+/// `(path, anchor)` of every `{{#include path:anchor}}` in `text` whose anchor is a name
+/// (not a line range such as `:10:20`).
+fn include_anchors(text: &str) -> Vec<(String, String)> {
+    let mut includes = Vec::new();
+    for (start, _) in text.match_indices("{{#include ") {
+        let rest = &text[start + "{{#include ".len()..];
+        let Some(end) = rest.find("}}") else { continue };
+        let target = rest[..end].trim();
+        if let Some((path, anchor)) = target.split_once(':')
+            && !anchor.is_empty()
+            && !anchor.starts_with(|c: char| c.is_ascii_digit())
+        {
+            includes.push((path.to_string(), anchor.to_string()));
+        }
+    }
+    includes
+}
+
+#[test]
+fn every_included_anchor_exists_in_its_file() {
+    let book = Path::new(env!("CARGO_MANIFEST_DIR")).join("book");
+    let mut checked = 0;
+    let mut broken = Vec::new();
+    for dir in [book.clone(), book.join("exercises")] {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "md") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            for (file, anchor) in include_anchors(&text) {
+                let source = std::fs::read_to_string(dir.join(&file))
+                    .unwrap_or_else(|_| panic!("{name} includes {file}, which does not exist"));
+                // mdBook's markers: `ANCHOR: name` and `ANCHOR_END: name`, in any comment.
+                let has = |marker: &str| {
+                    source
+                        .lines()
+                        .any(|line| line.trim_end().ends_with(&format!("{marker}: {anchor}")))
+                };
+                if !has("ANCHOR") || !has("ANCHOR_END") {
+                    broken.push(format!("{name}: {file}:{anchor}"));
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "includes of missing anchors: {broken:#?}"
+    );
+    assert!(checked > 60, "only {checked} anchored includes found");
+}

@@ -178,7 +178,7 @@ fn the_defaults_are_the_books_run() {
     let args = parse(&[]).unwrap();
     assert_eq!(
         args.describe(),
-        "8 epochs, batch size 64, Adam with learning rate 0.0015 (times 0.7 after every epoch), Relu, seed 1"
+        "8 epochs, batch size 64, Adam with learning rate 0.0015 (times 0.7 after every epoch), ReLU, seed 1"
     );
     // The default model is the repository's; a path given is relative to the current
     // folder, not to the repository.

@@ -160,11 +160,14 @@ fn channels_double_as_maps_halve_and_the_cost_stays() {
     for name in ["conv2_2", "conv3_3", "conv4_3"] {
         assert_eq!(row(vgg, name).multiply_adds, cost, "{name}");
     }
-    // The values a block hands on halve at every pooling.
+    // The values a block hands on halve from stage to stage, and fall to a quarter at
+    // the last, where the channels stop doubling.
     let values = |name: &str| row(vgg, name).output.iter().product::<usize>();
     for (a, b) in [("pool1", "pool2"), ("pool2", "pool3"), ("pool3", "pool4")] {
         assert_eq!(values(a), 2 * values(b), "{a} -> {b}");
     }
+    assert_eq!(values("pool4"), 4 * values("pool5"));
+    assert_eq!(values("conv4_3"), 4 * values("conv5_3"));
     // Tiny VGG's description is the loaded network: same shapes, same parameters.
     let network = ch07::load_network().unwrap();
     let summary = network.summary([1, 3, 64, 64]).unwrap();

@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+#[path = "../examples/book_data.rs"]
+#[allow(dead_code)]
+mod book_data;
+
 /// The quiz file format of mdbook-quiz 0.5 (the fields this book uses).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -183,6 +187,97 @@ fn quiz_numbers_come_from_the_templates() {
                     panic!("{chapter}: `{f}` does not follow the template line `{t}`")
                 });
                 rest = &rest[at + part.len()..];
+            }
+        }
+    }
+}
+
+/// The program that fills the quizzes takes `--help` and refuses what it does not know,
+/// before it computes or writes anything.
+#[test]
+fn the_command_line_takes_help_and_rejects_unknown_arguments() {
+    use clap::Parser;
+    use clap::error::ErrorKind;
+    assert!(book_data::Args::try_parse_from(["book_data"]).is_ok());
+    let help = book_data::Args::try_parse_from(["book_data", "--help"]).unwrap_err();
+    assert_eq!(help.kind(), ErrorKind::DisplayHelp);
+    assert!(
+        help.to_string().contains("Writes the widgets' data"),
+        "{help}"
+    );
+    for wrong in ["--bogus", "extra"] {
+        let error = book_data::Args::try_parse_from(["book_data", wrong]).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::UnknownArgument, "{wrong}: {error}");
+    }
+}
+
+/// The numbers written in a text: `120,000`, `0.25`, `3`.
+fn numbers_in(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut found = Vec::new();
+    let mut number = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let separator = (c == '.' || c == ',')
+            && !number.is_empty()
+            && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+        if c.is_ascii_digit() || separator {
+            number.push(c);
+        } else if !number.is_empty() {
+            found.push(std::mem::take(&mut number));
+        }
+    }
+    if !number.is_empty() {
+        found.push(number);
+    }
+    found
+}
+
+#[test]
+fn the_chinese_quizzes_ask_the_same_questions_with_the_same_numbers() {
+    for (chapter, _) in chapters() {
+        let english = read_quiz(&root().join(format!("book/generated/quizzes/{chapter}.toml")));
+        let chinese =
+            read_quiz(&root().join(format!("book/generated/zh-CN/quizzes/{chapter}.toml")));
+        assert_eq!(
+            english.questions.len(),
+            chinese.questions.len(),
+            "{chapter}: the Chinese quiz has another number of questions"
+        );
+        for (e, c) in english.questions.iter().zip(&chinese.questions) {
+            let at = format!("{chapter}, question {}", e.id);
+            assert_eq!((&e.id, &e.kind), (&c.id, &c.kind), "{at}: another question");
+            if e.kind == "ShortAnswer" {
+                assert_eq!(e.answer.answer, c.answer.answer, "{at}: another answer");
+                assert_eq!(e.answer.alternatives, c.answer.alternatives, "{at}");
+            }
+            let (ed, cd) = (e.prompt.distractors.clone(), c.prompt.distractors.clone());
+            assert_eq!(
+                ed.as_ref().map(Vec::len),
+                cd.as_ref().map(Vec::len),
+                "{at}: another number of distractors"
+            );
+            let mut pairs = vec![
+                (&e.prompt.prompt, &c.prompt.prompt),
+                (&e.answer.answer, &c.answer.answer),
+                (&e.context, &c.context),
+            ];
+            let (ed, cd) = (ed.unwrap_or_default(), cd.unwrap_or_default());
+            pairs.extend(ed.iter().zip(&cd));
+            for (e, c) in pairs {
+                let english_numbers = numbers_in(e);
+                for number in numbers_in(c) {
+                    assert!(
+                        english_numbers.contains(&number),
+                        "{at}: the Chinese text has the number {number}, the English one does \
+                         not:\n{c}\n{e}"
+                    );
+                }
+                assert!(
+                    c.chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch))
+                        || !e.chars().any(char::is_alphabetic)
+                        || c == e,
+                    "{at}: not translated: {c}"
+                );
             }
         }
     }

@@ -51,16 +51,18 @@ CnnWidgets.register("convolution", async function (element) {
 
   W.heading(
     element,
-    "Try it: the convolution stepper",
-    "Step with the buttons, or focus the input and use the arrow keys (Home and End jump to the " +
-      "first and last position); click or drag on the input to move the window. Edit the kernel's " +
-      "weights, or press “Edit the image” to change the pixels."
+    W.t("Try it: the convolution stepper"),
+    W.t(
+      "Step with the buttons, or focus the input and use the arrow keys (Home and End jump to the " +
+        "first and last position); click or drag on the input to move the window. Edit the kernel's " +
+        "weights, or press “Edit the image” to change the pixels."
+    )
   );
   const presets = W.select(
-    "Start from",
+    W.t("Start from"),
     [
-      ["0", "the lecture image, filter 1 (diagonal)"],
-      ["1", "the lecture image, filter 2 (vertical)"],
+      ["0", W.t("the lecture image, filter 1 (diagonal)")],
+      ["1", W.t("the lecture image, filter 2 (vertical)")],
     ],
     state.preset,
     (value) => {
@@ -68,18 +70,18 @@ CnnWidgets.register("convolution", async function (element) {
       reset();
     }
   );
-  const stride = W.select("stride", [1, 2, 3].map((s) => [s, s]), 1, (v) => {
+  const stride = W.select(W.t("stride"), [1, 2, 3].map((s) => [s, s]), 1, (v) => {
     state.stride = Number(v);
     state.position = 0;
     render();
   });
-  const padding = W.select("padding", [0, 1, 2].map((p) => [p, p]), 0, (v) => {
+  const padding = W.select(W.t("padding"), [0, 1, 2].map((p) => [p, p]), 0, (v) => {
     state.padding = Number(v);
     state.position = 0;
     render();
   });
-  const back = W.make("button", { type: "button", "data-action": "back", onclick: () => move(-1) }, "◀ Back");
-  const step = W.make("button", { type: "button", "data-action": "step", onclick: () => move(1) }, "Step ▶");
+  const back = W.make("button", { type: "button", "data-action": "back", onclick: () => move(-1) }, W.t("◀ Back"));
+  const step = W.make("button", { type: "button", "data-action": "step", onclick: () => move(1) }, W.t("Step ▶"));
   const all = W.make(
     "button",
     {
@@ -90,7 +92,7 @@ CnnWidgets.register("convolution", async function (element) {
         render();
       },
     },
-    "Show all"
+    W.t("Show all")
   );
   const edit = W.make(
     "button",
@@ -103,9 +105,9 @@ CnnWidgets.register("convolution", async function (element) {
         render();
       },
     },
-    "Edit the image"
+    W.t("Edit the image")
   );
-  const resetButton = W.make("button", { type: "button", "data-action": "reset", onclick: () => reset() }, "Reset");
+  const resetButton = W.make("button", { type: "button", "data-action": "reset", onclick: () => reset() }, W.t("Reset"));
   element.append(
     W.make("div", { class: "widget-controls" }, presets.label, stride.label, padding.label),
     W.make("div", { class: "widget-controls" }, back, step, all, edit, resetButton)
@@ -126,7 +128,7 @@ CnnWidgets.register("convolution", async function (element) {
         type: "number",
         step: "any",
         value: state.kernel[u][v],
-        "aria-label": "kernel weight row " + u + " column " + v,
+        "aria-label": W.t("kernel weight row {u} column {v}", { u, v }),
         "data-kernel": u + "," + v,
         onchange: () => {
           const value = Number(input.value);
@@ -220,7 +222,7 @@ CnnWidgets.register("convolution", async function (element) {
         type: "number",
         step: "any",
         value: state.image[r][c],
-        "aria-label": "pixel row " + r + " column " + c,
+        "aria-label": W.t("pixel row {r} column {c}", { r, c }),
         "data-pixel": r + "," + c,
         onchange: () => {
           const value = Number(input.value);
@@ -239,13 +241,13 @@ CnnWidgets.register("convolution", async function (element) {
     const j = state.position % o;
     const focused = document.activeElement && document.activeElement.dataset.role === "input";
     inputBox.replaceChildren(
-      W.make("p", { class: "widget-caption" }, state.editing ? "image x (edit the pixels)" : "input x, padded by " + state.padding),
+      W.make("p", { class: "widget-caption" }, state.editing ? W.t("image x (edit the pixels)") : W.t("input x, padded by {p}", { p: state.padding })),
       state.editing ? imageEditor() : inputGrid(i, j)
     );
     if (focused && !state.editing) inputBox.querySelector('[data-role="input"]').focus();
     edit.setAttribute("aria-pressed", String(state.editing));
-    edit.textContent = state.editing ? "Done editing" : "Edit the image";
-    all.textContent = state.showAll ? "Fill step by step" : "Show all";
+    edit.textContent = state.editing ? W.t("Done editing") : W.t("Edit the image");
+    all.textContent = state.showAll ? W.t("Fill step by step") : W.t("Show all");
     renderOutput();
   }
 
@@ -255,7 +257,7 @@ CnnWidgets.register("convolution", async function (element) {
     const j = state.position % o;
     const values = output();
     outputBox.replaceChildren(
-      W.make("p", { class: "widget-caption" }, "output y, " + o + " x " + o),
+      W.make("p", { class: "widget-caption" }, W.t("output y, {o} x {o}", { o })),
       W.grid(o, o, (r, c) => (state.showAll || r * o + c <= state.position ? W.format(values[r][c]) : ""), (td, r, c) => {
         td.dataset.row = r;
         td.dataset.col = c;
@@ -271,9 +273,9 @@ CnnWidgets.register("convolution", async function (element) {
       return W.format(t.x) + " × " + W.format(t.w) + " = " + W.format(t.product);
     });
     productsBox.replaceChildren(
-      W.make("p", { class: "widget-caption" }, "position (" + i + ", " + j + "): the window starts at row " + i * state.stride + ", column " + j * state.stride + " of the padded input"),
+      W.make("p", { class: "widget-caption" }, W.t("position ({i}, {j}): the window starts at row {row}, column {column} of the padded input", { i, j, row: i * state.stride, column: j * state.stride })),
       cells,
-      W.make("p", { class: "widget-sum", "data-role": "sum", "data-value": sum }, "sum of the nine products: y[" + i + ", " + j + "] = " + W.format(sum))
+      W.make("p", { class: "widget-sum", "data-role": "sum", "data-value": sum }, W.t("sum of the nine products: y[{i}, {j}] = {sum}", { i, j, sum: W.format(sum) }))
     );
     element.cnnState = { stride: state.stride, padding: state.padding, position: [i, j], output: values, sum, terms };
   }

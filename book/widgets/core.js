@@ -17,6 +17,22 @@ window.CnnWidgets = (function () {
   const builders = {};
   const data = {};
   const waiting = {};
+  // The page's language (mdBook writes `<html lang="zh-CN">` in the Chinese edition) and the
+  // widgets' text in it: `t("Show all")`, `t("output y, {o} x {o}", { o: 4 })`. The texts are
+  // keyed by their English wording in strings.js; a text missing there is logged as a console
+  // error, which the browser test reports.
+  const language = document.documentElement.lang || "en";
+  const strings = (window.CnnWidgetStrings || {})[language];
+  function t(text, values) {
+    let out = text;
+    if (strings) {
+      if (strings[text] === undefined) console.error("widgets: no " + language + " text for " + JSON.stringify(text));
+      else out = strings[text];
+    }
+    for (const [key, value] of Object.entries(values || {})) out = out.split("{" + key + "}").join(String(value));
+    return out;
+  }
+
   // The book's root folder: mdBook's pages define `path_to_root` ("" or "../" ...).
   /* global path_to_root */
   const root = new URL(typeof path_to_root === "string" ? path_to_root : "./", document.baseURI);
@@ -67,7 +83,7 @@ window.CnnWidgets = (function () {
         .then(() => element.setAttribute("data-ready", "true"))
         .catch((error) => {
           element.replaceChildren(
-            make("p", { class: "widget-error" }, "This widget could not start: " + error.message)
+            make("p", { class: "widget-error" }, t("This widget could not start: {error}", { error: error.message }))
           );
           console.error("widget " + element.dataset.widget + ":", error);
         });
@@ -228,5 +244,5 @@ window.CnnWidgets = (function () {
     );
   }
 
-  return { register, load, ready, make, select, number, format, color, drawMap, grid, heading, root };
+  return { register, load, ready, make, select, number, format, color, drawMap, grid, heading, root, t, language };
 })();

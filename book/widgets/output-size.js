@@ -1,8 +1,9 @@
-// Chapter 4: the output-size formula. Choose n, k, p and s and watch the window slide
+// Chapter 4: the output-size formula. Choose W, K, P and S (the book's notation) and watch the window slide
 // over the padded input, in the style of Dumoulin and Visin's convolution arithmetic;
 // the formula with the numbers filled in; pixels that no window covers are marked.
 //
-// o = floor((n + 2p - k) / s) + 1,  and  (n + 2p - k) mod s  rows and columns are dropped.
+// W' = floor((W + 2P - K) / S) + 1,  and  (W + 2P - K) mod S  rows and columns are dropped.
+// In the code, n, k, p and s are W, K, P and S.
 
 "use strict";
 
@@ -32,19 +33,21 @@ CnnWidgets.register("output-size", async function (element) {
 
   W.heading(
     element,
-    "Try it: output size",
-    "Change n, k, p and s (the fields take the arrow keys). Step or play to slide the window; " +
-      "each number in a pixel is how many windows cover it, and a red pixel is never covered."
+    W.t("Try it: output size"),
+    W.t(
+      "Change W, K, P and S (the fields take the arrow keys). Step or play to slide the window; " +
+        "each number in a pixel is how many windows cover it, and a red pixel is never covered."
+    )
   );
   const fields = {};
   const controls = W.make("div", { class: "widget-controls" });
   for (const [key, label, min, max] of [
-    ["n", "input n", 1, 12],
-    ["k", "kernel k", 1, 6],
-    ["p", "padding p", 0, 3],
-    ["s", "stride s", 1, 4],
+    ["n", "input W", 1, 12],
+    ["k", "kernel K", 1, 6],
+    ["p", "padding P", 0, 3],
+    ["s", "stride S", 1, 4],
   ]) {
-    const field = W.number(label, min, max, state[key], (v) => {
+    const field = W.number(W.t(label), min, max, state[key], (v) => {
       state[key] = v;
       state.position = 0;
       render();
@@ -53,9 +56,9 @@ CnnWidgets.register("output-size", async function (element) {
     fields[key] = field.element;
     controls.append(field.label);
   }
-  const back = W.make("button", { type: "button", "data-action": "back", onclick: () => advance(-1) }, "◀ Back");
-  const step = W.make("button", { type: "button", "data-action": "step", onclick: () => advance(1) }, "Step ▶");
-  const play = W.make("button", { type: "button", "data-action": "play", "aria-pressed": "false", onclick: () => toggle() }, "Play");
+  const back = W.make("button", { type: "button", "data-action": "back", onclick: () => advance(-1) }, W.t("◀ Back"));
+  const step = W.make("button", { type: "button", "data-action": "step", onclick: () => advance(1) }, W.t("Step ▶"));
+  const play = W.make("button", { type: "button", "data-action": "play", "aria-pressed": "false", onclick: () => toggle() }, W.t("Play"));
   element.append(controls, W.make("div", { class: "widget-controls" }, back, step, play));
   const formula = W.make("p", { class: "widget-formula", "data-role": "formula", "aria-live": "polite" });
   const picture = W.make("div", { class: "widget-row" });
@@ -66,7 +69,7 @@ CnnWidgets.register("output-size", async function (element) {
   function toggle() {
     state.playing = !state.playing;
     play.setAttribute("aria-pressed", String(state.playing));
-    play.textContent = state.playing ? "Pause" : "Play";
+    play.textContent = state.playing ? W.t("Pause") : W.t("Play");
     if (timer) clearInterval(timer);
     timer = state.playing ? setInterval(() => advance(1, true), 700) : null;
   }
@@ -84,17 +87,17 @@ CnnWidgets.register("output-size", async function (element) {
     const padded = n + 2 * p;
     if (result.output === null) {
       formula.textContent =
-        "The kernel does not fit: k = " + k + " is larger than the padded input n + 2p = " + padded + ".";
+        W.t("The kernel does not fit: K = {k} is larger than the padded input W + 2P = {padded}.", { k, padded });
       formula.dataset.output = "";
       picture.replaceChildren();
-      note.textContent = "cnn-core refuses this configuration with an error that gives these numbers.";
+      note.textContent = W.t("cnn-core refuses this configuration with an error that gives these numbers.");
       element.cnnState = Object.assign({ n, k, p, s }, result);
       return;
     }
     const o = result.output;
     const inner = n + 2 * p - k;
     formula.replaceChildren(
-      "o = ⌊(n + 2p − k) / s⌋ + 1 = ⌊(" + n + " + 2·" + p + " − " + k + ") / " + s + "⌋ + 1 = ⌊" +
+      "W′ = ⌊(W + 2P − K) / S⌋ + 1 = ⌊(" + n + " + 2·" + p + " − " + k + ") / " + s + "⌋ + 1 = ⌊" +
         inner + " / " + s + "⌋ + 1 = " + Math.floor(inner / s) + " + 1 = ",
       W.make("strong", { "data-role": "output" }, String(o))
     );
@@ -119,21 +122,24 @@ CnnWidgets.register("output-size", async function (element) {
         if (result.coverage[x] * result.coverage[y] === 0) td.classList.add("widget-dropped");
       }
       if (r >= top && r < top + k && c >= left && c < left + k) td.classList.add("widget-window");
-    }, { "data-role": "input", "aria-label": "padded input, " + padded + " by " + padded });
+    }, { "data-role": "input", "aria-label": W.t("padded input, {padded} by {padded}", { padded }) });
     const out = W.grid(o, o, () => "", (td, r, c) => {
       if (r * o + c < state.position) td.classList.add("widget-done");
       if (r === i && c === j) td.classList.add("widget-current");
     }, { "data-role": "output" });
     picture.replaceChildren(
-      W.make("div", { class: "widget-panel widget-scroll" }, W.make("p", { class: "widget-caption" }, "input " + n + " x " + n + ", padded to " + padded + " x " + padded), input),
-      W.make("div", { class: "widget-panel" }, W.make("p", { class: "widget-caption" }, "output " + o + " x " + o + ", window (" + i + ", " + j + ")"), out)
+      W.make("div", { class: "widget-panel widget-scroll" }, W.make("p", { class: "widget-caption" }, W.t("input {n} x {n}, padded to {padded} x {padded}", { n, padded })), input),
+      W.make("div", { class: "widget-panel" }, W.make("p", { class: "widget-caption" }, W.t("output {o} x {o}, window ({i}, {j})", { o, i, j })), out)
     );
     note.textContent =
       result.dropped === 0
-        ? "n + 2p − k = " + inner + " is a multiple of s = " + s + ": the windows fit exactly."
-        : "n + 2p − k = " + inner + " is not a multiple of s = " + s + ": the floor drops the remainder " +
-          inner + " mod " + s + " = " + result.dropped + ", so the last " + result.dropped +
-          (result.dropped === 1 ? " row and column" : " rows and columns") + " of the padded input are never covered.";
+        ? W.t("W + 2P − K = {inner} is a multiple of S = {s}: the windows fit exactly.", { inner, s })
+        : W.t(
+            result.dropped === 1
+              ? "W + 2P − K = {inner} is not a multiple of S = {s}: the floor drops the remainder {inner} mod {s} = {dropped}, so the last {dropped} row and column of the padded input are never covered."
+              : "W + 2P − K = {inner} is not a multiple of S = {s}: the floor drops the remainder {inner} mod {s} = {dropped}, so the last {dropped} rows and columns of the padded input are never covered.",
+            { inner, s, dropped: result.dropped }
+          );
     element.cnnState = Object.assign({ n, k, p, s }, result);
   }
 

@@ -92,17 +92,19 @@ CnnWidgets.register("pooling", async function (element) {
 
   W.heading(
     element,
-    "Try it: pooling",
-    "Choose the map, max or average, the window and the stride. On the lecture maps, click an " +
-      "output value (or focus it and press Enter) to see its window. On the photo, move the shift " +
-      "slider to move the camera and see how much the pooled map changes."
+    W.t("Try it: pooling"),
+    W.t(
+      "Choose the map, max or average, the window and the stride. On the lecture maps, click an " +
+        "output value (or focus it and press Enter) to see its window. On the photo, move the shift " +
+        "slider to move the camera and see how much the pooled map changes."
+    )
   );
   const source = W.select(
-    "map",
+    W.t("map"),
     [
-      ["0", "lecture, filter 1 (diagonal)"],
-      ["1", "lecture, filter 2 (vertical)"],
-      ["photo", "photo: vertical edges"],
+      ["0", W.t("lecture, filter 1 (diagonal)")],
+      ["1", W.t("lecture, filter 2 (vertical)")],
+      ["photo", W.t("photo: vertical edges")],
     ],
     state.source,
     (v) => {
@@ -114,7 +116,7 @@ CnnWidgets.register("pooling", async function (element) {
       build();
     }
   );
-  const kind = W.select("pooling", [["max", "max"], ["avg", "average"]], state.kind, (v) => {
+  const kind = W.select(W.t("pooling"), [["max", W.t("max")], ["avg", W.t("average")]], state.kind, (v) => {
     state.kind = v;
     render();
   });
@@ -129,12 +131,12 @@ CnnWidgets.register("pooling", async function (element) {
   function build() {
     const onPhoto = state.source === "photo";
     const sizes = onPhoto ? [1, 2, 3, 4, 8] : [1, 2, 3, 4];
-    const kernel = W.select("window k", sizes.map((k) => [k, k + " x " + k]), state.kernel, (v) => {
+    const kernel = W.select(W.t("window k"), sizes.map((k) => [k, k + " x " + k]), state.kernel, (v) => {
       state.kernel = Number(v);
       state.selected = [0, 0];
       render();
     });
-    const stride = W.select("stride s", sizes.map((s) => [s, s]), state.stride, (v) => {
+    const stride = W.select(W.t("stride s"), sizes.map((s) => [s, s]), state.stride, (v) => {
       state.stride = Number(v);
       state.selected = [0, 0];
       render();
@@ -150,7 +152,7 @@ CnnWidgets.register("pooling", async function (element) {
         step: 1,
         value: state.shift,
         "data-field": "shift",
-        "aria-label": "camera shift in pixels",
+        "aria-label": W.t("camera shift in pixels"),
         oninput: () => {
           state.shift = Number(shift.value);
           render();
@@ -172,7 +174,7 @@ CnnWidgets.register("pooling", async function (element) {
     const pooled = pool(map, state.kind, state.kernel, state.stride);
     if (!pooled) {
       body.replaceChildren();
-      note.textContent = "A " + state.kernel + " x " + state.kernel + " window does not fit the 4 x 4 map.";
+      note.textContent = W.t("A {k} x {k} window does not fit the 4 x 4 map.", { k: state.kernel });
       return;
     }
     const [si, sj] = [Math.min(state.selected[0], pooled.length - 1), Math.min(state.selected[1], pooled[0].length - 1)];
@@ -209,8 +211,8 @@ CnnWidgets.register("pooling", async function (element) {
     const windowValues = [];
     for (let u = 0; u < k; u++) for (let v = 0; v < k; v++) windowValues.push(map[top + u][left + v]);
     body.replaceChildren(
-      W.make("div", { class: "widget-panel" }, W.make("p", { class: "widget-caption" }, "feature map, 4 x 4"), input),
-      W.make("div", { class: "widget-panel" }, W.make("p", { class: "widget-caption" }, (state.kind === "max" ? "max" : "average") + " pooled, " + pooled.length + " x " + pooled[0].length), output)
+      W.make("div", { class: "widget-panel" }, W.make("p", { class: "widget-caption" }, W.t("feature map, 4 x 4")), input),
+      W.make("div", { class: "widget-panel" }, W.make("p", { class: "widget-caption" }, W.t(state.kind === "max" ? "max pooled, {h} x {w}" : "average pooled, {h} x {w}", { h: pooled.length, w: pooled[0].length })), output)
     );
     note.textContent =
       "y[" + si + ", " + sj + "] = " + (state.kind === "max" ? "max" : "mean") + "(" +
@@ -226,24 +228,24 @@ CnnWidgets.register("pooling", async function (element) {
     const after = pool(shiftedEdges, state.kind, k, s);
     const change = relativeChange(before, after);
     const noPooling = relativeChange(edges(view(0)), shiftedEdges);
-    const photoCanvas = W.make("canvas", { class: "widget-map", "aria-label": "the photo, moved by " + state.shift + " px" });
-    const edgeCanvas = W.make("canvas", { class: "widget-map", "aria-label": "its vertical edges" });
-    const pooledCanvas = W.make("canvas", { class: "widget-map", "aria-label": "the pooled edge map" });
+    const photoCanvas = W.make("canvas", { class: "widget-map", "aria-label": W.t("the photo, moved by {shift} px", { shift: state.shift }) });
+    const edgeCanvas = W.make("canvas", { class: "widget-map", "aria-label": W.t("its vertical edges") });
+    const pooledCanvas = W.make("canvas", { class: "widget-map", "aria-label": W.t("the pooled edge map") });
     W.drawMap(photoCanvas, view(state.shift), { cell: 2, grey: true });
     const range = W.drawMap(edgeCanvas, shiftedEdges, { cell: 2, scale: "sequential", low: 0 });
     const side = 2 * shiftedEdges.length;
     W.drawMap(pooledCanvas, after, { cell: side / after.length, scale: "sequential", low: 0, high: range.high });
     body.replaceChildren(
-      W.make("div", { class: "widget-panel" }, W.make("p", { class: "widget-caption" }, "photo, moved " + state.shift + " px"), photoCanvas),
-      W.make("div", { class: "widget-panel" }, W.make("p", { class: "widget-caption" }, "vertical edges, " + shiftedEdges.length + " x " + shiftedEdges.length), edgeCanvas),
-      W.make("div", { class: "widget-panel" }, W.make("p", { class: "widget-caption" }, (state.kind === "max" ? "max" : "average") + " pooled, " + after.length + " x " + after.length), pooledCanvas)
+      W.make("div", { class: "widget-panel" }, W.make("p", { class: "widget-caption" }, W.t("photo, moved {shift} px", { shift: state.shift })), photoCanvas),
+      W.make("div", { class: "widget-panel" }, W.make("p", { class: "widget-caption" }, W.t("vertical edges, {n} x {n}", { n: shiftedEdges.length })), edgeCanvas),
+      W.make("div", { class: "widget-panel" }, W.make("p", { class: "widget-caption" }, W.t(state.kind === "max" ? "max pooled, {h} x {w}" : "average pooled, {h} x {w}", { h: after.length, w: after.length })), pooledCanvas)
     );
     const shiftLabel = element.querySelector('[data-role="shift"]');
     if (shiftLabel) shiftLabel.textContent = " " + state.shift + " px";
     note.replaceChildren(
-      "Change of the pooled map after a " + state.shift + " px shift, ‖after − before‖ / ‖before‖ = ",
+      W.t("Change of the pooled map after a {shift} px shift, ‖after − before‖ / ‖before‖ = ", { shift: state.shift }),
       W.make("strong", { "data-role": "change", "data-value": change }, W.format(change, 2)),
-      " (without pooling: " + W.format(noPooling, 2) + "). 0 is unchanged; about 1 is as different as an unrelated map."
+      W.t(" (without pooling: {change}). 0 is unchanged; 1 is as far as an all-zero map.", { change: W.format(noPooling, 2) })
     );
     element.cnnState = { source: "photo", kind: state.kind, kernel: k, stride: s, shift: state.shift, edges: edges(view(0)), pooled: after, before, change, noPooling };
   }

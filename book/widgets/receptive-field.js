@@ -27,14 +27,16 @@ CnnWidgets.register("receptive-field", async function (element) {
 
   W.heading(
     element,
-    "Try it: receptive fields",
-    "Start from a stack, or add and remove layers and change their kernels and strides. The picture " +
-      "shows, for one value of each layer, the patch of input pixels it depends on; focus a row of the " +
-      "table to pick out its square."
+    W.t("Try it: receptive fields"),
+    W.t(
+      "Start from a stack, or add and remove layers and change their kernels and strides. The picture " +
+        "shows, for one value of each layer, the patch of input pixels it depends on; focus a row of the " +
+        "table to pick out its square."
+    )
   );
   const preset = W.select(
-    "stack",
-    data.stacks.map((stack, i) => [i, stack.name]),
+    W.t("stack"),
+    data.stacks.map((stack, i) => [i, W.t(stack.name)]),
     1,
     (v) => {
       state.layers = data.stacks[Number(v)].layers.map((l) => l.slice());
@@ -42,12 +44,12 @@ CnnWidgets.register("receptive-field", async function (element) {
       render();
     }
   );
-  const addConv = W.make("button", { type: "button", "data-action": "add-conv", onclick: () => add(["conv", 3, 1]) }, "+ 3x3 convolution");
-  const addPool = W.make("button", { type: "button", "data-action": "add-pool", onclick: () => add(["pool", 2, 2]) }, "+ 2x2 pooling");
-  const clear = W.make("button", { type: "button", "data-action": "clear", onclick: () => { state.layers = []; render(); } }, "Remove all");
+  const addConv = W.make("button", { type: "button", "data-action": "add-conv", onclick: () => add(["conv", 3, 1]) }, W.t("+ 3x3 convolution"));
+  const addPool = W.make("button", { type: "button", "data-action": "add-pool", onclick: () => add(["pool", 2, 2]) }, W.t("+ 2x2 pooling"));
+  const clear = W.make("button", { type: "button", "data-action": "clear", onclick: () => { state.layers = []; render(); } }, W.t("Remove all"));
   element.append(W.make("div", { class: "widget-controls" }, preset.label), W.make("div", { class: "widget-controls" }, addConv, addPool, clear));
   const tableBox = W.make("div", { class: "widget-panel widget-scroll" });
-  const canvas = W.make("canvas", { class: "widget-map", "aria-label": "receptive fields drawn on the input" });
+  const canvas = W.make("canvas", { class: "widget-map", "aria-label": W.t("receptive fields drawn on the input") });
   const pictureBox = W.make("div", { class: "widget-panel" }, canvas);
   const note = W.make("p", { class: "widget-note", "data-role": "note", "aria-live": "polite" });
   element.append(W.make("div", { class: "widget-row" }, tableBox, pictureBox), note);
@@ -64,24 +66,26 @@ CnnWidgets.register("receptive-field", async function (element) {
     const result = fields(state.layers);
     const table = W.make("table", { class: "widget-table", "data-role": "fields" });
     table.append(
-      W.make("tr", {}, ...["layer", "kernel", "stride", "field r", "jump j", ""].map((h) => W.make("th", {}, h)))
+      W.make("tr", {}, ...["layer", "kernel", "stride", "field r", "jump j"].map((h) => W.make("th", {}, W.t(h))), W.make("th", {}, ""))
     );
     state.layers.forEach((layer, index) => {
       const [kind, kernel, stride] = layer;
       const kindSelect = W.make("select", {
-        "aria-label": "layer " + (index + 1) + " kind",
+        "aria-label": W.t("layer {n} kind", { n: index + 1 }),
         onchange: () => {
           layer[0] = kindSelect.value;
           render();
         },
-      }, W.make("option", { value: "conv", selected: kind === "conv" }, "conv"), W.make("option", { value: "pool", selected: kind === "pool" }, "pool"));
+      }, W.make("option", { value: "conv", selected: kind === "conv" }, W.t("conv")), W.make("option", { value: "pool", selected: kind === "pool" }, W.t("pool")));
       const numberCell = (position, label) => {
         const input = W.make("input", {
           type: "number",
           min: 1,
           max: 9,
           value: layer[position],
-          "aria-label": "layer " + (index + 1) + " " + label,
+          "aria-label": W.t("layer {n} " + label, { n: index + 1 }),
+          // For the browser test, in every language.
+          "data-input": "layer " + (index + 1) + " " + label,
           onchange: () => {
             const v = Math.round(Number(input.value));
             layer[position] = Number.isFinite(v) ? Math.min(9, Math.max(1, v)) : 1;
@@ -92,7 +96,7 @@ CnnWidgets.register("receptive-field", async function (element) {
       };
       const remove = W.make("button", {
         type: "button",
-        "aria-label": "remove layer " + (index + 1),
+        "aria-label": W.t("remove layer {n}", { n: index + 1 }),
         onclick: () => {
           state.layers.splice(index, 1);
           render();
@@ -121,8 +125,8 @@ CnnWidgets.register("receptive-field", async function (element) {
     draw(result);
     const last = result[result.length - 1];
     note.textContent = last
-      ? "One value of the last layer depends on " + last[0] + " x " + last[0] + " input pixels; neighbouring values are " + last[1] + " pixels apart."
-      : "No layers: every value is one pixel.";
+      ? W.t("One value of the last layer depends on {r} x {r} input pixels; neighbouring values are {j} pixels apart.", { r: last[0], j: last[1] })
+      : W.t("No layers: every value is one pixel.");
     element.cnnState = { layers: state.layers.map((l) => l.slice()), fields: result };
   }
 

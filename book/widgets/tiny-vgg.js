@@ -214,11 +214,13 @@ CnnWidgets.register("tiny-vgg", async function (element) {
 
   W.heading(
     element,
-    "Try it: the Tiny VGG explorer",
-    "Pick an image, or classify your own photo (it stays in your browser: this page reads and " +
-      "classifies it, nothing is sent anywhere). Click a feature map (or focus it and press Enter) to " +
-      "see how it was computed; point at the enlarged map, or focus it and use the arrow keys, to see " +
-      "the dot product at that position."
+    W.t("Try it: the Tiny VGG explorer"),
+    W.t(
+      "Pick an image, or classify your own photo (it stays in your browser: this page reads and " +
+        "classifies it, nothing is sent anywhere). Click a feature map (or focus it and press Enter) to " +
+        "see how it was computed; point at the enlarged map, or focus it and use the arrow keys, to see " +
+        "the dot product at that position."
+    )
   );
   const byName = Object.fromEntries(samples.images.map((image) => [image.name, image]));
   const picker = W.make("div", { class: "widget-picker", role: "group", "aria-label": "sample images" });
@@ -231,7 +233,7 @@ CnnWidgets.register("tiny-vgg", async function (element) {
   }
   const others = samples.images.filter((image) => !samples.picker.includes(image.name));
   const more = W.select(
-    "more samples",
+    W.t("more samples"),
     [["", "…"]].concat(others.map((image) => [image.name, image.name])),
     "",
     (v) => v && choose(v)
@@ -254,17 +256,17 @@ CnnWidgets.register("tiny-vgg", async function (element) {
   function choose(name) {
     const sample = byName[name];
     run(name, fromBytes(decodeBase64(sample.pixels)));
-    status.textContent = name + ": " + (sample.picker ? "one of the ten images of CNN Explainer's picker" : "one of the other sample images");
+    status.textContent = name + ": " + W.t(sample.picker ? "one of the ten images of CNN Explainer's picker" : "one of the other sample images");
   }
   async function chooseFile(photo) {
     try {
       const { bytes, width, height } = await fromFile(photo);
-      run("your photo", fromBytes(bytes));
+      run(W.t("your photo"), fromBytes(bytes));
       status.textContent =
-        photo.name + ", " + width + " x " + height + (width === SIZE && height === SIZE ? ": used as it is." : ": short side scaled to 65 pixels by the browser, centre 64 x 64 cut out.");
+        photo.name + ", " + width + " x " + height + W.t(width === SIZE && height === SIZE ? ": used as it is." : ": short side scaled to 65 pixels by the browser, centre 64 x 64 cut out.");
       element.cnnState.source = { width, height };
     } catch (error) {
-      status.textContent = "Could not read " + photo.name + " as a PNG or JPEG image (" + error.message + ").";
+      status.textContent = W.t("Could not read {name} as a PNG or JPEG image ({error}).", { name: photo.name, error: error.message });
     }
   }
 
@@ -313,7 +315,7 @@ CnnWidgets.register("tiny-vgg", async function (element) {
             class: "widget-map-button" + (isSelected ? " widget-current" : ""),
             "data-layer": stack.name,
             "data-channel": c,
-            "aria-label": stack.name + " channel " + c,
+            "aria-label": W.t("{layer} channel {c}", { layer: stack.name, c }),
             "aria-pressed": String(isSelected),
             onclick: () => {
               selected = { layer: index, channel: c };
@@ -332,7 +334,7 @@ CnnWidgets.register("tiny-vgg", async function (element) {
     const bars = W.make(
       "div",
       { class: "widget-column widget-bars" },
-      W.make("p", { class: "widget-caption" }, "probabilities"),
+      W.make("p", { class: "widget-caption" }, W.t("probabilities")),
       ...samples.classes.map((name, k) => {
         const p = current.result.probabilities[k];
         return W.make(
@@ -353,7 +355,7 @@ CnnWidgets.register("tiny-vgg", async function (element) {
     const c = selected.channel;
     const [i, j] = position;
     const cell = Math.max(3, Math.floor(256 / stack.maps.h));
-    const big = W.make("canvas", { class: "widget-map widget-focusable", tabindex: 0, "data-role": "enlarged", "aria-label": stack.name + " channel " + c + ", enlarged; arrow keys move the position" });
+    const big = W.make("canvas", { class: "widget-map widget-focusable", tabindex: 0, "data-role": "enlarged", "aria-label": W.t("{layer} channel {c}, enlarged; arrow keys move the position", { layer: stack.name, c }) });
     const range = rangeOf(stack);
     W.drawMap(big, rowsOf(stack.maps, c), { cell, scale: scaleOf(stack), low: range.low, high: range.high, grey: stack.type === "Input" });
     const mark = (canvas, size, row, col, span, scale) => {
@@ -418,23 +420,23 @@ CnnWidgets.register("tiny-vgg", async function (element) {
         );
       }
       explanation.append(
-        W.make("p", {}, "y = b + Σ over channels c and the 3 × 3 window of x · w. Input windows, kernels of filter " + c + " and their dot products:"),
+        W.make("p", {}, W.t("y = b + Σ over channels c and the 3 × 3 window of x · w. Input windows, kernels of filter {c} and their dot products:", { c })),
         inputs,
-        W.make("table", { class: "widget-table" }, W.make("tr", {}, ...["channel", "window x", "kernel w", "Σ x·w"].map((h) => W.make("th", {}, h))), ...rows),
-        W.make("p", { class: "widget-sum", "data-role": "sum", "data-value": total }, "sum of the " + channels * kh * kw + " products + bias " + W.format(stack.layer.bias[c], 4) + " = " + W.format(total, 4))
+        W.make("table", { class: "widget-table" }, W.make("tr", {}, ...["channel", "window x", "kernel w", "Σ x·w"].map((h) => W.make("th", {}, W.t(h)))), ...rows),
+        W.make("p", { class: "widget-sum", "data-role": "sum", "data-value": total }, W.t("sum of the {count} products + bias {bias} = {total}", { count: channels * kh * kw, bias: W.format(stack.layer.bias[c], 4), total: W.format(total, 4) }))
       );
     } else if (stack.type === "Activation") {
       const x = at(previous.maps, c, i, j);
-      explanation.append(W.make("p", { class: "widget-sum", "data-role": "sum", "data-value": Math.max(0, x) }, "ReLU: max(0, " + W.format(x, 4) + ") = " + W.format(Math.max(0, x), 4) + " (the value of " + previous.name + " at the same position)"));
+      explanation.append(W.make("p", { class: "widget-sum", "data-role": "sum", "data-value": Math.max(0, x) }, W.t("ReLU: max(0, {x}) = {y} (the value of {layer} at the same position)", { x: W.format(x, 4), y: W.format(Math.max(0, x), 4), layer: previous.name })));
     } else if (stack.type === "MaxPooling2D") {
       const s = stack.layer.stride;
       const size = stack.layer.size;
       const window = W.grid(size, size, (u, v) => W.format(at(previous.maps, c, i * s + u, j * s + v), 4), null, { class: "widget-grid widget-small" });
       let best = -Infinity;
       for (let u = 0; u < size; u++) for (let v = 0; v < size; v++) best = Math.max(best, at(previous.maps, c, i * s + u, j * s + v));
-      explanation.append(W.make("p", {}, "Max pooling: the " + size + " × " + size + " window of " + previous.name + " at rows " + i * s + "–" + (i * s + size - 1) + ", columns " + j * s + "–" + (j * s + size - 1) + ":"), window, W.make("p", { class: "widget-sum", "data-role": "sum", "data-value": best }, "max = " + W.format(best, 4)));
+      explanation.append(W.make("p", {}, W.t("Max pooling: the {size} × {size} window of {layer} at rows {top}–{bottom}, columns {left}–{right}:", { size, layer: previous.name, top: i * s, bottom: i * s + size - 1, left: j * s, right: j * s + size - 1 })), window, W.make("p", { class: "widget-sum", "data-role": "sum", "data-value": best }, "max = " + W.format(best, 4)));
     } else {
-      explanation.append(W.make("p", { class: "widget-sum", "data-role": "sum", "data-value": value }, "Input channel " + "RGB"[c] + ": the pixel's byte divided by 255 = " + W.format(value, 4)));
+      explanation.append(W.make("p", { class: "widget-sum", "data-role": "sum", "data-value": value }, W.t("Input channel {channel}: the pixel's byte divided by 255 = {value}", { channel: "RGB"[c], value: W.format(value, 4) })));
     }
     parts.push(explanation);
     detail.replaceChildren(...parts);
@@ -469,11 +471,11 @@ CnnWidgets.register("tiny-vgg", async function (element) {
       )
     );
     softmaxBox.replaceChildren(
-      W.make("p", { class: "widget-caption" }, "softmax: p = e^(z − max z) / Σ e^(z − max z), with max z = " + W.format(top, 4)),
+      W.make("p", { class: "widget-caption" }, W.t("softmax: p = e^(z − max z) / Σ e^(z − max z), with max z = {top}", { top: W.format(top, 4) })),
       W.make(
         "table",
         { class: "widget-table" },
-        W.make("tr", {}, ...["class", "logit z", "z − max z", "e^(z − max z)", "p"].map((h) => W.make("th", {}, h))),
+        W.make("tr", {}, ...["class", "logit z", "z − max z", "e^(z − max z)", "p"].map((h) => W.make("th", {}, W.t(h)))),
         ...rows,
         W.make("tr", {}, W.make("td", {}, "sum"), W.make("td"), W.make("td"), W.make("td", { class: "widget-number" }, W.format(sum, 5)), W.make("td", { class: "widget-number" }, "1"))
       )
@@ -484,9 +486,9 @@ CnnWidgets.register("tiny-vgg", async function (element) {
     W.make(
       "p",
       { class: "widget-note" },
-      "Weights: CNN Explainer's trained Tiny VGG (Wang et al., 2020), MIT license (",
-      W.make("a", { href: new URL("generated/widgets/cnn-explainer-LICENSE.txt", W.root).href }, "license"),
-      "), computed in this page."
+      W.t("Weights: CNN Explainer's trained Tiny VGG (Wang et al., 2020), MIT license ("),
+      W.make("a", { href: new URL("generated/widgets/cnn-explainer-LICENSE.txt", W.root).href }, W.t("license")),
+      W.t("), computed in this page.")
     )
   );
   choose("espresso_1");

@@ -12,10 +12,11 @@ use cnn_core::output_size;
 use ndarray::ArrayView2;
 use plotters::prelude::*;
 
-use super::canvas::{self, Drawn, FONT, Page};
+use super::canvas::{self, Drawn, Page, font};
 use super::charts::ChartPanel;
 use super::color::PALETTE;
 use super::error::PlotError;
+use crate::i18n::Edition;
 use crate::plot::format_value;
 
 /// A kernel of `kernel` (rows, columns) sliding over `input` with a stride and zero
@@ -57,6 +58,20 @@ pub fn sliding_animation(
     cell: u32,
     delay_ms: u32,
 ) -> Result<()> {
+    canvas::in_every_edition(path, |path, edition| {
+        draw_sliding_animation(path, &edition.text(title), sliding, cell, delay_ms, edition)
+    })
+}
+
+/// [`sliding_animation`] in one edition.
+fn draw_sliding_animation(
+    path: &Path,
+    title: &str,
+    sliding: &Sliding,
+    cell: u32,
+    delay_ms: u32,
+    edition: &Edition,
+) -> Result<()> {
     let invalid = |problem: String| PlotError::invalid("sliding animation", path, problem);
     let (height, width) = sliding.input.dim();
     let (kernel_h, kernel_w) = sliding.kernel;
@@ -95,7 +110,7 @@ pub fn sliding_animation(
     for (index, &(i, j)) in positions.iter().enumerate() {
         let pixels = canvas::frame((page_w, page_h), |page| {
             canvas::title(page, title, page_w as i32 / 2)?;
-            let caption = format!("output position ({i}, {j})");
+            let caption = edition.text(&format!("output position ({i}, {j})"));
             canvas::centered_text(page, &caption, (page_w as i32 / 2, top - 12), 13)?;
             // The padded input: padding grey, input blue, values if asked for.
             for r in 0..padded_h {
@@ -188,6 +203,31 @@ pub fn chart_animation(
     (y_top, y_bottom): ((f32, f32), (f32, f32)),
     delay_ms: u32,
 ) -> Result<()> {
+    canvas::in_every_edition(path, |path, edition| {
+        let frames: Vec<(ChartPanel, ChartPanel)> = frames
+            .iter()
+            .map(|(top, bottom)| (top.translated(edition), bottom.translated(edition)))
+            .collect();
+        draw_chart_animation(
+            path,
+            &edition.text(title),
+            &frames,
+            x,
+            (y_top, y_bottom),
+            delay_ms,
+        )
+    })
+}
+
+/// [`chart_animation`] in one edition.
+fn draw_chart_animation(
+    path: &Path,
+    title: &str,
+    frames: &[(ChartPanel, ChartPanel)],
+    x: (f32, f32),
+    (y_top, y_bottom): ((f32, f32), (f32, f32)),
+    delay_ms: u32,
+) -> Result<()> {
     let invalid = |problem: String| PlotError::invalid("chart animation", path, problem);
     if frames.is_empty() {
         return Err(invalid("no frames".to_string()).into());
@@ -218,7 +258,7 @@ pub fn chart_animation(
                 .zip([y_top, y_bottom])
             {
                 let mut chart = ChartBuilder::on(area)
-                    .caption(&panel.title, (FONT, 15))
+                    .caption(&panel.title, (font(), 15))
                     .margin(8)
                     .x_label_area_size(28)
                     .y_label_area_size(40)
@@ -227,7 +267,7 @@ pub fn chart_animation(
                     .configure_mesh()
                     .x_labels(9)
                     .y_labels(3)
-                    .label_style((FONT, 13))
+                    .label_style((font(), 13))
                     .light_line_style(WHITE)
                     .draw()?;
                 if !panel.shaded.is_empty() {
@@ -247,7 +287,7 @@ pub fn chart_animation(
                 if panel.series.iter().any(|s| !s.name.is_empty()) {
                     chart
                         .configure_series_labels()
-                        .label_font((FONT, 13))
+                        .label_font((font(), 13))
                         .background_style(WHITE.mix(0.9))
                         .border_style(RGBColor(200, 200, 200))
                         .position(SeriesLabelPosition::UpperRight)

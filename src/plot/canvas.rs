@@ -10,6 +10,10 @@
 //!     ... the figure's own drawing ...
 //! })?;
 //! ```
+//!
+//! Each public figure function draws itself once per edition of the book with
+//! [`in_every_edition`]: in English at `path`, then with its texts translated, in the
+//! translation's font, at each twin of `path` (see [`crate::i18n`]).
 
 use std::path::Path;
 use std::sync::Once;
@@ -21,13 +25,73 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::color::ColorScale;
 use super::error::{DrawingError, PlotError};
+use crate::i18n::{Edition, twins};
 use crate::output::write_atomically;
 
-/// The family name every figure uses; it is bound to the embedded font.
-pub(super) const FONT: &str = "sans-serif";
+/// The family name the English figures use; it is bound to the embedded DejaVu Sans.
+const FONT: &str = "sans-serif";
 
 /// DejaVu Sans, embedded so figures need no system fonts (license in `data/fonts/`).
 const FONT_BYTES: &[u8] = include_bytes!("../../data/fonts/DejaVuSans.ttf");
+
+/// The family name the Chinese figures use, bound to the embedded Noto Sans CJK SC. An
+/// SVG figure names it in its `font-family`, a CSS list: a browser without Noto Sans
+/// CJK SC uses its own sans-serif font, which has Chinese wherever Chinese is read.
+const CJK_FONT: &str = "Noto Sans CJK SC, sans-serif";
+
+/// Noto Sans CJK SC, only the glyphs the figures use: Latin, digits, punctuation and
+/// every character of `po/figures/zh-CN.po` (license and how to remake it in
+/// `data/fonts/`). Its own Latin glyphs draw the English words and numbers of a Chinese
+/// figure (`conv1 的特征图`), in one consistent face.
+const CJK_FONT_BYTES: &[u8] = include_bytes!("../../data/fonts/NotoSansCJKsc-subset.otf");
+
+thread_local! {
+    /// The family the figure being drawn on this thread uses (see [`in_every_edition`]).
+    static FAMILY: std::cell::Cell<&'static str> = const { std::cell::Cell::new(FONT) };
+}
+
+/// The font family of the figure being drawn: DejaVu Sans in English, Noto Sans CJK SC in
+/// Chinese.
+pub(super) fn font() -> &'static str {
+    FAMILY.with(|family| family.get())
+}
+
+/// Whether the Chinese figures' font has a glyph for `c` (a catalog may use only those).
+pub fn has_cjk_glyph(c: char) -> bool {
+    use ab_glyph::Font;
+    static CJK: std::sync::OnceLock<ab_glyph::FontRef<'static>> = std::sync::OnceLock::new();
+    let font = CJK.get_or_init(|| {
+        ab_glyph::FontRef::try_from_slice(CJK_FONT_BYTES)
+            .expect("data/fonts/NotoSansCJKsc-subset.otf is a valid font")
+    });
+    c.is_whitespace() || font.glyph_id(c).0 != 0
+}
+
+/// Draw a figure in every edition: `draw(path, edition)` in English, then, if `path` is a
+/// chapter's figure, once per translation at the twin of `path`, in that language's font
+/// and with `edition.text` translating each text. A translation with nothing to translate
+/// (a figure of numbers only) gets no twin: the English figure serves it.
+///
+/// # Errors
+/// A drawing fails, or a translation's catalog is not valid.
+pub(super) fn in_every_edition(
+    path: &Path,
+    draw: impl Fn(&Path, &Edition) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    draw(path, &Edition::english())?;
+    for (language, twin) in twins(path) {
+        let edition = Edition::translation(language, &twin)?;
+        let previous = FAMILY.with(|family| family.replace(CJK_FONT));
+        let drawn = draw(&twin, &edition);
+        FAMILY.with(|family| family.set(previous));
+        drawn?;
+        if !edition.translated_anything() {
+            std::fs::remove_file(&twin)
+                .map_err(|e| anyhow::anyhow!("removing {}: {e}", twin.display()))?;
+        }
+    }
+    Ok(())
+}
 
 /// Height of the band at the top of a figure that holds its title.
 pub(super) const TITLE_HEIGHT: u32 = 30;
@@ -79,13 +143,16 @@ pub(super) type Page<DB> = DrawingArea<DB, Shift>;
 /// What one drawing step returns.
 pub(super) type Drawn = Result<(), DrawingError>;
 
-/// Register the embedded font under [`FONT`]; safe to call many times.
+/// Register the embedded fonts under [`FONT`] and [`CJK_FONT`]; safe to call many times.
 fn register_embedded_font() {
     static REGISTER: Once = Once::new();
     REGISTER.call_once(|| {
         plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES).unwrap_or_else(|_| {
             panic!("the embedded font data/fonts/DejaVuSans.ttf is not a valid font")
         });
+        plotters::style::register_font(CJK_FONT, FontStyle::Normal, CJK_FONT_BYTES).unwrap_or_else(
+            |_| panic!("the embedded font data/fonts/NotoSansCJKsc-subset.otf is not a valid font"),
+        );
     });
 }
 
@@ -195,7 +262,7 @@ pub(super) fn save(path: &Path, bytes: &[u8]) -> Result<(), PlotError> {
 /// Black text in the figure font, `size` pixels high, placed by its anchor: for
 /// `(HPos::Center, VPos::Center)` the position given is the text's centre.
 pub(super) fn text_style(size: u32, horizontal: HPos, vertical: VPos) -> TextStyle<'static> {
-    (FONT, size)
+    (font(), size)
         .into_font()
         .color(&BLACK)
         .pos(Pos::new(horizontal, vertical))
@@ -287,7 +354,7 @@ where
         .disable_x_axis()
         .y_labels(5)
         .y_label_formatter(&|v| format!("{v:.2}"))
-        .label_style((FONT, sizes.ticks))
+        .label_style((font(), sizes.ticks))
         .draw()?;
     let steps = 128;
     let step = (high - low) / steps as f32;

@@ -8,9 +8,10 @@ use plotters::coord::types::RangedCoordf32;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::canvas::{self, FONT, Page, TITLE_HEIGHT, format_value};
+use super::canvas::{self, Page, TITLE_HEIGHT, font, format_value};
 use super::color::PALETTE;
 use super::error::{DrawingError, PlotError};
+use crate::i18n::Edition;
 
 /// Where a chart's legend goes.
 pub use plotters::chart::SeriesLabelPosition;
@@ -25,6 +26,14 @@ pub struct Series {
 }
 
 impl Series {
+    /// The same line, its name in `edition`'s language.
+    pub fn translated(&self, edition: &Edition) -> Series {
+        Series {
+            name: edition.text(&self.name),
+            points: self.points.clone(),
+        }
+    }
+
     /// A named line through `points`.
     pub fn new(name: impl Into<String>, points: Vec<(f32, f32)>) -> Series {
         Series {
@@ -48,6 +57,16 @@ pub struct Labels {
 }
 
 impl Labels {
+    /// The same labels in `edition`'s language.
+    pub fn translated(&self, edition: &Edition) -> Labels {
+        Labels {
+            title: edition.text(&self.title),
+            x: edition.text(&self.x),
+            y: edition.text(&self.y),
+            legend: self.legend.clone(),
+        }
+    }
+
     /// A title and two axis labels; the legend in the upper right corner.
     pub fn new(title: &str, x: &str, y: &str) -> Labels {
         Labels {
@@ -91,6 +110,14 @@ const GRID_LINES: RGBColor = RGBColor(235, 235, 235);
 /// No points, a point that is not finite, or drawing or writing fails; the message
 /// names the file.
 pub fn line_chart(path: &Path, labels: &Labels, series: &[Series]) -> Result<()> {
+    canvas::in_every_edition(path, |path, edition| {
+        let series: Vec<Series> = series.iter().map(|s| s.translated(edition)).collect();
+        draw_line_chart(path, &labels.translated(edition), &series)
+    })
+}
+
+/// [`line_chart`] in one edition.
+fn draw_line_chart(path: &Path, labels: &Labels, series: &[Series]) -> Result<()> {
     let bounds = Bounds::of(series.iter().flat_map(|s| &s.points))
         .map_err(|problem| PlotError::invalid("line chart", path, problem))?;
     // Whole-number x values (layers, epochs, shifts) get whole-number ticks.
@@ -118,8 +145,8 @@ pub fn line_chart(path: &Path, labels: &Labels, series: &[Series]) -> Result<()>
             .y_label_formatter(&tick_label)
             .x_desc(&labels.x)
             .y_desc(&labels.y)
-            .label_style((FONT, TICK_FONT))
-            .axis_desc_style((FONT, AXIS_FONT))
+            .label_style((font(), TICK_FONT))
+            .axis_desc_style((font(), AXIS_FONT))
             .light_line_style(GRID_LINES)
             .draw()?;
         for (index, line) in series.iter().enumerate() {
@@ -143,7 +170,7 @@ pub fn line_chart(path: &Path, labels: &Labels, series: &[Series]) -> Result<()>
         if series.iter().any(|s| !s.name.is_empty()) {
             chart
                 .configure_series_labels()
-                .label_font((FONT, TICK_FONT))
+                .label_font((font(), TICK_FONT))
                 .background_style(WHITE.mix(0.9))
                 .border_style(RGBColor(180, 180, 180))
                 .position(labels.legend.clone())
@@ -161,6 +188,14 @@ pub fn line_chart(path: &Path, labels: &Labels, series: &[Series]) -> Result<()>
 /// Mismatched lengths, no bars, a value that is not finite, or drawing or writing
 /// fails; the message names the file.
 pub fn bar_chart(path: &Path, labels: &Labels, names: &[String], values: &[f32]) -> Result<()> {
+    canvas::in_every_edition(path, |path, edition| {
+        let names: Vec<String> = names.iter().map(|n| edition.text(n)).collect();
+        draw_bar_chart(path, &labels.translated(edition), &names, values)
+    })
+}
+
+/// [`bar_chart`] in one edition.
+fn draw_bar_chart(path: &Path, labels: &Labels, names: &[String], values: &[f32]) -> Result<()> {
     let invalid = |problem: String| PlotError::invalid("bar chart", path, problem);
     if names.len() != values.len() || names.is_empty() {
         let problem = format!("{} names for {} values", names.len(), values.len());
@@ -189,8 +224,8 @@ pub fn bar_chart(path: &Path, labels: &Labels, names: &[String], values: &[f32])
             })
             .x_desc(&labels.x)
             .y_desc(&labels.y)
-            .label_style((FONT, TICK_FONT))
-            .axis_desc_style((FONT, AXIS_FONT))
+            .label_style((font(), TICK_FONT))
+            .axis_desc_style((font(), AXIS_FONT))
             .light_line_style(GRID_LINES)
             .draw()?;
         chart.draw_series(values.iter().enumerate().map(|(i, &v)| {
@@ -219,6 +254,17 @@ pub struct ChartPanel {
     pub shaded: Vec<(f32, f32)>,
 }
 
+impl ChartPanel {
+    /// The same chart, its title and series names in `edition`'s language.
+    pub fn translated(&self, edition: &Edition) -> ChartPanel {
+        ChartPanel {
+            title: edition.text(&self.title),
+            series: self.series.iter().map(|s| s.translated(edition)).collect(),
+            shaded: self.shaded.clone(),
+        }
+    }
+}
+
 /// Small multiples: several small line charts with the same axes, as SVG, `columns`
 /// charts per row, with one legend (the series names of the first chart) at the top.
 ///
@@ -226,6 +272,19 @@ pub struct ChartPanel {
 /// No panels, no points, a point that is not finite, or drawing or writing fails;
 /// the message names the file.
 pub fn chart_grid(
+    path: &Path,
+    labels: &Labels,
+    panels: &[ChartPanel],
+    columns: usize,
+) -> Result<()> {
+    canvas::in_every_edition(path, |path, edition| {
+        let panels: Vec<ChartPanel> = panels.iter().map(|p| p.translated(edition)).collect();
+        draw_chart_grid(path, &labels.translated(edition), &panels, columns)
+    })
+}
+
+/// [`chart_grid`] in one edition.
+fn draw_chart_grid(
     path: &Path,
     labels: &Labels,
     panels: &[ChartPanel],
@@ -266,20 +325,20 @@ pub fn chart_grid(
         let areas = body.split_evenly((rows, columns));
         for (panel, area) in panels.iter().zip(areas.iter()) {
             let mut chart = ChartBuilder::on(area)
-                .caption(&panel.title, (FONT, PANEL_TITLE_FONT))
+                .caption(&panel.title, (font(), PANEL_TITLE_FONT))
                 .margin(8)
-                .x_label_area_size(34)
+                .x_label_area_size(42)
                 .y_label_area_size(36)
                 .build_cartesian_2d(bounds.padded_x(), bounds.padded_y())?;
             chart
                 .configure_mesh()
                 .x_labels(5)
-                .y_labels(3)
+                .y_labels(5)
                 .x_label_formatter(&|x| format!("{x}"))
                 .y_label_formatter(&tick_label)
                 .x_desc(&labels.x)
-                .label_style((FONT, TICK_FONT))
-                .axis_desc_style((FONT, AXIS_FONT))
+                .label_style((font(), TICK_FONT))
+                .axis_desc_style((font(), AXIS_FONT))
                 .light_line_style(GRID_LINES)
                 .draw()?;
             if !panel.shaded.is_empty() {
@@ -309,7 +368,7 @@ where
     DB::ErrorType: 'static,
 {
     let chart = ChartBuilder::on(page)
-        .caption(title, (FONT, TITLE_FONT))
+        .caption(title, (font(), TITLE_FONT))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(56)

@@ -11,6 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::canvas::{self, BAR_WIDTH, Drawn, Page, TITLE_HEIGHT, TextSizes, format_value};
 use super::color::ColorScale;
 use super::error::{DrawingError, PlotError};
+use crate::i18n::Edition;
 
 /// Room between maps, and around the edge of a figure.
 pub(super) const GAP: u32 = 12;
@@ -38,6 +39,14 @@ impl<'a> Panel<'a> {
             title: title.into(),
             data,
             own_scale: None,
+        }
+    }
+
+    /// The same map, its title in `edition`'s language.
+    pub fn translated(&self, edition: &Edition) -> Panel<'a> {
+        Panel {
+            title: edition.text(&self.title),
+            ..self.clone()
         }
     }
 
@@ -97,9 +106,24 @@ pub fn grid(
     columns: usize,
     style: &MapStyle,
 ) -> Result<()> {
+    canvas::in_every_edition(path, |path, edition| {
+        let panels: Vec<Panel> = panels.iter().map(|p| p.translated(edition)).collect();
+        draw_grid(path, &edition.text(title), &panels, columns, style)
+    })
+}
+
+/// [`grid`] in one edition.
+fn draw_grid(
+    path: &Path,
+    title: &str,
+    panels: &[Panel],
+    columns: usize,
+    style: &MapStyle,
+) -> Result<()> {
     let Some(first) = panels.first() else {
         return Err(PlotError::invalid("grid", path, "no maps to draw").into());
     };
+    check_finite("grid", path, panels.iter().map(|p| p.data))?;
     let titled = panels.iter().any(|p| !p.title.is_empty());
     let sizes = style.text;
     let title_band = title_band(title, sizes);
@@ -143,6 +167,21 @@ pub struct LabelledPoint {
 /// # Errors
 /// Drawing or writing fails; the message names the file.
 pub fn map_with_points(
+    path: &Path,
+    title: &str,
+    data: ArrayView2<f32>,
+    (low, high): (f32, f32),
+    points: &[LabelledPoint],
+    style: &MapStyle,
+) -> Result<()> {
+    check_finite("map with points", path, [data])?;
+    canvas::in_every_edition(path, |path, edition| {
+        draw_map_with_points(path, &edition.text(title), data, (low, high), points, style)
+    })
+}
+
+/// [`map_with_points`] in one edition.
+fn draw_map_with_points(
     path: &Path,
     title: &str,
     data: ArrayView2<f32>,
@@ -203,6 +242,30 @@ pub fn sliding_windows(
     columns: usize,
     style: &MapStyle,
 ) -> Result<()> {
+    canvas::in_every_edition(path, |path, edition| {
+        let titles: Vec<String> = titles.iter().map(|t| edition.text(t)).collect();
+        draw_sliding_windows(
+            path,
+            &edition.text(title),
+            map,
+            windows,
+            &titles,
+            columns,
+            style,
+        )
+    })
+}
+
+/// [`sliding_windows`] in one edition.
+fn draw_sliding_windows(
+    path: &Path,
+    title: &str,
+    map: ArrayView2<f32>,
+    windows: &[Window],
+    titles: &[String],
+    columns: usize,
+    style: &MapStyle,
+) -> Result<()> {
     let invalid = |problem: String| PlotError::invalid("sliding windows", path, problem);
     let (rows_in_map, columns_in_map) = map.dim();
     if windows.is_empty() || windows.len() != titles.len() {
@@ -218,6 +281,7 @@ pub fn sliding_windows(
         let problem = format!("window {w:?} does not fit in a {rows_in_map}x{columns_in_map} map");
         return Err(invalid(problem).into());
     }
+    check_finite("sliding windows", path, [map])?;
     let (map_w, map_h) = map_size(map.dim(), style.map_pixels);
     let title_band = title_band(title, style.text);
     let layout = Layout::new(
@@ -263,6 +327,22 @@ pub(super) fn map_size((rows, columns): (usize, usize), longest: u32) -> (u32, u
         .round()
         .max(1.0) as u32;
     (width, height)
+}
+
+/// Refuses maps that hold a NaN or an infinity: no colour scale can show one, and a
+/// map of a diverged network must be an error, not a misleading picture.
+pub(super) fn check_finite<'a>(
+    figure: &'static str,
+    path: &Path,
+    maps: impl IntoIterator<Item = ArrayView2<'a, f32>>,
+) -> std::result::Result<(), PlotError> {
+    for (index, map) in maps.into_iter().enumerate() {
+        if let Some(((row, column), value)) = map.indexed_iter().find(|(_, v)| !v.is_finite()) {
+            let problem = format!("map {index} holds {value} at row {row}, column {column}");
+            return Err(PlotError::invalid(figure, path, problem));
+        }
+    }
+    Ok(())
 }
 
 /// Height of the band above the maps: room for the title, or only a gap without one.
@@ -384,7 +464,7 @@ where
                 0.299 * color.0 as f32 + 0.587 * color.1 as f32 + 0.114 * color.2 as f32;
             let text_color = if brightness > 140.0 { BLACK } else { WHITE };
             let size = (cell_h.min(cell_w) * 0.38).clamp(8.0, 22.0);
-            let font = (canvas::FONT, size)
+            let font = (canvas::font(), size)
                 .into_font()
                 .color(&text_color)
                 .pos(Pos::new(HPos::Center, VPos::Center));
@@ -410,7 +490,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::array;
+    use ndarray::{Array2, array};
 
     #[test]
     fn heatmaps_are_byte_identical_when_drawn_twice() {
@@ -463,6 +543,20 @@ mod tests {
         };
         assert_eq!(draw("a.png"), draw("b.png"));
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_map_holding_nan_or_infinity_is_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nan.png");
+        let mut data = Array2::<f32>::zeros((3, 4));
+        for bad in [f32::NAN, f32::INFINITY] {
+            data[[1, 2]] = bad;
+            let error = heatmap(&path, "", data.view(), &MapStyle::default()).unwrap_err();
+            let message = error.to_string();
+            assert!(message.contains("at row 1, column 2"), "{message}");
+            assert!(!path.exists());
+        }
     }
 
     #[test]

@@ -43,17 +43,21 @@ pub fn image_gallery(
     columns: usize,
     pixels: u32,
 ) -> Result<()> {
-    let invalid = |problem: String| PlotError::invalid("image gallery", path, problem);
-    if images.is_empty() {
-        return Err(invalid("needs at least one [3, H, W] image".to_string()).into());
-    }
-    if let Some((index, problem)) = images
-        .iter()
-        .enumerate()
-        .find_map(|(index, (_, image))| Some((index, not_an_rgb_image(*image)?)))
-    {
-        return Err(invalid(format!("image {index}: {problem}")).into());
-    }
+    canvas::in_every_edition(path, |path, edition| {
+        let images: Vec<(String, ArrayView3<f32>)> =
+            images.iter().map(|(c, i)| (edition.text(c), *i)).collect();
+        draw_image_gallery(path, &images, columns, pixels)
+    })
+}
+
+/// [`image_gallery`] in one edition.
+fn draw_image_gallery(
+    path: &Path,
+    images: &[(String, ArrayView3<f32>)],
+    columns: usize,
+    pixels: u32,
+) -> Result<()> {
+    check_images("image gallery", path, images)?;
     let columns = columns.clamp(1, images.len());
     let rows = images.len().div_ceil(columns) as u32;
     let caption = 2 * CAPTION_LINE + 8;
@@ -107,17 +111,22 @@ pub fn captioned_images(
     columns: usize,
     width: u32,
 ) -> Result<()> {
-    let invalid = |problem: String| PlotError::invalid("captioned images", path, problem);
-    if images.is_empty() {
-        return Err(invalid("needs at least one [3, H, W] image".to_string()).into());
-    }
-    if let Some((index, problem)) = images
-        .iter()
-        .enumerate()
-        .find_map(|(index, (_, image))| Some((index, not_an_rgb_image(*image)?)))
-    {
-        return Err(invalid(format!("image {index}: {problem}")).into());
-    }
+    canvas::in_every_edition(path, |path, edition| {
+        let images: Vec<(String, ArrayView3<f32>)> =
+            images.iter().map(|(c, i)| (edition.text(c), *i)).collect();
+        draw_captioned_images(path, &edition.text(title), &images, columns, width)
+    })
+}
+
+/// [`captioned_images`] in one edition.
+fn draw_captioned_images(
+    path: &Path,
+    title: &str,
+    images: &[(String, ArrayView3<f32>)],
+    columns: usize,
+    width: u32,
+) -> Result<()> {
+    check_images("captioned images", path, images)?;
     let columns = columns.clamp(1, images.len());
     let heights: Vec<u32> = images
         .iter()
@@ -179,6 +188,33 @@ pub fn captioned_images(
 const CAPTION_PIXELS: u32 = 16;
 const CAPTION_LINE: u32 = 19;
 
+/// Refuses an empty list, or an image that [`not_an_rgb_image`] refuses, naming it.
+fn check_images(
+    figure: &'static str,
+    path: &Path,
+    images: &[(String, ArrayView3<f32>)],
+) -> std::result::Result<(), PlotError> {
+    if images.is_empty() {
+        return Err(PlotError::invalid(
+            figure,
+            path,
+            "needs at least one [3, H, W] image",
+        ));
+    }
+    match images
+        .iter()
+        .enumerate()
+        .find_map(|(index, (_, image))| Some((index, not_an_rgb_image(*image)?)))
+    {
+        Some((index, problem)) => Err(PlotError::invalid(
+            figure,
+            path,
+            format!("image {index}: {problem}"),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Why `image` cannot be drawn as an RGB image, if it cannot.
 fn not_an_rgb_image(image: ArrayView3<f32>) -> Option<String> {
     let (channels, rows, columns) = image.dim();
@@ -186,6 +222,10 @@ fn not_an_rgb_image(image: ArrayView3<f32>) -> Option<String> {
         Some(format!("expects [3, H, W], got {:?}", image.shape()))
     } else if rows == 0 || columns == 0 {
         Some(format!("the image is empty: {:?}", image.shape()))
+    } else if let Some((at, value)) = image.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        Some(format!(
+            "the image holds {value} at [channel, row, column] {at:?}"
+        ))
     } else {
         None
     }

@@ -13,7 +13,9 @@ use super::canvas::TextSizes;
 use super::canvas::{self, BAR_WIDTH, format_value};
 use super::color::ColorScale;
 use super::error::PlotError;
-use super::heatmap::{GAP, MapStyle, PANEL_TITLE_HEIGHT, Panel, draw_cells, map_size, title_band};
+use super::heatmap::{
+    GAP, MapStyle, PANEL_TITLE_HEIGHT, Panel, check_finite, draw_cells, map_size, title_band,
+};
 
 /// Maps side by side, each with its title and its *own* colour scale and colour bar:
 /// for maps whose values mean different things (a signed edge map beside an
@@ -28,9 +30,30 @@ pub fn grid_with_own_scales(
     panels: &[(Panel, MapStyle)],
     columns: usize,
 ) -> Result<()> {
+    canvas::in_every_edition(path, |path, edition| {
+        let panels: Vec<(Panel, MapStyle)> = panels
+            .iter()
+            .map(|(p, s)| (p.translated(edition), *s))
+            .collect();
+        draw_grid_with_own_scales(path, &edition.text(title), &panels, columns)
+    })
+}
+
+/// [`grid_with_own_scales`] in one edition.
+fn draw_grid_with_own_scales(
+    path: &Path,
+    title: &str,
+    panels: &[(Panel, MapStyle)],
+    columns: usize,
+) -> Result<()> {
     if panels.is_empty() {
         return Err(PlotError::invalid("grid with own scales", path, "no maps to draw").into());
     }
+    check_finite(
+        "grid with own scales",
+        path,
+        panels.iter().map(|(p, _)| p.data),
+    )?;
     let columns = columns.clamp(1, panels.len());
     let rows = panels.len().div_ceil(columns);
     let sizes: Vec<(u32, u32)> = panels
@@ -86,11 +109,32 @@ pub fn marked_heatmap(
     marks: &[Mark],
     style: &MapStyle,
 ) -> Result<()> {
+    canvas::in_every_edition(path, |path, edition| {
+        let marks: Vec<Mark> = marks
+            .iter()
+            .map(|m| Mark {
+                label: edition.text(&m.label),
+                ..m.clone()
+            })
+            .collect();
+        draw_marked_heatmap(path, &edition.text(title), data, &marks, style)
+    })
+}
+
+/// [`marked_heatmap`] in one edition.
+fn draw_marked_heatmap(
+    path: &Path,
+    title: &str,
+    data: ArrayView2<f32>,
+    marks: &[Mark],
+    style: &MapStyle,
+) -> Result<()> {
     let (rows, columns) = data.dim();
     if let Some(mark) = marks.iter().find(|m| m.row >= rows || m.column >= columns) {
         let problem = format!("mark {mark:?} is outside the {rows}x{columns} map");
         return Err(PlotError::invalid("marked heatmap", path, problem).into());
     }
+    check_finite("marked heatmap", path, [data])?;
     let (map_w, map_h) = map_size(data.dim(), style.map_pixels);
     let band = title_band(title, TextSizes::NORMAL);
     let range = style.scale.range_for(style.range, [data]);
@@ -162,6 +206,27 @@ pub fn sparse_matrix(
     labels: &MatrixLabels,
     width: u32,
 ) -> Result<()> {
+    canvas::in_every_edition(path, |path, edition| {
+        let labels = MatrixLabels {
+            rows: labels.rows.iter().map(|r| edition.text(r)).collect(),
+            columns: labels.columns.iter().map(|c| edition.text(c)).collect(),
+            row_axis: edition.text(&labels.row_axis),
+            column_axis: edition.text(&labels.column_axis),
+            group: labels.group,
+            group_name: edition.text(&labels.group_name),
+        };
+        draw_sparse_matrix(path, &edition.text(title), data, &labels, width)
+    })
+}
+
+/// [`sparse_matrix`] in one edition.
+fn draw_sparse_matrix(
+    path: &Path,
+    title: &str,
+    data: ArrayView2<f32>,
+    labels: &MatrixLabels,
+    width: u32,
+) -> Result<()> {
     let (rows, columns) = data.dim();
     if labels.rows.len() != rows || labels.columns.len() != columns || rows * columns == 0 {
         let problem = format!(
@@ -171,6 +236,7 @@ pub fn sparse_matrix(
         );
         return Err(PlotError::invalid("sparse matrix", path, problem).into());
     }
+    check_finite("sparse matrix", path, [data])?;
     let label_w = 64u32; // room for the row labels
     let cell = ((width - label_w - 2 * GAP) / columns as u32).clamp(8, 48);
     let (matrix_w, matrix_h) = (cell * columns as u32, cell * rows as u32);
@@ -217,7 +283,7 @@ pub fn sparse_matrix(
             let y = top + i as i32 * cell as i32 + cell as i32 / 2;
             page.draw(&Text::new(text.clone(), (left - 8, y), row_font.clone()))?;
         }
-        let value_font = (canvas::FONT, (cell as f32 * 0.5).clamp(9.0, 16.0)).into_font();
+        let value_font = (canvas::font(), (cell as f32 * 0.5).clamp(9.0, 16.0)).into_font();
         for ((i, j), &value) in data.indexed_iter() {
             let x0 = left + j as i32 * cell as i32;
             let y0 = top + i as i32 * cell as i32;

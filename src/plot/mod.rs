@@ -34,7 +34,7 @@ mod maps;
 mod overview;
 
 pub use animation::{Sliding, chart_animation, sliding_animation};
-pub use canvas::{TextSizes, format_value};
+pub use canvas::{TextSizes, format_value, has_cjk_glyph};
 pub use charts::{
     ChartPanel, Labels, Series, SeriesLabelPosition, bar_chart, chart_grid, line_chart,
 };

@@ -13,6 +13,7 @@ use super::canvas;
 use super::color::{ColorScale, PALETTE};
 use super::error::PlotError;
 use super::heatmap::{MapStyle, draw_cells};
+use crate::i18n::Edition;
 
 /// One column of a network overview: a layer's name and its feature maps, top to
 /// bottom, coloured on one scale whose range is that layer's own.
@@ -55,6 +56,30 @@ pub fn overview(
     classes: &[&str],
     probabilities: &[f32],
 ) -> Result<()> {
+    canvas::in_every_edition(path, |path, edition| {
+        let columns: Vec<OverviewColumn> = columns
+            .iter()
+            .map(|c| OverviewColumn {
+                title: edition.text(&c.title),
+                ..c.clone()
+            })
+            .collect();
+        let classes: Vec<String> = classes.iter().map(|c| edition.text(c)).collect();
+        let classes: Vec<&str> = classes.iter().map(String::as_str).collect();
+        let title = edition.text(title);
+        draw_overview(path, &title, &columns, &classes, probabilities, edition)
+    })
+}
+
+/// [`overview`] in one edition.
+fn draw_overview(
+    path: &Path,
+    title: &str,
+    columns: &[OverviewColumn],
+    classes: &[&str],
+    probabilities: &[f32],
+    edition: &Edition,
+) -> Result<()> {
     if columns.is_empty() || classes.len() != probabilities.len() {
         let problem = format!(
             "{} columns, {} classes for {} probabilities",
@@ -95,7 +120,7 @@ pub fn overview(
         let bar_room = 90;
         let heading_x = left + OUTPUT as i32 / 2 - 10;
         let at = (heading_x, heading_y(0));
-        canvas::centered_text(page, "output (softmax)", at, LABEL_TEXT)?;
+        canvas::centered_text(page, &edition.text("output (softmax)"), at, LABEL_TEXT)?;
         let row_height = (rows * cell) as i32 / classes.len().max(1) as i32;
         let best = probabilities.iter().enumerate().fold(0, |best, (i, &p)| {
             if p > probabilities[best] { i } else { best }

@@ -58,6 +58,7 @@ pub fn browser_test(root: &Path) -> Result<()> {
         shots,
         failures: Vec::new(),
         checks: 0,
+        edition: String::new(),
     };
     let result = runtime.block_on(test.run(&chromium, driver.port));
     drop(driver);
@@ -206,6 +207,18 @@ struct Test {
     shots: PathBuf,
     failures: Vec<String>,
     checks: usize,
+    /// The edition under test: "" for the English pages, `LANG/` for a translation's.
+    edition: String,
+}
+
+/// The text of the Tiny VGG widget's message for a file that is not an image, in each
+/// edition (book/widgets/strings.js).
+fn unreadable_photo_message(edition: &str) -> &'static str {
+    if edition.starts_with("zh-CN") {
+        "无法把 README.md 读取为 PNG 或 JPEG 图像"
+    } else {
+        "Could not read README.md as a PNG or JPEG image"
+    }
 }
 
 /// The largest difference between two equally long lists of numbers.
@@ -257,7 +270,7 @@ impl Test {
     }
 
     fn page_url(&self, page: &str) -> Result<String> {
-        let path = self.html.join(page);
+        let path = self.html.join(&self.edition).join(page);
         let url = url::Url::from_file_path(&path)
             .map_err(|()| anyhow::anyhow!("{} is not an absolute path", path.display()))?;
         Ok(url.to_string())
@@ -296,16 +309,156 @@ impl Test {
         Ok(self)
     }
 
+    /// Every check, in the English edition and then in each translation (the same widgets
+    /// with the same numbers, their text in the page's language), then the language switch.
     async fn all(&mut self, client: &Client) -> Result<()> {
-        self.pages(client).await?;
-        // Tall enough to see every widget whole in its screenshot.
-        client.set_window_size(1100, 2400).await?;
-        self.convolution(client).await?;
-        self.output_size(client).await?;
-        self.pooling(client).await?;
-        self.receptive_field(client).await?;
-        self.tiny_vgg(client).await?;
-        self.quiz(client).await?;
+        let translations = crate::editions::TRANSLATIONS
+            .iter()
+            .map(|t| format!("{}/", t.language));
+        for edition in std::iter::once(String::new()).chain(translations) {
+            self.edition = edition;
+            if !self.edition.is_empty() {
+                println!("  the {} edition:", self.edition.trim_end_matches('/'));
+            }
+            self.pages(client).await?;
+            // Tall enough to see every widget whole in its screenshot.
+            client.set_window_size(1100, 2400).await?;
+            self.console(client).await?; // start from an empty log
+            self.convolution(client).await?;
+            self.output_size(client).await?;
+            self.pooling(client).await?;
+            self.receptive_field(client).await?;
+            // After operating the widgets: every text they showed was in the page's language
+            // (a text missing from book/widgets/strings.js is logged as an error).
+            let errors: Vec<String> = self
+                .console(client)
+                .await?
+                .into_iter()
+                .filter(|(level, _)| level == "SEVERE")
+                .map(|(_, text)| text)
+                .collect();
+            let edition = self.edition.clone();
+            self.check(errors.is_empty(), || {
+                format!(
+                    "widgets of the edition `{edition}`: console errors: {}",
+                    errors.join(" | ")
+                )
+            });
+            self.tiny_vgg(client).await?;
+            self.quiz(client).await?;
+            self.search(client).await?;
+        }
+        self.edition = String::new();
+        self.language_switch(client).await
+    }
+
+    /// The search box finds a word of the edition's language, and its results stay in the
+    /// edition: `pooling` in English, 池化 (pooling) in Chinese, whose index is built by
+    /// pairs of characters (editions.rs, `search_tokens`).
+    async fn search(&mut self, client: &Client) -> Result<()> {
+        let word = if self.edition.is_empty() {
+            "pooling"
+        } else {
+            "池化"
+        };
+        self.open(client, "ch01-convolution.html").await?;
+        self.click(client, "#mdbook-search-toggle").await?;
+        let bar = client.find(Locator::Css("#mdbook-searchbar")).await?;
+        bar.send_keys(word).await?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let results = loop {
+            let results = client
+                .execute(
+                    "return Array.from(document.querySelectorAll('#mdbook-searchresults li a'))\
+                     .map((a) => a.href)",
+                    vec![],
+                )
+                .await?;
+            let found = results.as_array().map_or(0, Vec::len);
+            if found > 0 || Instant::now() > deadline {
+                break results.as_array().cloned().unwrap_or_default();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        let edition = self.edition.clone();
+        self.check(!results.is_empty(), || {
+            format!("searching `{word}` in the edition `{edition}` finds nothing")
+        });
+        let folder = format!("/html/{edition}ch03-pooling.html");
+        let pooling = results
+            .iter()
+            .any(|r| r.as_str().is_some_and(|r| r.contains(&folder)));
+        self.check(pooling, || {
+            format!("searching `{word}` does not find chapter 3 ({folder}): {results:?}")
+        });
+        self.screenshot_widget(client, "#mdbook-searchresults-outer", "search.png")
+            .await?;
+        println!("    search: `{word}` finds {} sections", results.len());
+        Ok(())
+    }
+
+    /// The language switch on a page of every edition leads to the same page, at the same
+    /// heading, in the other edition: marked with its language and titled in it.
+    async fn language_switch(&mut self, client: &Client) -> Result<()> {
+        let place = "#max-and-average-pooling";
+        for translation in crate::editions::TRANSLATIONS {
+            let language = translation.language;
+            let english = format!("{}{place}", self.page_url("ch03-pooling.html")?);
+            client.goto(&english).await?;
+            let mut expected = english.clone();
+            for (to, title) in [
+                (language, translation.title),
+                ("en", "Convolutional Neural Networks"),
+            ] {
+                self.click(client, "a.edition-switch").await?;
+                let deadline = Instant::now() + Duration::from_secs(10);
+                let page = loop {
+                    let page = client
+                        .execute(
+                            "return [location.href, document.documentElement.lang, document.title, \
+                             Boolean(document.getElementById(location.hash.slice(1)))]",
+                            vec![],
+                        )
+                        .await?;
+                    if page[1] == json!(to) || Instant::now() > deadline {
+                        break page;
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                };
+                expected = if to == "en" {
+                    english.clone()
+                } else {
+                    expected.replace(
+                        "/html/ch03-pooling.html",
+                        &format!("/html/{language}/ch03-pooling.html"),
+                    )
+                };
+                let url = page[0].as_str().unwrap_or_default().to_string();
+                self.check(url == expected, || {
+                    format!("the language switch to `{to}` leads to {url}, not {expected}")
+                });
+                self.check(page[1] == json!(to), || {
+                    format!(
+                        "the page the switch to `{to}` leads to has lang={}",
+                        page[1]
+                    )
+                });
+                let shown = page[2].as_str().unwrap_or_default().to_string();
+                self.check(shown.contains(title), || {
+                    format!(
+                        "the page the switch to `{to}` leads to is titled `{shown}`, not `{title}`"
+                    )
+                });
+                self.check(page[3] == json!(true), || {
+                    format!("the page the switch to `{to}` leads to has no element {place}")
+                });
+                if to == language {
+                    self.screenshot_widget(client, "main", "language-switch.png")
+                        .await?;
+                }
+            }
+        }
+        println!("    language switch: English ⇄ each translation, same page, same place");
         Ok(())
     }
 
@@ -343,7 +496,7 @@ impl Test {
 
     /// Every page at 400 px: no console error, nothing wider than the window.
     async fn pages(&mut self, client: &Client) -> Result<()> {
-        let mut pages: Vec<String> = std::fs::read_dir(&self.html)?
+        let mut pages: Vec<String> = std::fs::read_dir(self.html.join(&self.edition))?
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
             // print.html opens the print dialog; toc.html is the sidebar's frame; 404.html
@@ -413,7 +566,15 @@ impl Test {
                 parameters: json!({}),
             })
             .await?;
-        println!("    pages: {} loaded at {NARROW} px", pages.len());
+        println!(
+            "    pages{}: {} loaded at {NARROW} px",
+            if self.edition.is_empty() {
+                ""
+            } else {
+                " (translated)"
+            },
+            pages.len()
+        );
         Ok(())
     }
 
@@ -430,7 +591,8 @@ impl Test {
             .execute(scroll, vec![serde_json::to_value(&element)?])
             .await?;
         let png = element.screenshot().await?;
-        let path = self.shots.join(name);
+        let prefix = self.edition.replace('/', "-");
+        let path = self.shots.join(format!("{prefix}{name}"));
         std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
         Ok(())
     }
@@ -941,7 +1103,7 @@ impl Test {
         for layer in [1, 3] {
             self.type_into(
                 client,
-                &format!(r#"{w} input[aria-label="layer {layer} kernel"]"#),
+                &format!(r#"{w} input[data-input="layer {layer} kernel"]"#),
                 "5",
             )
             .await?;
@@ -1195,13 +1357,14 @@ impl Test {
                 )
                 .await?;
             let status = status.as_str().unwrap_or_default().to_string();
-            if status.starts_with("Could not read") || Instant::now() > deadline {
+            let message = unreadable_photo_message(&self.edition);
+            if status.starts_with(message) || Instant::now() > deadline {
                 break status;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         };
         self.check(
-            status.starts_with("Could not read README.md as a PNG or JPEG image"),
+            status.starts_with(unreadable_photo_message(&self.edition)),
             || format!("Tiny VGG: uploading README.md says `{status}`"),
         );
         let errors = self
@@ -1221,7 +1384,13 @@ impl Test {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let state = self.state(client, "tiny-vgg").await?;
-            if state["image"] == "your photo" && state["source"]["width"] == width {
+            // The photo's name as the explorer shows it (book/widgets/strings.js).
+            let name = if self.edition.starts_with("zh-CN") {
+                "你的照片"
+            } else {
+                "your photo"
+            };
+            if state["image"] == name && state["source"]["width"] == width {
                 return Ok(state);
             }
             if Instant::now() > deadline {
@@ -1238,7 +1407,11 @@ impl Test {
     /// choices, from the quiz file), and read the score.
     async fn quiz(&mut self, client: &Client) -> Result<()> {
         self.open(client, "ch04-output-size.html").await?;
-        let path = self.root.join("book/generated/quizzes/ch04.toml");
+        let path = self
+            .root
+            .join("book/generated")
+            .join(&self.edition)
+            .join("quizzes/ch04.toml");
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;
         let quiz: toml::Table = text

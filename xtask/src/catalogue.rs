@@ -1,11 +1,20 @@
-//! `exercises/exercises.toml`: the exercises, their hints, and the teacher's assignments.
+//! `exercises/exercises.toml`: the exercises, their hints, and the teacher's assignments;
+//! and `exercises/exercises.zh-CN.toml`: their titles and hints in Simplified Chinese.
+//!
+//! The translation is a file of its own, keyed by exercise id and assignment name, so that
+//! the English manifest stays as readable as before and a translator reviews one file. It
+//! must translate every exercise and assignment, with as many hints as the English: a
+//! catalogue loaded in Chinese with a translation missing is an error, never English in
+//! its place, and `--verify` and xtask's tests report every gap.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
+
+use crate::texts::{self, Lang};
 
 /// One `[[exercise]]`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -37,16 +46,6 @@ pub enum Level {
     Implement,
     /// Predict (checked), run, and explain (graded by the teacher).
     Investigate,
-}
-
-impl Level {
-    pub fn name(self) -> &'static str {
-        match self {
-            Level::Compute => "compute",
-            Level::Implement => "implement",
-            Level::Investigate => "investigate",
-        }
-    }
 }
 
 impl Exercise {
@@ -130,14 +129,174 @@ pub struct Catalogue {
     pub exercises: Vec<Exercise>,
     #[serde(rename = "assignment", default)]
     pub assignments: Vec<Assignment>,
+    /// The language of the titles and hints (English as the file has them, or translated
+    /// by [`load`]), and of the errors of [`Catalogue::select`].
+    #[serde(skip)]
+    pub lang: Lang,
 }
 
-/// Reads and validates `exercises/exercises.toml`.
-pub fn load(root: &Path) -> Result<Catalogue> {
+/// The translation of one exercise, in `exercises/exercises.LANG.toml`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExerciseText {
+    title: String,
+    hint: String,
+    #[serde(default)]
+    more_hints: Vec<String>,
+}
+
+/// The translation of one assignment.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssignmentText {
+    title: String,
+}
+
+/// A whole translation file: `[exercise.ID]` and `[assignment.NAME]` tables.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Translation {
+    #[serde(default)]
+    exercise: BTreeMap<String, ExerciseText>,
+    #[serde(default)]
+    assignment: BTreeMap<String, AssignmentText>,
+}
+
+/// The file that translates `exercises/exercises.toml` into `lang`, relative to the
+/// repository's root: `None` for English, the source.
+pub fn translation_path(lang: Lang) -> Option<String> {
+    match lang {
+        Lang::En => None,
+        other => Some(format!("exercises/exercises.{}.toml", other.code())),
+    }
+}
+
+/// Reads and validates `exercises/exercises.toml`, with its titles and hints in `lang`
+/// (from `exercises/exercises.LANG.toml`, which must translate every one of them).
+pub fn load(root: &Path, lang: Lang) -> Result<Catalogue> {
     let path = root.join("exercises/exercises.toml");
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    parse(&text).with_context(|| format!("in {}", path.display()))
+    let mut catalogue = parse(&text).with_context(|| format!("in {}", path.display()))?;
+    if let Some(relative) = translation_path(lang) {
+        let path = root.join(&relative);
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "cannot read {}, the translation for --lang {}",
+                path.display(),
+                lang.code()
+            )
+        })?;
+        catalogue = translate(&catalogue, &text, lang).with_context(|| format!("in {relative}"))?;
+    }
+    Ok(catalogue)
+}
+
+/// The problems of a translation of `catalogue`: each exercise or assignment it lacks, or
+/// has but the English does not, each hint count that differs, each empty text.
+fn translation_problems(catalogue: &Catalogue, translation: &Translation) -> Vec<String> {
+    let mut problems = Vec::new();
+    for exercise in &catalogue.exercises {
+        let id = &exercise.id;
+        let Some(text) = translation.exercise.get(id) else {
+            problems.push(format!(
+                "exercise `{id}` is not translated ([exercise.{id}])"
+            ));
+            continue;
+        };
+        if text.more_hints.len() != exercise.more_hints.len() {
+            problems.push(format!(
+                "exercise `{id}` has {} hints here, but {} in exercises.toml",
+                1 + text.more_hints.len(),
+                exercise.hint_count()
+            ));
+        }
+        let texts = [&text.title, &text.hint]
+            .into_iter()
+            .chain(&text.more_hints);
+        if texts.into_iter().any(|t| t.trim().is_empty()) {
+            problems.push(format!("exercise `{id}` has an empty title or hint"));
+        }
+    }
+    for id in translation.exercise.keys() {
+        if !catalogue.exercises.iter().any(|e| &e.id == id) {
+            problems.push(format!(
+                "[exercise.{id}] translates no exercise of exercises.toml"
+            ));
+        }
+    }
+    for assignment in &catalogue.assignments {
+        let name = &assignment.name;
+        match translation.assignment.get(name) {
+            None => problems.push(format!(
+                "assignment `{name}` is not translated ([assignment.{name}])"
+            )),
+            Some(text) if text.title.trim().is_empty() => {
+                problems.push(format!("assignment `{name}` has an empty title"))
+            }
+            Some(_) => {}
+        }
+    }
+    for name in translation.assignment.keys() {
+        if !catalogue.assignments.iter().any(|a| &a.name == name) {
+            problems.push(format!(
+                "[assignment.{name}] translates no assignment of exercises.toml"
+            ));
+        }
+    }
+    problems
+}
+
+/// The catalogue with the titles and hints of `text` (a translation file) in `lang`; an
+/// error that lists every problem if the translation is incomplete.
+pub fn translate(catalogue: &Catalogue, text: &str, lang: Lang) -> Result<Catalogue> {
+    let translation: Translation = toml::from_str(text)?;
+    let problems = translation_problems(catalogue, &translation);
+    if !problems.is_empty() {
+        bail!(
+            "the {} translation is incomplete (English is never shown in its place):\n  - {}",
+            lang.code(),
+            problems.join("\n  - ")
+        );
+    }
+    let mut translated = catalogue.clone();
+    translated.lang = lang;
+    for exercise in &mut translated.exercises {
+        let text = &translation.exercise[&exercise.id];
+        exercise.title = text.title.clone();
+        exercise.hint = text.hint.clone();
+        exercise.more_hints = text.more_hints.clone();
+    }
+    for assignment in &mut translated.assignments {
+        assignment.title = translation.assignment[&assignment.name].title.clone();
+    }
+    Ok(translated)
+}
+
+/// The problems of every translation of the repository's catalogue, for `--verify`.
+pub fn all_translation_problems(root: &Path, catalogue: &Catalogue) -> Vec<String> {
+    let mut problems = Vec::new();
+    for lang in Lang::ALL {
+        let Some(relative) = translation_path(lang) else {
+            continue;
+        };
+        let text = match std::fs::read_to_string(root.join(&relative)) {
+            Ok(text) => text,
+            Err(error) => {
+                problems.push(format!("{relative}: cannot read it: {error}"));
+                continue;
+            }
+        };
+        match toml::from_str::<Translation>(&text) {
+            Ok(translation) => problems.extend(
+                translation_problems(catalogue, &translation)
+                    .into_iter()
+                    .map(|p| format!("{relative}: {p}")),
+            ),
+            Err(error) => problems.push(format!("{relative}: {error}")),
+        }
+    }
+    problems
 }
 
 /// Parses the catalogue and checks it: ids of the form `chNN-name`, unique; every
@@ -268,12 +427,9 @@ impl Catalogue {
         }
         let known: Vec<&str> = self.assignments.iter().map(|a| a.name.as_str()).collect();
         if known.is_empty() {
-            bail!("no assignment `{name}`: exercises/exercises.toml declares no [[assignment]]");
+            bail!(texts::no_assignments(self.lang, name));
         }
-        bail!(
-            "no assignment `{name}`; exercises/exercises.toml declares: {}",
-            known.join(", ")
-        )
+        bail!(texts::no_assignment(self.lang, name, &known.join(", ")))
     }
 
     /// The exercises `target` (all, a chapter or one exercise, a point each) or
@@ -327,16 +483,14 @@ impl Catalogue {
             let chosen: Vec<&Exercise> =
                 catalogue.iter().filter(|e| e.chapter() == target).collect();
             if chosen.is_empty() {
-                bail!(
-                    "no exercises for chapter `{target}`; chapters with exercises: {chapter_list}"
-                );
+                bail!(texts::no_chapter(self.lang, &target, &chapter_list));
             }
             return Ok(chosen);
         }
         if let Some(exercise) = catalogue.iter().find(|e| e.id == target) {
             return Ok(vec![exercise]);
         }
-        let mut message = format!("no exercise `{target}`.");
+        let mut message = texts::no_exercise(self.lang, &target);
         let chapter = target.get(..4).unwrap_or("");
         let same_chapter: Vec<&str> = catalogue
             .iter()
@@ -344,21 +498,17 @@ impl Catalogue {
             .map(|e| e.id.as_str())
             .collect();
         if same_chapter.is_empty() {
-            write!(
-                message,
-                " Give a chapter ({chapter_list}), an exercise id such as `{}` or \
-                 --assignment NAME; `cargo xtask check --list` lists them all.",
-                catalogue
-                    .first()
-                    .map(|e| e.id.as_str())
-                    .unwrap_or("ch01-...")
-            )?;
+            let example = catalogue
+                .first()
+                .map(|e| e.id.as_str())
+                .unwrap_or("ch01-...");
+            message.push_str(&texts::give_a_target(self.lang, &chapter_list, example));
         } else {
-            write!(
-                message,
-                " Chapter {chapter} has: {}.",
-                same_chapter.join(", ")
-            )?;
+            message.push_str(&texts::chapter_has(
+                self.lang,
+                chapter,
+                &same_chapter.join(", "),
+            ));
         }
         bail!(message)
     }
@@ -541,6 +691,95 @@ exercises = [
         );
     }
 
+    /// The repository's translations translate every exercise and assignment, with as many
+    /// hints as the English, and nothing else.
+    #[test]
+    fn the_translations_are_complete() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let english = load(&root, Lang::En).unwrap();
+        assert_eq!(
+            all_translation_problems(&root, &english),
+            Vec::<String>::new()
+        );
+        for lang in Lang::ALL {
+            let translated = load(&root, lang).unwrap();
+            assert_eq!(translated.lang, lang);
+            for (theirs, ours) in translated.exercises.iter().zip(&english.exercises) {
+                assert_eq!(theirs.id, ours.id);
+                assert_eq!(theirs.hint_count(), ours.hint_count(), "{}", ours.id);
+                if lang != Lang::En {
+                    // Translated, not copied: a Chinese title has Chinese in it.
+                    assert!(!theirs.title.is_ascii(), "{}: {}", ours.id, theirs.title);
+                    for hint in theirs.hints(usize::MAX) {
+                        assert!(!hint.is_ascii(), "{}: {hint}", ours.id);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_incomplete_translation_is_an_error_not_english() {
+        let catalogue = parse(CATALOGUE).unwrap();
+        let complete = r#"
+[exercise.ch03-pooled-sizes]
+title = "大小"
+hint = "向下取整"
+more_hints = ["公式", "换一组数的例子"]
+
+[exercise.ch03-max-pool-argmax]
+title = "最大值位置"
+hint = "循环"
+
+[exercise.ch04-uncovered-pixels]
+title = "未覆盖"
+hint = "窗口"
+
+[assignment.week2]
+title = "池化"
+"#;
+        let translated = translate(&catalogue, complete, Lang::ZhCn).unwrap();
+        assert_eq!(translated.exercises[0].hints(2), ["向下取整", "公式"]);
+        assert_eq!(translated.assignments[0].title, "池化");
+        assert_eq!(
+            translated
+                .select(Some("ch09"), None)
+                .unwrap_err()
+                .to_string(),
+            "没有 `ch09` 章的练习；有练习的章：ch03, ch04"
+        );
+        let cases = [
+            (
+                "[exercise.ch03-max-pool-argmax]\ntitle = \"最大值位置\"\nhint = \"循环\"\n",
+                "",
+                "exercise `ch03-max-pool-argmax` is not translated",
+            ),
+            (
+                "more_hints = [\"公式\", \"换一组数的例子\"]",
+                "more_hints = [\"公式\"]",
+                "has 2 hints here, but 3 in exercises.toml",
+            ),
+            ("title = \"未覆盖\"", "title = \" \"", "empty title or hint"),
+            (
+                "[assignment.week2]",
+                "[assignment.week9]",
+                "[assignment.week9] translates no",
+            ),
+            (
+                "[exercise.ch03-pooled-sizes]",
+                "[exercise.ch03-pooled]",
+                "[exercise.ch03-pooled] translates no",
+            ),
+        ];
+        for (from, to, expected) in cases {
+            let bad = complete.replacen(from, to, 1);
+            let error = format!("{:#}", translate(&catalogue, &bad, Lang::ZhCn).unwrap_err());
+            assert!(error.contains(expected), "{error}");
+            assert!(error.contains("zh-CN translation is incomplete"), "{error}");
+        }
+        assert!(translate(&catalogue, "[exercise.x]\nname = 1\n", Lang::ZhCn).is_err());
+    }
+
     /// The numbers in `text`: runs of digits, with a decimal point and more digits if any,
     /// written without trailing zeros after the point (`3.50` is `3.5`).
     fn numbers(text: &str) -> BTreeSet<String> {
@@ -590,8 +829,14 @@ exercises = [
     /// Every exercise has at least two hints: a nudge and more.
     #[test]
     fn hints_never_give_an_answer_away() {
+        for lang in Lang::ALL {
+            hints_in_never_give_an_answer_away(lang);
+        }
+    }
+
+    fn hints_in_never_give_an_answer_away(lang: Lang) {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let catalogue = load(&root).unwrap();
+        let catalogue = load(&root, lang).unwrap();
         let mut checked = 0;
         for exercise in &catalogue.exercises {
             assert!(
@@ -633,8 +878,9 @@ exercises = [
                     .collect();
                 assert!(
                     revealed.is_empty(),
-                    "{}: hint {} states {revealed:?}, an answer: {hint}",
+                    "{} ({}): hint {} states {revealed:?}, an answer: {hint}",
                     exercise.id,
+                    lang.code(),
                     tier + 1
                 );
             }

@@ -39,6 +39,7 @@ use crate::catalogue::{self, Catalogue, Exercise, Item, Level, Selection};
 use crate::files;
 use crate::run::{self, Ending, Run};
 use crate::scratch::{self, Built, Job, Scratch, Slot};
+use crate::texts::{self, Lang};
 
 /// How long one exercise's checks may run, unless `--time-limit` says otherwise. The
 /// slowest exercise's checks take well under a second, so this only ends an endless loop.
@@ -63,6 +64,8 @@ pub struct CheckOptions {
     pub seed: u64,
     /// Stop an exercise's checks after this long.
     pub time_limit: Duration,
+    /// The language of the report (`--lang`, or `$CNN_BOOK_LANG`).
+    pub lang: Lang,
 }
 
 /// The result of one exercise.
@@ -88,7 +91,21 @@ pub enum Status {
 }
 
 impl Status {
-    /// The word the checker prints.
+    /// The words the checker prints, in `lang`.
+    pub fn label_in(self, lang: Lang) -> String {
+        match self {
+            Status::Passed => texts::status_passed(lang),
+            Status::Failed => texts::status_failed(lang),
+            Status::NotStarted => texts::status_not_started(lang),
+            Status::CompileError => texts::status_compile_error(lang),
+            Status::TimedOut => texts::status_timed_out(lang),
+            Status::Crashed => texts::status_crashed(lang),
+            Status::NotHandedIn => texts::status_not_handed_in(lang),
+            Status::NoChecks => texts::status_no_checks(lang),
+        }
+    }
+
+    /// The words the checker prints in English, for the exercises' authors (`--verify`).
     pub fn label(self) -> &'static str {
         match self {
             Status::Passed => "PASS",
@@ -228,8 +245,9 @@ pub fn judge_missing(item: &Item) -> ExerciseResult {
     ExerciseResult::new(item, Status::NotHandedIn)
 }
 
-/// Judges one exercise from its run: the status, the check to show, the points.
-pub fn judge(item: &Item, run: &Run, time_limit: Duration) -> ExerciseResult {
+/// Judges one exercise from its run: the status, the check to show, the points; what went
+/// wrong said in `lang`.
+pub fn judge(item: &Item, run: &Run, time_limit: Duration, lang: Lang) -> ExerciseResult {
     let (outcomes, running) = outcomes(&run.records);
     let began = !run.records.is_empty();
     let passed = outcomes.iter().filter(|o| o.passed == Some(true)).count();
@@ -244,22 +262,19 @@ pub fn judge(item: &Item, run: &Run, time_limit: Duration) -> ExerciseResult {
     result.printed = run.printed.clone();
     let during = running
         .as_deref()
-        .map(|check| format!("check {check}"))
+        .map(|check| texts::during_check(lang, check))
         .unwrap_or_else(|| {
             if began {
-                "between checks".to_string()
+                texts::between_checks(lang)
             } else {
-                "before the checks began".to_string()
+                texts::before_the_checks(lang)
             }
         });
     match &run.ending {
         Ending::TimedOut => {
             result.status = Status::TimedOut;
             result.failed_check = running.clone();
-            result.message = Some(format!(
-                "{during} did not finish within {} seconds: an endless loop?",
-                time_limit.as_secs_f64()
-            ));
+            result.message = Some(texts::timed_out(lang, &during, time_limit.as_secs_f64()));
         }
         Ending::Crashed {
             signal,
@@ -268,20 +283,17 @@ pub fn judge(item: &Item, run: &Run, time_limit: Duration) -> ExerciseResult {
             result.status = Status::Crashed;
             result.failed_check = running.clone();
             let how = if *stack_overflow {
-                "a stack overflow: endless recursion?".to_string()
+                texts::stack_overflow(lang)
             } else {
-                run::signal_meaning(*signal)
+                texts::signal_meaning(lang, *signal)
             };
-            result.message = Some(format!("the program crashed during {during}: {how}"));
+            result.message = Some(texts::crashed(lang, &during, &how));
         }
         Ending::Exited { code } => {
             result.status = Status::Crashed;
             result.failed_check = running.clone();
             let code = code.map(|c| c.to_string()).unwrap_or_else(|| "?".into());
-            result.message = Some(format!(
-                "the program exited (status {code}) during {during}, before its checks were \
-                 done: does the code call std::process::exit? Only the checker may end it"
-            ));
+            result.message = Some(texts::exited(lang, &code, &during));
         }
         Ending::Completed => {
             result.status = if outcomes.is_empty() {
@@ -354,24 +366,25 @@ impl Totals {
     }
 
     /// "12 passed, 3 failed, 15 not started (30 exercises)", leaving out the zero counts
-    /// other than "passed".
-    pub fn summary(&self) -> String {
-        let mut parts = vec![format!("{} passed", self.passed)];
-        for (count, what) in [
-            (self.failed, "failed"),
-            (self.not_started, "not started"),
-            (self.compile_error, "do not compile"),
-            (self.timed_out, "timed out"),
-            (self.crashed, "crashed"),
-            (self.not_handed_in, "not handed in"),
-            (self.no_checks, "without checks"),
-        ] {
+    /// other than "passed", in `lang`.
+    pub fn summary(&self, lang: Lang) -> String {
+        let mut parts = vec![texts::count_passed(lang, self.passed)];
+        type Say = fn(Lang, usize) -> String;
+        let counts: [(usize, Say); 7] = [
+            (self.failed, texts::count_failed),
+            (self.not_started, texts::count_not_started),
+            (self.compile_error, texts::count_compile_error),
+            (self.timed_out, texts::count_timed_out),
+            (self.crashed, texts::count_crashed),
+            (self.not_handed_in, texts::count_not_handed_in),
+            (self.no_checks, texts::count_no_checks),
+        ];
+        for (count, say) in counts {
             if count > 0 {
-                parts.push(format!("{count} {what}"));
+                parts.push(say(lang, count));
             }
         }
-        let plural = if self.total == 1 { "" } else { "s" };
-        format!("{} ({} exercise{plural})", parts.join(", "), self.total)
+        texts::summary(lang, &parts, self.total)
     }
 }
 
@@ -411,6 +424,15 @@ pub struct Source<'a> {
     pub shown_as: String,
 }
 
+/// How the exercises of [`evaluate`] are run: the seed of the checks' inputs, each
+/// exercise's time limit, and the language of the messages.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    pub seed: u64,
+    pub time_limit: Duration,
+    pub lang: Lang,
+}
+
 /// Builds and runs the exercises of `sources` in `slot`, with the hidden checks of
 /// `hidden` (a folder with `chNN/name.rs` files) if given, and judges each.
 pub fn evaluate(
@@ -418,11 +440,16 @@ pub fn evaluate(
     slot: Slot,
     sources: &[Source],
     hidden: Option<(&Path, &str)>,
-    seed: u64,
-    time_limit: Duration,
+    options: RunOptions,
     mut progress: impl FnMut(&str),
 ) -> Result<Vec<ExerciseResult>> {
+    let RunOptions {
+        seed,
+        time_limit,
+        lang,
+    } = options;
     let mut scratch = Scratch::open(root, slot)?;
+    scratch.lang = lang;
     if let Some((folder, shown_as)) = hidden {
         scratch.show_hidden_as(folder, shown_as);
     }
@@ -442,14 +469,14 @@ pub fn evaluate(
         })
         .collect();
     let built = scratch.build(&jobs, |done, total| {
-        progress(&format!("built {done} of {total} exercises"))
+        progress(&texts::built(lang, done, total))
     })?;
     let mut results = Vec::new();
     for source in sources {
         let item = &source.item;
         let Some(job) = jobs.iter().find(|j| j.exercise.id == item.exercise.id) else {
             let mut result = ExerciseResult::new(item, Status::NotHandedIn);
-            result.message = Some(format!("{} is missing", source.shown_as));
+            result.message = Some(texts::file_missing(lang, &source.shown_as));
             results.push(result);
             continue;
         };
@@ -460,10 +487,10 @@ pub fn evaluate(
                 result
             }
             Built::Program(program) => {
-                progress(&format!("running {}", item.exercise.id));
+                progress(&texts::running(lang, &item.exercise.id));
                 let dir = scratch.member_dir(item.exercise);
-                let run = run::run_program(program, &dir, seed, time_limit)?;
-                let mut result = judge(item, &run, time_limit);
+                let run = run::run_program(program, &dir, seed, time_limit, lang)?;
+                let mut result = judge(item, &run, time_limit, lang);
                 let names = scratch.path_names(job);
                 result.message = result.message.map(|m| scratch::rename_paths(&m, &names));
                 result.location = result
@@ -498,13 +525,17 @@ fn shorten_location(location: &str) -> String {
 /// The text report: one line per exercise, and under each that is not passed, what went
 /// wrong, the file to edit and the hints asked for. With ANSI styles; print it with
 /// `anstream`, which drops them when the output is not a terminal or `NO_COLOR` is set.
+/// The checker's words are in the catalogue's language; columns line up by the width a
+/// terminal gives each character (two for a Chinese one).
 pub fn render(results: &[ExerciseResult], catalogue: &Catalogue, show_points: bool) -> String {
+    let lang = catalogue.lang;
     let width = results.iter().map(|r| r.id.len()).max().unwrap_or(0);
     let title_width = results
         .iter()
-        .map(|r| r.title.chars().count())
+        .map(|r| display_width(&r.title))
         .max()
         .unwrap_or(0);
+    let label_width: usize = 17;
     let mut text = String::new();
     let mut chapter = "";
     let indent = " ".repeat(20);
@@ -516,14 +547,18 @@ pub fn render(results: &[ExerciseResult], catalogue: &Catalogue, show_points: bo
             let _ = writeln!(text, "\n{chapter}");
         }
         let style = result.status.style();
-        let label = format!("{:<17}", result.status.label());
+        let label = result.status.label_in(lang);
+        let label = format!(
+            "{label}{}",
+            " ".repeat(label_width.saturating_sub(display_width(&label)))
+        );
         let _ = write!(
             text,
             "  {style}{label}{style:#} {:<width$}  {}",
             result.id, result.title
         );
         if show_points {
-            let pad = title_width - result.title.chars().count();
+            let pad = title_width - display_width(&result.title);
             let _ = write!(
                 text,
                 "{}  {}/{}",
@@ -537,10 +572,7 @@ pub fn render(results: &[ExerciseResult], catalogue: &Catalogue, show_points: bo
         match result.status {
             Status::Passed => {
                 if result.level == Level::Investigate && result.explanation.is_none() {
-                    let _ = writeln!(
-                        text,
-                        "{indent}prediction right; now write your EXPLANATION for your teacher"
-                    );
+                    let _ = writeln!(text, "{indent}{}", texts::prediction_right(lang));
                 }
                 continue;
             }
@@ -557,21 +589,14 @@ pub fn render(results: &[ExerciseResult], catalogue: &Catalogue, show_points: bo
                     let _ = writeln!(text, "{indent}{line}");
                 }
                 if lines.len() > 24 {
-                    let _ = writeln!(
-                        text,
-                        "{indent}{dim}... {} more lines{dim:#}",
-                        lines.len() - 24
-                    );
+                    let more = texts::more_lines(lang, lines.len() - 24);
+                    let _ = writeln!(text, "{indent}{dim}{more}{dim:#}");
                 }
             }
             Status::Failed | Status::TimedOut | Status::Crashed | Status::NoChecks => {
                 if let Some(check) = &result.failed_check {
-                    let at = result
-                        .location
-                        .as_deref()
-                        .map(|l| format!(", panicked at {l}"))
-                        .unwrap_or_default();
-                    let _ = writeln!(text, "{indent}check {check}{at}:");
+                    let line = texts::failed_check(lang, check, result.location.as_deref());
+                    let _ = writeln!(text, "{indent}{line}");
                 }
                 if let Some(message) = &result.message {
                     for line in message.lines().take(8) {
@@ -579,16 +604,14 @@ pub fn render(results: &[ExerciseResult], catalogue: &Catalogue, show_points: bo
                     }
                 }
                 if result.status == Status::NoChecks {
-                    let _ = writeln!(
-                        text,
-                        "{indent}no checks in exercises/tests/check/{}",
-                        exercise.map(Exercise::file).unwrap_or_default()
-                    );
+                    let file = exercise.map(Exercise::file).unwrap_or_default();
+                    let _ = writeln!(text, "{indent}{}", texts::no_checks_in(lang, &file));
                 }
             }
         }
         if !result.printed.is_empty() {
-            let _ = writeln!(text, "{indent}{dim}your code printed:{dim:#}");
+            let printed = texts::your_code_printed(lang);
+            let _ = writeln!(text, "{indent}{dim}{printed}{dim:#}");
             for (index, line) in result.printed.iter().enumerate() {
                 if index == 6 {
                     let _ = writeln!(text, "{indent}  {dim}...{dim:#}");
@@ -599,42 +622,82 @@ pub fn render(results: &[ExerciseResult], catalogue: &Catalogue, show_points: bo
         }
         if let Some(exercise) = exercise {
             if result.status != Status::NotHandedIn {
-                let _ = writeln!(text, "{indent}edit {}", exercise.starter_path());
+                let edit = texts::edit(lang, &exercise.starter_path());
+                let _ = writeln!(text, "{indent}{edit}");
             }
             let hints = exercise.hints(result.hints_shown);
             for (index, hint) in hints.iter().enumerate() {
+                let first_label = texts::hint_label(lang, index + 1);
+                let continued = " ".repeat(display_width(&first_label));
                 for (line_index, line) in wrap(hint, 76).iter().enumerate() {
                     let label = if line_index == 0 {
-                        format!("hint {}: ", index + 1)
+                        &first_label
                     } else {
-                        " ".repeat(8)
+                        &continued
                     };
                     let _ = writeln!(text, "{indent}{hint_style}{label}{line}{hint_style:#}");
                 }
             }
             if !hints.is_empty() && hints.len() < exercise.hint_count() {
-                let _ = writeln!(
-                    text,
-                    "{indent}{dim}(another hint: --hint {}){dim:#}",
-                    hints.len() + 1
-                );
+                let another = texts::another_hint(lang, hints.len() + 1);
+                let _ = writeln!(text, "{indent}{dim}{another}{dim:#}");
             }
         }
     }
     text
 }
 
-/// Splits `text` into lines of at most `width` characters, at spaces (a longer word gets a
-/// line of its own).
+/// How many columns a terminal gives `text`: two for each Chinese character (and other
+/// wide ones), one for the others.
+pub fn display_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// True for a character that a line may break before and after without a space: a Chinese
+/// character or punctuation mark (and other East Asian wide characters).
+fn is_wide(c: char) -> bool {
+    unicode_width::UnicodeWidthChar::width(c) == Some(2)
+}
+
+/// True for a punctuation mark that must not begin a line (Chinese typesetting's rule).
+fn closes(c: char) -> bool {
+    "，。、；：？！）》」』】…,.;:?!)".contains(c)
+}
+
+/// Splits `text` into lines of at most `width` columns: at spaces, and in Chinese text
+/// between any two characters (a longer word gets a line of its own; a closing punctuation
+/// mark stays with what it follows).
 fn wrap(text: &str, width: usize) -> Vec<String> {
+    // The pieces a line may break between, each with whether a space came before it.
+    let mut pieces: Vec<(bool, String)> = Vec::new();
+    let mut space_before = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space_before = true;
+            continue;
+        }
+        let glued = !space_before
+            && pieces.last().is_some_and(|(_, piece)| {
+                let last = piece.chars().last().unwrap_or(' ');
+                closes(c) || !(is_wide(c) || is_wide(last))
+            });
+        match pieces.last_mut() {
+            Some((_, piece)) if glued => piece.push(c),
+            _ => pieces.push((space_before, c.to_string())),
+        }
+        space_before = false;
+    }
     let mut lines: Vec<String> = Vec::new();
-    for word in text.split_whitespace() {
+    for (space, piece) in pieces {
+        let separator = if space { " " } else { "" };
         match lines.last_mut() {
-            Some(line) if line.len() + 1 + word.len() <= width => {
-                line.push(' ');
-                line.push_str(word);
+            Some(line)
+                if display_width(line) + separator.len() + display_width(&piece) <= width =>
+            {
+                line.push_str(separator);
+                line.push_str(&piece);
             }
-            _ => lines.push(word.to_string()),
+            _ => lines.push(piece),
         }
     }
     lines
@@ -659,7 +722,8 @@ pub fn sources_in<'a>(selection: &Selection<'a>, folder: &Path, shown_as: &str) 
 
 /// Checks the selected exercises once and prints the report. Returns the report.
 pub fn check_once(root: &Path, options: &CheckOptions) -> Result<Report> {
-    let catalogue = catalogue::load(root)?;
+    let lang = options.lang;
+    let catalogue = catalogue::load(root, lang)?;
     let selection = catalogue.select(options.target.as_deref(), options.assignment.as_deref())?;
     if let Some(path) = &options.json {
         files::check_writable(path)?;
@@ -669,37 +733,31 @@ pub fn check_once(root: &Path, options: &CheckOptions) -> Result<Report> {
     } else {
         ("starters", "exercises/src", Slot::Check)
     };
-    let count = selection.items.len();
+    let what = match (&options.assignment, &options.target) {
+        (Some(name), _) => texts::assignment_named(lang, name),
+        (None, Some(target)) => target.clone(),
+        (None, None) => String::new(),
+    };
     anstream::println!(
-        "==> Checking {count} exercise{} ({code}){}{}",
-        if count == 1 { "" } else { "s" },
-        match (&options.assignment, &options.target) {
-            (Some(name), _) => format!(": assignment {name}"),
-            (None, Some(target)) => format!(": {target}"),
-            (None, None) => String::new(),
-        },
-        selection
-            .title
-            .as_deref()
-            .map(|t| format!(" ({t})"))
-            .unwrap_or_default()
+        "{}",
+        texts::checking(
+            lang,
+            selection.items.len(),
+            code,
+            &what,
+            selection.title.as_deref()
+        )
     );
     if !root.join("target/exercises/build").exists() {
-        println!(
-            "    (the first check compiles cnn-core and the checks' other dependencies: \
-             a few minutes; later checks take seconds)"
-        );
+        println!("{}", texts::first_build(lang));
     }
     let sources = sources_in(&selection, &root.join(folder), folder);
-    let mut results = evaluate(
-        root,
-        slot,
-        &sources,
-        None,
-        options.seed,
-        options.time_limit,
-        |_| {},
-    )?;
+    let run_options = RunOptions {
+        seed: options.seed,
+        time_limit: options.time_limit,
+        lang,
+    };
+    let mut results = evaluate(root, slot, &sources, None, run_options, |_| {})?;
     for result in &mut results {
         if result.status != Status::Passed
             && let Some(exercise) = catalogue.exercises.iter().find(|e| e.id == result.id)
@@ -713,11 +771,11 @@ pub fn check_once(root: &Path, options: &CheckOptions) -> Result<Report> {
     );
     let totals = Totals::of(&results);
     let points = if options.assignment.is_some() {
-        format!("; {} of {} points", totals.points, totals.points_possible)
+        texts::points_of(lang, totals.points, totals.points_possible)
     } else {
         String::new()
     };
-    anstream::println!("\n{}{points}", totals.summary());
+    anstream::println!("\n{}{points}", totals.summary(lang));
     let report = Report {
         student: options
             .student
@@ -734,7 +792,10 @@ pub fn check_once(root: &Path, options: &CheckOptions) -> Result<Report> {
     };
     if let Some(path) = &options.json {
         files::write_atomically(path, report.to_json().as_bytes())?;
-        println!("Report written to {}", path.display());
+        println!(
+            "{}",
+            texts::report_written(lang, &path.display().to_string())
+        );
     }
     Ok(report)
 }
@@ -760,7 +821,7 @@ pub fn watch(root: &Path, options: &CheckOptions) -> Result<()> {
         if let Err(error) = check_once(root, options) {
             eprintln!("error: {error:#}");
         }
-        println!("\n==> Watching exercises/ for changes (Ctrl-C to stop)");
+        println!("{}", texts::watching(options.lang));
         // Wait for a save of a Rust file, then let the editor finish writing: an editor
         // may write, rename and touch a file in a burst of events.
         loop {
@@ -785,9 +846,14 @@ fn is_rust_change(event: &notify::Result<notify::Event>) -> bool {
         .any(|p| p.extension().is_some_and(|e| e == "rs"))
 }
 
-/// Prints the list of exercises, then the assignments.
-pub fn list(root: &Path) -> Result<()> {
-    let catalogue = catalogue::load(root)?;
+/// Prints the list of exercises, then the assignments, in `lang`.
+pub fn list(root: &Path, lang: Lang) -> Result<()> {
+    let catalogue = catalogue::load(root, lang)?;
+    let level_width = [Level::Compute, Level::Implement, Level::Investigate]
+        .into_iter()
+        .map(|level| display_width(&texts::level(lang, level)))
+        .max()
+        .unwrap_or(0);
     let width = catalogue
         .exercises
         .iter()
@@ -795,24 +861,22 @@ pub fn list(root: &Path) -> Result<()> {
         .max()
         .unwrap_or(0);
     for exercise in &catalogue.exercises {
+        let level = texts::level(lang, exercise.level);
+        let pad = " ".repeat(level_width - display_width(&level));
         println!(
-            "{:<width$}  {:<11}  {:>3} min  {}",
+            "{:<width$}  {level}{pad}  {}  {}",
             exercise.id,
-            exercise.level.name(),
-            exercise.minutes,
+            texts::list_minutes(lang, exercise.minutes),
             exercise.title
         );
     }
     if !catalogue.assignments.is_empty() {
-        println!("\nAssignments (cargo xtask check --assignment NAME):");
+        println!("{}", texts::list_assignments(lang));
         for assignment in &catalogue.assignments {
             let points: u32 = assignment.exercises.iter().map(|e| e.points).sum();
-            println!(
-                "  {:<8} {} exercises, {points} points: {}",
-                assignment.name,
-                assignment.exercises.len(),
-                assignment.title
-            );
+            let what =
+                texts::list_assignment(lang, assignment.exercises.len(), points, &assignment.title);
+            println!("  {:<8} {what}", assignment.name);
         }
     }
     Ok(())
@@ -825,12 +889,18 @@ const VERIFY_SEEDS: [u64; 2] = [0, 20_240_917];
 /// seeds), every exercise has files and checks, every checks file belongs to an exercise,
 /// and every chapter from ch01 to ch08 has at least three exercises.
 pub fn verify(root: &Path, time_limit: Duration) -> Result<()> {
-    let catalogue = catalogue::load(root)?;
+    let catalogue = catalogue::load(root, Lang::En)?;
     let mut problems = catalogue_problems(root, &catalogue);
+    problems.extend(catalogue::all_translation_problems(root, &catalogue));
     let all = catalogue.select(None, None)?;
     println!("==> Building and running every exercise's checks against the starters");
     let starters = sources_in(&all, &root.join("exercises/src"), "exercises/src");
-    let results = evaluate(root, Slot::Check, &starters, None, 0, time_limit, |_| {})?;
+    let english = |seed| RunOptions {
+        seed,
+        time_limit,
+        lang: Lang::En,
+    };
+    let results = evaluate(root, Slot::Check, &starters, None, english(0), |_| {})?;
     for result in &results {
         let fails_every_check = result.checks_passed == 0
             && matches!(result.status, Status::NotStarted | Status::Failed);
@@ -862,8 +932,7 @@ pub fn verify(root: &Path, time_limit: Duration) -> Result<()> {
             Slot::Solutions,
             &solutions,
             None,
-            seed,
-            time_limit,
+            english(seed),
             |_| {},
         )?;
         for result in &results {
@@ -1053,7 +1122,7 @@ mod tests {
             ],
             Ending::Completed,
         );
-        let judged = judge(&argmax, &passed, LIMIT);
+        let judged = judge(&argmax, &passed, LIMIT, Lang::En);
         assert_eq!((judged.status, judged.points), (Status::Passed, 2));
         assert_eq!((judged.checks_passed, judged.checks_total), (2, 2));
 
@@ -1069,7 +1138,7 @@ mod tests {
             ],
             Ending::Completed,
         );
-        let judged = judge(&argmax, &failed, LIMIT);
+        let judged = judge(&argmax, &failed, LIMIT, Lang::En);
         assert_eq!((judged.status, judged.points), (Status::Failed, 0));
         assert_eq!(judged.failed_check.as_deref(), Some(B));
         assert_eq!(judged.message.as_deref(), Some("argmax positions differ"));
@@ -1087,10 +1156,16 @@ mod tests {
             ],
             Ending::Completed,
         );
-        assert_eq!(judge(&argmax, &todo, LIMIT).status, Status::NotStarted);
+        assert_eq!(
+            judge(&argmax, &todo, LIMIT, Lang::En).status,
+            Status::NotStarted
+        );
 
         let empty = run_of(vec![begin(&[]), Event::End], Ending::Completed);
-        assert_eq!(judge(&argmax, &empty, LIMIT).status, Status::NoChecks);
+        assert_eq!(
+            judge(&argmax, &empty, LIMIT, Lang::En).status,
+            Status::NoChecks
+        );
     }
 
     #[test]
@@ -1098,7 +1173,12 @@ mod tests {
         let catalogue = catalogue::parse(CATALOGUE).unwrap();
         let argmax = item(&catalogue, 1, 2);
         let events = || vec![begin(&[A, B]), start(A), result(A, true, ""), start(B)];
-        let timed_out = judge(&argmax, &run_of(events(), Ending::TimedOut), LIMIT);
+        let timed_out = judge(
+            &argmax,
+            &run_of(events(), Ending::TimedOut),
+            LIMIT,
+            Lang::En,
+        );
         assert_eq!(timed_out.status, Status::TimedOut);
         assert_eq!(timed_out.points, 0);
         assert_eq!(timed_out.checks_passed, 1);
@@ -1112,7 +1192,7 @@ mod tests {
             signal: 6,
             stack_overflow: true,
         };
-        let crashed = judge(&argmax, &run_of(events(), overflow), LIMIT);
+        let crashed = judge(&argmax, &run_of(events(), overflow), LIMIT, Lang::En);
         assert_eq!(crashed.status, Status::Crashed);
         assert!(
             crashed
@@ -1124,6 +1204,7 @@ mod tests {
             &argmax,
             &run_of(events(), Ending::Exited { code: Some(0) }),
             LIMIT,
+            Lang::En,
         );
         assert_eq!(exited.status, Status::Crashed);
         assert!(exited.message.unwrap().contains("std::process::exit"));
@@ -1132,6 +1213,17 @@ mod tests {
             &argmax,
             &run_of(vec![], Ending::Exited { code: Some(0) }),
             LIMIT,
+            Lang::En,
+        );
+        let chinese = judge(
+            &argmax,
+            &run_of(events(), Ending::TimedOut),
+            LIMIT,
+            Lang::ZhCn,
+        );
+        assert_eq!(
+            chinese.message.as_deref(),
+            Some("检查 ch03::max_pool_argmax::b 没有在 10 秒内完成：是不是死循环？")
         );
         assert_eq!((nothing.status, nothing.checks_total), (Status::Crashed, 0));
         assert!(nothing.message.unwrap().contains("before the checks began"));
@@ -1147,7 +1239,7 @@ mod tests {
             vec![begin(&[A]), start(A), result(A, true, "")],
             Ending::Exited { code: Some(0) },
         );
-        let judged = judge(&argmax, &run, LIMIT);
+        let judged = judge(&argmax, &run, LIMIT, Lang::En);
         assert_eq!((judged.status, judged.points), (Status::Crashed, 0));
     }
 
@@ -1164,7 +1256,7 @@ mod tests {
         let totals = Totals::of(&results);
         assert_eq!((totals.points, totals.points_possible), (2, 4));
         assert_eq!(
-            totals.summary(),
+            totals.summary(Lang::En),
             "1 passed, 1 not started, 1 not handed in (3 exercises)"
         );
     }
@@ -1214,6 +1306,69 @@ ch04
         assert_eq!(wrap("one two three four", 9), ["one two", "three", "four"]);
         assert_eq!(wrap("a verylongword b", 4), ["a", "verylongword", "b"]);
         assert!(wrap("", 10).is_empty());
+    }
+
+    #[test]
+    fn chinese_hints_wrap_between_characters_by_width() {
+        // Each Chinese character takes two columns; a line may break between any two, but
+        // not before a closing punctuation mark, and words of code stay whole.
+        assert_eq!(
+            wrap("先减去最大的值，再取指数。", 8),
+            ["先减去最", "大的值，", "再取指", "数。"]
+        );
+        assert_eq!(wrap("用 output_size 公式", 14), ["用 output_size", "公式"]);
+        for line in wrap(&"卷积核在特征图上滑动，".repeat(10), 76) {
+            assert!(display_width(&line) <= 76, "{line}");
+        }
+    }
+
+    #[test]
+    fn the_text_report_speaks_chinese() {
+        let english = catalogue::parse(CATALOGUE).unwrap();
+        let chinese = r#"
+[exercise.ch03-pooled-sizes]
+title = "池化后的大小"
+hint = "向下取整"
+more_hints = ["公式", "换一组数的例子"]
+[exercise.ch03-max-pool-argmax]
+title = "最大值位置"
+hint = "循环"
+[exercise.ch04-uncovered-pixels]
+title = "未覆盖"
+hint = "窗口"
+[assignment.week2]
+title = "池化"
+"#;
+        let catalogue = catalogue::translate(&english, chinese, Lang::ZhCn).unwrap();
+        let mut sizes = ExerciseResult::new(&item(&catalogue, 0, 1), Status::Failed);
+        sizes.failed_check = Some("ch03::pooled_sizes::lenet_pooling".into());
+        sizes.message = Some("lenet_pooled_side() = 13，与 cnn-core 的池化结果不符".into());
+        sizes.location = Some("exercises/tests/check/ch03/pooled_sizes.rs:14:5".into());
+        sizes.hints_shown = 1;
+        let started = ExerciseResult::new(&item(&catalogue, 1, 2), Status::NotStarted);
+        let passed = ExerciseResult::new(&item(&catalogue, 2, 1), Status::Passed);
+        let results = [sizes, started, passed];
+        let text = anstream::adapter::strip_str(&render(&results, &catalogue, true)).to_string();
+        let expected = "
+ch03
+  未通过            ch03-pooled-sizes      池化后的大小  0/1
+                    检查 ch03::pooled_sizes::lenet_pooling，panic 位于 exercises/tests/check/ch03/pooled_sizes.rs:14:5：
+                      lenet_pooled_side() = 13，与 cnn-core 的池化结果不符
+                    请编辑 exercises/src/ch03/pooled_sizes.rs
+                    提示 1：向下取整
+                    （更多提示：--hint 2）
+  未开始            ch03-max-pool-argmax   最大值位置    0/2
+                    请编辑 exercises/src/ch03/max_pool_argmax.rs
+
+ch04
+  通过              ch04-uncovered-pixels  未覆盖        0/1
+                    预测正确；现在为老师写下你的 EXPLANATION（解释）
+";
+        assert_eq!(text, expected);
+        assert_eq!(
+            Totals::of(&results).summary(Lang::ZhCn),
+            "1 道通过，1 道未通过，1 道未开始（共 3 道练习）"
+        );
     }
 
     #[test]

@@ -21,9 +21,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rand::Rng;
 
 use crate::catalogue::{self, Selection};
-use crate::check::{self, ExerciseResult, Report, Status, Totals};
+use crate::check::{self, ExerciseResult, Report, RunOptions, Status, Totals};
 use crate::files;
 use crate::scratch::Slot;
+use crate::texts::{self, Lang};
 
 /// The options of `cargo xtask grade`.
 #[derive(Debug, Clone)]
@@ -35,6 +36,8 @@ pub struct GradeOptions {
     pub hidden_tests: Option<PathBuf>,
     pub seed: Option<u64>,
     pub time_limit: Duration,
+    /// The language of the progress lines, the notes and the reports' messages.
+    pub lang: Lang,
 }
 
 /// What a learner's folder holds.
@@ -46,22 +49,22 @@ pub enum Submission {
     Unusable(String),
 }
 
-/// Finds the `exercises/src/`-like folder of one learner's entry in SUBMISSIONS.
-pub fn find_submission(entry: &Path, name: &str) -> Submission {
+/// Finds the `exercises/src/`-like folder of one learner's entry in SUBMISSIONS; why it
+/// cannot be graded is said in `lang`.
+pub fn find_submission(entry: &Path, name: &str, lang: Lang) -> Submission {
     let Ok(metadata) = std::fs::metadata(entry) else {
-        return Submission::Unusable("missing: a link to nothing".into());
+        return Submission::Unusable(texts::link_to_nothing(lang));
     };
     if !metadata.is_dir() {
         let zipped = name.ends_with(".zip") || name.ends_with(".tar.gz") || name.ends_with(".tgz");
         return Submission::Unusable(if zipped {
-            "not a folder of Rust files: an archive; unpack it into a folder named after the learner"
-                .into()
+            texts::an_archive(lang)
         } else {
-            "not a folder of Rust files: a file".into()
+            texts::a_file(lang)
         });
     }
     if visible_entries(entry).is_empty() {
-        return Submission::Unusable("empty: nothing handed in".into());
+        return Submission::Unusable(texts::empty_folder(lang));
     }
     // The learner's exercises/src/ itself, their exercises/ folder, or their repository.
     for (inner, shown) in [
@@ -78,13 +81,9 @@ pub fn find_submission(entry: &Path, name: &str) -> Submission {
         }
     }
     if count_rust_files(entry, 0) == 0 {
-        Submission::Unusable("not a folder of Rust files: no .rs file in it".into())
+        Submission::Unusable(texts::no_rust_files(lang))
     } else {
-        Submission::Unusable(
-            "missing: Rust files, but no chNN/ folders of exercise files (expected the \
-             learner's exercises/src/ folder)"
-                .into(),
-        )
+        Submission::Unusable(texts::no_chapter_folders(lang))
     }
 }
 
@@ -195,14 +194,14 @@ pub fn csv_text(selection: &Selection, rows: &[Row]) -> Result<String> {
 }
 
 /// The note of a graded learner's row: the exercises that did not compile, ran out of
-/// time, crashed or were not handed in (empty if none).
-fn note_of(results: &[ExerciseResult]) -> String {
+/// time, crashed or were not handed in (empty if none), in `lang`.
+fn note_of(results: &[ExerciseResult], lang: Lang) -> String {
     let mut parts = Vec::new();
     for (status, what) in [
-        (Status::CompileError, "does not compile"),
-        (Status::TimedOut, "timed out"),
-        (Status::Crashed, "crashed"),
-        (Status::NotHandedIn, "not handed in"),
+        (Status::CompileError, texts::note_compile_error(lang)),
+        (Status::TimedOut, texts::note_timed_out(lang)),
+        (Status::Crashed, texts::note_crashed(lang)),
+        (Status::NotHandedIn, texts::note_not_handed_in(lang)),
     ] {
         let ids: Vec<&str> = results
             .iter()
@@ -210,10 +209,10 @@ fn note_of(results: &[ExerciseResult]) -> String {
             .map(|r| r.id.as_str())
             .collect();
         if !ids.is_empty() {
-            parts.push(format!("{what}: {}", ids.join(" ")));
+            parts.push(texts::note_part(lang, &what, &ids.join(" ")));
         }
     }
-    parts.join("; ")
+    parts.join(texts::note_separator(lang))
 }
 
 /// The folder of JSON reports: `--json`, or beside the CSV file, named like it with
@@ -240,36 +239,37 @@ fn is_inside(inner: &Path, outer: &Path) -> bool {
 /// Grades every learner's folder in `options.submissions`.
 pub fn grade(root: &Path, options: &GradeOptions) -> Result<()> {
     let started = Instant::now();
+    let lang = options.lang;
     // Everything is checked before any work starts.
-    let catalogue = catalogue::load(root)?;
+    let catalogue = catalogue::load(root, lang)?;
     let selection = catalogue.select(None, options.assignment.as_deref())?;
     let submissions = &options.submissions;
     if !submissions.is_dir() {
-        bail!(
-            "the submissions folder {} {}",
-            submissions.display(),
-            if submissions.exists() {
-                "is not a folder"
-            } else {
-                "does not exist"
-            }
-        );
+        let folder = submissions.display().to_string();
+        bail!(if submissions.exists() {
+            texts::submissions_not_a_folder(lang, &folder)
+        } else {
+            texts::submissions_missing(lang, &folder)
+        });
     }
     let learners = visible_entries(submissions);
     if learners.is_empty() {
-        bail!(
-            "the submissions folder {} is empty: it needs one folder per learner",
-            submissions.display()
-        );
+        bail!(texts::submissions_empty(
+            lang,
+            &submissions.display().to_string()
+        ));
     }
     let reports = reports_folder(options);
-    for (what, path) in [("--csv", &options.csv), ("the JSON reports", &reports)] {
+    for (what, path) in [
+        ("--csv".to_string(), &options.csv),
+        (texts::the_json_reports(lang), &reports),
+    ] {
         if is_inside(path, submissions) {
-            bail!(
-                "{what} ({}) would be inside the submissions folder, where it would look like \
-                 a learner's submission; write it elsewhere",
-                path.display()
-            );
+            bail!(texts::inside_submissions(
+                lang,
+                &what,
+                &path.display().to_string()
+            ));
         }
     }
     files::check_writable(&options.csv).context("--csv")?;
@@ -292,9 +292,8 @@ pub fn grade(root: &Path, options: &GradeOptions) -> Result<()> {
                 .collect();
             if !unused.is_empty() {
                 println!(
-                    "note: the hidden checks of {} are not used: {} does not grade them",
-                    unused.join(", "),
-                    selection.label
+                    "{}",
+                    texts::hidden_unused(lang, &unused.join(", "), &selection.label)
                 );
             }
             Some((folder.clone(), ids))
@@ -317,19 +316,22 @@ pub fn grade(root: &Path, options: &GradeOptions) -> Result<()> {
         .zip(hidden_shown.as_deref())
         .map(|((folder, _), shown)| (folder.as_path(), shown));
 
+    let what = match &options.assignment {
+        Some(name) => texts::assignment_named(lang, name),
+        None => texts::all_exercises(lang),
+    };
     println!(
-        "==> Grading {} learner{} in {}: {}{} ({} exercises, {} points), seed {seed}",
-        learners.len(),
-        if learners.len() == 1 { "" } else { "s" },
-        submissions.display(),
-        selection.label,
-        selection
-            .title
-            .as_deref()
-            .map(|t| format!(" ({t})"))
-            .unwrap_or_default(),
-        selection.items.len(),
-        selection.possible_points(),
+        "{}",
+        texts::grading(
+            lang,
+            learners.len(),
+            &submissions.display().to_string(),
+            &what,
+            selection.title.as_deref(),
+            selection.items.len(),
+            selection.possible_points(),
+            seed
+        )
     );
 
     // The hidden checks must pass on the reference solutions, or they would fail everyone.
@@ -340,8 +342,11 @@ pub fn grade(root: &Path, options: &GradeOptions) -> Result<()> {
             folder,
             ids,
             hidden_arg,
-            seed,
-            options.time_limit,
+            RunOptions {
+                seed,
+                time_limit: options.time_limit,
+                lang,
+            },
         )?;
     }
 
@@ -349,14 +354,17 @@ pub fn grade(root: &Path, options: &GradeOptions) -> Result<()> {
     let mut rows = Vec::new();
     let mut written = 0;
     for (index, learner) in learners.iter().enumerate() {
-        bar.set_message(format!("{learner}: reading"));
-        let submission = find_submission(&submissions.join(learner), learner);
+        bar.set_message(texts::reading(lang, learner));
+        let submission = find_submission(&submissions.join(learner), learner, lang);
         let grading = Grading {
             root,
             selection: &selection,
             hidden: hidden_arg,
-            seed,
-            time_limit: options.time_limit,
+            run: RunOptions {
+                seed,
+                time_limit: options.time_limit,
+                lang,
+            },
         };
         let (results, note) = grading
             .learner(&submission, |step| {
@@ -388,16 +396,16 @@ pub fn grade(root: &Path, options: &GradeOptions) -> Result<()> {
         )?;
         written += 1;
         let line = format!(
-            "[{}/{}] {learner}: {} of {} points{}",
+            "[{}/{}] {}",
             index + 1,
             learners.len(),
-            row.total,
-            selection.possible_points(),
-            if row.note.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", row.note)
-            }
+            texts::learner_points(
+                lang,
+                learner,
+                row.total,
+                selection.possible_points(),
+                &row.note
+            )
         );
         bar.suspend(|| println!("{line}"));
         bar.inc(1);
@@ -406,12 +414,16 @@ pub fn grade(root: &Path, options: &GradeOptions) -> Result<()> {
     bar.finish_and_clear();
     files::write_atomically(&options.csv, csv_text(&selection, &rows)?.as_bytes())?;
     println!(
-        "==> Graded {} learner{} in {} (seed {seed}): grades in {}, {written} reports in {}",
-        learners.len(),
-        if learners.len() == 1 { "" } else { "s" },
-        duration_text(started.elapsed()),
-        options.csv.display(),
-        reports.display()
+        "{}",
+        texts::graded(
+            lang,
+            learners.len(),
+            &duration_text(started.elapsed(), lang),
+            seed,
+            &options.csv.display().to_string(),
+            written,
+            &reports.display().to_string()
+        )
     );
     Ok(())
 }
@@ -421,8 +433,7 @@ struct Grading<'a> {
     root: &'a Path,
     selection: &'a Selection<'a>,
     hidden: Option<(&'a Path, &'a str)>,
-    seed: u64,
-    time_limit: Duration,
+    run: RunOptions,
 }
 
 impl Grading<'_> {
@@ -451,11 +462,8 @@ impl Grading<'_> {
         };
         let sources = check::sources_in(self.selection, path, shown_as);
         if sources.iter().all(|s| s.file.is_none()) {
-            let why = format!(
-                "missing: none of the {} files graded (such as {shown_as}/{})",
-                sources.len(),
-                self.selection.items[0].exercise.file()
-            );
+            let example = format!("{shown_as}/{}", self.selection.items[0].exercise.file());
+            let why = texts::none_of_the_files(self.run.lang, sources.len(), &example);
             return Ok((not_handed_in(&why), why));
         }
         let results = check::evaluate(
@@ -463,11 +471,10 @@ impl Grading<'_> {
             Slot::Grade,
             &sources,
             self.hidden,
-            self.seed,
-            self.time_limit,
+            self.run,
             progress,
         )?;
-        let note = note_of(&results);
+        let note = note_of(&results, self.run.lang);
         Ok((results, note))
     }
 }
@@ -479,30 +486,21 @@ fn validate_hidden(
     folder: &Path,
     ids: &[String],
     hidden: Option<(&Path, &str)>,
-    seed: u64,
-    time_limit: Duration,
+    run: RunOptions,
 ) -> Result<()> {
     let solutions = root.join("exercises/solutions");
     if !solutions.is_dir() {
-        println!("note: no exercises/solutions/ here, so the hidden checks are not tried on them");
+        println!("{}", texts::no_solutions_here(run.lang));
         return Ok(());
     }
     println!(
-        "==> Trying the hidden checks of {} on the reference solutions",
-        folder.display()
+        "{}",
+        texts::trying_hidden(run.lang, &folder.display().to_string())
     );
     let mut tried = selection.clone();
     tried.items.retain(|item| ids.contains(&item.exercise.id));
     let sources = check::sources_in(&tried, &solutions, "exercises/solutions");
-    let results = check::evaluate(
-        root,
-        Slot::Grade,
-        &sources,
-        hidden,
-        seed,
-        time_limit,
-        |_| {},
-    )?;
+    let results = check::evaluate(root, Slot::Grade, &sources, hidden, run, |_| {})?;
     let failing: Vec<String> = results
         .iter()
         .filter(|r| r.status != Status::Passed)
@@ -546,14 +544,9 @@ fn progress_bar(learners: usize) -> ProgressBar {
     bar
 }
 
-/// "1 min 23 s", "45.2 s".
-fn duration_text(duration: Duration) -> String {
-    let seconds = duration.as_secs_f64();
-    if seconds < 60.0 {
-        format!("{seconds:.1} s")
-    } else {
-        format!("{} min {:02} s", seconds as u64 / 60, seconds as u64 % 60)
-    }
+/// "1 min 23 s", "45.2 s" (in `lang`).
+fn duration_text(duration: Duration, lang: Lang) -> String {
+    texts::duration(lang, duration.as_secs_f64())
 }
 
 #[cfg(test)]
@@ -582,7 +575,7 @@ mod tests {
         make("dee/lib/main.rs", "");
         make("eve.zip", "");
         std::fs::create_dir_all(class.join("fay/.git")).unwrap();
-        let found = |name: &str| find_submission(&class.join(name), name);
+        let found = |name: &str| find_submission(&class.join(name), name, Lang::En);
         assert_eq!(
             found("ada"),
             Submission::Folder {
@@ -671,6 +664,7 @@ mod tests {
             hidden_tests: None,
             seed: None,
             time_limit: Duration::from_secs(1),
+            lang: Lang::En,
         };
         assert_eq!(
             reports_folder(&options("out/week2.csv", None)),
@@ -688,7 +682,17 @@ mod tests {
 
     #[test]
     fn durations_read_well() {
-        assert_eq!(duration_text(Duration::from_millis(45_240)), "45.2 s");
-        assert_eq!(duration_text(Duration::from_secs(83)), "1 min 23 s");
+        assert_eq!(
+            duration_text(Duration::from_millis(45_240), Lang::En),
+            "45.2 s"
+        );
+        assert_eq!(
+            duration_text(Duration::from_secs(83), Lang::En),
+            "1 min 23 s"
+        );
+        assert_eq!(
+            duration_text(Duration::from_secs(83), Lang::ZhCn),
+            "1 分 23 秒"
+        );
     }
 }

@@ -54,7 +54,7 @@ pub fn is_left_out(path: &str) -> bool {
 
 /// Writes the learner's repository into `dir`, which must be new or empty.
 pub fn handout(root: &Path, dir: &Path, assignment: Option<&str>) -> Result<()> {
-    let catalogue = catalogue::load(root)?;
+    let catalogue = catalogue::load(root, crate::texts::Lang::En)?;
     let selection = catalogue.select(None, assignment)?;
     // Check the destination before any work.
     if dir.exists() {

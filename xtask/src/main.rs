@@ -6,8 +6,8 @@
 //!   build the book (HTML, math rendered at build time) and check its links.
 //! - `cargo xtask serve [--port 3000]`: the same as `book`, then serve the book on localhost.
 //! - `cargo xtask check [ch03 | ch03-max-pool-argmax | --assignment week2] [--hint [N]]
-//!   [--json report.json] [--watch]`: check the exercises (see `check.rs`); `--verify` is
-//!   CI's check of the exercises themselves.
+//!   [--json report.json] [--watch] [--lang zh-CN]`: check the exercises (see `check.rs`);
+//!   `--verify` is CI's check of the exercises themselves.
 //! - `cargo xtask grade SUBMISSIONS --assignment week2 --csv grades.csv [--hidden-tests DIR]`:
 //!   grade a class, one folder per learner (see `grade.rs`).
 //! - `cargo xtask handout DIR [--assignment week2]`: the repository a learner receives,
@@ -29,39 +29,56 @@ use clap::{Parser, Subcommand};
 mod browser;
 mod catalogue;
 mod check;
+mod editions;
 mod files;
 mod grade;
 mod handout;
 mod run;
 mod scratch;
+mod texts;
 
 /// A command-line tool the book build needs, installed with `cargo install`.
 struct Tool {
-    /// The crate's name, which is also the name of the program it installs.
+    /// The crate's name, which is also the name of the program it installs unless
+    /// `program` says otherwise.
     name: &'static str,
     /// The exact version the book is built with.
     version: &'static str,
+    /// A program of the crate that does not answer `--version`: its version is read from
+    /// `cargo install --list` instead.
+    program: Option<&'static str>,
 }
 
 /// The book's tools, pinned. This table is the one place their versions are written down.
 ///
 /// mdbook-katex 0.10 embeds KaTeX 0.16.4; `book/katex/` holds that version's CSS and fonts.
+/// mdbook-i18n-helpers 0.4.0 is the 0.4 release for mdBook 0.5: `mdbook-xgettext` (the
+/// POT), `mdbook-gettext` (the translated editions; see `editions.rs`).
 const TOOLS: &[Tool] = &[
     Tool {
         name: "mdbook",
         version: "0.5.4",
+        program: None,
     },
     Tool {
         name: "mdbook-katex",
         version: "0.10.0",
+        program: None,
     },
     Tool {
         name: "mdbook-linkcheck2",
         version: "0.13.0",
+        program: None,
     },
     Tool {
         name: "mdbook-quiz",
         version: "0.5.0",
+        program: None,
+    },
+    Tool {
+        name: "mdbook-i18n-helpers",
+        version: "0.4.0",
+        program: Some("mdbook-gettext"),
     },
 ];
 
@@ -91,6 +108,34 @@ enum Task {
     },
     /// Test the built book in headless Chromium: widgets, console errors, 400 px layout.
     BrowserTest,
+    /// For translators: extract the messages of the English pages and merge them into
+    /// po/LANG.po (new paragraphs untranslated, changed ones fuzzy); see po/README.md.
+    Po {
+        /// For CI: fail if a PO file is not current with the English sources, or has an
+        /// untranslated or fuzzy message; change nothing.
+        #[arg(long)]
+        check: bool,
+        /// With --check: untranslated messages are counted, not errors. A transition flag
+        /// for while the translation is written (issue 17); .ci/run drops it once
+        /// po/zh-CN.po is complete.
+        #[arg(long, requires = "check")]
+        allow_untranslated: bool,
+    },
+    /// mdBook runs this: a preprocessor of the book's editions (see editions.rs).
+    #[command(hide = true)]
+    MdbookPreprocessor {
+        /// `gettext-prepare` or `gettext-finish`.
+        name: String,
+        /// `supports RENDERER`, when mdBook asks.
+        #[arg(num_args = 0..)]
+        rest: Vec<String>,
+    },
+    /// Check every local link and #place of the built book (both editions), as `book` does.
+    #[command(hide = true)]
+    CheckLinks,
+    /// mdBook runs this: the renderer that builds the translated editions.
+    #[command(hide = true)]
+    RenderTranslations,
     /// Check the exercises (exercises/src/): a line per exercise, a summary, a JSON report.
     Check {
         /// A chapter (`ch03`) or one exercise (`ch03-max-pool-argmax`); all if left out.
@@ -126,6 +171,10 @@ enum Task {
         /// List the exercises with their levels and estimated times, and the assignments.
         #[arg(long, conflicts_with_all = ["watch", "verify"])]
         list: bool,
+        /// The language of the report, titles, hints and failure messages: `en` or `zh-CN`
+        /// [default: $CNN_BOOK_LANG, else en].
+        #[arg(long, value_name = "LANG")]
+        lang: Option<String>,
     },
     /// Grade a class: SUBMISSIONS holds one folder per learner (their exercises/src/).
     Grade {
@@ -152,6 +201,11 @@ enum Task {
         /// Stop an exercise's checks after this many seconds.
         #[arg(long, value_name = "SECONDS", default_value_t = check::TIME_LIMIT.as_secs_f64())]
         time_limit: f64,
+        /// The language of the progress lines, the notes and the reports' messages: `en` or
+        /// `zh-CN` [default: $CNN_BOOK_LANG, else en]. The CSV header, the JSON field names
+        /// and the status codes are the same in every language.
+        #[arg(long, value_name = "LANG")]
+        lang: Option<String>,
     },
     /// Write the repository a learner receives into DIR: without the solutions, with a
     /// workflow that checks their work on every push (GitHub Classroom autograding).
@@ -182,6 +236,29 @@ fn run_task(cli: Cli) -> Result<()> {
         Task::Figures { chapter } => figures(&root, chapter.as_deref()),
         Task::Book => book(&root),
         Task::BrowserTest => browser::browser_test(&root),
+        Task::Po {
+            check,
+            allow_untranslated,
+        } => {
+            ensure_tools()?;
+            if check {
+                let untranslated = if allow_untranslated {
+                    editions::Untranslated::Allowed
+                } else {
+                    editions::Untranslated::Forbidden
+                };
+                editions::check_po(&root, untranslated)
+            } else {
+                editions::update_po(&root)
+            }
+        }
+        Task::MdbookPreprocessor { name, rest } => {
+            let supports = (rest.first().map(String::as_str) == Some("supports"))
+                .then(|| rest.get(1).map(String::as_str).unwrap_or(""));
+            editions::preprocessor(&name, supports)
+        }
+        Task::RenderTranslations => editions::render_translations(),
+        Task::CheckLinks => editions::check_site_links(&root.join("target/book/html")),
         Task::Check {
             target,
             assignment,
@@ -194,10 +271,12 @@ fn run_task(cli: Cli) -> Result<()> {
             seed,
             time_limit,
             list,
+            lang,
         } => {
-            let time_limit = time_limit_from(time_limit)?;
+            let lang = lang_from(lang.as_deref())?;
+            let time_limit = time_limit_from(time_limit, lang)?;
             if list {
-                return check::list(&root);
+                return check::list(&root, lang);
             }
             if verify {
                 return check::verify(&root, time_limit);
@@ -211,6 +290,7 @@ fn run_task(cli: Cli) -> Result<()> {
                 solutions,
                 seed,
                 time_limit,
+                lang,
             };
             if watch {
                 return check::watch(&root, &options);
@@ -230,18 +310,23 @@ fn run_task(cli: Cli) -> Result<()> {
             hidden_tests,
             seed,
             time_limit,
-        } => grade::grade(
-            &root,
-            &grade::GradeOptions {
-                submissions,
-                assignment,
-                csv,
-                json,
-                hidden_tests,
-                seed,
-                time_limit: time_limit_from(time_limit)?,
-            },
-        ),
+            lang,
+        } => {
+            let lang = lang_from(lang.as_deref())?;
+            grade::grade(
+                &root,
+                &grade::GradeOptions {
+                    submissions,
+                    assignment,
+                    csv,
+                    json,
+                    hidden_tests,
+                    seed,
+                    time_limit: time_limit_from(time_limit, lang)?,
+                    lang,
+                },
+            )
+        }
         Task::Handout { dir, assignment } => handout::handout(&root, &dir, assignment.as_deref()),
         Task::Serve { port } => {
             book(&root)?;
@@ -255,11 +340,18 @@ fn run_task(cli: Cli) -> Result<()> {
 }
 
 /// A time limit in seconds, which must be positive and finite.
-fn time_limit_from(seconds: f64) -> Result<std::time::Duration> {
+fn time_limit_from(seconds: f64, lang: texts::Lang) -> Result<std::time::Duration> {
     if !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0) {
-        bail!("--time-limit {seconds}: give a number of seconds above 0 and at most 3600");
+        bail!(texts::bad_time_limit(lang, seconds));
     }
     Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+/// The language `--lang` names, else `$CNN_BOOK_LANG`, else English; checked before any
+/// work, with an error that lists the languages there are.
+fn lang_from(flag: Option<&str>) -> Result<texts::Lang> {
+    let variable = std::env::var(cnn_exercises_harness::LANG_VARIABLE).ok();
+    texts::Lang::choose(flag, variable.as_deref()).map_err(anyhow::Error::msg)
 }
 
 /// The repository's root, found when the task runs (never when it is compiled, so that a
@@ -291,6 +383,7 @@ fn book(root: &Path) -> Result<()> {
     figures(root, None)?;
     println!("==> Building the book (mdbook build: HTML, then link check)");
     mdbook_build(root)?;
+    editions::check_site_links(&root.join("target/book/html"))?;
     let index = root.join("target/book/html/index.html");
     println!("==> The book is at {}", index.display());
     Ok(())
@@ -351,7 +444,7 @@ fn figures(root: &Path, chapter: Option<&str>) -> Result<()> {
     }
     if chapter.is_none() || chapter == Some("exercises") {
         // The Teacher's guide's table of assignments, from exercises/exercises.toml.
-        let table = catalogue::load(root)?.assignments_table();
+        let table = catalogue::load(root, texts::Lang::En)?.assignments_table();
         let path = root.join("book/generated/exercises/assignments.md");
         if std::fs::read_to_string(&path).ok().as_deref() != Some(table.as_str()) {
             println!("==> Writing {}", path.display());
@@ -434,7 +527,7 @@ fn is_chapter_example(stem: &str) -> bool {
 fn ensure_tools() -> Result<()> {
     println!("==> Checking the book's tools");
     for tool in TOOLS {
-        match installed_version(tool.name) {
+        match tool_version(tool) {
             Some(found) if found == tool.version => {
                 println!("    {} {} (ok)", tool.name, tool.version);
                 continue;
@@ -448,7 +541,7 @@ fn ensure_tools() -> Result<()> {
         let spec = format!("{}@{}", tool.name, tool.version);
         run(cargo().args(["install", "--locked", &spec]))
             .with_context(|| format!("could not install {spec} with `cargo install`"))?;
-        match installed_version(tool.name) {
+        match tool_version(tool) {
             Some(found) if found == tool.version => {}
             other => bail!(
                 "installed {spec}, but `{} --version` now reports {other:?}; is {} on your PATH?",
@@ -458,6 +551,31 @@ fn ensure_tools() -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The installed version of a tool: what it reports with `--version`, or for a tool
+/// without that flag, what `cargo install --list` says was installed (if its program is
+/// on the PATH).
+fn tool_version(tool: &Tool) -> Option<String> {
+    let Some(program) = tool.program else {
+        return installed_version(tool.name);
+    };
+    let on_path = tool_command("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !on_path {
+        return None;
+    }
+    let output = cargo().args(["install", "--list"]).output().ok()?;
+    let prefix = format!("{} v", tool.name);
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix(&prefix)?
+                .strip_suffix(':')
+                .map(str::to_string)
+        })
 }
 
 /// The version a tool reports with `--version` (e.g. "mdbook v0.5.4" gives "0.5.4"),
@@ -549,10 +667,15 @@ mod tests {
 
     #[test]
     fn time_limits_are_positive() {
-        assert_eq!(time_limit_from(2.5).unwrap().as_millis(), 2500);
+        assert_eq!(
+            time_limit_from(2.5, texts::Lang::En).unwrap().as_millis(),
+            2500
+        );
         for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e9] {
-            assert!(time_limit_from(bad).is_err(), "{bad}");
+            assert!(time_limit_from(bad, texts::Lang::En).is_err(), "{bad}");
         }
+        let error = time_limit_from(0.0, texts::Lang::ZhCn).unwrap_err();
+        assert!(error.to_string().contains("秒数"), "{error}");
     }
 
     #[test]

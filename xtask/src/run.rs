@@ -7,6 +7,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use cnn_exercises_harness::Lang;
 use cnn_exercises_harness::protocol::{self, Event, Key, Record};
 use rand::Rng;
 
@@ -38,11 +39,17 @@ pub struct Run {
 const PRINTED_LINES: usize = 6;
 
 /// Runs `program` in `dir` with a fresh key, stops it (and everything it started) after
-/// `time_limit`, and reads its verdicts.
+/// `time_limit`, and reads its verdicts. The checks' messages are written in `lang`.
 ///
 /// The environment is emptied but for `RAYON_NUM_THREADS=1`, so that what cnn-core computes
 /// does not depend on how many cores the machine has, and `RUST_BACKTRACE=0`.
-pub fn run_program(program: &Path, dir: &Path, seed: u64, time_limit: Duration) -> Result<Run> {
+pub fn run_program(
+    program: &Path,
+    dir: &Path,
+    seed: u64,
+    time_limit: Duration,
+    lang: Lang,
+) -> Result<Run> {
     let key: Key = rand::rng().random();
     let verdicts = dir.join("verdicts.txt");
     let _ = std::fs::remove_file(&verdicts);
@@ -51,6 +58,7 @@ pub fn run_program(program: &Path, dir: &Path, seed: u64, time_limit: Duration) 
         .arg("--verdict")
         .arg(&verdicts)
         .args(["--seed", &seed.to_string()])
+        .args(["--lang", lang.code()])
         .current_dir(dir)
         .env_clear()
         .env("RAYON_NUM_THREADS", "1")
@@ -193,16 +201,4 @@ fn signal_of(status: &std::process::ExitStatus) -> Option<i32> {
 #[cfg(not(unix))]
 fn signal_of(_status: &std::process::ExitStatus) -> Option<i32> {
     None
-}
-
-/// A signal's usual name and what it means for a learner.
-pub fn signal_meaning(signal: i32) -> String {
-    match signal {
-        6 => "SIGABRT: the program aborted (std::process::abort, or a panic during a panic)"
-            .to_string(),
-        9 => "SIGKILL: the program was killed (out of memory?)".to_string(),
-        11 => "SIGSEGV: a memory access fault".to_string(),
-        4 => "SIGILL: an illegal instruction (an abort)".to_string(),
-        other => format!("signal {other}"),
-    }
 }

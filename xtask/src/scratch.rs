@@ -26,6 +26,7 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 use crate::catalogue::Exercise;
+use crate::texts::{self, Lang};
 
 /// Which copy of the exercises a build uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +102,8 @@ pub struct Scratch {
     target_dir: PathBuf,
     /// How reports name a folder of hidden checks: (the folder, its name in reports).
     hidden_shown_as: Option<(PathBuf, String)>,
+    /// The language of the reasons a file is refused.
+    pub lang: Lang,
 }
 
 impl Scratch {
@@ -113,6 +116,7 @@ impl Scratch {
             dir: exercises.join(slot.name()),
             target_dir: exercises.join("build"),
             hidden_shown_as: None,
+            lang: Lang::En,
         };
         std::fs::create_dir_all(&scratch.dir)
             .with_context(|| format!("cannot create {}", scratch.dir.display()))?;
@@ -318,15 +322,13 @@ impl Scratch {
         check_dependencies: &str,
     ) -> Result<Option<String>> {
         let exercise = job.exercise;
-        let source = match read_code(&job.code) {
+        let source = match read_code(&job.code, self.lang) {
             Ok(source) => source,
             Err(refusal) => return Ok(Some(format!("{}: {refusal}", job.code_shown_as))),
         };
         if let Some((construct, why)) = forbidden_construct(&String::from_utf8_lossy(&source)) {
-            return Ok(Some(format!(
-                "{}: uses {construct}, {why}",
-                job.code_shown_as
-            )));
+            let why = texts::refused_construct(self.lang, construct, why);
+            return Ok(Some(format!("{}: {why}", job.code_shown_as)));
         }
         let member = self.member_dir(exercise);
         let package = self.package(exercise);
@@ -436,19 +438,18 @@ pub fn rename_paths(text: &str, names: &[(String, String)]) -> String {
 }
 
 /// The bytes of a file of code to check, or why it is refused.
-fn read_code(path: &Path) -> std::result::Result<Vec<u8>, String> {
-    let metadata =
-        std::fs::symlink_metadata(path).map_err(|_| "the file is missing".to_string())?;
+fn read_code(path: &Path, lang: Lang) -> std::result::Result<Vec<u8>, String> {
+    let metadata = std::fs::symlink_metadata(path).map_err(|_| texts::refused_missing(lang))?;
     if metadata.file_type().is_symlink() {
-        return Err("a link, not a file".into());
+        return Err(texts::refused_link(lang));
     }
     if !metadata.is_file() {
-        return Err("not a file".into());
+        return Err(texts::refused_not_a_file(lang));
     }
     if metadata.len() > LARGEST_FILE {
-        return Err(format!("{} bytes: larger than 1 MiB", metadata.len()));
+        return Err(texts::refused_too_large(lang, metadata.len()));
     }
-    std::fs::read(path).map_err(|e| format!("cannot be read: {e}"))
+    std::fs::read(path).map_err(|e| texts::refused_unreadable(lang, &e.to_string()))
 }
 
 /// The first construct in `source` that an exercise's file may not use, and why:

@@ -255,7 +255,7 @@ fn the_teachers_guide_runs_and_grades_its_class_right() {
     let one_core = if run(&root, "taskset -c 0 true").0 == 0 {
         format!("taskset -c 0 {hidden_command}")
     } else {
-        hidden_command
+        hidden_command.clone()
     };
     let (code, output) = run(&root, &one_core);
     assert_eq!(code, 0, "{output}");
@@ -274,6 +274,86 @@ fn the_teachers_guide_runs_and_grades_its_class_right() {
             "{} differs when graded again on one core",
             path.display()
         );
+    }
+
+    // In Chinese, the same points, header, ids and status codes, and again the same bytes
+    // whatever the thread count: only the words for people are translated.
+    let chinese_command = |csv: &str| {
+        format!(
+            "{} --lang zh-CN",
+            hidden_command.replace("week2-again.csv", csv)
+        )
+    };
+    let (code, output) = run(&root, &chinese_command("week2-zh.csv"));
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains("==> 正在为"), "{output}");
+    let (code, output) = run(
+        &root,
+        &format!(
+            "CNN_BOOK_LANG=zh-CN {}",
+            if one_core.starts_with("taskset") {
+                format!(
+                    "taskset -c 0 {}",
+                    hidden_command.replace("week2-again.csv", "week2-zh-again.csv")
+                )
+            } else {
+                hidden_command.replace("week2-again.csv", "week2-zh-again.csv")
+            }
+        ),
+    );
+    assert_eq!(code, 0, "{output}");
+    let chinese = std::fs::read_to_string(class.join("week2-zh.csv")).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(class.join("week2-zh-again.csv")).unwrap(),
+        chinese,
+        "graded twice in Chinese, the grades differ"
+    );
+    let points = |csv: &str| -> Vec<String> {
+        csv.lines()
+            .map(|row| {
+                row.rsplit_once(',')
+                    .map(|(points, _note)| points)
+                    .unwrap_or(row)
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(
+        points(&chinese),
+        points(&hidden),
+        "the points differ in Chinese"
+    );
+    assert_ne!(chinese, hidden, "the notes are not translated:\n{chinese}");
+    for entry in std::fs::read_dir(class.join("week2-zh-reports")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap();
+        let again = class.join("week2-zh-again-reports").join(name);
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            std::fs::read(&again).unwrap(),
+            "{} differs when graded again in Chinese on one core",
+            path.display()
+        );
+        let read = |path: &Path| -> serde_json::Value {
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+        };
+        let (chinese, english) = (
+            read(&path),
+            read(&class.join("week2-hidden-reports").join(name)),
+        );
+        assert_eq!(chinese["totals"], english["totals"]);
+        for (zh, en) in chinese["exercises"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(english["exercises"].as_array().unwrap())
+        {
+            assert_eq!(
+                (&zh["id"], &zh["status"], &zh["points"]),
+                (&en["id"], &en["status"], &en["points"])
+            );
+            assert!(!zh["title"].as_str().unwrap().is_ascii(), "{}", zh["title"]);
+        }
     }
 
     // The guide's JSON example is a real report, shortened to one exercise (the seed aside).

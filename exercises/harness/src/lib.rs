@@ -19,6 +19,15 @@
 //!
 //! Without `--verdict` (as `cargo test -p cnn-exercises --features check` runs it) the
 //! harness prints a line per check instead, for the exercises' authors.
+//!
+//! ## Languages
+//!
+//! The checks' failure messages come in every language of [`Lang`]: each is written with
+//! [`message!`], which takes the English and the Simplified Chinese text side by side, so a
+//! message cannot lack a translation (it would not compile). The checker chooses the
+//! language with `--lang zh-CN` (`cargo xtask check --lang zh-CN`); without it the harness
+//! reads `$CNN_BOOK_LANG`, and speaks English if that is unset too. What the checked code
+//! itself prints or panics with is never translated.
 
 use std::io::Read as _;
 use std::panic::PanicHookInfo;
@@ -28,6 +37,90 @@ use std::sync::{Mutex, OnceLock};
 pub mod protocol;
 
 use protocol::{Event, VerdictWriter};
+
+/// A language the checks' messages (and `cargo xtask check`) speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// English, the source of every text and the default.
+    #[default]
+    En,
+    /// Simplified Chinese (简体中文).
+    ZhCn,
+}
+
+/// The environment variable that chooses the language when no `--lang` is given.
+pub const LANG_VARIABLE: &str = "CNN_BOOK_LANG";
+
+impl Lang {
+    /// Every language, English first.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::ZhCn];
+
+    /// The language's code, as `--lang` takes it: `en`, `zh-CN`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::ZhCn => "zh-CN",
+        }
+    }
+
+    /// The language of a code (`en`, `zh-CN`; case and `_` for `-` do not matter). The
+    /// error lists the known codes.
+    pub fn parse(code: &str) -> Result<Lang, String> {
+        let wanted = code.trim().replace('_', "-");
+        Lang::ALL
+            .into_iter()
+            .find(|lang| lang.code().eq_ignore_ascii_case(&wanted))
+            .ok_or_else(|| {
+                let known: Vec<&str> = Lang::ALL.iter().map(|lang| lang.code()).collect();
+                format!(
+                    "unknown language `{code}`; the known languages are {}",
+                    known.join(", ")
+                )
+            })
+    }
+
+    /// The language `flag` names, else `$CNN_BOOK_LANG` (`variable`, if set and not empty),
+    /// else English. A flag wins over the variable; a bad value of either is an error that
+    /// says where it came from.
+    pub fn choose(flag: Option<&str>, variable: Option<&str>) -> Result<Lang, String> {
+        match (flag, variable.filter(|v| !v.trim().is_empty())) {
+            (Some(flag), _) => Lang::parse(flag).map_err(|e| format!("--lang: {e}")),
+            (None, Some(variable)) => {
+                Lang::parse(variable).map_err(|e| format!("${LANG_VARIABLE}: {e}"))
+            }
+            (None, None) => Ok(Lang::En),
+        }
+    }
+}
+
+/// The language of this run's messages: `--lang CODE`, else `$CNN_BOOK_LANG`, else English.
+static LANG: OnceLock<Lang> = OnceLock::new();
+
+/// The language the checks' messages are written in for this run.
+pub fn lang() -> Lang {
+    *LANG.get().unwrap_or(&Lang::En)
+}
+
+/// A message in the run's language, from its English and its Simplified Chinese text, each
+/// a format string (with the same values): the checks' failure messages are written with it.
+///
+/// ```
+/// let yours = 13;
+/// let text = cnn_exercises_harness::message!(
+///     en: "lenet_pooled_side() = {yours} is not what cnn-core's pooling gives",
+///     zh: "lenet_pooled_side() = {yours}，与 cnn-core 的池化结果不符",
+/// );
+/// assert!(text.starts_with("lenet_pooled_side() = 13 is not"));
+/// ```
+#[macro_export]
+macro_rules! message {
+    (en: $en:literal, zh: $zh:literal $(, $argument:expr)* $(,)?) => {
+        match $crate::lang() {
+            $crate::Lang::En => format!($en $(, $argument)*),
+            $crate::Lang::ZhCn => format!($zh $(, $argument)*),
+        }
+    };
+}
 
 /// One check: a function that panics if the exercise is not solved.
 #[derive(Debug, Clone, Copy)]
@@ -122,6 +215,7 @@ pub fn main(suites: &[Suite]) -> ! {
         None => None,
     };
     let _ = SEED.set(arguments.seed);
+    let _ = LANG.set(arguments.lang);
     std::panic::set_hook(Box::new(record_panic));
 
     let checks: Vec<(String, fn())> = suites
@@ -183,12 +277,14 @@ pub fn main(suites: &[Suite]) -> ! {
 struct Arguments {
     verdict: Option<PathBuf>,
     seed: u64,
+    lang: Lang,
     filters: Vec<String>,
 }
 
 impl Arguments {
     fn parse(mut words: impl Iterator<Item = String>) -> Result<Arguments, String> {
         let mut arguments = Arguments::default();
+        let mut lang = None;
         while let Some(word) = words.next() {
             match word.as_str() {
                 "--verdict" => {
@@ -201,11 +297,14 @@ impl Arguments {
                         .parse()
                         .map_err(|_| format!("--seed {seed}: not a whole number"))?;
                 }
+                "--lang" => lang = Some(words.next().ok_or("--lang needs a language")?),
                 // What `cargo test` may pass to a test program.
                 _ if word.starts_with('-') => {}
                 _ => arguments.filters.push(word),
             }
         }
+        let variable = std::env::var(LANG_VARIABLE).ok();
+        arguments.lang = Lang::choose(lang.as_deref(), variable.as_deref())?;
         if arguments.verdict.is_some() && !arguments.filters.is_empty() {
             return Err("filters are for a person running the checks, not with --verdict".into());
         }
@@ -247,7 +346,10 @@ fn run_one(run: fn()) -> Result<(), Panic> {
         Ok(handle) => handle.join(),
         Err(error) => {
             return Err(Panic {
-                message: format!("the harness could not start a thread for the check: {error}"),
+                message: message!(
+                    en: "the harness could not start a thread for the check: {error}",
+                    zh: "检查程序无法为这项检查启动线程：{error}",
+                ),
                 location: None,
             });
         }
@@ -291,7 +393,10 @@ fn payload_text(payload: &(dyn std::any::Any + Send)) -> String {
     } else if let Some(text) = payload.downcast_ref::<String>() {
         text.clone()
     } else {
-        "a panic with a payload that is not text".to_string()
+        message!(
+            en: "a panic with a payload that is not text",
+            zh: "一次 panic，其负载不是文本",
+        )
     }
 }
 
@@ -349,6 +454,31 @@ mod tests {
         assert!(Arguments::parse(words("--seed many")).is_err());
         assert!(Arguments::parse(words("--verdict")).is_err());
         assert!(Arguments::parse(words("--verdict v ch03")).is_err());
+        let chinese = Arguments::parse(words("--verdict v --lang zh-CN")).unwrap();
+        assert_eq!(chinese.lang, Lang::ZhCn);
+        let error = Arguments::parse(words("--lang fr")).unwrap_err();
+        assert_eq!(
+            error,
+            "--lang: unknown language `fr`; the known languages are en, zh-CN"
+        );
+    }
+
+    #[test]
+    fn languages_come_from_the_flag_then_the_variable() {
+        assert_eq!(Lang::parse("zh_cn"), Ok(Lang::ZhCn));
+        assert_eq!(Lang::parse("EN"), Ok(Lang::En));
+        assert_eq!(Lang::choose(None, None), Ok(Lang::En));
+        assert_eq!(Lang::choose(None, Some("")), Ok(Lang::En));
+        assert_eq!(Lang::choose(None, Some("zh-CN")), Ok(Lang::ZhCn));
+        assert_eq!(Lang::choose(Some("en"), Some("zh-CN")), Ok(Lang::En));
+        let error = Lang::choose(None, Some("de")).unwrap_err();
+        assert!(
+            error.starts_with("$CNN_BOOK_LANG: unknown language `de`"),
+            "{error}"
+        );
+        for lang in Lang::ALL {
+            assert_eq!(Lang::parse(lang.code()), Ok(lang));
+        }
     }
 
     #[test]

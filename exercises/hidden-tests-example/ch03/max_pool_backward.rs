@@ -4,6 +4,7 @@
 
 use crate::common::{assert_close, random, random_size, rng};
 use cnn_exercises::ch03::max_pool_backward::max_pool_backward;
+use cnn_exercises_harness::message;
 use ndarray::{Array2, Axis};
 
 cnn_exercises_harness::checks![ties_in_overlapping_windows, windows_with_gaps_between_them];
@@ -30,7 +31,10 @@ fn ties_in_overlapping_windows() {
     assert_close(
         &got,
         &reference(&map, &d_out, 3, 1),
-        "a 5x5 map of ones, 3x3 windows, stride 1",
+        &message!(
+            en: "a 5x5 map of ones, 3x3 windows, stride 1",
+            zh: "全为 1 的 5x5 特征图，3x3 的窗口，步幅 1",
+        ),
     );
 }
 
@@ -51,7 +55,10 @@ fn windows_with_gaps_between_them() {
         assert_close(
             &got,
             &reference(&map, &d_out, kernel, stride),
-            &format!("{h}x{w} map, kernel {kernel}, stride {stride}"),
+            &message!(
+                en: "{h}x{w} map, kernel {kernel}, stride {stride}",
+                zh: "{h}x{w} 的特征图，窗口 {kernel}，步幅 {stride}",
+            ),
         );
     }
 }

@@ -1,9 +1,14 @@
 //! Helpers shared by the exercise checks. Every exercise's checks are built with this file
 //! (and only their own exercise's code), so a helper that two exercises need lives here.
+//!
+//! Every failure message is written with `cnn_exercises_harness::message!`, in English and
+//! Simplified Chinese side by side (`cargo xtask check --lang zh-CN` shows the Chinese);
+//! xtask's tests refuse an assertion without it.
 
 use std::path::PathBuf;
 
 use cnn_core::{Dense, Layer, Sequential};
+use cnn_exercises_harness::message;
 use ndarray::{Array, Array2, Array4, ArrayView2, Axis, Dimension, ShapeBuilder};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -48,22 +53,42 @@ pub fn assert_close<'a>(
 ) {
     let got: Vec<f32> = got.into_iter().copied().collect();
     let expected: Vec<f32> = expected.into_iter().copied().collect();
-    assert_eq!(
-        got.len(),
-        expected.len(),
-        "{what}: got {} values, expected {}",
-        got.len(),
-        expected.len()
+    let (got_len, expected_len) = (got.len(), expected.len());
+    assert!(
+        got_len == expected_len,
+        "{}",
+        message!(
+            en: "{what}: got {got_len} values, expected {expected_len}",
+            zh: "{what}：得到 {got_len} 个值，应为 {expected_len} 个",
+        )
     );
     for (index, (g, e)) in got.iter().zip(&expected).enumerate() {
         let tolerance = 1e-4 * (1.0 + e.abs());
         assert!(
             (g - e).abs() <= tolerance,
-            "{what}: value {index} is {g}, expected {e}\n  got:      {}\n  expected: {}",
-            short(&got),
-            short(&expected)
+            "{}",
+            message!(
+                en: "{what}: value {index} is {g}, expected {e}\n  got:      {}\n  expected: {}",
+                zh: "{what}：第 {index} 个值是 {g}，应为 {e}\n  你的结果：{}\n  应为：    {}",
+                short(&got),
+                short(&expected),
+            )
         );
     }
+}
+
+/// Panics, naming `what`, unless `got == expected`, showing both (in English, as
+/// `assert_eq!` would). The panic points at the caller.
+#[track_caller]
+pub fn assert_same<T: PartialEq + std::fmt::Debug>(got: T, expected: T, what: &str) {
+    assert!(
+        got == expected,
+        "{}",
+        message!(
+            en: "assertion `left == right` failed: {what}\n  left: {got:?}\n right: {expected:?}",
+            zh: "检查未通过：{what}\n  你的结果：{got:?}\n  应为：    {expected:?}",
+        )
+    );
 }
 
 /// The first values of a list, for a failure message.
@@ -78,17 +103,22 @@ pub fn repo_path(relative: &str) -> PathBuf {
     PathBuf::from(crate::REPO_ROOT).join(relative)
 }
 
+/// Why a file the checks need could not be read.
+fn cannot_load(path: &std::path::Path, error: &dyn std::fmt::Display) -> String {
+    let path = path.display();
+    message!(en: "cannot load {path}: {error}", zh: "无法读取 {path}：{error}")
+}
+
 /// The LeNet-5 trained in chapter 6.
 pub fn trained_lenet() -> Sequential {
     let path = repo_path("data/trained/lenet5.cnn");
-    Sequential::load(&path).unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()))
+    Sequential::load(&path).unwrap_or_else(|e| panic!("{}", cannot_load(&path, &e)))
 }
 
 /// The Tiny VGG of chapter 7 (CNN Explainer's trained weights).
 pub fn tiny_vgg() -> Sequential {
     let path = repo_path("data/cnn-explainer/model.json");
-    cnn_core::models::tiny_vgg::load(&path)
-        .unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()))
+    cnn_core::models::tiny_vgg::load(&path).unwrap_or_else(|e| panic!("{}", cannot_load(&path, &e)))
 }
 
 // Chapter 3
@@ -167,7 +197,7 @@ pub fn linear_network(weight: Array2<f32>) -> Sequential {
 /// The first test digit of MNIST, `[28, 28]`, and its label.
 pub fn first_test_digit() -> (Array2<f32>, usize) {
     let mnist = cnn_core::data::load_mnist(&repo_path("data/mnist"), cnn_core::data::Split::Test)
-        .expect("data/mnist holds the MNIST test set");
+        .unwrap_or_else(|e| panic!("{}", cannot_load(&repo_path("data/mnist"), &e)));
     let image = mnist
         .images
         .index_axis(Axis(0), 0)

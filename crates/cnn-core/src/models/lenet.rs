@@ -39,6 +39,15 @@ pub enum Activation {
 }
 
 impl Activation {
+    /// The activation's name, as the book writes it: `"ReLU"`, `"sigmoid"`, `"tanh"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Relu => "ReLU",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Tanh => "tanh",
+        }
+    }
+
     /// The activation as a layer.
     pub fn layer(self) -> Layer {
         match self {

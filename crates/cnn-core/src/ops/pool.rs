@@ -623,4 +623,32 @@ mod tests {
             "max pooling backward: recorded position 16 is outside a 4x4 map"
         );
     }
+
+    /// A NaN anywhere in a window makes that window's maximum NaN on every path (the
+    /// reference, the fast one, the one training records, global pooling), as in
+    /// PyTorch; a diverged network must not look healthy after pooling.
+    #[test]
+    fn nan_propagates_through_max_pooling_on_every_path() {
+        // [1, 1, 4, 4]: a NaN in the top-left window, the rest finite.
+        let mut x = Array::from_iter((0..16).map(|v| v as f32))
+            .into_shape_with_order((1, 1, 4, 4))
+            .unwrap();
+        x[[0, 0, 1, 0]] = f32::NAN;
+        let naive = max_pool2d_naive(x.view(), 2, 2).unwrap();
+        let fast = max_pool2d(x.view(), 2, 2).unwrap();
+        let (recorded, argmax) = max_pool2d_with_argmax(x.view(), 2, 2).unwrap();
+        for pooled in [&naive, &fast, &recorded] {
+            assert!(pooled[[0, 0, 0, 0]].is_nan(), "{pooled:?}");
+            assert_eq!(pooled[[0, 0, 0, 1]], 7.0);
+            assert_eq!(pooled[[0, 0, 1, 1]], 15.0);
+        }
+        // Training records the NaN's position, so its gradient flows back there.
+        assert_eq!(argmax[[0, 0, 0, 0]], 4);
+        assert!(global_max_pool2d(x.view()).unwrap()[[0, 0]].is_nan());
+        // Whether the NaN comes first in its window or last makes no difference.
+        let mut last = Array4::<f32>::zeros((1, 1, 2, 2));
+        last[[0, 0, 1, 1]] = f32::NAN;
+        assert!(max_pool2d(last.view(), 2, 2).unwrap()[[0, 0, 0, 0]].is_nan());
+        assert!(max_pool2d_naive(last.view(), 2, 2).unwrap()[[0, 0, 0, 0]].is_nan());
+    }
 }

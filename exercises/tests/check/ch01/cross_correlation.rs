@@ -3,6 +3,7 @@
 use crate::common::{assert_close, random_size, random_vec, rng};
 use cnn_core::ops::conv1d;
 use cnn_exercises::ch01::cross_correlation::cross_correlation;
+use cnn_exercises_harness::message;
 use ndarray::{Array1, Array3};
 
 cnn_exercises_harness::checks![
@@ -56,7 +57,10 @@ fn matches_cnn_core_conv1d_on_random_signals() {
         assert_close(
             &got,
             &expected,
-            &format!("signal of {length}, kernel of {width}"),
+            &message!(
+                en: "signal of {length}, kernel of {width}",
+                zh: "长度为 {length} 的信号，长度为 {width} 的卷积核",
+            ),
         );
     }
 }

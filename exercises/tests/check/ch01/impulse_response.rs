@@ -2,6 +2,7 @@
 
 use cnn_core::ops::conv1d;
 use cnn_exercises::ch01::impulse_response::predicted_cross_correlation;
+use cnn_exercises_harness::message;
 use ndarray::{Array1, Array3, arr1};
 
 cnn_exercises_harness::checks![prediction_matches_conv1d];
@@ -14,7 +15,12 @@ fn prediction_matches_conv1d() {
     let yours = arr1(&predicted_cross_correlation());
     assert!(
         yours == expected,
-        "your prediction {yours} is not what cnn_core::ops::conv1d computes; \
-         write out y[t] = x[t] * w[0] + x[t+1] * w[1] + x[t+2] * w[2] for t = 0, 1, 2"
+        "{}",
+        message!(
+            en: "your prediction {yours} is not what cnn_core::ops::conv1d computes; \
+                 write out y[t] = x[t] * w[0] + x[t+1] * w[1] + x[t+2] * w[2] for t = 0, 1, 2",
+            zh: "你的预测 {yours} 与 cnn_core::ops::conv1d 的计算结果不符；\
+                 把 t = 0, 1, 2 时的 y[t] = x[t] * w[0] + x[t+1] * w[1] + x[t+2] * w[2] 逐项写出来",
+        )
     );
 }

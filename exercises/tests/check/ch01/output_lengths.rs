@@ -2,6 +2,7 @@
 
 use cnn_core::ops::{conv1d, true_convolution1d};
 use cnn_exercises::ch01::output_lengths::{full_mode_length, valid_mode_length};
+use cnn_exercises_harness::message;
 use ndarray::{Array1, Array3};
 
 cnn_exercises_harness::checks![
@@ -18,8 +19,13 @@ fn full_mode_length_matches_true_convolution() {
     let yours = full_mode_length();
     assert!(
         yours == outputs,
-        "full_mode_length() = {yours} is not the number of outputs of a full convolution; \
-         count the shifts where the 9 taps overlap the 200 samples at least partly"
+        "{}",
+        message!(
+            en: "full_mode_length() = {yours} is not the number of outputs of a full convolution; \
+                 count the shifts where the 9 taps overlap the 200 samples at least partly",
+            zh: "full_mode_length() = {yours} 不是 full 模式卷积的输出个数；\
+                 数一数 9 个抽头与 200 个采样点至少部分重叠的平移位置有几个",
+        )
     );
 }
 
@@ -34,7 +40,12 @@ fn valid_mode_length_matches_conv1d() {
     let yours = valid_mode_length();
     assert!(
         yours == outputs,
-        "valid_mode_length() = {yours} is not the number of outputs of a valid \
-         cross-correlation; count the shifts where all 9 taps lie inside the signal"
+        "{}",
+        message!(
+            en: "valid_mode_length() = {yours} is not the number of outputs of a valid \
+                 cross-correlation; count the shifts where all 9 taps lie inside the signal",
+            zh: "valid_mode_length() = {yours} 不是 valid 模式互相关的输出个数；\
+                 数一数 9 个抽头全部落在信号之内的平移位置有几个",
+        )
     );
 }

@@ -3,6 +3,7 @@
 use crate::common::{assert_close, random_size, random_vec, rng};
 use cnn_core::ops::true_convolution1d;
 use cnn_exercises::ch01::true_convolution::convolution_full;
+use cnn_exercises_harness::message;
 use ndarray::ArrayView1;
 
 cnn_exercises_harness::checks![
@@ -45,7 +46,10 @@ fn matches_cnn_core_on_random_signals() {
         assert_close(
             &got,
             &expected,
-            &format!("signal of {length}, kernel of {width}"),
+            &message!(
+                en: "signal of {length}, kernel of {width}",
+                zh: "长度为 {length} 的信号，长度为 {width} 的卷积核",
+            ),
         );
     }
 }

@@ -2,6 +2,7 @@
 
 use cnn_core::{Conv2d, Conv2dConfig};
 use cnn_exercises::ch02::feature_map_shape::predicted_shape;
+use cnn_exercises_harness::message;
 use ndarray::{Array1, Array4};
 
 cnn_exercises_harness::checks![prediction_matches_the_layer];
@@ -17,7 +18,12 @@ fn prediction_matches_the_layer() {
     let yours = predicted_shape();
     assert!(
         yours == shape,
-        "your prediction {yours:?} is not the layer's output shape; \
-         which of N, C, H, W does each part of the layer change?"
+        "{}",
+        message!(
+            en: "your prediction {yours:?} is not the layer's output shape; \
+                 which of N, C, H, W does each part of the layer change?",
+            zh: "你的预测 {yours:?} 不是这一层的输出形状；\
+                 这一层的各个部分分别改变了 N、C、H、W 中的哪一个？",
+        )
     );
 }

@@ -1,8 +1,9 @@
 //! The checks of exercise ch02-multichannel-conv.
 
-use crate::common::{assert_close, random, random_size, rng};
+use crate::common::{assert_close, assert_same, random, random_size, rng};
 use cnn_core::ops::conv2d_naive;
 use cnn_exercises::ch02::multichannel_conv::conv2d_one_image;
+use cnn_exercises_harness::message;
 use ndarray::{Array1, Array3, Array4, Axis, arr1};
 
 cnn_exercises_harness::checks![one_channel_by_hand, matches_cnn_core_on_random_images];
@@ -12,11 +13,18 @@ fn one_channel_by_hand() {
     let input = Array3::from_shape_vec((1, 3, 3), (1..=9).map(|v| v as f32).collect()).unwrap();
     let weight = Array4::from_shape_vec((1, 1, 2, 2), vec![1.0, 0.0, 0.0, -1.0]).unwrap();
     let got = conv2d_one_image(input.view(), weight.view(), arr1(&[0.5]).view());
-    assert_eq!(got.dim(), (1, 2, 2), "output shape [F, H', W']");
+    assert_same(
+        got.dim(),
+        (1, 2, 2),
+        &message!(en: "output shape [F, H', W']", zh: "输出形状 [F, H', W']"),
+    );
     assert_close(
         &got,
         &[-3.5, -3.5, -3.5, -3.5],
-        "3x3 input, 2x2 kernel, bias 0.5",
+        &message!(
+            en: "3x3 input, 2x2 kernel, bias 0.5",
+            zh: "3x3 的输入，2x2 的卷积核，偏置 0.5",
+        ),
     );
 }
 
@@ -47,8 +55,15 @@ fn matches_cnn_core_on_random_images() {
         let batch = input.clone().insert_axis(Axis(0));
         let expected = conv2d_naive(batch.view(), weight.view(), bias.view(), 1, 0).unwrap();
         let expected = expected.index_axis(Axis(0), 0);
-        let what = format!("C={channels}, F={filters}, {h}x{w} input, {kernel}x{kernel} kernel");
-        assert_eq!(got.dim(), expected.dim(), "output shape for {what}");
+        let what = message!(
+            en: "C={channels}, F={filters}, {h}x{w} input, {kernel}x{kernel} kernel",
+            zh: "C={channels}，F={filters}，{h}x{w} 的输入，{kernel}x{kernel} 的卷积核",
+        );
+        assert_same(
+            got.dim(),
+            expected.dim(),
+            &message!(en: "output shape for {what}", zh: "{what}时的输出形状"),
+        );
         assert_close(&got, expected, &what);
     }
 }

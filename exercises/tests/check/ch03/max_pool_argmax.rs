@@ -1,8 +1,9 @@
 //! The checks of exercise ch03-max-pool-argmax.
 
-use crate::common::{assert_close, library_argmax, random, random_pooling, rng};
+use crate::common::{assert_close, assert_same, library_argmax, random, random_pooling, rng};
 use cnn_core::ops::max_pool2d;
 use cnn_exercises::ch03::max_pool_argmax::max_pool_with_argmax;
+use cnn_exercises_harness::message;
 use ndarray::{Array2, Axis, arr2};
 
 cnn_exercises_harness::checks![
@@ -22,22 +23,31 @@ fn lecture_example_by_hand() {
     assert_close(
         &pooled,
         &[4.0, 2.0, 6.0, 7.0],
-        "pooled values of the 4x4 example",
+        &message!(
+            en: "pooled values of the 4x4 example",
+            zh: "4x4 例子池化后的值",
+        ),
     );
-    assert_eq!(
+    assert_same(
         argmax,
         vec![(1, 0), (0, 2), (3, 1), (2, 3)],
-        "argmax positions (row, col) in the 4x4 map"
+        &message!(
+            en: "argmax positions (row, col) in the 4x4 map",
+            zh: "4x4 特征图中最大值的位置 (行, 列)",
+        ),
     );
 }
 
 fn ties_go_to_the_first_maximum() {
     let map = Array2::<f32>::ones((2, 2));
     let (_, argmax) = max_pool_with_argmax(map.view(), 2, 2);
-    assert_eq!(
+    assert_same(
         argmax,
         vec![(0, 0)],
-        "a window of equal values: the first one wins"
+        &message!(
+            en: "a window of equal values: the first one wins",
+            zh: "窗口里的值全都相等：应取第一个",
+        ),
     );
 }
 
@@ -57,17 +67,20 @@ fn matches_cnn_core_on_random_maps() {
         let (pooled, argmax) = max_pool_with_argmax(map.view(), kernel, stride);
         let batch = map.clone().insert_axis(Axis(0)).insert_axis(Axis(0));
         let expected = max_pool2d(batch.view(), kernel, stride).unwrap();
-        let what = format!("{h}x{w} map, kernel {kernel}, stride {stride}");
-        assert_eq!(
+        let what = message!(
+            en: "{h}x{w} map, kernel {kernel}, stride {stride}",
+            zh: "{h}x{w} 的特征图，窗口 {kernel}，步幅 {stride}",
+        );
+        assert_same(
             pooled.dim(),
             (expected.dim().2, expected.dim().3),
-            "{what}: pooled shape"
+            &message!(en: "{what}: pooled shape", zh: "{what}：池化后的形状"),
         );
         assert_close(&pooled, &expected, &what);
-        assert_eq!(
+        assert_same(
             argmax,
             library_argmax(map.view(), kernel, stride),
-            "{what}: argmax"
+            &message!(en: "{what}: argmax", zh: "{what}：最大值的位置"),
         );
     }
 }

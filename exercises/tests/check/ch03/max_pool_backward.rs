@@ -1,7 +1,8 @@
 //! The checks of exercise ch03-max-pool-backward.
 
-use crate::common::{assert_close, random, random_pooling, rng};
+use crate::common::{assert_close, assert_same, random, random_pooling, rng};
 use cnn_exercises::ch03::max_pool_backward::max_pool_backward;
+use cnn_exercises_harness::message;
 use ndarray::{Array2, Axis, arr2};
 
 cnn_exercises_harness::checks![
@@ -17,7 +18,10 @@ fn small_example_by_hand() {
     assert_close(
         &got,
         &[0.0, 10.0, 0.0, 0.0],
-        "gradient of [[1, 5], [3, 2]] pooled 2x2",
+        &message!(
+            en: "gradient of [[1, 5], [3, 2]] pooled 2x2",
+            zh: "[[1, 5], [3, 2]] 经 2x2 池化后的梯度",
+        ),
     );
 }
 
@@ -29,7 +33,10 @@ fn overlapping_windows_add_up() {
     assert_close(
         &got,
         &[0.0, 0.0, 0.0, 0.0, 10.0, 0.0, 0.0, 0.0, 0.0],
-        "3x3 map, 2x2 windows, stride 1",
+        &message!(
+            en: "3x3 map, 2x2 windows, stride 1",
+            zh: "3x3 的特征图，2x2 的窗口，步幅 1",
+        ),
     );
 }
 
@@ -49,11 +56,17 @@ fn matches_cnn_core_on_random_maps() {
             kernel,
             stride,
         );
-        let what = format!("{h}x{w} map, kernel {kernel}, stride {stride}");
-        assert_eq!(
+        let what = message!(
+            en: "{h}x{w} map, kernel {kernel}, stride {stride}",
+            zh: "{h}x{w} 的特征图，窗口 {kernel}，步幅 {stride}",
+        );
+        assert_same(
             got.dim(),
             (h, w),
-            "{what}: the gradient has the map's shape"
+            &message!(
+                en: "{what}: the gradient has the map's shape",
+                zh: "{what}：梯度的形状应与特征图相同",
+            ),
         );
         assert_close(&got, &expected, &what);
     }

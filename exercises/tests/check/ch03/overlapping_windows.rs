@@ -2,6 +2,7 @@
 
 use cnn_core::ops::{max_pool2d, max_pool2d_backward_naive};
 use cnn_exercises::ch03::overlapping_windows::{predicted_side, predicted_times_picked};
+use cnn_exercises_harness::message;
 use ndarray::Array4;
 
 cnn_exercises_harness::checks![
@@ -21,7 +22,11 @@ fn predicted_side_matches_max_pool2d() {
     let yours = predicted_side();
     assert!(
         yours == pooled.dim().2,
-        "your predicted side {yours} is not what max_pool2d gives"
+        "{}",
+        message!(
+            en: "your predicted side {yours} is not what max_pool2d gives",
+            zh: "你预测的边长 {yours} 与 max_pool2d 的结果不符",
+        )
     );
 }
 
@@ -33,7 +38,12 @@ fn predicted_times_picked_matches_the_backward_pass() {
     let yours = predicted_times_picked();
     assert!(
         yours as f32 == times,
-        "your prediction {yours} is not how often max pooling picks the value at (2, 2); \
-         how many 2x2 windows with stride 1 contain that position?"
+        "{}",
+        message!(
+            en: "your prediction {yours} is not how often max pooling picks the value at (2, 2); \
+                 how many 2x2 windows with stride 1 contain that position?",
+            zh: "你的预测 {yours} 不是最大池化选中 (2, 2) 处那个值的次数；\
+                 步幅为 1 的 2x2 窗口中，有几个包含这个位置？",
+        )
     );
 }

@@ -2,6 +2,7 @@
 
 use crate::common::trained_lenet;
 use cnn_exercises::ch04::lenet_sides::lenet_sides;
+use cnn_exercises_harness::message;
 
 cnn_exercises_harness::checks![sides_match_the_trained_network];
 
@@ -11,10 +12,14 @@ fn sides_match_the_trained_network() {
     let yours = lenet_sides();
     for (position, name) in ["conv1", "pool1", "conv2", "pool2"].iter().enumerate() {
         let layer = summary.iter().find(|layer| layer.name == *name).unwrap();
+        let side = yours[position];
         assert!(
-            yours[position] == layer.output_shape[2],
-            "lenet_sides()[{position}] = {} is not the side after {name}",
-            yours[position]
+            side == layer.output_shape[2],
+            "{}",
+            message!(
+                en: "lenet_sides()[{position}] = {side} is not the side after {name}",
+                zh: "lenet_sides()[{position}] = {side} 不是经过 {name} 之后的边长",
+            )
         );
     }
 }

@@ -2,6 +2,7 @@
 
 use cnn_core::ops::conv2d_naive;
 use cnn_exercises::ch05::even_kernel_shift::predicted_centre_row;
+use cnn_exercises_harness::message;
 use ndarray::{Array1, Array4, s};
 
 cnn_exercises_harness::checks![centre_row_prediction];
@@ -15,7 +16,14 @@ fn centre_row_prediction() {
     let blurred =
         conv2d_naive(padded.view(), kernel.view(), Array1::zeros(1).view(), 1, 0).unwrap();
     let blurred = blurred.slice(s![0, 0, .., ..]);
-    assert_eq!(blurred.shape(), &[9, 9]);
+    assert!(
+        blurred.shape() == [9, 9],
+        "{}",
+        message!(
+            en: "the blurred image is not 9x9: the check is wrong",
+            zh: "模糊后的图像不是 9x9：这项检查本身有误",
+        )
+    );
     let total: f32 = blurred.sum();
     let centre_row: f32 = blurred
         .indexed_iter()
@@ -25,7 +33,12 @@ fn centre_row_prediction() {
     let yours = predicted_centre_row();
     assert!(
         (yours - centre_row).abs() < 1e-4,
-        "your predicted centre row {yours} is not where the blurred dot's centre of mass is; \
-         which outputs (i, j) have the dot inside their window rows i..=i+1?"
+        "{}",
+        message!(
+            en: "your predicted centre row {yours} is not where the blurred dot's centre of mass is; \
+                 which outputs (i, j) have the dot inside their window rows i..=i+1?",
+            zh: "你预测的中心行 {yours} 不是模糊后那个点的质心所在；\
+                 哪些输出 (i, j) 的窗口行 i..=i+1 里包含这个点？",
+        )
     );
 }

@@ -2,6 +2,7 @@
 
 use cnn_core::{Conv2d, Conv2dConfig};
 use cnn_exercises::ch05::stack_parameters::{one_5x5_parameters, two_3x3_parameters};
+use cnn_exercises_harness::message;
 use ndarray::{Array1, Array4};
 
 cnn_exercises_harness::checks![two_3x3_layers, one_5x5_layer];
@@ -16,7 +17,11 @@ fn two_3x3_layers() {
     let yours = two_3x3_parameters();
     assert!(
         yours == 2 * parameters(3),
-        "two_3x3_parameters() = {yours} is not what cnn-core counts for two layers"
+        "{}",
+        message!(
+            en: "two_3x3_parameters() = {yours} is not what cnn-core counts for two layers",
+            zh: "two_3x3_parameters() = {yours}，与 cnn-core 对两层数出的参数量不符",
+        )
     );
 }
 
@@ -24,6 +29,10 @@ fn one_5x5_layer() {
     let yours = one_5x5_parameters();
     assert!(
         yours == parameters(5),
-        "one_5x5_parameters() = {yours} is not what cnn-core counts"
+        "{}",
+        message!(
+            en: "one_5x5_parameters() = {yours} is not what cnn-core counts",
+            zh: "one_5x5_parameters() = {yours}，与 cnn-core 数出的参数量不符",
+        )
     );
 }

@@ -2,6 +2,7 @@
 
 use crate::common::{assert_close, random, random_size, rng};
 use cnn_exercises::ch06::conv1d_backward::conv1d_backward;
+use cnn_exercises_harness::message;
 use ndarray::{Array1, Array3, Axis};
 
 cnn_exercises_harness::checks![small_example_by_hand, matches_cnn_core_on_random_signals];
@@ -12,12 +13,18 @@ fn small_example_by_hand() {
     assert_close(
         &d_x,
         &[4.0, 45.0, 50.0],
-        "d_signal for x = [1, 2, 3], w = [4, 5], d_out = [1, 10]",
+        &message!(
+            en: "d_signal for x = [1, 2, 3], w = [4, 5], d_out = [1, 10]",
+            zh: "x = [1, 2, 3]、w = [4, 5]、d_out = [1, 10] 时的 d_signal",
+        ),
     );
     assert_close(
         &d_w,
         &[21.0, 32.0],
-        "d_kernel for x = [1, 2, 3], w = [4, 5], d_out = [1, 10]",
+        &message!(
+            en: "d_kernel for x = [1, 2, 3], w = [4, 5], d_out = [1, 10]",
+            zh: "x = [1, 2, 3]、w = [4, 5]、d_out = [1, 10] 时的 d_kernel",
+        ),
     );
 }
 
@@ -49,7 +56,10 @@ fn matches_cnn_core_on_random_signals() {
             0,
         )
         .unwrap();
-        let what = format!("signal of {length}, kernel of {width}");
+        let what = message!(
+            en: "signal of {length}, kernel of {width}",
+            zh: "长度为 {length} 的信号，长度为 {width} 的卷积核",
+        );
         assert_close(&d_x, &expected.d_input, &format!("{what}: d_signal"));
         assert_close(&d_w, &expected.d_weight, &format!("{what}: d_kernel"));
     }

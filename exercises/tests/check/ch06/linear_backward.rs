@@ -1,7 +1,8 @@
 //! The checks of exercise ch06-linear-backward.
 
-use crate::common::{assert_close, random, random_size, rng};
+use crate::common::{assert_close, assert_same, random, random_size, rng};
 use cnn_exercises::ch06::linear_backward::linear_backward;
+use cnn_exercises_harness::message;
 use ndarray::{Array2, arr2};
 
 cnn_exercises_harness::checks![
@@ -16,8 +17,16 @@ fn one_input_by_hand() {
     let w = arr2(&[[2.0, 3.0]]);
     let d_out = arr2(&[[1.0]]);
     let (d_x, d_w, d_b) = linear_backward(x.view(), w.view(), d_out.view());
-    assert_close(&d_x, &[2.0, 3.0], "d_input for y = 2 x1 + 3 x2");
-    assert_close(&d_w, &[5.0, 7.0], "d_weight for x = [5, 7]");
+    assert_close(
+        &d_x,
+        &[2.0, 3.0],
+        &message!(en: "d_input for y = 2 x1 + 3 x2", zh: "y = 2 x1 + 3 x2 时的 d_input"),
+    );
+    assert_close(
+        &d_w,
+        &[5.0, 7.0],
+        &message!(en: "d_weight for x = [5, 7]", zh: "x = [5, 7] 时的 d_weight"),
+    );
     assert_close(&d_b, &[1.0], "d_bias");
 }
 
@@ -36,11 +45,15 @@ fn matches_cnn_core_on_random_batches() {
         let (d_x, d_w, d_b) = linear_backward(x.view(), w.view(), d_out.view());
         let expected = cnn_core::ops::linear_backward(x.view(), w.view(), d_out.view());
         let what = format!("N={batch}, I={inputs}, O={outputs}");
-        assert_eq!(d_x.dim(), (batch, inputs), "{what}: d_input shape [N, I]");
-        assert_eq!(
+        assert_same(
+            d_x.dim(),
+            (batch, inputs),
+            &message!(en: "{what}: d_input shape [N, I]", zh: "{what}：d_input 的形状 [N, I]"),
+        );
+        assert_same(
             d_w.dim(),
             (outputs, inputs),
-            "{what}: d_weight shape [O, I]"
+            &message!(en: "{what}: d_weight shape [O, I]", zh: "{what}：d_weight 的形状 [O, I]"),
         );
         assert_close(&d_x, &expected.d_input, &format!("{what}: d_input"));
         assert_close(&d_w, &expected.d_weight, &format!("{what}: d_weight"));
@@ -63,10 +76,14 @@ fn agrees_with_finite_differences() {
             up[[o, i]] += step;
             down[[o, i]] -= step;
             let slope = (loss(&up) - loss(&down)) / (2.0 * step);
+            let yours = d_w[[o, i]];
             assert!(
-                (slope - d_w[[o, i]]).abs() < 1e-3,
-                "d_weight[{o}, {i}] = {}, but nudging the weight changes the loss at rate {slope}",
-                d_w[[o, i]]
+                (slope - yours).abs() < 1e-3,
+                "{}",
+                message!(
+                    en: "d_weight[{o}, {i}] = {yours}, but nudging the weight changes the loss at rate {slope}",
+                    zh: "d_weight[{o}, {i}] = {yours}，可是把这个权值微调一点，损失的变化率是 {slope}",
+                )
             );
         }
     }

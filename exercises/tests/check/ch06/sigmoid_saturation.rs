@@ -4,6 +4,7 @@ use cnn_core::ops::{sigmoid, sigmoid_backward};
 use cnn_exercises::ch06::sigmoid_saturation::{
     predicted_largest_gradient, predicted_layers_for_1000x,
 };
+use cnn_exercises_harness::message;
 use ndarray::Array1;
 
 cnn_exercises_harness::checks![largest_gradient_prediction, layers_prediction];
@@ -20,8 +21,13 @@ fn largest_gradient_prediction() {
     let yours = predicted_largest_gradient();
     assert!(
         (yours - largest_local_gradient()).abs() < 1e-6,
-        "your prediction {yours} is not the sigmoid's largest local gradient; \
-         where is sigmoid(x) * (1 - sigmoid(x)) largest?"
+        "{}",
+        message!(
+            en: "your prediction {yours} is not the sigmoid's largest local gradient; \
+                 where is sigmoid(x) * (1 - sigmoid(x)) largest?",
+            zh: "你的预测 {yours} 不是 sigmoid 局部梯度的最大值；\
+                 sigmoid(x) * (1 - sigmoid(x)) 在哪里最大？",
+        )
     );
 }
 
@@ -31,7 +37,11 @@ fn layers_prediction() {
     let yours = predicted_layers_for_1000x();
     assert!(
         yours == layers,
-        "your prediction of {yours} layers is not the fewest that shrink a gradient \
-         more than 1000-fold"
+        "{}",
+        message!(
+            en: "your prediction of {yours} layers is not the fewest that shrink a gradient \
+                 more than 1000-fold",
+            zh: "你预测的 {yours} 层，不是能让梯度缩小到千分之一以下的最少层数",
+        )
     );
 }

@@ -3,6 +3,7 @@
 use crate::common::{random_size, rng};
 use cnn_core::ops::flatten;
 use cnn_exercises::ch07::flatten_index::{channel_first_index, channel_last_index};
+use cnn_exercises_harness::message;
 use ndarray::Array4;
 
 cnn_exercises_harness::checks![
@@ -37,8 +38,13 @@ fn channel_first_matches_cnn_core_flatten() {
             let index = channel_first_index(c, i, j, channels, height, width);
             assert!(
                 index < flat.len() && flat[[0, index]] == *value,
-                "channel_first_index({c}, {i}, {j}, {channels}, {height}, {width}) = {index}, \
-                 but flatten puts that value elsewhere"
+                "{}",
+                message!(
+                    en: "channel_first_index({c}, {i}, {j}, {channels}, {height}, {width}) = {index}, \
+                         but flatten puts that value elsewhere",
+                    zh: "channel_first_index({c}, {i}, {j}, {channels}, {height}, {width}) = {index}，\
+                         可是展平后这个值在别的位置",
+                )
             );
         }
     }
@@ -58,8 +64,13 @@ fn channel_last_matches_a_permuted_flatten() {
             let index = channel_last_index(c, i, j, channels, height, width);
             assert!(
                 index < channel_last.len() && channel_last[index] == *value,
-                "channel_last_index({c}, {i}, {j}, {channels}, {height}, {width}) = {index}, \
-                 but the channel-last order puts that value elsewhere"
+                "{}",
+                message!(
+                    en: "channel_last_index({c}, {i}, {j}, {channels}, {height}, {width}) = {index}, \
+                         but the channel-last order puts that value elsewhere",
+                    zh: "channel_last_index({c}, {i}, {j}, {channels}, {height}, {width}) = {index}，\
+                         可是按通道在后的顺序，这个值在别的位置",
+                )
             );
         }
     }

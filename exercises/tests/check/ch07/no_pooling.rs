@@ -3,6 +3,7 @@
 use crate::common::{flatten_and_dense, tiny_vgg};
 use cnn_core::{Layer, Sequential};
 use cnn_exercises::ch07::no_pooling::{predicted_dense_parameters, predicted_flatten_length};
+use cnn_exercises_harness::message;
 
 cnn_exercises_harness::checks![flatten_length_prediction, dense_parameters_prediction];
 
@@ -21,7 +22,11 @@ fn flatten_length_prediction() {
     let yours = predicted_flatten_length();
     assert!(
         yours == length,
-        "your prediction {yours} is not the flattened length of Tiny VGG without pooling"
+        "{}",
+        message!(
+            en: "your prediction {yours} is not the flattened length of Tiny VGG without pooling",
+            zh: "你的预测 {yours} 不是去掉池化后 Tiny VGG 展平的长度",
+        )
     );
 }
 
@@ -30,6 +35,10 @@ fn dense_parameters_prediction() {
     let yours = predicted_dense_parameters();
     assert!(
         yours == parameters,
-        "your prediction {yours} is not the dense layer's parameter count without pooling"
+        "{}",
+        message!(
+            en: "your prediction {yours} is not the dense layer's parameter count without pooling",
+            zh: "你的预测 {yours} 不是去掉池化后全连接层的参数量",
+        )
     );
 }

@@ -2,6 +2,7 @@
 
 use crate::common::{assert_close, random_size, random_vec, rng};
 use cnn_exercises::ch07::softmax::softmax;
+use cnn_exercises_harness::message;
 use ndarray::Array2;
 
 cnn_exercises_harness::checks![
@@ -32,7 +33,11 @@ fn matches_cnn_core_on_random_logits() {
             .map(|z| 4.0 * z)
             .collect();
         let got = softmax(&logits);
-        assert_close(&got, &reference(&logits), &format!("softmax of {logits:?}"));
+        assert_close(
+            &got,
+            &reference(&logits),
+            &message!(en: "softmax of {logits:?}", zh: "{logits:?} 的 softmax"),
+        );
     }
 }
 
@@ -41,7 +46,11 @@ fn large_logits_do_not_overflow() {
     let got = softmax(&logits);
     assert!(
         got.iter().all(|p| p.is_finite()),
-        "softmax(&[1000, 1001, 1002]) = {got:?}: exp(1000) overflows; subtract the largest logit first"
+        "{}",
+        message!(
+            en: "softmax(&[1000, 1001, 1002]) = {got:?}: exp(1000) overflows; subtract the largest logit first",
+            zh: "softmax(&[1000, 1001, 1002]) = {got:?}：exp(1000) 溢出了；先减去最大的 logit",
+        )
     );
     assert_close(&got, &reference(&logits), "softmax(&[1000, 1001, 1002])");
 }

@@ -1,9 +1,11 @@
 //! The checks of exercise ch08-occlusion-map.
 
 use crate::common::{
-    assert_close, first_test_digit, linear_network, random, random_size, rng, scores, trained_lenet,
+    assert_close, assert_same, first_test_digit, linear_network, random, random_size, rng, scores,
+    trained_lenet,
 };
 use cnn_exercises::ch08::occlusion_map::occlusion_map;
+use cnn_exercises_harness::message;
 use ndarray::{Array2, s};
 
 cnn_exercises_harness::checks![
@@ -20,10 +22,13 @@ fn a_linear_network_drops_by_the_covered_sum() {
     let weight: Array2<f32> = random(&mut rng, (2, 36));
     let net = linear_network(weight.clone());
     let map = occlusion_map(&net, image.view(), 1, 3, 3).unwrap();
-    assert_eq!(
+    assert_same(
         map.dim(),
         (2, 2),
-        "map shape for a 6x6 image, patch 3, stride 3"
+        &message!(
+            en: "map shape for a 6x6 image, patch 3, stride 3",
+            zh: "6x6 的图像、遮挡块 3、步幅 3 时遮挡图的形状",
+        ),
     );
     let contribution = &image * &weight.row(1).to_shape((6, 6)).unwrap();
     let expected: Vec<f32> = [(0, 0), (0, 3), (3, 0), (3, 3)]
@@ -33,7 +38,10 @@ fn a_linear_network_drops_by_the_covered_sum() {
     assert_close(
         &map,
         &expected,
-        "occlusion map of a linear network, class 1",
+        &message!(
+            en: "occlusion map of a linear network, class 1",
+            zh: "线性网络对类别 1 的遮挡图",
+        ),
     );
 }
 
@@ -51,8 +59,15 @@ fn a_linear_network_on_random_images_and_patches() {
         let net = linear_network(weight.clone());
         let map = occlusion_map(&net, image.view(), class, patch, stride).unwrap();
         let (rows, columns) = ((h - patch) / stride + 1, (w - patch) / stride + 1);
-        let what = format!("{h}x{w} image, patch {patch}, stride {stride}, class {class}");
-        assert_eq!(map.dim(), (rows, columns), "map shape for a {what}");
+        let what = message!(
+            en: "{h}x{w} image, patch {patch}, stride {stride}, class {class}",
+            zh: "{h}x{w} 的图像、遮挡块 {patch}、步幅 {stride}、类别 {class}",
+        );
+        assert_same(
+            map.dim(),
+            (rows, columns),
+            &message!(en: "map shape for a {what}", zh: "{what}时遮挡图的形状"),
+        );
         let contribution = &image * &weight.row(class).to_shape((h, w)).unwrap();
         let mut expected = Vec::new();
         for i in 0..rows {
@@ -68,7 +83,10 @@ fn a_linear_network_on_random_images_and_patches() {
         assert_close(
             &map,
             &expected,
-            &format!("occlusion map of a linear network, {what}"),
+            &message!(
+                en: "occlusion map of a linear network, {what}",
+                zh: "线性网络的遮挡图，{what}",
+            ),
         );
     }
 }
@@ -79,10 +97,13 @@ fn matches_a_reference_on_lenet() {
     let (patch, stride) = (8, 4);
     let map = occlusion_map(&net, digit.view(), label, patch, stride).unwrap();
     let side = cnn_core::output_size(28, patch, stride, 0).unwrap();
-    assert_eq!(
+    assert_same(
         map.dim(),
         (side, side),
-        "map shape for 28x28, patch {patch}, stride {stride}"
+        &message!(
+            en: "map shape for 28x28, patch {patch}, stride {stride}",
+            zh: "28x28 的图像、遮挡块 {patch}、步幅 {stride} 时遮挡图的形状",
+        ),
     );
     let original = scores(&net, digit.view())[[0, label]];
     let mut expected = Vec::new();
@@ -101,7 +122,10 @@ fn matches_a_reference_on_lenet() {
     assert_close(
         &map,
         &expected,
-        "occlusion map of LeNet-5 on the first test digit",
+        &message!(
+            en: "occlusion map of LeNet-5 on the first test digit",
+            zh: "LeNet-5 在第一张测试数字上的遮挡图",
+        ),
     );
 }
 
@@ -110,10 +134,15 @@ fn a_patch_larger_than_the_image_is_an_error() {
     let (digit, label) = first_test_digit();
     assert!(
         occlusion_map(&net, digit.view(), label, 29, 1).is_err(),
-        "a 29x29 patch on a 28x28 image must return an error, not panic"
+        "{}",
+        message!(
+            en: "a 29x29 patch on a 28x28 image must return an error, not panic",
+            zh: "在 28x28 的图像上用 29x29 的遮挡块，应当返回错误，而不是 panic",
+        )
     );
     assert!(
         occlusion_map(&net, digit.view(), label, 4, 0).is_err(),
-        "stride 0 must return an error"
+        "{}",
+        message!(en: "stride 0 must return an error", zh: "步幅为 0 时应当返回错误")
     );
 }

@@ -3,6 +3,7 @@
 use crate::common::trained_lenet;
 use cnn_core::Layer;
 use cnn_exercises::ch08::receptive_field::{conv2_field, pool2_field};
+use cnn_exercises_harness::message;
 
 cnn_exercises_harness::checks![conv2_prediction, pool2_prediction];
 
@@ -30,8 +31,13 @@ fn conv2_prediction() {
     let yours = conv2_field();
     assert!(
         yours == field_after("conv2"),
-        "conv2_field() = {yours} is not the receptive field after conv2; \
-         remember that the pooling doubles the jump"
+        "{}",
+        message!(
+            en: "conv2_field() = {yours} is not the receptive field after conv2; \
+                 remember that the pooling doubles the jump",
+            zh: "conv2_field() = {yours} 不是 conv2 之后的感受野；\
+                 别忘了池化会让跳步 j 翻倍",
+        )
     );
 }
 
@@ -39,6 +45,10 @@ fn pool2_prediction() {
     let yours = pool2_field();
     assert!(
         yours == field_after("pool2"),
-        "pool2_field() = {yours} is not the receptive field after pool2"
+        "{}",
+        message!(
+            en: "pool2_field() = {yours} is not the receptive field after pool2",
+            zh: "pool2_field() = {yours} 不是 pool2 之后的感受野",
+        )
     );
 }

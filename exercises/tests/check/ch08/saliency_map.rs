@@ -1,10 +1,12 @@
 //! The checks of exercise ch08-saliency-map.
 
 use crate::common::{
-    assert_close, first_test_digit, linear_network, random, random_size, rng, scores, trained_lenet,
+    assert_close, assert_same, first_test_digit, linear_network, random, random_size, rng, scores,
+    trained_lenet,
 };
 use cnn_core::{Conv2d, Conv2dConfig, Dense, Layer, Sequential};
 use cnn_exercises::ch08::saliency_map::saliency_map;
+use cnn_exercises_harness::message;
 use ndarray::Array2;
 
 cnn_exercises_harness::checks![
@@ -12,6 +14,14 @@ cnn_exercises_harness::checks![
     agrees_with_finite_differences_on_a_smooth_network,
     lenet_saliency_has_the_image_shape_and_is_not_flat,
 ];
+
+/// What the shape checks say.
+fn same_shape() -> String {
+    message!(
+        en: "saliency has the image's shape",
+        zh: "显著图的形状应与图像相同",
+    )
+}
 
 fn a_linear_network_gives_its_weights() {
     // score = 0.5 + sum_p w[class, p] x[p], so d score / d x[p] = w[class, p]. The image
@@ -27,12 +37,15 @@ fn a_linear_network_gives_its_weights() {
         let weight: Array2<f32> = random(&mut rng, (3, h * w));
         let net = linear_network(weight.clone());
         let saliency = saliency_map(&net, image.view(), class).unwrap();
-        assert_eq!(saliency.dim(), (h, w), "saliency has the image's shape");
+        assert_same(saliency.dim(), (h, w), &same_shape());
         let expected = weight.row(class).mapv(f32::abs);
         assert_close(
             &saliency,
             &expected,
-            &format!("saliency of a linear network on a {h}x{w} image, class {class}"),
+            &message!(
+                en: "saliency of a linear network on a {h}x{w} image, class {class}",
+                zh: "线性网络在 {h}x{w} 图像上对类别 {class} 的显著图",
+            ),
         );
     }
 }
@@ -55,7 +68,7 @@ fn agrees_with_finite_differences_on_a_smooth_network() {
     net.push("dense", dense).unwrap(); // -> [1, 3]
     let image: Array2<f32> = random(&mut rng, (6, 6));
     let saliency = saliency_map(&net, image.view(), 0).unwrap();
-    assert_eq!(saliency.dim(), (6, 6), "saliency has the image's shape");
+    assert_same(saliency.dim(), (6, 6), &same_shape());
     let step = 1e-2;
     for ((i, j), &value) in saliency.indexed_iter() {
         let (mut up, mut down) = (image.clone(), image.clone());
@@ -65,7 +78,11 @@ fn agrees_with_finite_differences_on_a_smooth_network() {
             (scores(&net, up.view())[[0, 0]] - scores(&net, down.view())[[0, 0]]) / (2.0 * step);
         assert!(
             (slope.abs() - value).abs() < 1e-2 * (1.0 + value),
-            "saliency[{i}, {j}] = {value}, but nudging that pixel changes the score at rate {slope}"
+            "{}",
+            message!(
+                en: "saliency[{i}, {j}] = {value}, but nudging that pixel changes the score at rate {slope}",
+                zh: "saliency[{i}, {j}] = {value}，可是把这个像素微调一点，得分的变化率是 {slope}",
+            )
         );
     }
 }
@@ -74,9 +91,13 @@ fn lenet_saliency_has_the_image_shape_and_is_not_flat() {
     let net = trained_lenet();
     let (digit, label) = first_test_digit();
     let saliency = saliency_map(&net, digit.view(), label).unwrap();
-    assert_eq!(saliency.dim(), (28, 28), "saliency has the image's shape");
+    assert_same(saliency.dim(), (28, 28), &same_shape());
     assert!(
         saliency.iter().all(|v| *v >= 0.0) && saliency.iter().any(|v| *v > 0.0),
-        "a saliency map is the absolute gradient: never negative, and not all zero"
+        "{}",
+        message!(
+            en: "a saliency map is the absolute gradient: never negative, and not all zero",
+            zh: "显著图是梯度的绝对值：不会是负数，也不会全为零",
+        )
     );
 }
