@@ -11,6 +11,7 @@ use crate::ops::conv2d::{
     Patches, conv2d_backward_from_patches, conv2d_input_gradient, conv2d_parameter_gradients,
     unroll_patches,
 };
+use crate::ops::conv2d_direct::conv2d_one_channel_parameter_gradients;
 use crate::ops::linear::{flatten, flatten_backward, linear_backward, linear_input_gradient};
 use crate::ops::pool::{
     PoolKind, avg_pool2d_backward, max_pool2d_backward, max_pool2d_backward_naive,
@@ -133,7 +134,12 @@ impl Layer {
     /// The same as [`Layer::forward`].
     pub fn forward_train(&self, input: Tensor) -> Result<(Tensor, Cache)> {
         let (output, kept) = match self {
-            // A convolution keeps its unrolled patches: its backward pass needs them.
+            // A convolution of one-channel images is computed directly (no patches);
+            // its backward pass needs only the saved input.
+            Layer::Conv2d(conv) if conv.weight.dim().1 == 1 => {
+                (conv.forward(input.maps()?)?.into(), Kept::Nothing)
+            }
+            // Any other convolution keeps its unrolled patches: its backward pass needs them.
             Layer::Conv2d(conv) => {
                 let (y, patches) = conv.forward_keeping_patches(input.maps()?)?;
                 (y.into(), Kept::Patches(patches))
@@ -346,7 +352,18 @@ fn conv_backward(
         let d_input = conv2d_input_gradient(weight, d_out, [n, c, h, w], stride, padding)?;
         return Ok((Some(d_input.into()), None));
     }
-    let (_, _, kernel_h, kernel_w) = weight.dim();
+    let (_, channels, kernel_h, kernel_w) = weight.dim();
+    if channels == 1 && !input_gradient {
+        // A first layer on one-channel images: the direct gradients, from the input.
+        let input = cache.saved.maps()?;
+        let (d_weight, d_bias) =
+            conv2d_one_channel_parameter_gradients(input, weight, d_out, stride, padding)?;
+        let parameters = ParameterGradients {
+            weight: d_weight.into_dyn(),
+            bias: d_bias,
+        };
+        return Ok((None, Some(parameters)));
+    }
     let unrolled;
     let patches = match &cache.kept {
         Kept::Patches(patches) => patches,

@@ -28,6 +28,21 @@ pub enum TensorView<'a> {
     Flat(ArrayView2<'a, f32>),
 }
 
+impl<'a> TensorView<'a> {
+    /// Images `range` of the batch: `[N, ...] -> [range.len(), ...]`, a view.
+    ///
+    /// # Panics
+    /// If the range goes past the batch (a bug in the caller).
+    pub fn rows(self, range: std::ops::Range<usize>) -> TensorView<'a> {
+        match self {
+            TensorView::Maps(maps) => {
+                TensorView::Maps(maps.slice_move(ndarray::s![range, .., .., ..]))
+            }
+            TensorView::Flat(rows) => TensorView::Flat(rows.slice_move(ndarray::s![range, ..])),
+        }
+    }
+}
+
 impl Tensor {
     /// The shape: `[N, C, H, W]` or `[N, D]`.
     pub fn shape(&self) -> &[usize] {

@@ -20,6 +20,7 @@ use ndarray::{
 };
 
 use crate::error::{CnnError, Result};
+use crate::ops::conv2d_direct::conv2d_one_channel;
 use crate::ops::im2col::{col2im_chunk, im2col_chunk};
 use crate::ops::matmul::matmul_into;
 use crate::shape::{check_count, output_size};
@@ -186,6 +187,11 @@ pub fn conv2d(
     stride: usize,
     padding: usize,
 ) -> Result<Array4<f32>> {
+    if input.dim().1 == 1 {
+        // One input channel: im2col would copy each pixel KH*KW times for little
+        // arithmetic, so the convolution is computed directly.
+        return conv2d_one_channel(input, weight, bias, stride, padding);
+    }
     let (output, _) = conv2d_by_chunks(input, weight, bias, stride, padding, false)?;
     Ok(output)
 }
@@ -247,15 +253,16 @@ fn conv2d_by_chunks(
         .zip(output.axis_chunks_iter_mut(Axis(0), IMAGES_PER_CHUNK))
         .map(|(x, mut y)| {
             let columns = im2col_chunk(x, kernel_h, kernel_w, stride, padding, out_h, out_w); // [B, C, H, W] -> [C*KH*KW, B*H'*W']
+            let mut maps = Array2::zeros((filters, columns.ncols())); // [F, B*H'*W']
+            for (mut map, &b) in maps.outer_iter_mut().zip(bias.iter()) {
+                map.fill(b); // start from the bias ...
+            }
+            matmul_into(weight_matrix.view(), columns.view(), maps.view_mut(), true); // ... and add [F, C*KH*KW] x [C*KH*KW, B*H'*W']
             for (b, image) in y.outer_iter_mut().enumerate() {
-                let mut maps = image
+                let mut image = image
                     .into_shape_with_order((filters, positions)) // [F, H', W'] -> [F, H'*W']
                     .expect("an image of a fresh output is contiguous");
-                for (mut map, &b) in maps.outer_iter_mut().zip(bias.iter()) {
-                    map.fill(b); // start from the bias ...
-                }
-                let patches = columns.slice(s![.., b * positions..(b + 1) * positions]); // [C*KH*KW, H'*W']
-                matmul_into(weight_matrix.view(), patches, maps, true); // ... and add [F, C*KH*KW] x [C*KH*KW, H'*W']
+                image.assign(&maps.slice(s![.., b * positions..(b + 1) * positions])); // [F, B*H'*W'] -> image b's [F, H'*W']
             }
             // ANCHOR_END: conv2d_fast_chunk
             keep_patches.then_some(columns)
@@ -367,7 +374,7 @@ pub fn conv2d_backward_naive(
 // ANCHOR_END: conv2d_backward_naive
 
 /// Checks the forward shapes and that `d_out` is the output's shape; returns it.
-fn conv2d_gradient_shape(
+pub(crate) fn conv2d_gradient_shape(
     input: (usize, usize, usize, usize),
     weight: (usize, usize, usize, usize),
     d_out: (usize, usize, usize, usize),
@@ -579,30 +586,31 @@ fn backward_by_chunks(
         .par_iter()
         .zip(d_out.axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK))
         .zip(d_input_chunks)
-        .map(|((columns, d_y), mut d_x)| {
-            let mut d_weight = Array2::zeros((filters, patch)); // [F, C*KH*KW]
-            let mut d_bias = Array1::zeros(filters); // [F]
-            let mut d_columns = d_x.is_some().then(|| Array2::zeros((patch, positions))); // [C*KH*KW, H'*W']
+        .map(|((columns, d_y), d_x)| {
+            // The chunk's output gradient in the layout of the forward product.
+            let mut d_maps = Array2::zeros((filters, columns.ncols())); // [F, B*H'*W']
             for (b, d_y) in d_y.outer_iter().enumerate() {
                 let d_y = image_gradient_matrix(d_y); // [F, H', W'] -> [F, H'*W']
-                let patches = columns.slice(s![.., b * positions..(b + 1) * positions]); // [C*KH*KW, H'*W']
-                matmul_into(d_y.view(), patches.t(), d_weight.view_mut(), true); // += [F, H'*W'] x [H'*W', C*KH*KW]
-                for (d_b, row) in d_bias.iter_mut().zip(d_y.outer_iter()) {
-                    *d_b += row.sum();
-                }
-                if let (Some(d_columns), Some(d_x)) = (&mut d_columns, &mut d_x) {
-                    matmul_into(weight_matrix.t(), d_y.view(), d_columns.view_mut(), false); // [C*KH*KW, F] x [F, H'*W']
-                    col2im_chunk(
-                        d_columns.view(),
-                        d_x.index_axis_mut(Axis(0), b).insert_axis(Axis(0)),
-                        kernel_h,
-                        kernel_w,
-                        stride,
-                        padding,
-                        out_h,
-                        out_w,
-                    );
-                }
+                d_maps
+                    .slice_mut(s![.., b * positions..(b + 1) * positions])
+                    .assign(&d_y);
+            }
+            let mut d_weight = Array2::zeros((filters, patch)); // [F, C*KH*KW]
+            matmul_into(d_maps.view(), columns.t(), d_weight.view_mut(), false); // [F, B*H'*W'] x [B*H'*W', C*KH*KW]
+            let d_bias = d_maps.map_axis(Axis(1), |row| row.sum()); // [F]
+            if let Some(d_x) = d_x {
+                let mut d_columns = Array2::zeros(columns.dim()); // [C*KH*KW, B*H'*W']
+                matmul_into(weight_matrix.t(), d_maps.view(), d_columns.view_mut(), false); // [C*KH*KW, F] x [F, B*H'*W']
+                col2im_chunk(
+                    d_columns.view(),
+                    d_x,
+                    kernel_h,
+                    kernel_w,
+                    stride,
+                    padding,
+                    out_h,
+                    out_w,
+                );
             }
             (d_weight, d_bias)
         })

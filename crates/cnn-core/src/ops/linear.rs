@@ -8,6 +8,7 @@
 use ndarray::{Array1, Array2, Array4, ArrayView1, ArrayView2, ArrayView4, Axis};
 
 use crate::error::{CnnError, Result};
+use crate::ops::matmul::matmul;
 
 /// Flattens each image's feature maps into one row.
 ///
@@ -93,7 +94,7 @@ pub fn linear_backward(
     );
     LinearGradients {
         d_input: linear_input_gradient(weight, d_out), // [N, O] x [O, I] -> [N, I]
-        d_weight: d_out.t().dot(&x),                   // [O, N] x [N, I] -> [O, I]
+        d_weight: matmul(d_out.t(), x),                // [O, N] x [N, I] -> [O, I]
         d_bias: d_out.sum_axis(Axis(0)),               // [N, O] -> [O]
     }
 }
@@ -113,7 +114,7 @@ pub fn linear_input_gradient(weight: ArrayView2<f32>, d_out: ArrayView2<f32>) ->
         weight.shape(),
         d_out.shape()
     );
-    d_out.dot(&weight) // [N, O] x [O, I] -> [N, I]
+    matmul(d_out, weight) // [N, O] x [O, I] -> [N, I]
 }
 
 /// A fully connected layer: every output is a weighted sum of all inputs plus a bias.
@@ -143,7 +144,7 @@ pub fn linear(
             x.shape(),
         ));
     }
-    let y = x.dot(&weight.t()); // [N, I] x [I, O] -> [N, O]
+    let y = matmul(x, weight.t()); // [N, I] x [I, O] -> [N, O]
     Ok(y + bias) // the bias [O] is added to every row
 }
 

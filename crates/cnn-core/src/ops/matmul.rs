@@ -18,6 +18,14 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 
+/// `a · b`, a new matrix: `a: [M, K], b: [K, N] -> [M, N]` (what ndarray's `a.dot(&b)`
+/// computes, with the kernels of [`matmul_into`]).
+pub fn matmul(a: ArrayView2<f32>, b: ArrayView2<f32>) -> ndarray::Array2<f32> {
+    let mut c = ndarray::Array2::zeros((a.nrows(), b.ncols()));
+    matmul_into(a, b, c.view_mut(), false);
+    c
+}
+
 /// `c = a · b`, or `c += a · b` if `accumulate`, for `a: [M, K]`, `b: [K, N]`,
 /// `c: [M, N]` of any strides (a transposed view such as `x.t()` is multiplied as it is,
 /// without a copy).

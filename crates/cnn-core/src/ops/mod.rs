@@ -10,6 +10,7 @@
 pub mod activation;
 pub mod conv1d;
 pub mod conv2d;
+pub mod conv2d_direct;
 pub mod im2col;
 pub mod linear;
 pub mod matmul;
@@ -24,11 +25,12 @@ pub use conv2d::{
     conv2d_backward_from_patches, conv2d_backward_naive, conv2d_input_gradient,
     conv2d_keeping_patches, conv2d_naive, conv2d_parameter_gradients, unroll_patches,
 };
+pub use conv2d_direct::{conv2d_one_channel, conv2d_one_channel_parameter_gradients};
 pub use im2col::{col2im, im2col, im2col_naive};
 pub use linear::{
     LinearGradients, flatten, flatten_backward, linear, linear_backward, linear_input_gradient,
 };
-pub use matmul::matmul_into;
+pub use matmul::{matmul, matmul_into};
 pub use pool::{
     PoolKind, avg_pool2d, avg_pool2d_backward, avg_pool2d_naive, global_avg_pool2d,
     global_avg_pool2d_backward, global_max_pool1d, global_max_pool2d, global_max_pool2d_backward,

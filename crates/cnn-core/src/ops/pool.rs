@@ -324,7 +324,7 @@ pub fn max_pool2d_with_argmax(
     Zip::from(output.outer_iter_mut())
         .and(argmax.outer_iter_mut())
         .and(input.outer_iter())
-        .par_for_each(|mut y, mut positions, x| {
+        .for_each(|mut y, mut positions, x| {
             let x = x
                 .to_slice()
                 .expect("an image of a standard-layout batch is one slice");
@@ -332,28 +332,78 @@ pub fn max_pool2d_with_argmax(
             let positions = positions
                 .as_slice_mut()
                 .expect("a fresh array is one slice");
+            let mut winners = vec![0u32; out_w];
             for ch in 0..c {
                 let map = &x[ch * h * w..(ch + 1) * h * w];
-                for i in 0..out_h {
-                    for j in 0..out_w {
-                        let mut best = (i * stride) * w + j * stride;
-                        let mut best_value = map[best];
-                        for u in 0..kernel {
-                            let start = (i * stride + u) * w + j * stride;
-                            for (position, &value) in (start..).zip(&map[start..start + kernel]) {
-                                // A select, not a jump: maxima fall at random places.
-                                let better = value > best_value || value.is_nan();
-                                best = if better { position } else { best };
-                                best_value = if better { value } else { best_value };
-                            }
-                        }
-                        y[(ch * out_h + i) * out_w + j] = best_value;
-                        positions[(ch * out_h + i) * out_w + j] = best;
-                    }
+                let outputs = ch * out_h * out_w..(ch + 1) * out_h * out_w;
+                let (y, positions) = (&mut y[outputs.clone()], &mut positions[outputs]);
+                let sizes = MapSizes { w, out_h, out_w };
+                // The usual windows get their own copy of the loop, compiled for
+                // their kernel and stride: the compiler then knows the spacing of
+                // the inputs and reads them with vector instructions.
+                match (kernel, stride) {
+                    (2, 2) => max_pool_map(map, sizes, 2, 2, y, positions, &mut winners),
+                    (3, 2) => max_pool_map(map, sizes, 3, 2, y, positions, &mut winners),
+                    (k, s) => max_pool_map(map, sizes, k, s, y, positions, &mut winners),
                 }
             }
         });
     Ok((output, argmax))
+}
+
+/// The sizes of a map and of its pooled output, for [`max_pool_map`].
+#[derive(Debug, Clone, Copy)]
+struct MapSizes {
+    w: usize,
+    out_h: usize,
+    out_w: usize,
+}
+
+/// Max pooling of one map with the positions of the maxima, for
+/// [`max_pool2d_with_argmax`].
+///
+/// One output row at a time, one window place `(u, v)` at a time: the loop over the
+/// row's windows `j` is the same operation on evenly spaced inputs, which the
+/// compiler turns into vector instructions. Each window still sees its values in
+/// row-major order, so ties and NaNs come out as in the reference. The winner is
+/// first tracked as its place `t = u*K + v` in the window (a small number beside each
+/// maximum, in `winners`), then turned into a position in the map.
+#[inline(always)] // so that each call site is compiled for its own kernel and stride
+fn max_pool_map(
+    map: &[f32],
+    sizes: MapSizes,
+    kernel: usize,
+    stride: usize,
+    y: &mut [f32],
+    positions: &mut [usize],
+    winners: &mut [u32],
+) {
+    let MapSizes { w, out_h, out_w } = sizes;
+    for i in 0..out_h {
+        let row = i * out_w..(i + 1) * out_w;
+        let best_values = &mut y[row.clone()];
+        for u in 0..kernel {
+            for v in 0..kernel {
+                let place = (u * kernel + v) as u32;
+                let start = (i * stride + u) * w + v;
+                let inputs = &map[start..start + (out_w - 1) * stride + 1];
+                for (j, (best_value, winner)) in
+                    best_values.iter_mut().zip(winners.iter_mut()).enumerate()
+                {
+                    let value = inputs[j * stride];
+                    // A select, not a jump: maxima fall at random places.
+                    let better = (place == 0) | (value > *best_value) | value.is_nan();
+                    *winner = if better { place } else { *winner };
+                    *best_value = if better { value } else { *best_value };
+                }
+            }
+        }
+        let corner = i * stride * w; // the map position of the row's first window
+        for (j, (position, &winner)) in positions[row].iter_mut().zip(&*winners).enumerate() {
+            let (u, v) = (winner as usize / kernel, winner as usize % kernel);
+            *position = corner + u * w + j * stride + v;
+        }
+    }
 }
 
 // ANCHOR: max_pool_backward_fast
@@ -391,22 +441,24 @@ pub fn max_pool2d_backward(
             "max pooling backward: recorded position {bad} is outside a {h}x{w} map"
         )));
     }
+    let argmax = argmax.as_standard_layout();
+    let d_out = d_out.as_standard_layout();
+    let (positions, d_out) = (
+        argmax.as_slice().expect("a standard-layout array is one slice"),
+        d_out.as_slice().expect("a standard-layout array is one slice"),
+    );
     let mut d_input = Array4::zeros((n, c, h, w));
-    Zip::from(d_input.outer_iter_mut())
-        .and(argmax.outer_iter())
-        .and(d_out.outer_iter())
-        .par_for_each(|mut d_x, positions, d_y| {
-            for ((mut d_map, positions), d_y) in d_x
-                .outer_iter_mut()
-                .zip(positions.outer_iter())
-                .zip(d_y.outer_iter())
-            {
-                let d_map = d_map.as_slice_mut().expect("a fresh array is one slice");
-                for (&position, &gradient) in positions.iter().zip(d_y.iter()) {
-                    d_map[position] += gradient;
-                }
-            }
-        });
+    let d_maps = d_input.as_slice_mut().expect("a fresh array is one slice");
+    // Map by map: each output's gradient goes to the input that won its window.
+    for ((d_map, positions), d_y) in d_maps
+        .chunks_exact_mut(h * w)
+        .zip(positions.chunks_exact(out_h * out_w))
+        .zip(d_out.chunks_exact(out_h * out_w))
+    {
+        for (&position, &gradient) in positions.iter().zip(d_y) {
+            d_map[position] += gradient;
+        }
+    }
     Ok(d_input)
 }
 // ANCHOR_END: max_pool_backward_fast

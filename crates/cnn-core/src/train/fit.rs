@@ -9,7 +9,9 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::data::mnist::shuffled_batches;
 use crate::error::{CnnError, Result};
-use crate::nn::{Sequential, TensorView, Want};
+use rayon::prelude::*;
+
+use crate::nn::{ParameterGradients, Sequential, TensorView, Want};
 use crate::ops::softmax::{softmax_cross_entropy, softmax_cross_entropy_backward};
 use crate::train::optim::Optimizer;
 
@@ -28,6 +30,12 @@ pub struct StepResult {
 ///
 /// `images: [N, ...] (the network's input), labels: [N] -> loss and correct count`
 ///
+/// The batch is cut into pieces of [`IMAGES_PER_PIECE`] images, and each piece goes
+/// forward and backward on its own thread ([`piece_gradients`]); the pieces'
+/// gradients are then added in order, so the step is the same on any number of
+/// threads. Each piece's activations are small enough to stay in the processor's
+/// cache from one layer to the next.
+///
 /// # Errors
 /// Images that do not fit the network, labels outside `0..K`, or a loss that is not
 /// finite (the weights are then left as they were).
@@ -37,17 +45,100 @@ pub fn train_step<'a>(
     images: impl Into<TensorView<'a>>,
     labels: &[usize],
 ) -> Result<StepResult> {
-    let trace = model.forward_train(images)?; // [N, ...] -> [N, K]
-    let logits = trace.output.flat()?;
-    let loss = softmax_cross_entropy(logits, labels)?;
+    let images = images.into();
+    let batch = images.shape()[0];
+    if batch == 0 {
+        return Err(CnnError::setting(
+            "a training step needs at least one image",
+        ));
+    }
+    if labels.len() != batch {
+        return Err(CnnError::shape(
+            "training labels",
+            &format!("[{batch}] (one per image)"),
+            &[labels.len()],
+        ));
+    }
+    let starts: Vec<usize> = (0..batch).step_by(IMAGES_PER_PIECE).collect();
+    let pieces: Vec<Result<Piece>> = starts
+        .into_par_iter()
+        .map(|start| {
+            let end = (start + IMAGES_PER_PIECE).min(batch);
+            piece_gradients(model, images.rows(start..end), &labels[start..end], batch)
+        })
+        .collect();
+    let mut total = Piece::default();
+    for piece in pieces {
+        total.add(piece?); // in order: the same sums on any number of threads
+    }
+    let loss = total.loss;
     if !loss.is_finite() {
         return Err(CnnError::NotFinite(format!("the loss is {loss}")));
     }
+    optimizer.step(model, &total.gradients)?;
+    Ok(StepResult {
+        loss,
+        correct: total.correct,
+    })
+}
+
+/// Images per piece of a mini-batch in [`train_step`].
+pub const IMAGES_PER_PIECE: usize = 16;
+
+/// What [`piece_gradients`] computes for a piece of a mini-batch.
+#[derive(Debug, Clone, Default)]
+pub struct Piece {
+    /// The piece's share of the batch's mean loss: its images' losses over the batch size.
+    pub loss: f32,
+    /// How many of its images the network classified correctly.
+    pub correct: usize,
+    /// Each layer's parameter gradients, for the piece's share of the loss.
+    pub gradients: Vec<Option<ParameterGradients>>,
+}
+
+/// Forward pass, loss and backward pass on `images`, a piece of a mini-batch of
+/// `batch` images: the piece's share of the batch's mean loss and its gradients.
+///
+/// `images: [n, ...], labels: [n] -> loss, correct count, gradients`
+///
+/// # Errors
+/// Those of [`train_step`].
+pub fn piece_gradients(
+    model: &Sequential,
+    images: TensorView,
+    labels: &[usize],
+    batch: usize,
+) -> Result<Piece> {
+    let trace = model.forward_train(images)?; // [n, ...] -> [n, K]
+    let logits = trace.output.flat()?;
+    let share = labels.len() as f32 / batch as f32;
+    let loss = softmax_cross_entropy(logits, labels)? * share; // the piece's mean, weighted
     let correct = count_correct(logits, labels);
-    let d_logits = softmax_cross_entropy_backward(logits, labels)?; // [N, K]
+    let d_logits = softmax_cross_entropy_backward(logits, labels)? * share; // [n, K]
     let gradients = model.backward(&trace, &d_logits, Want::Parameters)?;
-    optimizer.step(model, &gradients.layers)?;
-    Ok(StepResult { loss, correct })
+    Ok(Piece {
+        loss,
+        correct,
+        gradients: gradients.layers,
+    })
+}
+
+impl Piece {
+    /// Adds another piece's loss, count and gradients to this one's.
+    fn add(&mut self, other: Piece) {
+        self.loss += other.loss;
+        self.correct += other.correct;
+        if self.gradients.is_empty() {
+            self.gradients = other.gradients;
+            return;
+        }
+        for (sum, layer) in self.gradients.iter_mut().zip(other.gradients) {
+            if let (Some(sum), Some(layer)) = (sum, layer) {
+                sum.weight += &layer.weight;
+                sum.bias += &layer.bias;
+            }
+        }
+    }
 }
 // ANCHOR_END: train_step
 

@@ -1,0 +1,478 @@
+//! 2-D convolution of images with **one input channel**, computed directly, without
+//! im2col: what LeNet-5's first layer needs.
+//!
+//! With one channel, im2col would copy every pixel `KH * KW` times (25 times for a 5x5
+//! kernel) into a matrix with only `KH * KW` rows, and the matrix multiply after it has
+//! only `F` rows (6 for LeNet-5): the copy costs more than the arithmetic. Here each
+//! output row is built from whole input rows instead: for every kernel tap `(u, v)`,
+//!
+//! ```text
+//! y[f, i, 0..W'] += w[f, u, v] * x_padded[i*S+u, v, v+S, v+2S, ...]
+//! ```
+//!
+//! one multiply-add on a row of evenly spaced inputs, which the compiler turns into
+//! vector instructions ([`multiversion`] compiles these loops for AVX-512 and AVX2 as
+//! well as for the baseline, and picks the best the processor has when the program
+//! runs). The multiplies and adds are separate instructions on every path (Rust does
+//! not fuse them), so the numbers are the same on every processor.
+//!
+//! [`conv2d`](crate::ops::conv2d::conv2d) and the convolution layer call these for a
+//! one-channel input; `conv2d_naive` is still the reference they are tested against
+//! (`direct_equals_naive` below).
+
+use multiversion::multiversion;
+use ndarray::parallel::prelude::*;
+use ndarray::{Array1, Array2, Array4, ArrayView1, ArrayView4, Axis};
+
+use crate::error::Result;
+use crate::ops::conv2d::{IMAGES_PER_CHUNK, conv2d_output_shape};
+
+/// Output columns computed at once: each filter's sums for a block of `COLUMNS`
+/// positions of an output row stay in vector registers while the kernel's taps are
+/// added, instead of going to memory and back after every tap.
+const COLUMNS: usize = 32;
+
+/// Filters computed at once: each input value loaded is used by `FILTERS` filters.
+const FILTERS: usize = 2;
+
+/// A one-channel convolution's sizes, for one image.
+#[derive(Debug, Clone, Copy)]
+struct Sizes {
+    kernel_h: usize,
+    kernel_w: usize,
+    stride: usize,
+    padding: usize,
+    height: usize,
+    width: usize,
+    out_h: usize,
+    out_w: usize,
+}
+
+impl Sizes {
+    /// Blocks of [`COLUMNS`] output columns per row (the last one may be partly used).
+    fn blocks(&self) -> usize {
+        self.out_w.div_ceil(COLUMNS)
+    }
+
+    /// The length of a row of the padded image: the padding on both sides, and for
+    /// stride 1 more zeros on the right, so that the last block's unused columns read
+    /// zeros.
+    fn padded_w(&self) -> usize {
+        let unpadded = self.width + 2 * self.padding;
+        if self.stride == 1 {
+            unpadded.max(self.blocks() * COLUMNS - 1 + self.kernel_w)
+        } else {
+            unpadded // strided blocks read only their used columns
+        }
+    }
+
+    /// The image with `padding` zeros on every side (and the zeros of [`Sizes::padded_w`]):
+    /// `[H, W] -> [H + 2P, padded_w]`.
+    fn pad(&self, image: ndarray::ArrayView2<f32>, padded: &mut Vec<f32>) {
+        let (p, padded_w) = (self.padding, self.padded_w());
+        padded.clear();
+        padded.resize((self.height + 2 * p) * padded_w, 0.0);
+        for (row, line) in image.outer_iter().enumerate() {
+            let start = (row + p) * padded_w + p;
+            for (to, &from) in padded[start..start + self.width].iter_mut().zip(line) {
+                *to = from;
+            }
+        }
+    }
+
+    /// A padded input row's block `block`, as the taps `v` of a kernel row read it:
+    /// `row[block*COLUMNS*S + v + l*S]` for `l` in `0..COLUMNS`.
+    #[inline(always)] // into the vectorised kernels, which are compiled for each processor
+    fn block_inputs(&self, row: &[f32], block: usize, v: usize) -> [f32; COLUMNS] {
+        let start = block * COLUMNS * self.stride + v;
+        if self.stride == 1 {
+            row[start..start + COLUMNS]
+                .try_into()
+                .expect("a slice of COLUMNS values")
+        } else {
+            let used = self.out_w - block * COLUMNS; // at least 1
+            std::array::from_fn(|l| {
+                if l < used {
+                    row[start + l * self.stride]
+                } else {
+                    0.0
+                }
+            })
+        }
+    }
+}
+
+/// [`conv2d`](crate::ops::conv2d::conv2d) for an input with one channel, computed
+/// directly (see the module's documentation).
+///
+/// `input: [N, 1, H, W], weight: [F, 1, KH, KW], bias: [F] -> output: [N, F, H', W']`
+///
+/// # Errors
+/// The same as [`conv2d_naive`](crate::ops::conv2d::conv2d_naive), and an input with
+/// more than one channel.
+pub fn conv2d_one_channel(
+    input: ArrayView4<f32>,
+    weight: ArrayView4<f32>,
+    bias: ArrayView1<f32>,
+    stride: usize,
+    padding: usize,
+) -> Result<Array4<f32>> {
+    let sizes = one_channel_sizes(input, weight, bias.len(), stride, padding)?;
+    let filters = weight.dim().0;
+    let weight = weight.as_standard_layout();
+    let weight = weight
+        .as_slice()
+        .expect("a standard-layout array is one slice");
+    let bias = bias.to_vec();
+    let mut output = Array4::zeros((input.dim().0, filters, sizes.out_h, sizes.out_w));
+    output
+        .axis_chunks_iter_mut(Axis(0), IMAGES_PER_CHUNK)
+        .into_par_iter()
+        .zip(input.axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK))
+        .for_each(|(mut y, x)| {
+            let mut padded = Vec::new();
+            for (mut y, x) in y.outer_iter_mut().zip(x.outer_iter()) {
+                sizes.pad(x.index_axis(Axis(0), 0), &mut padded); // [1, H, W] -> [H+2P, W+2P]
+                let maps = y.as_slice_mut().expect("a fresh output is one slice"); // [F, H', W']
+                for first in (0..filters).step_by(FILTERS) {
+                    correlate(&padded, weight, &bias, first, &sizes, maps);
+                }
+            }
+        });
+    Ok(output)
+}
+
+/// The weight and bias gradients of [`conv2d_one_channel`], computed directly from
+/// its input (nothing was unrolled in the forward pass):
+///
+/// `input: [N, 1, H, W], d_out: [N, F, H', W'] -> d_weight [F, 1, KH, KW], d_bias [F]`
+///
+/// ```text
+/// d_w[f, 0, u, v] = sum over n, i, j of d_out[n, f, i, j] * x_padded[n, i*S+u, j*S+v]
+/// d_b[f]          = sum over n, i, j of d_out[n, f, i, j]
+/// ```
+///
+/// The images of a chunk of [`IMAGES_PER_CHUNK`] are added in order, then the chunks
+/// in order, so the result does not depend on the number of threads.
+///
+/// # Errors
+/// The same as [`conv2d_one_channel`], and a `d_out` whose shape is not the output's.
+pub fn conv2d_one_channel_parameter_gradients(
+    input: ArrayView4<f32>,
+    weight: ArrayView4<f32>,
+    d_out: ArrayView4<f32>,
+    stride: usize,
+    padding: usize,
+) -> Result<(Array4<f32>, Array1<f32>)> {
+    let (filters, _, kernel_h, kernel_w) = weight.dim();
+    let sizes = one_channel_sizes(input, weight, filters, stride, padding)?;
+    crate::ops::conv2d::conv2d_gradient_shape(
+        input.dim(),
+        weight.dim(),
+        d_out.dim(),
+        stride,
+        padding,
+    )?;
+    let taps = kernel_h * kernel_w;
+    let d_out = d_out.as_standard_layout();
+    let chunks: Vec<(Array2<f32>, Array1<f32>)> = input
+        .axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK)
+        .into_par_iter()
+        .zip(d_out.axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK))
+        .map(|(x, d_y)| {
+            // Every tap's sum in COLUMNS lanes ([`tap_gradients`]), over the chunk's
+            // images; the lanes are added only at the end.
+            let groups = filters.div_ceil(FILTERS) * FILTERS;
+            let mut d_lanes = vec![[0.0f32; COLUMNS]; groups * taps]; // [F', KH*KW][COLUMNS]
+            let mut d_bias = Array1::zeros(filters);
+            let (mut padded, mut d_padded) = (Vec::new(), Vec::new());
+            for (x, d_y) in x.outer_iter().zip(d_y.outer_iter()) {
+                sizes.pad(x.index_axis(Axis(0), 0), &mut padded);
+                let d_maps = d_y
+                    .to_slice()
+                    .expect("a standard-layout image is one slice");
+                sizes.widen(d_maps, filters, &mut d_padded); // [F, H', W'] -> [F', H', blocks*COLUMNS]
+                for first in (0..filters).step_by(FILTERS) {
+                    tap_gradients(&padded, &d_padded, first, &sizes, &mut d_lanes);
+                }
+                for (d_b, d_map) in d_bias
+                    .iter_mut()
+                    .zip(d_maps.chunks_exact(sizes.out_h * sizes.out_w))
+                {
+                    *d_b += d_map.iter().sum::<f32>();
+                }
+            }
+            let d_weight = Array2::from_shape_fn((filters, taps), |(f, t)| {
+                d_lanes[f * taps + t].iter().sum::<f32>() // the lanes, left to right
+            });
+            (d_weight, d_bias)
+        })
+        .collect();
+    let mut d_weight = Array2::zeros((filters, taps));
+    let mut d_bias = Array1::zeros(filters);
+    for (chunk_weight, chunk_bias) in &chunks {
+        d_weight += chunk_weight; // chunk by chunk, in order
+        d_bias += chunk_bias;
+    }
+    let d_weight = d_weight
+        .into_shape_with_order(weight.dim()) // [F, KH*KW] -> [F, 1, KH, KW]
+        .expect("F*KH*KW entries");
+    Ok((d_weight, d_bias))
+}
+
+/// Checks the shapes (as `conv2d_naive` does) and that the input has one channel.
+fn one_channel_sizes(
+    input: ArrayView4<f32>,
+    weight: ArrayView4<f32>,
+    bias_len: usize,
+    stride: usize,
+    padding: usize,
+) -> Result<Sizes> {
+    let (_, _, out_h, out_w) =
+        conv2d_output_shape(input.dim(), weight.dim(), bias_len, stride, padding)?;
+    let (_, channels, height, width) = input.dim();
+    if channels != 1 {
+        return Err(crate::error::CnnError::shape(
+            "one-channel convolution input",
+            "[N, 1, H, W]",
+            input.shape(),
+        ));
+    }
+    let (_, _, kernel_h, kernel_w) = weight.dim();
+    Ok(Sizes {
+        kernel_h,
+        kernel_w,
+        stride,
+        padding,
+        height,
+        width,
+        out_h,
+        out_w,
+    })
+}
+
+/// Filters `first..first + FILTERS` of one image's output maps (`maps: [F, H', W']`):
+///
+/// ```text
+/// maps[f, i, j] = bias[f] + sum over u, v of weight[f, u, v] * padded[i*S+u, j*S+v]
+/// ```
+///
+/// added tap by tap in row-major order, each product rounded once with its sum
+/// (`mul_add`, a fused multiply-add, exactly rounded on every processor).
+#[multiversion(targets("x86_64+avx512f+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
+fn correlate(
+    padded: &[f32],
+    weight: &[f32],
+    bias: &[f32],
+    first: usize,
+    sizes: &Sizes,
+    maps: &mut [f32],
+) {
+    let (kernel_h, kernel_w) = (sizes.kernel_h, sizes.kernel_w);
+    let (taps, positions, padded_w) = (
+        kernel_h * kernel_w,
+        sizes.out_h * sizes.out_w,
+        sizes.padded_w(),
+    );
+    let filters = bias.len();
+    let group = FILTERS.min(filters - first);
+    // The group's taps side by side, `[KH*KW][FILTERS]`; a missing last filter has zeros.
+    let group_taps: Vec<[f32; FILTERS]> = (0..taps)
+        .map(|t| {
+            std::array::from_fn(|k| {
+                if k < group {
+                    weight[(first + k) * taps + t]
+                } else {
+                    0.0
+                }
+            })
+        })
+        .collect();
+    let group_bias: [f32; FILTERS] =
+        std::array::from_fn(|k| if k < group { bias[first + k] } else { 0.0 });
+    for i in 0..sizes.out_h {
+        for block in 0..sizes.blocks() {
+            let mut sums = [[0.0f32; COLUMNS]; FILTERS];
+            for k in 0..FILTERS {
+                sums[k] = [group_bias[k]; COLUMNS];
+            }
+            for u in 0..kernel_h {
+                let row = &padded[(i * sizes.stride + u) * padded_w..][..padded_w];
+                for v in 0..kernel_w {
+                    let inputs = sizes.block_inputs(row, block, v);
+                    let w = group_taps[u * kernel_w + v];
+                    for k in 0..FILTERS {
+                        for l in 0..COLUMNS {
+                            sums[k][l] = w[k].mul_add(inputs[l], sums[k][l]);
+                        }
+                    }
+                }
+            }
+            // Write the block's used columns, for the group's real filters.
+            let columns = block * COLUMNS..((block + 1) * COLUMNS).min(sizes.out_w);
+            for (k, sum) in sums.iter().enumerate().take(group) {
+                let row = &mut maps[(first + k) * positions + i * sizes.out_w..][..sizes.out_w];
+                row[columns.clone()].copy_from_slice(&sum[..columns.len()]);
+            }
+        }
+    }
+}
+
+impl Sizes {
+    /// The output gradient with each row widened to whole blocks, zeros after the
+    /// real columns, and maps of zeros after the last filter up to a whole group:
+    /// `[F, H', W'] -> [F rounded up to FILTERS, H', blocks*COLUMNS]`.
+    fn widen(&self, d_maps: &[f32], filters: usize, widened: &mut Vec<f32>) {
+        let wide = self.blocks() * COLUMNS;
+        widened.clear();
+        widened.resize(filters.div_ceil(FILTERS) * FILTERS * self.out_h * wide, 0.0);
+        for (to, from) in widened
+            .chunks_exact_mut(wide)
+            .zip(d_maps.chunks_exact(self.out_w))
+        {
+            to[..self.out_w].copy_from_slice(from);
+        }
+    }
+}
+
+/// One image's contribution to the tap gradients of filters `first..first + FILTERS`:
+///
+/// ```text
+/// d_weight[f, u, v] += sum over i, j of d_maps[f, i, j] * padded[i*S+u, j*S+v]
+/// ```
+///
+/// `d_maps` is the widened output gradient ([`Sizes::widen`]). Each tap's sum is kept
+/// in `COLUMNS` lanes, `d_lanes[f * KH*KW + tap]`, one lane per column of a block (a
+/// lane adds its column's rows in order, then the next block's, then the next
+/// image's); the caller adds the lanes left to right at the end. A fixed order, which
+/// the processor computes with vector instructions.
+#[multiversion(targets("x86_64+avx512f+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
+fn tap_gradients(
+    padded: &[f32],
+    d_maps: &[f32],
+    first: usize,
+    sizes: &Sizes,
+    d_lanes: &mut [[f32; COLUMNS]],
+) {
+    let (kernel_h, kernel_w) = (sizes.kernel_h, sizes.kernel_w);
+    let taps = kernel_h * kernel_w;
+    let (wide, padded_w) = (sizes.blocks() * COLUMNS, sizes.padded_w());
+    for u in 0..kernel_h {
+        for v in 0..kernel_w {
+            let tap = u * kernel_w + v;
+            let mut lanes: [[f32; COLUMNS]; FILTERS] =
+                std::array::from_fn(|k| d_lanes[(first + k) * taps + tap]);
+            for i in 0..sizes.out_h {
+                let row = &padded[(i * sizes.stride + u) * padded_w..][..padded_w];
+                for block in 0..sizes.blocks() {
+                    let inputs = sizes.block_inputs(row, block, v);
+                    for k in 0..FILTERS {
+                        let d_row: &[f32; COLUMNS] = d_maps
+                            [((first + k) * sizes.out_h + i) * wide + block * COLUMNS..][..COLUMNS]
+                            .try_into()
+                            .expect("a slice of COLUMNS values");
+                        for l in 0..COLUMNS {
+                            lanes[k][l] = d_row[l].mul_add(inputs[l], lanes[k][l]);
+                        }
+                    }
+                }
+            }
+            for (k, lane) in lanes.into_iter().enumerate() {
+                d_lanes[(first + k) * taps + tap] = lane;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::conv2d::{conv2d_backward_naive, conv2d_naive};
+    use ndarray::Array;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    fn random<D: ndarray::Dimension>(
+        shape: impl ndarray::ShapeBuilder<Dim = D>,
+        rng: &mut ChaCha8Rng,
+    ) -> Array<f32, D> {
+        Array::from_shape_simple_fn(shape, || rng.random_range(-1.0..1.0))
+    }
+
+    #[test]
+    fn direct_equals_naive() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        // LeNet-5's first layer, then odd sizes, strides and paddings, and a batch
+        // longer than one chunk.
+        for (n, f, h, w, k, stride, padding) in [
+            (3, 6, 28, 28, 5, 1, 2),
+            (2, 4, 9, 7, 3, 2, 1),
+            (IMAGES_PER_CHUNK + 3, 2, 6, 8, 3, 1, 0),
+            (1, 3, 5, 5, 5, 3, 2),
+        ] {
+            let x = random((n, 1, h, w), &mut rng);
+            let weight = random((f, 1, k, k), &mut rng);
+            let bias = random(f, &mut rng);
+            let expected =
+                conv2d_naive(x.view(), weight.view(), bias.view(), stride, padding).unwrap();
+            let y =
+                conv2d_one_channel(x.view(), weight.view(), bias.view(), stride, padding).unwrap();
+            assert_eq!(y.dim(), expected.dim());
+            let error = (&y - &expected).iter().fold(0.0f32, |m, e| m.max(e.abs()));
+            assert!(error < 1e-5, "forward differs by {error}");
+            let d_out = random(expected.dim(), &mut rng);
+            let reference =
+                conv2d_backward_naive(x.view(), weight.view(), d_out.view(), stride, padding)
+                    .unwrap();
+            let (d_weight, d_bias) = conv2d_one_channel_parameter_gradients(
+                x.view(),
+                weight.view(),
+                d_out.view(),
+                stride,
+                padding,
+            )
+            .unwrap();
+            let error = (&d_weight - &reference.d_weight)
+                .iter()
+                .fold(0.0f32, |m, e| m.max(e.abs()));
+            assert!(error < 1e-4, "weight gradient differs by {error}");
+            let error = (&d_bias - &reference.d_bias)
+                .iter()
+                .fold(0.0f32, |m, e| m.max(e.abs()));
+            assert!(error < 1e-4, "bias gradient differs by {error}");
+        }
+    }
+
+    #[test]
+    fn the_same_on_any_number_of_threads() {
+        let mut rng = ChaCha8Rng::seed_from_u64(6);
+        let x = random((40, 1, 12, 12), &mut rng);
+        let weight = random((3, 1, 5, 5), &mut rng);
+        let d_out = random((40, 3, 12, 12), &mut rng);
+        let run = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| {
+                    conv2d_one_channel_parameter_gradients(
+                        x.view(),
+                        weight.view(),
+                        d_out.view(),
+                        1,
+                        2,
+                    )
+                    .unwrap()
+                })
+        };
+        assert_eq!(run(1), run(3));
+    }
+
+    #[test]
+    fn more_than_one_channel_is_an_error() {
+        let x = Array4::<f32>::zeros((1, 2, 5, 5));
+        let weight = Array4::<f32>::zeros((1, 2, 3, 3));
+        let bias = Array1::<f32>::zeros(1);
+        assert!(conv2d_one_channel(x.view(), weight.view(), bias.view(), 1, 0).is_err());
+    }
+}
