@@ -3,13 +3,13 @@
 //! `cargo run --release --example bench_lenet -- --threads 2`
 //!
 //! Prints, for the convolution shapes of LeNet-5 and Tiny VGG, the forward and
-//! backward throughput of the naive reference and of the fast (im2col + matrix
-//! multiply) version in GFLOP/s, each fast figure also as a share of the machine's
+//! backward throughput of the naive reference and of the fast version (im2col and a
+//! matrix multiply; the direct loops of `conv2d_direct` for one input channel) in GFLOP/s, each fast figure also as a share of the machine's
 //! matrix-multiply peak, measured in the same run just before the row (a large
 //! product on every thread at once). The share is the figure to compare between
 //! runs: a busy machine slows the peak and the convolution alike.
 //!
-//! Then one epoch of LeNet-5's training on MNIST, batch 64, SGD with momentum, through
+//! Then where an epoch's time goes, layer by layer, on one thread; then one epoch of LeNet-5's training on MNIST, batch 64, SGD with momentum, through
 //! [`fit`], the function `ch06_lenet` trains with: the seconds of the training loop
 //! (what `ch06_lenet` prints per epoch) and of the test-set evaluation after it.
 //! Timings depend on the machine and on what else runs on it; this is not part of the
@@ -23,8 +23,12 @@ use cnn_book::output::repo_root;
 use cnn_book::trained::MNIST;
 use cnn_book::{Chapter, Table, cli, row};
 use cnn_core::models::lenet::{LeNetConfig, MnistData, lenet5};
-use cnn_core::ops::{conv2d, conv2d_backward, conv2d_backward_naive, conv2d_naive, matmul_into};
-use cnn_core::train::{Optimizer, Sgd, TrainConfig, fit};
+use cnn_core::nn::{NamedLayer, Tensor, Want};
+use cnn_core::ops::{
+    conv2d, conv2d_backward, conv2d_backward_naive, conv2d_naive,
+    conv2d_one_channel_parameter_gradients, matmul_into,
+};
+use cnn_core::train::{IMAGES_PER_PIECE, Optimizer, Sgd, TrainConfig, fit};
 use ndarray::{Array1, Array2, Array4};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -70,7 +74,10 @@ const fn shape(
 }
 
 const SHAPES: [Shape; 4] = [
-    shape("LeNet-5 conv1: 1x28x28 -> 6@5x5, P=2", [1, 28, 6, 5, 2]),
+    shape(
+        "LeNet-5 conv1: 1x28x28 -> 6@5x5, P=2 (backward: weights only)",
+        [1, 28, 6, 5, 2],
+    ),
     shape("LeNet-5 conv2: 6x14x14 -> 16@5x5", [6, 14, 16, 5, 0]),
     shape("Tiny VGG conv_1_1: 3x64x64 -> 10@3x3", [3, 64, 10, 3, 0]),
     shape("Tiny VGG conv_1_2: 10x62x62 -> 10@3x3", [10, 62, 10, 3, 0]),
@@ -89,6 +96,8 @@ fn main() -> Result<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let (convolutions, peaks) = convolution_table(args.threads, &mut rng)?;
     println!("{convolutions}");
+    let layers = layer_table()?;
+    println!("{layers}");
     let mut training = training_table(&args)?;
     let load_after = load_average()?;
     // The conditions, with the numbers: a busy machine slows everything, unevenly.
@@ -117,6 +126,7 @@ fn main() -> Result<()> {
         }
         chapter.write_table("speed_conv", &convolutions)?;
         chapter.write_table("speed_training", &training)?;
+        chapter.write_table("speed_layers", &layers)?;
         chapter.finish()?;
     }
     Ok(())
@@ -191,8 +201,18 @@ fn convolution_table(threads: usize, rng: &mut ChaCha8Rng) -> Result<(Table, Vec
         let peak = gemm_peak(threads)?;
         peaks.push(peak);
         let fast_forward = forward / time(|| conv2d(x.view(), w.view(), b.view(), 1, p).map(drop))?;
-        let fast_backward = 2.0 * forward
-            / time(|| conv2d_backward(x.view(), w.view(), d_out.view(), 1, p).map(drop))?;
+        // A first layer computes no input gradient in training: for one channel the
+        // backward pass is the weight gradient alone, half the work.
+        let fast_backward = if c == 1 {
+            forward
+                / time(|| {
+                    conv2d_one_channel_parameter_gradients(x.view(), w.view(), d_out.view(), 1, p)
+                        .map(drop)
+                })?
+        } else {
+            2.0 * forward
+                / time(|| conv2d_backward(x.view(), w.view(), d_out.view(), 1, p).map(drop))?
+        };
         let naive_forward =
             forward / time(|| conv2d_naive(x.view(), w.view(), b.view(), 1, p).map(drop))?;
         let naive_backward = 2.0 * forward
@@ -211,6 +231,58 @@ fn convolution_table(threads: usize, rng: &mut ChaCha8Rng) -> Result<(Table, Vec
         ]);
     }
     Ok((table, peaks))
+}
+
+/// Where a training epoch's time goes: each layer's forward and backward pass on one
+/// piece of a mini-batch ([`IMAGES_PER_PIECE`] images, as [`fit`] gives each thread),
+/// on one thread, the best of many runs, times the pieces in an epoch.
+fn layer_table() -> Result<Table> {
+    let net = lenet5(LeNetConfig::default(), 1)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(2);
+    let pieces_per_epoch = 60_000.0 / IMAGES_PER_PIECE as f64;
+    let mut table = Table::columns(
+        "layer of LeNet-5 | forward, per piece | backward, per piece | seconds per epoch (one thread)",
+    );
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+    let mut input = Tensor::from(random4((IMAGES_PER_PIECE, 1, 28, 28), &mut rng));
+    let mut total = 0.0;
+    for (index, NamedLayer { name, layer }) in net.layers().iter().enumerate() {
+        let (forward, (output, cache)) =
+            pool.install(|| best_of(|| layer.forward_train(input.clone())))?;
+        let d_out = output.clone();
+        let (backward, _) = pool.install(|| {
+            best_of(|| layer.backward(&cache, d_out.view(), Want::Parameters, index == 0))
+        })?;
+        let epoch = (forward + backward) * pieces_per_epoch;
+        total += epoch;
+        table.row([
+            name.clone(),
+            format!("{:.1} µs", forward * 1e6),
+            format!("{:.1} µs", backward * 1e6),
+            format!("{epoch:.2}"),
+        ]);
+        input = output;
+    }
+    table.row([
+        "all layers".to_string(),
+        String::new(),
+        String::new(),
+        format!("{total:.2}"),
+    ]);
+    Ok(table)
+}
+
+/// The shortest of 200 runs of `f` (the run least disturbed by anything else), in
+/// seconds, and the result of the last run.
+fn best_of<T>(mut f: impl FnMut() -> cnn_core::Result<T>) -> Result<(f64, T)> {
+    let mut best = f64::MAX;
+    let mut result = f()?; // warm up
+    for _ in 0..200 {
+        let start = Instant::now();
+        result = f()?;
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    Ok((best, result))
 }
 
 /// LeNet-5's training on MNIST through [`fit`], as `ch06_lenet` trains, but with SGD

@@ -566,6 +566,7 @@ impl Learned {
             ("act2", "conv2 + ReLU", 8, 80),
             ("pool2", "pool2", 8, 80),
         ];
+        let digit = data.test_raw_image(0); // [28, 28], pixels in [0, 1]
         for (layer, stage, columns, pixels) in stages {
             let maps = outputs[net.index_of(layer)?].maps()?; // [1, F, H, W]
             let (_, channels, h, w) = maps.dim();
@@ -573,7 +574,7 @@ impl Learned {
             if layer == "act1" {
                 // The digit itself, on its own grey scale (its pixels are 0 to 1, the
                 // maps' values up to about 10).
-                let input = Panel::new("input", data.test_raw.slice(s![0, 0, .., ..]));
+                let input = Panel::new("input", digit.view());
                 panels.push(input.on_own_scale(ColorScale::Gray, (0.0, 1.0)));
             }
             for c in 0..channels {
@@ -594,10 +595,16 @@ impl Learned {
         plot::heatmap(&path, title, self.counts.view(), &style)?;
 
         let mut panels = Vec::new();
-        for &(confidence, i) in self.wrong.iter().take(12) {
+        let digits: Vec<_> = self
+            .wrong
+            .iter()
+            .take(12)
+            .map(|&(_, i)| data.test_raw_image(i))
+            .collect();
+        for (&(confidence, i), digit) in self.wrong.iter().zip(&digits) {
             let (label, predicted) = (data.test_labels[i], self.predictions[i]);
             let title = format!("{label} as {predicted} ({:.1}%)", 100.0 * confidence);
-            panels.push(Panel::new(title, data.test_raw.slice(s![i, 0, .., ..])));
+            panels.push(Panel::new(title, digit.view()));
         }
         let title = "Most confidently wrong: true digit as prediction";
         let style = MapStyle::gray(130).with_range(0.0, 1.0).large_text();

@@ -276,7 +276,6 @@ fn tiny_mnist() -> MnistData {
     MnistData {
         test_images: images.slice(ndarray::s![..4, .., .., ..]).to_owned(),
         test_labels: labels[..4].to_vec(),
-        test_raw: images.clone(),
         train_images: images,
         train_labels: labels,
         normalization: Normalization {

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cnn_core::Sequential;
 use cnn_core::data::image::load_rgb_center_crop;
-use cnn_core::data::mnist::{read_idx_images, read_idx_labels};
+use cnn_core::data::mnist::{read_idx_images, read_idx_images_as_floats, read_idx_labels};
 use cnn_core::data::tfjs::load_layers_model;
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -184,7 +184,15 @@ fn idx_files() {
         let cap = 4 * raw.len() + (1 << 20);
         let ok = capped(cap, &format!("IDX case {case}"), || {
             if is_images {
-                read_idx_images(&path).map(|_| ())
+                // Both readers of images, bytes and floats, must agree on what is valid.
+                let bytes = read_idx_images(&path).map(|_| ());
+                let floats = read_idx_images_as_floats(&path).map(|_| ());
+                assert_eq!(
+                    bytes.is_ok(),
+                    floats.is_ok(),
+                    "case {case}: {bytes:?} vs {floats:?}"
+                );
+                floats
             } else {
                 read_idx_labels(&path).map(|_| ())
             }

@@ -67,7 +67,7 @@ pub fn load_mnist(dir: &Path, split: Split) -> Result<Mnist> {
     };
     let images_path = dir.join(format!("{prefix}-images-idx3-ubyte.gz"));
     let labels_path = dir.join(format!("{prefix}-labels-idx1-ubyte.gz"));
-    let (count, rows, cols, pixels) = read_idx_images(&images_path)?;
+    let (count, rows, cols, pixels) = read_idx_images_as_floats(&images_path)?;
     let labels = read_idx_labels(&labels_path)?;
     if count == 0 {
         return Err(file_error(&images_path, "holds no images".to_string()));
@@ -82,8 +82,6 @@ pub fn load_mnist(dir: &Path, split: Split) -> Result<Mnist> {
             ),
         ));
     }
-    // Straight from the bytes to floats: no array of bytes in between.
-    let pixels: Vec<f32> = pixels.into_iter().map(|p| p as f32 / 255.0).collect();
     let images = Array4::from_shape_vec((count, 1, rows, cols), pixels)
         .expect("the header's sizes were checked against the data");
     Ok(Mnist {
@@ -153,6 +151,18 @@ pub fn read_idx_images(path: &Path) -> Result<(usize, usize, usize, Vec<u8>)> {
             ),
         ));
     }
+    let (count, rows, cols) = check_image_header(path, &bytes[..16], bytes.len() - 16)?;
+    bytes.drain(..16); // the pixels, moved to the front in place: no second copy of 47 MB
+    Ok((count, rows, cols, bytes))
+}
+
+/// Checks an IDX image header (the first 16 bytes) against the number of pixel bytes
+/// after it: `(count, rows, columns)`.
+fn check_image_header(
+    path: &Path,
+    bytes: &[u8],
+    pixel_bytes: usize,
+) -> Result<(usize, usize, usize)> {
     let magic = header_u32(&bytes, 0);
     if magic != IMAGES_MAGIC {
         return Err(file_error(
@@ -172,7 +182,7 @@ pub fn read_idx_images(path: &Path) -> Result<(usize, usize, usize, Vec<u8>)> {
         ));
     }
     let expected = count.checked_mul(rows).and_then(|n| n.checked_mul(cols));
-    if expected != Some(bytes.len() - 16) {
+    if expected != Some(pixel_bytes) {
         let announced = match expected {
             Some(expected) => format!("{expected} pixel bytes"),
             None => "more pixel bytes than can be counted".to_string(),
@@ -182,12 +192,105 @@ pub fn read_idx_images(path: &Path) -> Result<(usize, usize, usize, Vec<u8>)> {
             format!(
                 "the header announces {count} images of {rows}x{cols} ({announced}), \
                  but {} bytes follow it",
-                bytes.len() - 16
+                pixel_bytes
             ),
         ));
     }
-    bytes.drain(..16); // the pixels, moved to the front in place: no second copy of 47 MB
-    Ok((count, rows, cols, bytes))
+    Ok((count, rows, cols))
+}
+
+/// [`read_idx_images`] with the pixels as floats in `[0, 1]` (`byte / 255`), converted
+/// while the file is decompressed: the 47 MB of bytes of the training set are never
+/// held beside its 188 MB of floats.
+///
+/// # Errors
+/// See [`load_mnist`].
+pub fn read_idx_images_as_floats(path: &Path) -> Result<(usize, usize, usize, Vec<f32>)> {
+    let compressed = read_limited(path, MAX_COMPRESSED_BYTES)?;
+    let announced = gzip_announced_length(&compressed) as usize;
+    let mut decoder = GzDecoder::new(compressed.as_slice()).take(MAX_DECOMPRESSED_BYTES + 1);
+    let mut header = [0u8; 16];
+    let got = read_fully(&mut decoder, &mut header).map_err(|e| incomplete(path, &e))?;
+    if got < 16 {
+        return Err(file_error(
+            path,
+            format!("{got} bytes is too short for an IDX image header (16 bytes)"),
+        ));
+    }
+    // The trailer gives the length (mod 2^32) before anything is decompressed; a file
+    // that ends before it is caught below.
+    if announced < 16 {
+        return Err(file_error(
+            path,
+            format!("not a complete gzip file: its trailer announces {announced} bytes"),
+        ));
+    }
+    let (count, rows, cols) = check_image_header(path, &header, announced - 16)?;
+    let expected = count * rows * cols; // checked against the trailer
+    // Deflate packs at most 1032 bytes into one, so a longer content is a lie.
+    if expected / 1032 > compressed.len() {
+        return Err(file_error(
+            path,
+            format!(
+                "announces {expected} pixel bytes, more than its {} compressed bytes can hold",
+                compressed.len()
+            ),
+        ));
+    }
+    let mut pixels = Vec::with_capacity(expected);
+    let mut chunk = vec![0u8; 1 << 16];
+    loop {
+        let read = read_fully(&mut decoder, &mut chunk).map_err(|e| incomplete(path, &e))?;
+        if read == 0 {
+            break;
+        }
+        if pixels.len() + read > expected {
+            return Err(file_error(
+                path,
+                format!(
+                    "more than the {expected} pixel bytes its header and gzip trailer announce"
+                ),
+            ));
+        }
+        pixels.extend(chunk[..read].iter().map(|&p| p as f32 / 255.0));
+    }
+    if pixels.len() != expected {
+        return Err(file_error(
+            path,
+            format!(
+                "not a complete gzip file: {} bytes decompressed, the gzip trailer announces {announced} \
+                 (truncated or corrupt?)",
+                16 + pixels.len()
+            ),
+        ));
+    }
+    Ok((count, rows, cols, pixels))
+}
+
+/// Reads until `buffer` is full or the stream ends: the number of bytes read.
+fn read_fully(reader: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match reader.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// The length of a gzip file's content (mod 2^32), from its last four bytes.
+fn gzip_announced_length(compressed: &[u8]) -> u32 {
+    match &compressed[compressed.len().saturating_sub(4)..] {
+        [a, b, c, d] => u32::from_le_bytes([*a, *b, *c, *d]),
+        _ => u32::MAX,
+    }
+}
+
+fn incomplete(path: &Path, error: &std::io::Error) -> CnnError {
+    file_error(path, format!("not a complete gzip file: {error}"))
 }
 
 /// Reads an IDX label file.

@@ -237,8 +237,6 @@ pub struct MnistData {
     pub test_images: Array4<f32>,
     /// Test labels.
     pub test_labels: Vec<usize>,
-    /// The raw test images in [0, 1], for figures.
-    pub test_raw: Array4<f32>,
     /// The training set's pixel statistics, which both sets are normalised by.
     pub normalization: Normalization,
 }
@@ -266,16 +264,27 @@ impl MnistData {
         // Normalised in place, so that no set is held twice (raw and normalised).
         let mut train_images = train.images;
         normalization.apply_in_place(&mut train_images);
-        let mut test_images = test.images.clone();
+        let mut test_images = test.images;
         normalization.apply_in_place(&mut test_images);
         Ok(MnistData {
             train_images,
             train_labels: train.labels,
             test_images,
             test_labels: test.labels,
-            test_raw: test.images,
             normalization,
         })
+    }
+
+    /// Test image `index` with its pixels back in `[0, 1]` (as the file has them), for
+    /// figures: `[28, 28]`. Computed from the normalised image, so that the raw set
+    /// need not be kept beside it.
+    ///
+    /// # Panics
+    /// If there is no test image `index`.
+    pub fn test_raw_image(&self, index: usize) -> ndarray::Array2<f32> {
+        self.test_images
+            .slice(ndarray::s![index, 0, .., ..])
+            .mapv(|v| self.normalization.undo(v))
     }
 
     /// The normalised training images and their labels, for [`fit`](crate::train::fit).
@@ -334,7 +343,6 @@ mod tests {
             train_labels: vec![1, 2, 3],
             test_images: images.slice(ndarray::s![..1, .., .., ..]).to_owned(),
             test_labels: vec![7],
-            test_raw: images.clone(),
             normalization: Normalization {
                 mean: 0.0,
                 std: 1.0,

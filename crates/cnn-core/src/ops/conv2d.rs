@@ -4,9 +4,10 @@
 //! [`conv2d_naive`] and [`conv2d_backward_naive`] follow the formula index for index:
 //! they are what the book shows and the reference the tests compare against.
 //! [`conv2d`] and [`conv2d_backward`] compute the same numbers faster: [`im2col`](crate::ops::im2col::im2col)
-//! unrolls every patch of a chunk of images into the columns of a matrix, so each
-//! image's convolution becomes one matrix multiply ([`matmul_into`]), and the chunks
-//! run on separate threads.
+//! unrolls every patch of a chunk of images into the columns of a matrix, so the
+//! chunk's convolution becomes one matrix multiply ([`matmul_into`]), and the chunks
+//! run on separate threads. An input with one channel is convolved directly instead
+//! ([`crate::ops::conv2d_direct`]), where im2col would only copy.
 //!
 //! Deep-learning libraries (PyTorch's `Conv2d`, Keras's `Conv2D`) compute
 //! *cross-correlation*: the kernel is laid over the input as it is, not flipped. The
@@ -162,21 +163,23 @@ pub const IMAGES_PER_CHUNK: usize = 16;
 
 // ANCHOR: conv2d_fast
 /// 2-D convolution, fast: the patches of a chunk of images are unrolled into one
-/// matrix ([`im2col`](crate::ops::im2col::im2col) for several images side by side) and
-/// each image's output maps are one matrix multiply, written straight into the output;
-/// chunks of [`IMAGES_PER_CHUNK`] images run in parallel. The same numbers as
+/// matrix ([`im2col`](crate::ops::im2col::im2col) for several images side by side),
+/// the output maps of all of them are one matrix multiply, copied image by image into
+/// the output; chunks of [`IMAGES_PER_CHUNK`] images run in parallel. (An input with
+/// one channel goes to [`conv2d_one_channel`] instead.) The same numbers as
 /// [`conv2d_naive`] (up to float rounding, since the sums are added in a different
 /// order).
 ///
 /// `input: [N, C, H, W], weight: [F, C, KH, KW], bias: [F] -> output: [N, F, H', W']`
 ///
 /// ```text
-/// Y_b[f, i*W'+j] = bias[f] + sum_r Wm[f, r] * columns[r, b*H'*W' + i*W'+j]
+/// Y[f, b*H'*W' + i*W'+j] = bias[f] + sum_r Wm[f, r] * columns[r, b*H'*W' + i*W'+j]
 /// ```
 ///
 /// with `Wm` the weight reshaped to [F, C*KH*KW], `columns` the chunk's patches, one
-/// column per output position of every image `b` in the chunk, and `Y_b` image `b`'s
-/// output maps, [F, H'*W']: a product `[F, C*KH*KW] x [C*KH*KW, H'*W']` per image.
+/// column per output position of every image `b` in the chunk, and `Y` the output maps
+/// of the chunk's images side by side, [F, B*H'*W']: one product
+/// `[F, C*KH*KW] x [C*KH*KW, B*H'*W']` per chunk.
 ///
 /// # Errors
 /// The same as [`conv2d_naive`].
@@ -395,20 +398,20 @@ pub(crate) fn conv2d_gradient_shape(
 
 // ANCHOR: conv2d_backward_fast
 /// Backward pass of [`conv2d`], fast: the same numbers as [`conv2d_backward_naive`]
-/// (up to float rounding), as matrix multiplies, image by image within chunks of images.
+/// (up to float rounding), as matrix multiplies, one set per chunk of images.
 ///
 /// `input: [N, C, H, W], weight: [F, C, KH, KW], d_out: [N, F, H', W']`
 /// `-> d_input [N, C, H, W], d_weight [F, C, KH, KW], d_bias [F]`
 ///
-/// The forward pass was `Y_b = Wm · columns_b` for every image `b` (see [`conv2d`]);
-/// the backward pass of a matrix product is two matrix products, then col2im puts the
+/// The forward pass was `Y = Wm · columns` for every chunk (see [`conv2d`]); the
+/// backward pass of a matrix product is two matrix products, then col2im puts the
 /// column gradients back:
 ///
 /// ```text
-/// d_Wm       += d_Y_b · columns_b^T   [F, H'*W'] x [H'*W', C*KH*KW] -> [F, C*KH*KW]
-/// d_columns_b = Wm^T · d_Y_b          [C*KH*KW, F] x [F, H'*W']     -> [C*KH*KW, H'*W']
-/// d_x_b       = col2im(d_columns_b)
-/// d_b[f]     += sum of row f of d_Y_b
+/// d_Wm      = d_Y · columns^T   [F, B*H'*W'] x [B*H'*W', C*KH*KW] -> [F, C*KH*KW]
+/// d_columns = Wm^T · d_Y        [C*KH*KW, F] x [F, B*H'*W']       -> [C*KH*KW, B*H'*W']
+/// d_x       = col2im(d_columns)
+/// d_b[f]    = sum of row f of d_Y
 /// ```
 ///
 /// Each chunk of [`IMAGES_PER_CHUNK`] images runs on its own thread; the chunks'
@@ -535,9 +538,9 @@ fn image_gradient_matrix<'a>(d_y: ArrayView3<'a, f32>) -> CowArray<'a, f32, Ix2>
         .expect("a standard-layout array reshapes to 2-D")
 }
 
-/// The work of the fast backward passes: per image of a chunk, `d_Wm += d_Y_b ·
-/// columns_b^T` and `d_b`, and if `d_input` is given, `d_columns_b = Wm^T · d_Y_b`
-/// put back by col2im; the images of a chunk are added in order, the chunks in order.
+/// The work of the fast backward passes: per chunk, `d_Wm = d_Y · columns^T` and
+/// `d_b`, and if `d_input` is given, `d_columns = Wm^T · d_Y` put back by col2im; the
+/// chunks' gradients are added in chunk order.
 fn backward_by_chunks(
     patches: &Patches,
     weight: ArrayView4<f32>,
@@ -600,7 +603,12 @@ fn backward_by_chunks(
             let d_bias = d_maps.map_axis(Axis(1), |row| row.sum()); // [F]
             if let Some(d_x) = d_x {
                 let mut d_columns = Array2::zeros(columns.dim()); // [C*KH*KW, B*H'*W']
-                matmul_into(weight_matrix.t(), d_maps.view(), d_columns.view_mut(), false); // [C*KH*KW, F] x [F, B*H'*W']
+                matmul_into(
+                    weight_matrix.t(),
+                    d_maps.view(),
+                    d_columns.view_mut(),
+                    false,
+                ); // [C*KH*KW, F] x [F, B*H'*W']
                 col2im_chunk(
                     d_columns.view(),
                     d_x,

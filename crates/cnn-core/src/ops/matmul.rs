@@ -6,10 +6,11 @@
 //!
 //! Why not ndarray's `dot`? ndarray multiplies with the `matrixmultiply` crate, which is
 //! fast on large square matrices but slow on the small, flat ones a convolution makes:
-//! LeNet-5's first layer multiplies a `[6, 25]` weight matrix by `[25, 784]` patches per
-//! image, and there `matrixmultiply` runs at a tenth of the speed of `gemm`, whose
-//! kernels are written for such shapes and use AVX-512 where the processor has it
-//! (`bench_lenet` measures both). The dense layers keep `dot`: their matrices suit it.
+//! LeNet-5's second layer multiplies a `[16, 150]` weight matrix by `[150, 1600]`
+//! patches per chunk of 16 images, and on such shapes `matrixmultiply` ran at a
+//! fraction of the speed of `gemm`, whose kernels are written for small dimensions
+//! and use AVX-512 where the processor has it. The dense layers use it too ([`matmul`]):
+//! in training each thread multiplies only 16 rows at a time.
 //!
 //! Reproducibility: `gemm` runs here on the calling thread only
 //! ([`gemm::Parallelism::None`]); the convolutions split their work into chunks of a

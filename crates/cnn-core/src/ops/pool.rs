@@ -332,19 +332,17 @@ pub fn max_pool2d_with_argmax(
             let positions = positions
                 .as_slice_mut()
                 .expect("a fresh array is one slice");
-            let mut winners = vec![0u32; out_w];
             for ch in 0..c {
                 let map = &x[ch * h * w..(ch + 1) * h * w];
                 let outputs = ch * out_h * out_w..(ch + 1) * out_h * out_w;
                 let (y, positions) = (&mut y[outputs.clone()], &mut positions[outputs]);
                 let sizes = MapSizes { w, out_h, out_w };
                 // The usual windows get their own copy of the loop, compiled for
-                // their kernel and stride: the compiler then knows the spacing of
-                // the inputs and reads them with vector instructions.
+                // their kernel and stride, whose inner loops the compiler unrolls.
                 match (kernel, stride) {
-                    (2, 2) => max_pool_map(map, sizes, 2, 2, y, positions, &mut winners),
-                    (3, 2) => max_pool_map(map, sizes, 3, 2, y, positions, &mut winners),
-                    (k, s) => max_pool_map(map, sizes, k, s, y, positions, &mut winners),
+                    (2, 2) => max_pool_map(map, sizes, 2, 2, y, positions),
+                    (3, 2) => max_pool_map(map, sizes, 3, 2, y, positions),
+                    (k, s) => max_pool_map(map, sizes, k, s, y, positions),
                 }
             }
         });
@@ -360,14 +358,8 @@ struct MapSizes {
 }
 
 /// Max pooling of one map with the positions of the maxima, for
-/// [`max_pool2d_with_argmax`].
-///
-/// One output row at a time, one window place `(u, v)` at a time: the loop over the
-/// row's windows `j` is the same operation on evenly spaced inputs, which the
-/// compiler turns into vector instructions. Each window still sees its values in
-/// row-major order, so ties and NaNs come out as in the reference. The winner is
-/// first tracked as its place `t = u*K + v` in the window (a small number beside each
-/// maximum, in `winners`), then turned into a position in the map.
+/// [`max_pool2d_with_argmax`]: window by window, each window's values in row-major
+/// order, so ties and NaNs come out as in the reference.
 #[inline(always)] // so that each call site is compiled for its own kernel and stride
 fn max_pool_map(
     map: &[f32],
@@ -376,32 +368,28 @@ fn max_pool_map(
     stride: usize,
     y: &mut [f32],
     positions: &mut [usize],
-    winners: &mut [u32],
 ) {
     let MapSizes { w, out_h, out_w } = sizes;
     for i in 0..out_h {
-        let row = i * out_w..(i + 1) * out_w;
-        let best_values = &mut y[row.clone()];
-        for u in 0..kernel {
-            for v in 0..kernel {
-                let place = (u * kernel + v) as u32;
-                let start = (i * stride + u) * w + v;
-                let inputs = &map[start..start + (out_w - 1) * stride + 1];
-                for (j, (best_value, winner)) in
-                    best_values.iter_mut().zip(winners.iter_mut()).enumerate()
-                {
-                    let value = inputs[j * stride];
-                    // A select, not a jump: maxima fall at random places.
-                    let better = (place == 0) | (value > *best_value) | value.is_nan();
-                    *winner = if better { place } else { *winner };
-                    *best_value = if better { value } else { *best_value };
+        for j in 0..out_w {
+            let corner = (i * stride) * w + j * stride;
+            let (mut best, mut best_value) = (corner, map[corner]);
+            for u in 0..kernel {
+                let start = corner + u * w;
+                for (position, &value) in (start..).zip(&map[start..start + kernel]) {
+                    let better = (value > best_value) | value.is_nan();
+                    // A select by bit masks, not a jump: maxima fall at random
+                    // places, and a jump the processor guesses wrong half the time
+                    // costs more than the comparison. `keep` is all ones if `better`.
+                    let keep = (better as usize).wrapping_neg();
+                    best = (position & keep) | (best & !keep);
+                    let keep = keep as u32;
+                    best_value =
+                        f32::from_bits((value.to_bits() & keep) | (best_value.to_bits() & !keep));
                 }
             }
-        }
-        let corner = i * stride * w; // the map position of the row's first window
-        for (j, (position, &winner)) in positions[row].iter_mut().zip(&*winners).enumerate() {
-            let (u, v) = (winner as usize / kernel, winner as usize % kernel);
-            *position = corner + u * w + j * stride + v;
+            y[i * out_w + j] = best_value;
+            positions[i * out_w + j] = best;
         }
     }
 }
@@ -444,8 +432,12 @@ pub fn max_pool2d_backward(
     let argmax = argmax.as_standard_layout();
     let d_out = d_out.as_standard_layout();
     let (positions, d_out) = (
-        argmax.as_slice().expect("a standard-layout array is one slice"),
-        d_out.as_slice().expect("a standard-layout array is one slice"),
+        argmax
+            .as_slice()
+            .expect("a standard-layout array is one slice"),
+        d_out
+            .as_slice()
+            .expect("a standard-layout array is one slice"),
     );
     let mut d_input = Array4::zeros((n, c, h, w));
     let d_maps = d_input.as_slice_mut().expect("a fresh array is one slice");

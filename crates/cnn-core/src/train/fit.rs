@@ -334,7 +334,7 @@ pub fn fit(
 
 /// Images per forward pass in [`predict`]: enough to be fast, few enough that the
 /// activations of a large test set need not be in memory at once.
-pub const PREDICT_BATCH: usize = 1000;
+pub const PREDICT_BATCH: usize = 250;
 
 /// The network's outputs (for a classifier, its logits) for every image, computed
 /// [`PREDICT_BATCH`] images at a time: `[N, C, H, W] -> [N, K]`.
@@ -423,6 +423,60 @@ mod tests {
         let first = train_step(&mut net, &mut sgd, &x, &[1, 0]).unwrap();
         let second = train_step(&mut net, &mut sgd, &x, &[1, 0]).unwrap();
         assert!(second.loss < first.loss, "{first:?} {second:?}");
+    }
+
+    #[test]
+    fn a_step_in_pieces_is_the_whole_batch_step_and_the_same_on_any_thread_count() {
+        use crate::models::lenet::{LeNetConfig, lenet5};
+        let net = lenet5(LeNetConfig::default(), 3).unwrap();
+        // 40 images: two whole pieces and a shorter one.
+        let images = Array4::from_shape_fn((40, 1, 28, 28), |(n, _, i, j)| {
+            ((n * 7 + i * 3 + j * 5) % 13) as f32 / 6.0 - 1.0
+        });
+        let labels: Vec<usize> = (0..40).map(|n| n % 10).collect();
+        let step = |threads: usize| {
+            let mut net = net.clone();
+            let mut sgd = Optimizer::Sgd(Sgd::new(0.1, 0.9).unwrap());
+            let result = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| train_step(&mut net, &mut sgd, &images, &labels).unwrap());
+            (result, net)
+        };
+        let (one, net_one) = step(1);
+        let (two, net_two) = step(2);
+        assert_eq!(one, two);
+        assert_eq!(net_one, net_two);
+        // The whole batch at once, as the formula says: the same loss and gradients,
+        // up to the order of the additions.
+        let trace = net.forward_train(&images).unwrap();
+        let logits = trace.output.flat().unwrap();
+        let loss = softmax_cross_entropy(logits, &labels).unwrap();
+        let d_logits = softmax_cross_entropy_backward(logits, &labels).unwrap();
+        let whole = net.backward(&trace, &d_logits, Want::Parameters).unwrap();
+        assert!((one.loss - loss).abs() < 1e-5, "{} {loss}", one.loss);
+        let pieces = [0..16, 16..32, 32..40].map(|range| {
+            piece_gradients(
+                &net,
+                TensorView::Maps(images.view()).rows(range.clone()),
+                &labels[range],
+                40,
+            )
+            .unwrap()
+        });
+        let mut sum = Piece::default();
+        for piece in pieces {
+            sum.add(piece);
+        }
+        for (pieces, whole) in sum.gradients.iter().zip(&whole.layers) {
+            if let (Some(pieces), Some(whole)) = (pieces, whole) {
+                let error = (&pieces.weight - &whole.weight)
+                    .iter()
+                    .fold(0.0f32, |m, e| m.max(e.abs()));
+                assert!(error < 1e-5, "weight gradients differ by {error}");
+            }
+        }
     }
 
     /// A network for images of one pixel: flatten, then a dense layer of 2 classes.
