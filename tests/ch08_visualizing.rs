@@ -82,13 +82,14 @@ fn occlusion_finds_the_object() {
         );
         assert!(row.map.lowest() < row.map.unoccluded, "{}", row.name);
     }
-    // "LeNet-5 is so sure of the 7 and the 2 that no single patch changes its mind; hide
-    // the right place of the 4 and its probability collapses."
+    // "LeNet-5 is so sure of the 7 and the 2 that no single patch changes its mind (their
+    // probability stays above a half, so the answer stays the same); hide the right place
+    // of the 4 and its probability collapses."
     let lowest = |name: &str| {
         let row = occlusion.lenet.iter().find(|r| r.name == name).unwrap();
         row.map.lowest()
     };
-    assert!(lowest("test digit 0") > 0.9 && lowest("test digit 1") > 0.9);
+    assert!(lowest("test digit 0") > 0.5 && lowest("test digit 1") > 0.5);
     assert!(lowest("test digit 4") < 0.5);
     insta::assert_snapshot!(occlusion.table().to_markdown());
 }

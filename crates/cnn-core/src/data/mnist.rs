@@ -163,7 +163,7 @@ fn check_image_header(
     bytes: &[u8],
     pixel_bytes: usize,
 ) -> Result<(usize, usize, usize)> {
-    let magic = header_u32(&bytes, 0);
+    let magic = header_u32(bytes, 0);
     if magic != IMAGES_MAGIC {
         return Err(file_error(
             path,
@@ -171,9 +171,9 @@ fn check_image_header(
         ));
     }
     let (count, rows, cols) = (
-        header_u32(&bytes, 1) as usize,
-        header_u32(&bytes, 2) as usize,
-        header_u32(&bytes, 3) as usize,
+        header_u32(bytes, 1) as usize,
+        header_u32(bytes, 2) as usize,
+        header_u32(bytes, 3) as usize,
     );
     if rows == 0 || cols == 0 {
         return Err(file_error(
