@@ -11,16 +11,15 @@
 //! ```
 //!
 //! one multiply-add on a row of evenly spaced inputs, which the compiler turns into
-//! vector instructions ([`multiversion`] compiles these loops for AVX-512 and AVX2 as
-//! well as for the baseline, and picks the best the processor has when the program
-//! runs). The multiplies and adds are separate instructions on every path (Rust does
-//! not fuse them), so the numbers are the same on every processor.
+//! vector instructions. The two loops are compiled three times, for AVX-512, for AVX2
+//! and for the baseline processor, and each call runs the best copy the processor has
+//! ([`best_for_this_processor!`]). Every multiply-add is one `mul_add`, rounded once
+//! and exactly on every processor, so all three copies give the same numbers.
 //!
 //! [`conv2d`](crate::ops::conv2d::conv2d) and the convolution layer call these for a
 //! one-channel input; `conv2d_naive` is still the reference they are tested against
 //! (`direct_equals_naive` below).
 
-use multiversion::multiversion;
 use ndarray::parallel::prelude::*;
 use ndarray::{Array1, Array2, Array4, ArrayView1, ArrayView4, Axis};
 
@@ -34,6 +33,47 @@ const COLUMNS: usize = 32;
 
 /// Filters computed at once: each input value loaded is used by `FILTERS` filters.
 const FILTERS: usize = 2;
+
+/// Defines a function whose body is compiled three times: for processors with AVX-512,
+/// for those with AVX2 and FMA, and for any x86-64 (or other) processor. Each call
+/// checks (once per program; the answer is cached) which the processor has and runs
+/// that copy. The loops in the body are the same; only the vector instructions the
+/// compiler may use for them differ.
+macro_rules! best_for_this_processor {
+    ($(#[$meta:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+        $(#[$meta])*
+        fn $name($($arg: $ty),*) {
+            #[inline(always)] // into each copy below, so that it is compiled with its features
+            fn body($($arg: $ty),*) $body
+
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+                fn avx512($($arg: $ty),*) {
+                    body($($arg),*)
+                }
+                #[target_feature(enable = "avx2,fma")]
+                fn avx2($($arg: $ty),*) {
+                    body($($arg),*)
+                }
+                let avx2_fma = std::is_x86_feature_detected!("avx2")
+                    && std::is_x86_feature_detected!("fma");
+                if avx2_fma
+                    && std::is_x86_feature_detected!("avx512f")
+                    && std::is_x86_feature_detected!("avx512vl")
+                {
+                    // SAFETY: the processor has every feature `avx512` is compiled for.
+                    return unsafe { avx512($($arg),*) };
+                }
+                if avx2_fma {
+                    // SAFETY: the processor has every feature `avx2` is compiled for.
+                    return unsafe { avx2($($arg),*) };
+                }
+            }
+            body($($arg),*)
+        }
+    };
+}
 
 /// A one-channel convolution's sizes, for one image.
 #[derive(Debug, Clone, Copy)]
@@ -119,11 +159,7 @@ pub fn conv2d_one_channel(
 ) -> Result<Array4<f32>> {
     let sizes = one_channel_sizes(input, weight, bias.len(), stride, padding)?;
     let filters = weight.dim().0;
-    let weight = weight.as_standard_layout();
-    let weight = weight
-        .as_slice()
-        .expect("a standard-layout array is one slice");
-    let bias = bias.to_vec();
+    let groups = FilterGroup::all(weight, bias);
     let mut output = Array4::zeros((input.dim().0, filters, sizes.out_h, sizes.out_w));
     output
         .axis_chunks_iter_mut(Axis(0), IMAGES_PER_CHUNK)
@@ -134,8 +170,8 @@ pub fn conv2d_one_channel(
             for (mut y, x) in y.outer_iter_mut().zip(x.outer_iter()) {
                 sizes.pad(x.index_axis(Axis(0), 0), &mut padded); // [1, H, W] -> [H+2P, W+2P]
                 let maps = y.as_slice_mut().expect("a fresh output is one slice"); // [F, H', W']
-                for first in (0..filters).step_by(FILTERS) {
-                    correlate(&padded, weight, &bias, first, &sizes, maps);
+                for group in &groups {
+                    correlate(&padded, group, &sizes, maps);
                 }
             }
         });
@@ -251,68 +287,86 @@ fn one_channel_sizes(
     })
 }
 
-/// Filters `first..first + FILTERS` of one image's output maps (`maps: [F, H', W']`):
-///
-/// ```text
-/// maps[f, i, j] = bias[f] + sum over u, v of weight[f, u, v] * padded[i*S+u, j*S+v]
-/// ```
-///
-/// added tap by tap in row-major order, each product rounded once with its sum
-/// (`mul_add`, a fused multiply-add, exactly rounded on every processor).
-#[multiversion(targets("x86_64+avx512f+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
-fn correlate(
-    padded: &[f32],
-    weight: &[f32],
-    bias: &[f32],
+/// [`FILTERS`] filters' weights side by side, as [`correlate`] reads them.
+struct FilterGroup {
+    /// The group's first filter.
     first: usize,
-    sizes: &Sizes,
-    maps: &mut [f32],
-) {
-    let (kernel_h, kernel_w) = (sizes.kernel_h, sizes.kernel_w);
-    let (taps, positions, padded_w) = (
-        kernel_h * kernel_w,
-        sizes.out_h * sizes.out_w,
-        sizes.padded_w(),
-    );
-    let filters = bias.len();
-    let group = FILTERS.min(filters - first);
-    // The group's taps side by side, `[KH*KW][FILTERS]`; a missing last filter has zeros.
-    let group_taps: Vec<[f32; FILTERS]> = (0..taps)
-        .map(|t| {
-            std::array::from_fn(|k| {
-                if k < group {
-                    weight[(first + k) * taps + t]
-                } else {
-                    0.0
+    /// Its real filters (the last group may have fewer than `FILTERS`).
+    count: usize,
+    /// Tap `u * KW + v` of each filter: `[KH*KW][FILTERS]`; a missing filter has zeros.
+    taps: Vec<[f32; FILTERS]>,
+    /// Each filter's bias (zero for a missing one).
+    bias: [f32; FILTERS],
+}
+
+impl FilterGroup {
+    /// The filters of `weight: [F, 1, KH, KW]` and `bias: [F]`, `FILTERS` at a time.
+    fn all(weight: ArrayView4<f32>, bias: ArrayView1<f32>) -> Vec<FilterGroup> {
+        let (filters, _, kernel_h, kernel_w) = weight.dim();
+        (0..filters)
+            .step_by(FILTERS)
+            .map(|first| {
+                let count = FILTERS.min(filters - first);
+                let real = |k: usize| k < count;
+                FilterGroup {
+                    first,
+                    count,
+                    taps: (0..kernel_h * kernel_w)
+                        .map(|t| {
+                            let (u, v) = (t / kernel_w, t % kernel_w);
+                            std::array::from_fn(|k| {
+                                if real(k) {
+                                    weight[[first + k, 0, u, v]]
+                                } else {
+                                    0.0
+                                }
+                            })
+                        })
+                        .collect(),
+                    bias: std::array::from_fn(|k| if real(k) { bias[first + k] } else { 0.0 }),
                 }
             })
-        })
-        .collect();
-    let group_bias: [f32; FILTERS] =
-        std::array::from_fn(|k| if k < group { bias[first + k] } else { 0.0 });
-    for i in 0..sizes.out_h {
-        for block in 0..sizes.blocks() {
-            let mut sums = [[0.0f32; COLUMNS]; FILTERS];
-            for k in 0..FILTERS {
-                sums[k] = [group_bias[k]; COLUMNS];
-            }
-            for u in 0..kernel_h {
-                let row = &padded[(i * sizes.stride + u) * padded_w..][..padded_w];
-                for v in 0..kernel_w {
-                    let inputs = sizes.block_inputs(row, block, v);
-                    let w = group_taps[u * kernel_w + v];
-                    for k in 0..FILTERS {
-                        for l in 0..COLUMNS {
-                            sums[k][l] = w[k].mul_add(inputs[l], sums[k][l]);
+            .collect()
+    }
+}
+
+best_for_this_processor! {
+    /// One filter group's output maps for one image (`maps: [F, H', W']`):
+    ///
+    /// ```text
+    /// maps[f, i, j] = bias[f] + sum over u, v of weight[f, u, v] * padded[i*S+u, j*S+v]
+    /// ```
+    ///
+    /// added tap by tap in row-major order, each product rounded once with its sum
+    /// (`mul_add`, a fused multiply-add, exactly rounded on every processor).
+    fn correlate(padded: &[f32], group: &FilterGroup, sizes: &Sizes, maps: &mut [f32]) {
+        let (kernel_h, kernel_w) = (sizes.kernel_h, sizes.kernel_w);
+        let (positions, padded_w) = (sizes.out_h * sizes.out_w, sizes.padded_w());
+        for i in 0..sizes.out_h {
+            for block in 0..sizes.blocks() {
+                let mut sums = [[0.0f32; COLUMNS]; FILTERS];
+                for (sum, &bias) in sums.iter_mut().zip(&group.bias) {
+                    *sum = [bias; COLUMNS];
+                }
+                for u in 0..kernel_h {
+                    let row = &padded[(i * sizes.stride + u) * padded_w..][..padded_w];
+                    for v in 0..kernel_w {
+                        let inputs = sizes.block_inputs(row, block, v);
+                        let w = group.taps[u * kernel_w + v];
+                        for k in 0..FILTERS {
+                            for l in 0..COLUMNS {
+                                sums[k][l] = w[k].mul_add(inputs[l], sums[k][l]);
+                            }
                         }
                     }
                 }
-            }
-            // Write the block's used columns, for the group's real filters.
-            let columns = block * COLUMNS..((block + 1) * COLUMNS).min(sizes.out_w);
-            for (k, sum) in sums.iter().enumerate().take(group) {
-                let row = &mut maps[(first + k) * positions + i * sizes.out_w..][..sizes.out_w];
-                row[columns.clone()].copy_from_slice(&sum[..columns.len()]);
+                // Write the block's used columns, for the group's real filters.
+                let columns = block * COLUMNS..((block + 1) * COLUMNS).min(sizes.out_w);
+                for (k, sum) in sums.iter().enumerate().take(group.count) {
+                    let f = group.first + k;
+                    let row = &mut maps[f * positions + i * sizes.out_w..][..sizes.out_w];
+                    row[columns.clone()].copy_from_slice(&sum[..columns.len()]);
+                }
             }
         }
     }
@@ -335,50 +389,51 @@ impl Sizes {
     }
 }
 
-/// One image's contribution to the tap gradients of filters `first..first + FILTERS`:
-///
-/// ```text
-/// d_weight[f, u, v] += sum over i, j of d_maps[f, i, j] * padded[i*S+u, j*S+v]
-/// ```
-///
-/// `d_maps` is the widened output gradient ([`Sizes::widen`]). Each tap's sum is kept
-/// in `COLUMNS` lanes, `d_lanes[f * KH*KW + tap]`, one lane per column of a block (a
-/// lane adds its column's rows in order, then the next block's, then the next
-/// image's); the caller adds the lanes left to right at the end. A fixed order, which
-/// the processor computes with vector instructions.
-#[multiversion(targets("x86_64+avx512f+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
-fn tap_gradients(
-    padded: &[f32],
-    d_maps: &[f32],
-    first: usize,
-    sizes: &Sizes,
-    d_lanes: &mut [[f32; COLUMNS]],
-) {
-    let (kernel_h, kernel_w) = (sizes.kernel_h, sizes.kernel_w);
-    let taps = kernel_h * kernel_w;
-    let (wide, padded_w) = (sizes.blocks() * COLUMNS, sizes.padded_w());
-    for u in 0..kernel_h {
-        for v in 0..kernel_w {
-            let tap = u * kernel_w + v;
-            let mut lanes: [[f32; COLUMNS]; FILTERS] =
-                std::array::from_fn(|k| d_lanes[(first + k) * taps + tap]);
-            for i in 0..sizes.out_h {
-                let row = &padded[(i * sizes.stride + u) * padded_w..][..padded_w];
-                for block in 0..sizes.blocks() {
-                    let inputs = sizes.block_inputs(row, block, v);
-                    for k in 0..FILTERS {
-                        let d_row: &[f32; COLUMNS] = d_maps
-                            [((first + k) * sizes.out_h + i) * wide + block * COLUMNS..][..COLUMNS]
-                            .try_into()
-                            .expect("a slice of COLUMNS values");
-                        for l in 0..COLUMNS {
-                            lanes[k][l] = d_row[l].mul_add(inputs[l], lanes[k][l]);
+best_for_this_processor! {
+    /// One image's contribution to the tap gradients of filters `first..first + FILTERS`:
+    ///
+    /// ```text
+    /// d_weight[f, u, v] += sum over i, j of d_maps[f, i, j] * padded[i*S+u, j*S+v]
+    /// ```
+    ///
+    /// `d_maps` is the widened output gradient ([`Sizes::widen`]). Each tap's sum is kept
+    /// in `COLUMNS` lanes, `d_lanes[f * KH*KW + tap]`, one lane per column of a block (a
+    /// lane adds its column's rows in order, then the next block's, then the next
+    /// image's); the caller adds the lanes left to right at the end. A fixed order, which
+    /// the processor computes with vector instructions.
+    fn tap_gradients(
+        padded: &[f32],
+        d_maps: &[f32],
+        first: usize,
+        sizes: &Sizes,
+        d_lanes: &mut [[f32; COLUMNS]],
+    ) {
+        let (kernel_h, kernel_w) = (sizes.kernel_h, sizes.kernel_w);
+        let taps = kernel_h * kernel_w;
+        let (wide, padded_w) = (sizes.blocks() * COLUMNS, sizes.padded_w());
+        for u in 0..kernel_h {
+            for v in 0..kernel_w {
+                let tap = u * kernel_w + v;
+                let mut lanes: [[f32; COLUMNS]; FILTERS] =
+                    std::array::from_fn(|k| d_lanes[(first + k) * taps + tap]);
+                for i in 0..sizes.out_h {
+                    let row = &padded[(i * sizes.stride + u) * padded_w..][..padded_w];
+                    for block in 0..sizes.blocks() {
+                        let inputs = sizes.block_inputs(row, block, v);
+                        for (k, lane) in lanes.iter_mut().enumerate() {
+                            let start = ((first + k) * sizes.out_h + i) * wide + block * COLUMNS;
+                            let d_row: &[f32; COLUMNS] = d_maps[start..][..COLUMNS]
+                                .try_into()
+                                .expect("a slice of COLUMNS values");
+                            for l in 0..COLUMNS {
+                                lane[l] = d_row[l].mul_add(inputs[l], lane[l]);
+                            }
                         }
                     }
                 }
-            }
-            for (k, lane) in lanes.into_iter().enumerate() {
-                d_lanes[(first + k) * taps + tap] = lane;
+                for (k, lane) in lanes.into_iter().enumerate() {
+                    d_lanes[(first + k) * taps + tap] = lane;
+                }
             }
         }
     }

@@ -6,11 +6,10 @@ use std::time::Instant;
 use ndarray::{Array2, ArrayView2, ArrayView4, Axis};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 
 use crate::data::mnist::shuffled_batches;
 use crate::error::{CnnError, Result};
-use rayon::prelude::*;
-
 use crate::nn::{ParameterGradients, Sequential, TensorView, Want};
 use crate::ops::softmax::{softmax_cross_entropy, softmax_cross_entropy_backward};
 use crate::train::optim::Optimizer;
