@@ -513,7 +513,8 @@ pub struct Learned {
 
 impl Learned {
     pub fn compute(net: &Sequential, data: &MnistData) -> Result<Learned> {
-        let logits = predict(net, data.test_images.view())?; // [10000, 10]
+        let images = data.test().images.to_floats(); // [10000, 1, 28, 28], normalised
+        let logits = predict(net, images.view())?; // [10000, 10]
         let predictions = argmax_rows(logits.view()); // [10000]
         let probabilities = softmax(logits.view()); // [10000, 10]
         let labels = &data.test_labels;
@@ -556,8 +557,8 @@ impl Learned {
         let style = MapStyle::diverging(110).large_text();
         plot::grid(&chapter.figure("kernels.png"), title, &kernels, 6, &style)?;
 
-        let digit = data.test_images.slice(s![0..1, .., .., ..]); // [1, 1, 28, 28]
-        let outputs = net.forward_all(digit)?;
+        let digit = data.test().images.slice(0..1).to_floats(); // [1, 1, 28, 28]
+        let outputs = net.forward_all(digit.view())?;
         // (layer, what it is, maps per row, pixels per map): each figure about 850
         // pixels wide, so that its text stays readable on the page.
         let stages = [
@@ -1043,6 +1044,7 @@ pub struct StartingGradients {
 impl StartingGradients {
     pub fn compute(args: &Args, data: &MnistData) -> Result<StartingGradients> {
         let batch = data.train().first(args.batch_size);
+        let images = batch.images.to_floats(); // [B, 1, 28, 28], normalised
         let mut rows = Vec::new();
         let mut layers = Vec::new();
         for activation in [Activation::Sigmoid, Activation::Tanh, Activation::Relu] {
@@ -1053,7 +1055,7 @@ impl StartingGradients {
             let mut seeds = Vec::new();
             for seed in args.seed..args.seed + COMPARISON_SEEDS {
                 let net = lenet5(config, seed)?;
-                let trace = net.forward_train(batch.images)?; // [B, 1, 28, 28] -> [B, 10]
+                let trace = net.forward_train(images.view())?; // [B, 1, 28, 28] -> [B, 10]
                 let d_logits = softmax_cross_entropy_backward(trace.output.flat()?, batch.labels)?;
                 let gradients = net.backward(&trace, &d_logits, Want::Parameters)?;
                 let mut sizes = Vec::new();

@@ -134,9 +134,9 @@ impl Networks {
         // data/trained/lenet5.cnn, trained in chapter 6 and never retrained here.
         let lenet = Trained::lenet5(mnist.normalization)?;
         // ANCHOR_END: load_lenet
-        let images = mnist.test_images.slice(s![..DIGITS_SEARCHED, .., .., ..]);
+        let images = mnist.test().images.slice(0..DIGITS_SEARCHED); // normalised
         let digits = Digits {
-            images: images.to_owned(),
+            images: images.to_floats(),
             labels: mnist.test_labels[..DIGITS_SEARCHED].to_vec(),
         };
         let vgg = Trained::tiny_vgg()?;

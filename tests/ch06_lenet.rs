@@ -18,7 +18,7 @@ use ch06::{architecture_table, confusion, multiply_adds};
 use clap::Parser;
 use cnn_book::output::repo_root;
 use cnn_core::Sequential;
-use cnn_core::models::lenet::{Downsampling, LeNetConfig, MnistData, Normalization, lenet5};
+use cnn_core::models::lenet::{Downsampling, LeNetConfig, MnistData, lenet5};
 use ndarray::{Array4, s};
 
 fn parse(options: &[&str]) -> Result<Args, clap::Error> {
@@ -269,20 +269,12 @@ fn an_unwritable_model_path_is_refused_before_training() {
 
 /// A tiny stand-in for MNIST: 16 random digits for training and 4 for testing.
 fn tiny_mnist() -> MnistData {
-    let images = Array4::from_shape_fn((16, 1, 28, 28), |(n, _, i, j)| {
-        ((n * 7 + i * 3 + j) % 11) as f32 / 10.0 - 0.5
+    let pixels = Array4::from_shape_fn((16, 1, 28, 28), |(n, _, i, j)| {
+        ((n * 7 + i * 3 + j) % 11 * 25) as u8
     });
     let labels: Vec<usize> = (0..16).map(|n| n % 10).collect();
-    MnistData {
-        test_images: images.slice(ndarray::s![..4, .., .., ..]).to_owned(),
-        test_labels: labels[..4].to_vec(),
-        train_images: images,
-        train_labels: labels,
-        normalization: Normalization {
-            mean: 0.0,
-            std: 1.0,
-        },
-    }
+    let test_pixels = pixels.slice(ndarray::s![..4, .., .., ..]).to_owned();
+    MnistData::new(pixels, labels.clone(), test_pixels, labels[..4].to_vec()).unwrap()
 }
 
 #[test]

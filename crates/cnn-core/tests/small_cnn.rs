@@ -6,8 +6,7 @@ use std::path::Path;
 
 use cnn_core::models::lenet::MnistData;
 use cnn_core::nn::{Conv2d, Conv2dConfig, Dense, Init, Layer, Pool2d, Sequential};
-use cnn_core::train::{Examples, Optimizer, Sgd, TrainConfig, accuracy, fit};
-use ndarray::s;
+use cnn_core::train::{Optimizer, Sgd, TrainConfig, accuracy, fit};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -15,15 +14,9 @@ use rand_chacha::ChaCha8Rng;
 fn a_small_cnn_learns_digits() -> cnn_core::Result<()> {
     let data_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/mnist");
     // ANCHOR: small_cnn
-    let data = MnistData::load(&data_dir)?; // normalised: [60000, 1, 28, 28] and [10000, 1, 28, 28]
-    let train = Examples {
-        images: data.train_images.slice(s![..3000, .., .., ..]),
-        labels: &data.train_labels[..3000],
-    };
-    let test = Examples {
-        images: data.test_images.view(),
-        labels: &data.test_labels,
-    };
+    let data = MnistData::load(&data_dir)?; // [60000, 1, 28, 28] and [10000, 1, 28, 28]
+    let train = data.train().first(3000); // normalised a mini-batch at a time, as it is used
+    let test = data.test();
 
     let mut rng = ChaCha8Rng::seed_from_u64(1); // seeded: the same weights every run
     let plain = Conv2dConfig::default(); // stride 1, no padding

@@ -12,14 +12,14 @@
 
 use std::path::Path;
 
-use ndarray::{Array4, ArrayView4};
+use ndarray::{Array4, ArrayView4, Axis};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::data::mnist::{Split, load_mnist};
+use crate::data::mnist::{Split, load_mnist_pixels, pixel_value};
 use crate::error::{CnnError, Result};
 use crate::nn::{Conv2d, Conv2dConfig, Dense, Init, Layer, Pool2d, Sequential};
-use crate::train::Examples;
+use crate::train::{Examples, Images};
 
 /// Height and width of a digit, in pixels.
 pub const INPUT_SIZE: usize = 28;
@@ -186,19 +186,33 @@ impl Normalization {
     /// No pixels, or pixels that are all the same (nothing to scale by), or values
     /// that are not finite.
     pub fn of(images: ArrayView4<f32>) -> Result<Normalization> {
-        let count = images.len() as f64;
-        let mean = images.iter().map(|&v| v as f64).sum::<f64>() / count;
-        let variance = images
-            .iter()
-            .map(|&v| (v as f64 - mean).powi(2))
-            .sum::<f64>()
-            / count;
+        Normalization::of_values(images.iter().copied(), images.len(), images.len_of(Axis(0)))
+    }
+
+    /// [`Normalization::of`] the images `pixels` stand for, one byte per pixel
+    /// ([`pixel_value`]): the same numbers as for those images in floats.
+    ///
+    /// # Errors
+    /// Those of [`Normalization::of`].
+    pub fn of_pixels(pixels: ArrayView4<u8>) -> Result<Normalization> {
+        let values = pixels.iter().map(|&b| pixel_value(b));
+        Normalization::of_values(values, pixels.len(), pixels.len_of(Axis(0)))
+    }
+
+    /// The statistics of `count` values, from `images` images.
+    fn of_values(
+        values: impl Iterator<Item = f32> + Clone,
+        count: usize,
+        images: usize,
+    ) -> Result<Normalization> {
+        let count = count as f64;
+        let mean = values.clone().map(|v| v as f64).sum::<f64>() / count;
+        let variance = values.map(|v| (v as f64 - mean).powi(2)).sum::<f64>() / count;
         let (mean, std) = (mean as f32, variance.sqrt() as f32);
         if !(mean.is_finite() && std.is_finite() && std > 0.0) {
             return Err(CnnError::NotFinite(format!(
-                "pixel statistics of {} images: mean {mean}, standard deviation {std}; \
-                 cannot normalise by them",
-                images.len_of(ndarray::Axis(0))
+                "pixel statistics of {images} images: mean {mean}, standard deviation {std}; \
+                 cannot normalise by them"
             )));
         }
         Ok(Normalization { mean, std })
@@ -227,78 +241,99 @@ impl Normalization {
 }
 
 /// MNIST as LeNet-5 is trained and tested on it.
+///
+/// The pixels are kept as the files store them, one byte each (55 MB for both sets,
+/// instead of 219 MB of floats); [`MnistData::train`] and [`MnistData::test`] hand them
+/// to training as [`Images::Bytes`], which normalises each mini-batch when it is used.
 #[derive(Debug, Clone)]
 pub struct MnistData {
-    /// Training images, normalised: [60000, 1, 28, 28].
-    pub train_images: Array4<f32>,
+    /// Training images, one byte per pixel (0 is paper, 255 ink): `[60000, 1, 28, 28]`.
+    pub train_pixels: Array4<u8>,
     /// Training labels.
     pub train_labels: Vec<usize>,
-    /// Test images, normalised: [10000, 1, 28, 28].
-    pub test_images: Array4<f32>,
+    /// Test images, one byte per pixel: `[10000, 1, 28, 28]`.
+    pub test_pixels: Array4<u8>,
     /// Test labels.
     pub test_labels: Vec<usize>,
     /// The training set's pixel statistics, which both sets are normalised by.
     pub normalization: Normalization,
+    /// The normalised value of each of the 256 pixel bytes.
+    inputs: [f32; 256],
 }
 
 impl MnistData {
-    /// Read MNIST from `dir` (the four original `.gz` files) and normalise both sets
+    /// Read MNIST from `dir` (the four original `.gz` files); both sets are normalised
     /// with the training set's statistics.
     ///
     /// # Errors
     /// Those of [`load_mnist`], and images that are not 28x28.
     pub fn load(dir: &Path) -> Result<MnistData> {
-        let train = load_mnist(dir, Split::Train)?;
-        let test = load_mnist(dir, Split::Test)?;
-        for (set, split) in [(&train, "training"), (&test, "test")] {
-            let (_, _, h, w) = set.images.dim();
+        let (train_pixels, train_labels) = load_mnist_pixels(dir, Split::Train)?;
+        let (test_pixels, test_labels) = load_mnist_pixels(dir, Split::Test)?;
+        for (pixels, split) in [(&train_pixels, "training"), (&test_pixels, "test")] {
+            let (_, _, h, w) = pixels.dim();
             if (h, w) != (INPUT_SIZE, INPUT_SIZE) {
                 return Err(CnnError::shape(
                     &format!("MNIST {split} images in {}", dir.display()),
                     "[N, 1, 28, 28]",
-                    set.images.shape(),
+                    pixels.shape(),
                 ));
             }
         }
-        let normalization = Normalization::of(train.images.view())?;
-        // Normalised in place, so that no set is held twice (raw and normalised).
-        let mut train_images = train.images;
-        normalization.apply_in_place(&mut train_images);
-        let mut test_images = test.images;
-        normalization.apply_in_place(&mut test_images);
+        MnistData::new(train_pixels, train_labels, test_pixels, test_labels)
+    }
+
+    /// The two sets, with the normalisation of the training pixels.
+    ///
+    /// # Errors
+    /// Those of [`Normalization::of_pixels`] for the training pixels.
+    pub fn new(
+        train_pixels: Array4<u8>,
+        train_labels: Vec<usize>,
+        test_pixels: Array4<u8>,
+        test_labels: Vec<usize>,
+    ) -> Result<MnistData> {
+        let normalization = Normalization::of_pixels(train_pixels.view())?;
+        let inputs = std::array::from_fn(|b| normalization.of_pixel(pixel_value(b as u8)));
         Ok(MnistData {
-            train_images,
-            train_labels: train.labels,
-            test_images,
-            test_labels: test.labels,
+            train_pixels,
+            train_labels,
+            test_pixels,
+            test_labels,
             normalization,
+            inputs,
         })
     }
 
-    /// Test image `index` with its pixels back in `[0, 1]` (as the file has them), for
-    /// figures: `[28, 28]`. Computed from the normalised image, so that the raw set
-    /// need not be kept beside it.
+    /// Test image `index` with its pixels in `[0, 1]`, as the file has them, for
+    /// figures: `[28, 28]`.
     ///
     /// # Panics
     /// If there is no test image `index`.
     pub fn test_raw_image(&self, index: usize) -> ndarray::Array2<f32> {
-        self.test_images
+        self.test_pixels
             .slice(ndarray::s![index, 0, .., ..])
-            .mapv(|v| self.normalization.undo(v))
+            .mapv(pixel_value)
     }
 
-    /// The normalised training images and their labels, for [`fit`](crate::train::fit).
+    /// The training images and their labels, for [`fit`](crate::train::fit).
     pub fn train(&self) -> Examples<'_> {
         Examples {
-            images: self.train_images.view(),
+            images: Images::Bytes {
+                pixels: self.train_pixels.view(),
+                values: &self.inputs,
+            },
             labels: &self.train_labels,
         }
     }
 
-    /// The normalised test images and their labels.
+    /// The test images and their labels.
     pub fn test(&self) -> Examples<'_> {
         Examples {
-            images: self.test_images.view(),
+            images: Images::Bytes {
+                pixels: self.test_pixels.view(),
+                values: &self.inputs,
+            },
             labels: &self.test_labels,
         }
     }
@@ -336,26 +371,29 @@ mod tests {
     }
 
     #[test]
-    fn the_sets_are_handed_to_training_as_examples() {
-        let images = Array4::from_shape_fn((3, 1, 28, 28), |(n, _, i, _)| (n + i) as f32);
-        let data = MnistData {
-            train_images: images.clone(),
-            train_labels: vec![1, 2, 3],
-            test_images: images.slice(ndarray::s![..1, .., .., ..]).to_owned(),
-            test_labels: vec![7],
-            normalization: Normalization {
-                mean: 0.0,
-                std: 1.0,
-            },
-        };
-        assert_eq!(data.train().images, images.view());
+    fn the_sets_are_handed_to_training_as_normalised_examples() {
+        let pixels = Array4::from_shape_fn((3, 1, 28, 28), |(n, _, i, j)| (n * 90 + i * j) as u8);
+        let test_pixels = pixels.slice(ndarray::s![..1, .., .., ..]).to_owned();
+        let data = MnistData::new(pixels.clone(), vec![1, 2, 3], test_pixels, vec![7]).unwrap();
+        // The statistics of the bytes are those of the same images in floats.
+        let floats = pixels.mapv(pixel_value);
+        let normalization = Normalization::of(floats.view()).unwrap();
+        assert_eq!(data.normalization, normalization);
+        assert_eq!(
+            data.train().images.to_floats(),
+            normalization.apply(floats.view())
+        );
         assert_eq!(data.train().labels, &[1, 2, 3]);
         assert_eq!(
-            (data.test().images.dim().0, data.test().labels),
+            (data.test().images.len(), data.test().labels),
             (1, &[7][..])
         );
         let first = data.train().first(2);
-        assert_eq!((first.images.dim().0, first.labels), (2, &[1, 2][..]));
+        assert_eq!((first.images.len(), first.labels), (2, &[1, 2][..]));
+        assert_eq!(
+            data.test_raw_image(0),
+            floats.slice(ndarray::s![0, 0, .., ..])
+        );
     }
 
     #[test]

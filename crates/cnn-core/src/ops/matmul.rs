@@ -1,8 +1,10 @@
 //! The matrix multiply behind the fast convolutions: `C = A · B` or `C += A · B` on
 //! `f32` matrices of any layout, computed by the [`gemm`] crate.
 //!
-//! **This is the one file of the library with `unsafe` code**, and it holds a single
-//! `unsafe` call. Everything a learner reads calls [`matmul_into`], a safe function.
+//! **This file holds one of the library's two uses of `unsafe`**, a single call (the
+//! other is in `conv2d_direct.rs`, which runs the copy of its loops compiled for the
+//! processor's vector instructions after checking that the processor has them).
+//! Everything a learner reads calls [`matmul_into`], a safe function.
 //!
 //! Why not ndarray's `dot`? ndarray multiplies with the `matrixmultiply` crate, which is
 //! fast on large square matrices but slow on the small, flat ones a convolution makes:

@@ -5,7 +5,8 @@ pub mod fit;
 pub mod optim;
 
 pub use fit::{
-    EpochStats, Examples, History, IMAGES_PER_PIECE, Piece, Progress, StepResult, TrainConfig,
-    accuracy, argmax, argmax_rows, count_correct, fit, piece_gradients, predict, train_step,
+    EpochStats, Examples, History, IMAGES_PER_PIECE, Images, Piece, Progress, StepResult,
+    TrainConfig, accuracy, argmax, argmax_rows, count_correct, fit, piece_gradients, predict,
+    train_step,
 };
 pub use optim::{Adam, Optimizer, Sgd};
