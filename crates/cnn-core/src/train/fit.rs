@@ -81,6 +81,7 @@ pub fn train_step<'a>(
         correct: total.correct,
     })
 }
+// ANCHOR_END: train_step
 
 /// Images per piece of a mini-batch in [`train_step`].
 pub const IMAGES_PER_PIECE: usize = 16;
@@ -96,6 +97,7 @@ pub struct Piece {
     pub gradients: Vec<Option<ParameterGradients>>,
 }
 
+// ANCHOR: piece_gradients
 /// Forward pass, loss and backward pass on `images`, a piece of a mini-batch of
 /// `batch` images: the piece's share of the batch's mean loss and its gradients.
 ///
@@ -122,6 +124,7 @@ pub fn piece_gradients(
         gradients: gradients.layers,
     })
 }
+// ANCHOR_END: piece_gradients
 
 impl Piece {
     /// Adds another piece's loss, count and gradients to this one's.
@@ -140,7 +143,6 @@ impl Piece {
         }
     }
 }
-// ANCHOR_END: train_step
 
 /// Labelled images: `[N, C, H, W]` and `N` labels.
 #[derive(Debug, Clone, Copy)]
