@@ -340,7 +340,7 @@ pub fn max_pool2d_with_argmax(
                 // The usual windows get their own copy of the loop, compiled for
                 // their kernel and stride, whose inner loops the compiler unrolls.
                 match (kernel, stride) {
-                    (2, 2) => max_pool_map(map, sizes, 2, 2, y, positions),
+                    (2, 2) => max_pool_map_2x2(map, sizes, y, positions),
                     (3, 2) => max_pool_map(map, sizes, 3, 2, y, positions),
                     (k, s) => max_pool_map(map, sizes, k, s, y, positions),
                 }
@@ -390,6 +390,47 @@ fn max_pool_map(
             }
             y[i * out_w + j] = best_value;
             positions[i * out_w + j] = best;
+        }
+    }
+}
+
+/// [`max_pool_map`] for 2x2 windows with stride 2, the usual case, written so that
+/// the compiler computes many windows at once with vector instructions: each output
+/// row reads two input rows, the windows' values in pairs `(a, b)` from the upper row
+/// and `(c, d)` from the lower, and no index is checked inside the loop.
+///
+/// `a, b, c, d` are compared as `winner(winner(a, b), winner(c, d))`, which picks the
+/// same one as comparing them in row-major order: the first of the largest, or the
+/// last NaN.
+#[inline(always)]
+fn max_pool_map_2x2(map: &[f32], sizes: MapSizes, y: &mut [f32], positions: &mut [usize]) {
+    let MapSizes { w, out_h, out_w } = sizes;
+    /// The later of two candidates `(value, position)` wins if it is larger or NaN.
+    #[inline(always)]
+    fn winner(first: (f32, usize), later: (f32, usize)) -> (f32, usize) {
+        if (later.0 > first.0) | later.0.is_nan() {
+            later
+        } else {
+            first
+        }
+    }
+    for i in 0..out_h {
+        let top = 2 * i * w; // the position of the upper row's first value
+        let upper = map[top..][..2 * out_w].chunks_exact(2);
+        let lower = map[top + w..][..2 * out_w].chunks_exact(2);
+        let y = &mut y[i * out_w..][..out_w];
+        let positions = &mut positions[i * out_w..][..out_w];
+        for (j, (((y, position), ab), cd)) in y
+            .iter_mut()
+            .zip(positions)
+            .zip(upper)
+            .zip(lower)
+            .enumerate()
+        {
+            let a = top + 2 * j;
+            let upper = winner((ab[0], a), (ab[1], a + 1));
+            let lower = winner((cd[0], a + w), (cd[1], a + w + 1));
+            (*y, *position) = winner(upper, lower);
         }
     }
 }
@@ -694,5 +735,37 @@ mod tests {
         last[[0, 0, 1, 1]] = f32::NAN;
         assert!(max_pool2d(last.view(), 2, 2).unwrap()[[0, 0, 0, 0]].is_nan());
         assert!(max_pool2d_naive(last.view(), 2, 2).unwrap()[[0, 0, 0, 0]].is_nan());
+    }
+
+    /// The 2x2 path picks the same value and position as the general one, window by
+    /// window, on maps wide enough for its vector loop: with many ties, NaNs in every
+    /// place of a window, odd sizes (a last row and column that no window covers).
+    #[test]
+    fn the_2x2_path_picks_what_the_general_path_picks() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for (h, w) in [(2, 2), (5, 7), (28, 28), (10, 64), (9, 67)] {
+            for _ in 0..20 {
+                let map: Vec<f32> = (0..h * w)
+                    .map(|_| match rng.random_range(0..10) {
+                        0 => f32::NAN,
+                        v => (v % 3) as f32, // few values: many ties
+                    })
+                    .collect();
+                let sizes = MapSizes {
+                    w,
+                    out_h: h / 2,
+                    out_w: w / 2,
+                };
+                let outputs = sizes.out_h * sizes.out_w;
+                let (mut y, mut positions) = (vec![0.0; outputs], vec![0; outputs]);
+                max_pool_map_2x2(&map, sizes, &mut y, &mut positions);
+                let (mut general_y, mut general_positions) = (vec![0.0; outputs], vec![0; outputs]);
+                max_pool_map(&map, sizes, 2, 2, &mut general_y, &mut general_positions);
+                assert_eq!(positions, general_positions, "{h}x{w}");
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&y), bits(&general_y), "{h}x{w}");
+            }
+        }
     }
 }
