@@ -4,7 +4,6 @@
 //! heading into its anchor.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 /// mdBook's anchor for a heading: the heading's text in lower case, letters, digits,
 /// `_` and `-` kept, spaces turned into `-`, everything else dropped.
@@ -86,7 +85,7 @@ fn mdbook_anchors_follow_its_rule() {
 
 #[test]
 fn every_link_to_a_section_finds_its_heading() {
-    let book = Path::new(env!("CARGO_MANIFEST_DIR")).join("book");
+    let book = cnn_book::output::repo_root().join("book");
     let mut checked = 0;
     let mut broken = Vec::new();
     for entry in std::fs::read_dir(&book).unwrap() {
@@ -131,7 +130,7 @@ fn include_anchors(text: &str) -> Vec<(String, String)> {
 
 #[test]
 fn every_included_anchor_exists_in_its_file() {
-    let book = Path::new(env!("CARGO_MANIFEST_DIR")).join("book");
+    let book = cnn_book::output::repo_root().join("book");
     let mut checked = 0;
     let mut broken = Vec::new();
     for dir in [book.clone(), book.join("exercises")] {
@@ -163,4 +162,30 @@ fn every_included_anchor_exists_in_its_file() {
         "includes of missing anchors: {broken:#?}"
     );
     assert!(checked > 60, "only {checked} anchored includes found");
+}
+
+/// The tests are a package of their own, whose manifest lists each file: a file it did
+/// not list would never run.
+#[test]
+fn every_test_file_is_listed() {
+    let tests = cnn_book::output::repo_root().join("tests");
+    let manifest: toml::Table =
+        toml::from_str(&std::fs::read_to_string(tests.join("Cargo.toml")).unwrap()).unwrap();
+    let mut listed: Vec<String> = manifest["test"]
+        .as_array()
+        .expect("[[test]] entries")
+        .iter()
+        .map(|test| test["path"].as_str().expect("a path").to_string())
+        .collect();
+    let mut files: Vec<String> = std::fs::read_dir(&tests)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".rs"))
+        .collect();
+    listed.sort();
+    files.sort();
+    assert_eq!(
+        listed, files,
+        "tests/Cargo.toml should list every tests/*.rs"
+    );
 }

@@ -42,7 +42,7 @@ fn teachers_guide_tables() {
 
 #[test]
 fn the_book_shows_every_exercise() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = cnn_book::output::repo_root();
     let solutions = std::fs::read_to_string(root.join("book/solutions.md")).unwrap();
     let exercises = answers::catalogue().unwrap();
     for chapter in [

@@ -12,7 +12,7 @@
 //! every gradient its op produces, so none can be left out silently.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use cnn_core::ops::{
     avg_pool2d, avg_pool2d_backward, avg_pool2d_naive, conv1d, conv1d_backward, conv2d,
@@ -355,9 +355,7 @@ fn check_case(case: &Case) -> Result<Vec<&'static str>, String> {
 }
 
 fn golden_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("golden")
+    cnn_book::output::repo_root().join("tests").join("golden")
 }
 
 /// Every `.json` file in `tests/golden/`, sorted by name.

@@ -45,7 +45,7 @@ struct Answer {
 }
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    cnn_book::output::repo_root()
 }
 
 /// The chapters, `chNN` and their Markdown files, from book/SUMMARY.md's order.

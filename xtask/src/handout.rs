@@ -171,6 +171,10 @@ fn write_handout(root: &Path, files: &[String], into: &Path, selection: &Selecti
         }
         if file == "book/solutions.md" {
             std::fs::write(&to, SOLUTIONS_STUB)?;
+        } else if file == TESTS_MANIFEST {
+            let manifest = std::fs::read_to_string(root.join(file))
+                .with_context(|| format!("cannot read {file}"))?;
+            std::fs::write(&to, without_left_out_tests(&manifest))?;
         } else {
             std::fs::copy(root.join(file), &to).with_context(|| format!("cannot copy {file}"))?;
         }
@@ -179,6 +183,28 @@ fn write_handout(root: &Path, files: &[String], into: &Path, selection: &Selecti
     std::fs::create_dir_all(workflow.parent().expect("the workflow is in a folder"))?;
     std::fs::write(&workflow, workflow_text(selection))?;
     Ok(())
+}
+
+/// The manifest of the tests' package, which lists each test file.
+const TESTS_MANIFEST: &str = "tests/Cargo.toml";
+
+/// The tests' manifest without the `[[test]]` entries of files a learner's copy leaves
+/// out (their files are not there, so Cargo would refuse the whole workspace).
+fn without_left_out_tests(manifest: &str) -> String {
+    let mut entries = manifest.split("\n[[test]]\n");
+    let mut kept = entries.next().unwrap_or_default().to_string();
+    for entry in entries {
+        let path = entry
+            .lines()
+            .find_map(|line| line.strip_prefix("path = "))
+            .map(|quoted| quoted.trim_matches('"'));
+        if path.is_some_and(|path| is_left_out(&format!("tests/{path}"))) {
+            continue;
+        }
+        kept.push_str("\n[[test]]\n");
+        kept.push_str(entry);
+    }
+    kept
 }
 
 /// The GitHub Actions workflow of a learner's repository: on every push, build and check
@@ -269,6 +295,26 @@ mod tests {
                     .map(|command| command.trim_end_matches(" || true").to_string())
             })
             .collect()
+    }
+
+    #[test]
+    fn the_tests_manifest_loses_only_the_left_out_tests() {
+        let manifest = "[package]\nname = \"t\"\n\n[[test]]\nname = \"ch03_pooling\"\npath = \"ch03_pooling.rs\"\n\n\
+                        [[test]]\nname = \"exercise_answers\"\npath = \"exercise_answers.rs\"\n\n\
+                        [[test]]\nname = \"quizzes\"\npath = \"quizzes.rs\"\n";
+        assert_eq!(
+            without_left_out_tests(manifest),
+            "[package]\nname = \"t\"\n\n[[test]]\nname = \"ch03_pooling\"\npath = \"ch03_pooling.rs\"\n\n\
+             [[test]]\nname = \"quizzes\"\npath = \"quizzes.rs\"\n"
+        );
+        // The repository's own manifest: the entries of the files handed out stay.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let real = std::fs::read_to_string(root.join(TESTS_MANIFEST)).unwrap();
+        let handed_out = without_left_out_tests(&real);
+        for line in real.lines().filter(|line| line.starts_with("path = ")) {
+            let file = format!("tests/{}", line["path = ".len()..].trim_matches('"'));
+            assert_eq!(handed_out.contains(line), !is_left_out(&file), "{file}");
+        }
     }
 
     #[test]
