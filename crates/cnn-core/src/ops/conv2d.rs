@@ -17,13 +17,13 @@
 use ndarray::parallel::prelude::*;
 use ndarray::{
     Array1, Array2, Array4, ArrayView1, ArrayView3, ArrayView4, ArrayViewMut4, Axis, CowArray, Ix2,
-    s,
+    ShapeBuilder, s,
 };
 
 use crate::error::{CnnError, Result};
 use crate::ops::conv2d_direct::conv2d_one_channel;
 use crate::ops::im2col::{col2im_chunk, im2col_chunk};
-use crate::ops::matmul::matmul_into;
+use crate::ops::matmul::{matmul, matmul_into};
 use crate::shape::{check_count, output_size};
 
 /// 2-D convolution, computed directly from its formula (the reference version).
@@ -598,17 +598,13 @@ fn backward_by_chunks(
                     .slice_mut(s![.., b * positions..(b + 1) * positions])
                     .assign(&d_y);
             }
-            let mut d_weight = Array2::zeros((filters, patch)); // [F, C*KH*KW]
+            // Column-major, so that `gemm` repacks the small `d_maps` for its kernel,
+            // not the large `columns` (both are multiplied along their rows).
+            let mut d_weight = Array2::zeros((filters, patch).f()); // [F, C*KH*KW]
             matmul_into(d_maps.view(), columns.t(), d_weight.view_mut(), false); // [F, B*H'*W'] x [B*H'*W', C*KH*KW]
             let d_bias = d_maps.map_axis(Axis(1), |row| row.sum()); // [F]
             if let Some(d_x) = d_x {
-                let mut d_columns = Array2::zeros(columns.dim()); // [C*KH*KW, B*H'*W']
-                matmul_into(
-                    weight_matrix.t(),
-                    d_maps.view(),
-                    d_columns.view_mut(),
-                    false,
-                ); // [C*KH*KW, F] x [F, B*H'*W']
+                let d_columns = matmul(weight_matrix.t(), d_maps.view()); // [C*KH*KW, F] x [F, B*H'*W']
                 col2im_chunk(
                     d_columns.view(),
                     d_x,

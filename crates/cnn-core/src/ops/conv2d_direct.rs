@@ -231,12 +231,7 @@ pub fn conv2d_one_channel_parameter_gradients(
                 for first in (0..filters).step_by(FILTERS) {
                     tap_gradients(&padded, &d_padded, first, &sizes, &mut d_lanes);
                 }
-                for (d_b, d_map) in d_bias
-                    .iter_mut()
-                    .zip(d_maps.chunks_exact(sizes.out_h * sizes.out_w))
-                {
-                    *d_b += d_map.iter().sum::<f32>();
-                }
+                add_map_sums(d_maps, &mut d_bias);
             }
             let d_weight = Array2::from_shape_fn((filters, taps), |(f, t)| {
                 d_lanes[f * taps + t].iter().sum::<f32>() // the lanes, left to right
@@ -254,6 +249,23 @@ pub fn conv2d_one_channel_parameter_gradients(
         .into_shape_with_order(weight.dim()) // [F, KH*KW] -> [F, 1, KH, KW]
         .expect("F*KH*KW entries");
     Ok((d_weight, d_bias))
+}
+
+/// Adds each map's sum to its filter's bias gradient: `d_bias[f] += sum of d_maps[f]`
+/// (`d_maps: [F, H'*W']`), each sum taken in order from the map's first value to its
+/// last. The filters' sums advance side by side, so that the processor works on all of
+/// them at once instead of waiting for each addition of one sum before the next.
+fn add_map_sums(d_maps: &[f32], d_bias: &mut Array1<f32>) {
+    let positions = d_maps.len() / d_bias.len();
+    let mut sums = vec![0.0f32; d_bias.len()];
+    for p in 0..positions {
+        for (f, sum) in sums.iter_mut().enumerate() {
+            *sum += d_maps[f * positions + p];
+        }
+    }
+    for (d_b, sum) in d_bias.iter_mut().zip(sums) {
+        *d_b += sum;
+    }
 }
 
 /// Checks the shapes (as `conv2d_naive` does) and that the input has one channel.
@@ -408,31 +420,59 @@ best_for_this_processor! {
         sizes: &Sizes,
         d_lanes: &mut [[f32; COLUMNS]],
     ) {
-        let (kernel_h, kernel_w) = (sizes.kernel_h, sizes.kernel_w);
-        let taps = kernel_h * kernel_w;
-        let (wide, padded_w) = (sizes.blocks() * COLUMNS, sizes.padded_w());
-        for u in 0..kernel_h {
-            for v in 0..kernel_w {
-                let tap = u * kernel_w + v;
-                let mut lanes: [[f32; COLUMNS]; FILTERS] =
-                    std::array::from_fn(|k| d_lanes[(first + k) * taps + tap]);
-                for i in 0..sizes.out_h {
-                    let row = &padded[(i * sizes.stride + u) * padded_w..][..padded_w];
-                    for block in 0..sizes.blocks() {
-                        let inputs = sizes.block_inputs(row, block, v);
-                        for (k, lane) in lanes.iter_mut().enumerate() {
-                            let start = ((first + k) * sizes.out_h + i) * wide + block * COLUMNS;
-                            let d_row: &[f32; COLUMNS] = d_maps[start..][..COLUMNS]
-                                .try_into()
-                                .expect("a slice of COLUMNS values");
+        // LeNet-5's 5x5 kernel and the common 3x3 get a copy of the loops with the
+        // kernel's width fixed, which keeps a whole row of taps' sums in registers;
+        // any other width runs one tap at a time. Both add in the same order.
+        match sizes.kernel_w {
+            5 => kernel_rows::<5>(padded, d_maps, first, sizes, d_lanes),
+            3 => kernel_rows::<3>(padded, d_maps, first, sizes, d_lanes),
+            _ => kernel_rows::<1>(padded, d_maps, first, sizes, d_lanes),
+        }
+    }
+}
+
+/// The loops of [`tap_gradients`], `TAPS` taps of a kernel row at a time (`TAPS`
+/// divides the kernel's width): for each output row and block, the group's output
+/// gradients are loaded once and multiplied with the inputs under each of the
+/// `TAPS` taps.
+#[inline(always)] // into each processor's copy of `tap_gradients`
+fn kernel_rows<const TAPS: usize>(
+    padded: &[f32],
+    d_maps: &[f32],
+    first: usize,
+    sizes: &Sizes,
+    d_lanes: &mut [[f32; COLUMNS]],
+) {
+    let (kernel_h, kernel_w) = (sizes.kernel_h, sizes.kernel_w);
+    let taps = kernel_h * kernel_w;
+    let (wide, padded_w) = (sizes.blocks() * COLUMNS, sizes.padded_w());
+    for u in 0..kernel_h {
+        for v0 in (0..kernel_w).step_by(TAPS) {
+            let lane_index = |k: usize, t: usize| (first + k) * taps + u * kernel_w + v0 + t;
+            let mut lanes: [[[f32; COLUMNS]; TAPS]; FILTERS] =
+                std::array::from_fn(|k| std::array::from_fn(|t| d_lanes[lane_index(k, t)]));
+            for i in 0..sizes.out_h {
+                let row = &padded[(i * sizes.stride + u) * padded_w..][..padded_w];
+                for block in 0..sizes.blocks() {
+                    let d_rows: [&[f32; COLUMNS]; FILTERS] = std::array::from_fn(|k| {
+                        let start = ((first + k) * sizes.out_h + i) * wide + block * COLUMNS;
+                        d_maps[start..][..COLUMNS]
+                            .try_into()
+                            .expect("a slice of COLUMNS values")
+                    });
+                    for t in 0..TAPS {
+                        let inputs = sizes.block_inputs(row, block, v0 + t);
+                        for (lanes, d_row) in lanes.iter_mut().zip(&d_rows) {
                             for l in 0..COLUMNS {
-                                lane[l] = d_row[l].mul_add(inputs[l], lane[l]);
+                                lanes[t][l] = d_row[l].mul_add(inputs[l], lanes[t][l]);
                             }
                         }
                     }
                 }
-                for (k, lane) in lanes.into_iter().enumerate() {
-                    d_lanes[(first + k) * taps + tap] = lane;
+            }
+            for (k, lanes) in lanes.iter().enumerate() {
+                for (t, lane) in lanes.iter().enumerate() {
+                    d_lanes[lane_index(k, t)] = *lane;
                 }
             }
         }
@@ -455,18 +495,61 @@ mod tests {
     }
 
     #[test]
+    fn a_row_of_taps_at_once_adds_as_one_tap_at_a_time() {
+        // The copies of the loops for kernel widths 5 and 3 must give the same bits as
+        // the one-tap loop: the same products, added in the same order.
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        for (width, kernel_w) in [(28, 5), (40, 3), (9, 5)] {
+            let sizes = Sizes {
+                kernel_h: 3,
+                kernel_w,
+                stride: 1,
+                padding: 2,
+                height: 7,
+                width,
+                out_h: 7 + 4 - 3 + 1,
+                out_w: width + 4 - kernel_w + 1,
+            };
+            let image = random((sizes.height, sizes.width), &mut rng);
+            let d_maps = random((FILTERS, sizes.out_h * sizes.out_w), &mut rng);
+            let (mut padded, mut widened) = (Vec::new(), Vec::new());
+            sizes.pad(image.view(), &mut padded);
+            sizes.widen(d_maps.as_slice().unwrap(), FILTERS, &mut widened);
+            let start = vec![[0.5f32; COLUMNS]; FILTERS * 3 * kernel_w];
+            let (mut one, mut row) = (start.clone(), start);
+            kernel_rows::<1>(&padded, &widened, 0, &sizes, &mut one);
+            match kernel_w {
+                5 => kernel_rows::<5>(&padded, &widened, 0, &sizes, &mut row),
+                _ => kernel_rows::<3>(&padded, &widened, 0, &sizes, &mut row),
+            }
+            let bits = |lanes: &[[f32; COLUMNS]]| -> Vec<u32> {
+                lanes.iter().flatten().map(|x| x.to_bits()).collect()
+            };
+            assert_eq!(
+                bits(&one),
+                bits(&row),
+                "width {width}, kernel width {kernel_w}"
+            );
+        }
+    }
+
+    #[test]
     fn direct_equals_naive() {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
-        // LeNet-5's first layer, then odd sizes, strides and paddings, and a batch
-        // longer than one chunk.
-        for (n, f, h, w, k, stride, padding) in [
-            (3, 6, 28, 28, 5, 1, 2),
-            (2, 4, 9, 7, 3, 2, 1),
-            (IMAGES_PER_CHUNK + 3, 2, 6, 8, 3, 1, 0),
-            (1, 3, 5, 5, 5, 3, 2),
+        // LeNet-5's first layer, then odd sizes, strides and paddings, a batch longer
+        // than one chunk, rows of several blocks, and kernel widths other than 5 and 3
+        // (which `tap_gradients` takes one tap at a time).
+        for (n, f, h, w, (kh, kw), stride, padding) in [
+            (3, 6, 28, 28, (5, 5), 1, 2),
+            (2, 4, 9, 7, (3, 3), 2, 1),
+            (IMAGES_PER_CHUNK + 3, 2, 6, 8, (3, 3), 1, 0),
+            (1, 3, 5, 5, (5, 5), 3, 2),
+            (2, 3, 7, 70, (3, 5), 1, 1),
+            (2, 5, 8, 41, (4, 2), 1, 0),
+            (1, 2, 6, 75, (2, 7), 2, 3),
         ] {
             let x = random((n, 1, h, w), &mut rng);
-            let weight = random((f, 1, k, k), &mut rng);
+            let weight = random((f, 1, kh, kw), &mut rng);
             let bias = random(f, &mut rng);
             let expected =
                 conv2d_naive(x.view(), weight.view(), bias.view(), stride, padding).unwrap();

@@ -1,9 +1,11 @@
 //! The matrix multiply behind the fast convolutions: `C = A · B` or `C += A · B` on
 //! `f32` matrices of any layout, computed by the [`gemm`] crate.
 //!
-//! **This file holds one of the library's two uses of `unsafe`**, a single call (the
-//! other is in `conv2d_direct.rs`, which runs the copy of its loops compiled for the
-//! processor's vector instructions after checking that the processor has them).
+//! **This file holds one of the library's two uses of `unsafe`** (the other is in
+//! `conv2d_direct.rs`, which runs the copy of its loops compiled for the processor's
+//! vector instructions after checking that the processor has them): the call to
+//! `gemm`, in `gemm_views`, and [`matmul`]'s new matrix, which `gemm` fills without
+//! its being set to zeros first.
 //! Everything a learner reads calls [`matmul_into`], a safe function.
 //!
 //! Why not ndarray's `dot`? ndarray multiplies with the `matrixmultiply` crate, which is
@@ -19,14 +21,34 @@
 //! fixed number of images themselves, so how a product is computed never depends on
 //! the number of threads.
 
-use ndarray::{ArrayView2, ArrayViewMut2};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
 /// `a · b`, a new matrix: `a: [M, K], b: [K, N] -> [M, N]` (what ndarray's `a.dot(&b)`
 /// computes, with the kernels of [`matmul_into`]).
-pub fn matmul(a: ArrayView2<f32>, b: ArrayView2<f32>) -> ndarray::Array2<f32> {
-    let mut c = ndarray::Array2::zeros((a.nrows(), b.ncols()));
-    matmul_into(a, b, c.view_mut(), false);
-    c
+///
+/// The new matrix is not filled with zeros first: the product writes every element.
+pub fn matmul(a: ArrayView2<f32>, b: ArrayView2<f32>) -> Array2<f32> {
+    let (m, k) = a.dim();
+    let (k_b, n) = b.dim();
+    assert!(
+        k == k_b,
+        "matmul: a {:?} times b {:?} do not fit together",
+        a.shape(),
+        b.shape()
+    );
+    if m == 0 || n == 0 || k == 0 {
+        return Array2::zeros((m, n));
+    }
+    let mut c = Array2::<f32>::uninit((m, n));
+    // SAFETY: `c` is a fresh standard-layout [M, N] matrix (row stride N, column
+    // stride 1) that nothing else refers to, `a` and `b` are views with the shapes
+    // checked above, none is empty, and `accumulate` is false, so `gemm` only writes
+    // the elements of `c`, each of them (see `gemm_views`).
+    unsafe {
+        gemm_views(a, b, c.as_mut_ptr().cast::<f32>(), [n as isize, 1], false);
+    }
+    // SAFETY: `gemm` wrote every element of `c` above.
+    unsafe { c.assume_init() }
 }
 
 /// `c = a · b`, or `c += a · b` if `accumulate`, for `a: [M, K]`, `b: [K, N]`,
@@ -61,25 +83,45 @@ pub fn matmul_into(
         }
         return;
     }
-    let (c_rows, c_columns) = (c.strides()[0], c.strides()[1]);
+    let strides = [c.strides()[0], c.strides()[1]];
+    // SAFETY: `c` is a mutable view of the shape [M, N] checked above, with these
+    // strides, so no element of it is also an element of `a` or `b` (the borrow checker
+    // forbids the alias), and a mutable view never has a zero stride along an axis
+    // longer than 1, so `gemm` writes each element of `c` exactly once. None of the
+    // shapes is empty.
+    unsafe { gemm_views(a, b, c.as_mut_ptr(), strides, accumulate) }
+}
+
+/// `c = a · b`, or `c += a · b` if `accumulate`, for a `c` at `c_ptr` with the given
+/// `[row, column]` strides: the one call to the `gemm` crate.
+///
+/// # Safety
+/// `a: [M, K]` and `b: [K, N]` must be non-empty, and `c_ptr` with `c_strides` must
+/// address `M x N` distinct elements, valid for writes (and reads if `accumulate`),
+/// that are not elements of `a` or `b`. With `accumulate` false the old values of `c`
+/// are never read, so they may be uninitialised.
+unsafe fn gemm_views(
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    c_ptr: *mut f32,
+    [c_rows, c_columns]: [isize; 2],
+    accumulate: bool,
+) {
+    let (m, k) = a.dim();
+    let n = b.ncols();
     let (a_rows, a_columns) = (a.strides()[0], a.strides()[1]);
     let (b_rows, b_columns) = (b.strides()[0], b.strides()[1]);
     // SAFETY: `gemm` reads `a[i, p]` at `a_ptr + i*a_rows + p*a_columns` for i < M,
-    // p < K, `b` likewise for p < K, j < N, and reads and writes `c[i, j]` for i < M,
-    // j < N: exactly the elements of the three views, which ndarray guarantees to be
-    // valid for these strides (negative ones included). `c` is a mutable view, so no
-    // element of it is also an element of `a` or `b` (the borrow checker forbids the
-    // alias), and a mutable view never has a zero stride along an axis longer than 1,
-    // so `gemm` writes each element of `c` exactly once. The shapes were checked above
-    // and none is empty. `read_dst` is `accumulate`: with `false` the old values of `c`
-    // are never read, so they need not be initialised to anything in particular (they
-    // are initialised anyway, as every ndarray element is).
+    // p < K, `b` likewise for p < K, j < N: exactly the elements of the two views,
+    // which ndarray guarantees to be valid for these strides (negative ones included).
+    // It writes `c[i, j]` for i < M, j < N, and reads it only if `accumulate`
+    // (`read_dst`): the caller guarantees those elements.
     unsafe {
         gemm::gemm(
             m,
             n,
             k,
-            c.as_mut_ptr(),
+            c_ptr,
             c_columns,
             c_rows,
             accumulate,
