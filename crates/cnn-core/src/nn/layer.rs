@@ -91,7 +91,7 @@ pub enum Kept {
     /// A convolution's unrolled input (see [`conv2d_keeping_patches`](crate::ops::conv2d::conv2d_keeping_patches)).
     Patches(Patches),
     /// Where each max-pooling window's maximum was (see [`max_pool2d_with_argmax`]).
-    Argmax(Array4<usize>),
+    Argmax(Array4<u32>),
 }
 
 /// The gradients of the loss with respect to one layer's weight and bias, in the

@@ -13,7 +13,7 @@
 //! one multiply-add on a row of evenly spaced inputs, which the compiler turns into
 //! vector instructions. The two loops are compiled three times, for AVX-512, for AVX2
 //! and for the baseline processor, and each call runs the best copy the processor has
-//! ([`best_for_this_processor!`]). Every multiply-add is one `mul_add`, rounded once
+//! ([`best_for_this_processor!`](crate::ops::dispatch)). Every multiply-add is one `mul_add`, rounded once
 //! and exactly on every processor, so all three copies give the same numbers.
 //!
 //! [`conv2d`](crate::ops::conv2d::conv2d) and the convolution layer call these for a
@@ -25,6 +25,7 @@ use ndarray::{Array1, Array2, Array4, ArrayView1, ArrayView4, Axis};
 
 use crate::error::Result;
 use crate::ops::conv2d::{IMAGES_PER_CHUNK, conv2d_output_shape};
+use crate::ops::dispatch::best_for_this_processor;
 
 /// Output columns computed at once: each filter's sums for a block of `COLUMNS`
 /// positions of an output row stay in vector registers while the kernel's taps are
@@ -33,47 +34,6 @@ const COLUMNS: usize = 32;
 
 /// Filters computed at once: each input value loaded is used by `FILTERS` filters.
 const FILTERS: usize = 2;
-
-/// Defines a function whose body is compiled three times: for processors with AVX-512,
-/// for those with AVX2 and FMA, and for any x86-64 (or other) processor. Each call
-/// checks (once per program; the answer is cached) which the processor has and runs
-/// that copy. The loops in the body are the same; only the vector instructions the
-/// compiler may use for them differ.
-macro_rules! best_for_this_processor {
-    ($(#[$meta:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
-        $(#[$meta])*
-        fn $name($($arg: $ty),*) {
-            #[inline(always)] // into each copy below, so that it is compiled with its features
-            fn body($($arg: $ty),*) $body
-
-            #[cfg(target_arch = "x86_64")]
-            {
-                #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
-                fn avx512($($arg: $ty),*) {
-                    body($($arg),*)
-                }
-                #[target_feature(enable = "avx2,fma")]
-                fn avx2($($arg: $ty),*) {
-                    body($($arg),*)
-                }
-                let avx2_fma = std::is_x86_feature_detected!("avx2")
-                    && std::is_x86_feature_detected!("fma");
-                if avx2_fma
-                    && std::is_x86_feature_detected!("avx512f")
-                    && std::is_x86_feature_detected!("avx512vl")
-                {
-                    // SAFETY: the processor has every feature `avx512` is compiled for.
-                    return unsafe { avx512($($arg),*) };
-                }
-                if avx2_fma {
-                    // SAFETY: the processor has every feature `avx2` is compiled for.
-                    return unsafe { avx2($($arg),*) };
-                }
-            }
-            body($($arg),*)
-        }
-    };
-}
 
 /// A one-channel convolution's sizes, for one image.
 #[derive(Debug, Clone, Copy)]

@@ -1,11 +1,12 @@
 //! The matrix multiply behind the fast convolutions: `C = A · B` or `C += A · B` on
-//! `f32` matrices of any layout, computed by the [`gemm`] crate.
+//! `f32` matrices of any layout, computed by the `f32` kernels of the `gemm` crate
+//! ([`gemm_f32`]).
 //!
 //! **This file holds one of the library's two uses of `unsafe`** (the other is in
-//! `conv2d_direct.rs`, which runs the copy of its loops compiled for the processor's
-//! vector instructions after checking that the processor has them): the call to
-//! `gemm`, in `gemm_views`, and [`matmul`]'s new matrix, which `gemm` fills without
-//! its being set to zeros first.
+//! `dispatch.rs`, which runs the copy of a loop compiled for the processor's vector
+//! instructions after checking that the processor has them): the call to the `gemm`
+//! kernels, in `gemm_views`, and [`matmul`]'s new matrix, which they fill without its
+//! being set to zeros first.
 //! Everything a learner reads calls [`matmul_into`], a safe function.
 //!
 //! Why not ndarray's `dot`? ndarray multiplies with the `matrixmultiply` crate, which is
@@ -17,7 +18,7 @@
 //! in training each thread multiplies only 16 rows at a time.
 //!
 //! Reproducibility: `gemm` runs here on the calling thread only
-//! ([`gemm::Parallelism::None`]); the convolutions split their work into chunks of a
+//! ([`gemm_common::Parallelism::None`]); the convolutions split their work into chunks of a
 //! fixed number of images themselves, so how a product is computed never depends on
 //! the number of threads.
 
@@ -93,7 +94,7 @@ pub fn matmul_into(
 }
 
 /// `c = a · b`, or `c += a · b` if `accumulate`, for a `c` at `c_ptr` with the given
-/// `[row, column]` strides: the one call to the `gemm` crate.
+/// `[row, column]` strides: the one call to the `gemm` kernels.
 ///
 /// # Safety
 /// `a: [M, K]` and `b: [K, N]` must be non-empty, and `c_ptr` with `c_strides` must
@@ -104,40 +105,102 @@ unsafe fn gemm_views(
     a: ArrayView2<f32>,
     b: ArrayView2<f32>,
     c_ptr: *mut f32,
-    [c_rows, c_columns]: [isize; 2],
+    c_strides: [isize; 2],
     accumulate: bool,
 ) {
     let (m, k) = a.dim();
     let n = b.ncols();
-    let (a_rows, a_columns) = (a.strides()[0], a.strides()[1]);
-    let (b_rows, b_columns) = (b.strides()[0], b.strides()[1]);
-    // SAFETY: `gemm` reads `a[i, p]` at `a_ptr + i*a_rows + p*a_columns` for i < M,
-    // p < K, `b` likewise for p < K, j < N: exactly the elements of the two views,
-    // which ndarray guarantees to be valid for these strides (negative ones included).
-    // It writes `c[i, j]` for i < M, j < N, and reads it only if `accumulate`
-    // (`read_dst`): the caller guarantees those elements.
+    let mut c = Operand::new(c_ptr, c_strides);
+    let mut a = Operand::new(a.as_ptr(), [a.strides()[0], a.strides()[1]]);
+    let mut b = Operand::new(b.as_ptr(), [b.strides()[0], b.strides()[1]]);
+    // The kernels are fastest when `c`'s columns are the shorter steps: for a row-major
+    // `c`, compute its transpose instead, `cᵀ = bᵀ · aᵀ` (the same memory, read the
+    // other way round). This and the flips below are what the `gemm` crate's generic
+    // front end does before it calls these kernels.
+    let (m, n) = if c.columns.abs() < c.rows.abs() {
+        (c, a, b) = (c.transposed(), b.transposed(), a.transposed());
+        (n, m)
+    } else {
+        (m, n)
+    };
+    // The kernels step forwards through `c` and along `a`'s rows: a negative step
+    // starts from the other end (the sums stay the same; only addresses change).
+    if c.rows < 0 {
+        c.flip_rows(m);
+        a.flip_rows(m);
+    }
+    if c.columns < 0 {
+        c.flip_columns(n);
+        b.flip_columns(n);
+    }
+    if a.columns < 0 {
+        a.flip_columns(k);
+        b.flip_rows(k);
+    }
+    // SAFETY: the kernels read `a[i, p]` at `a.ptr + i*a.rows + p*a.columns` for i < M,
+    // p < K, `b` likewise for p < K, j < N: exactly the elements of the two views
+    // (the transpose and the flips above only renumber them), which ndarray guarantees
+    // to be valid for these strides. They write `c[i, j]` for i < M, j < N, and read it
+    // only if `accumulate` (`read_dst`): the caller guarantees those elements.
     unsafe {
-        gemm::gemm(
+        gemm_f32::gemm::f32::get_gemm_fn()(
             m,
             n,
             k,
-            c_ptr,
-            c_columns,
-            c_rows,
+            c.ptr.cast_mut(),
+            c.columns,
+            c.rows,
             accumulate,
-            a.as_ptr(),
-            a_columns,
-            a_rows,
-            b.as_ptr(),
-            b_columns,
-            b_rows,
+            a.ptr,
+            a.columns,
+            a.rows,
+            b.ptr,
+            b.columns,
+            b.rows,
             1.0, // c = 1 * c + 1 * a · b (the first factor applies only when reading c)
             1.0,
             false,
             false,
             false,
-            gemm::Parallelism::None,
+            gemm_common::Parallelism::None,
         );
+    }
+}
+
+/// A matrix as the kernels see it: the address of element `[0, 0]` and the steps, in
+/// elements, to the next row and the next column.
+#[derive(Clone, Copy)]
+struct Operand {
+    ptr: *const f32,
+    rows: isize,
+    columns: isize,
+}
+
+impl Operand {
+    fn new(ptr: *const f32, [rows, columns]: [isize; 2]) -> Self {
+        Operand { ptr, rows, columns }
+    }
+
+    fn transposed(self) -> Self {
+        Operand {
+            rows: self.columns,
+            columns: self.rows,
+            ..self
+        }
+    }
+
+    /// Number the `count` rows from the last to the first.
+    fn flip_rows(&mut self, count: usize) {
+        self.ptr = self.ptr.wrapping_offset((count as isize - 1) * self.rows);
+        self.rows = -self.rows;
+    }
+
+    /// Number the `count` columns from the last to the first.
+    fn flip_columns(&mut self, count: usize) {
+        self.ptr = self
+            .ptr
+            .wrapping_offset((count as isize - 1) * self.columns);
+        self.columns = -self.columns;
     }
 }
 

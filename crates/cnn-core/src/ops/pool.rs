@@ -9,6 +9,7 @@
 use ndarray::{Array2, Array4, ArrayView2, ArrayView3, ArrayView4, Axis, Zip, s};
 
 use crate::error::{CnnError, Result};
+use crate::ops::dispatch::best_for_this_processor;
 use crate::shape::{check_count, output_size};
 
 /// How a window is summarised.
@@ -254,6 +255,11 @@ fn pool2d(
     let (n, c, h, w) = input.dim();
     let out_h = output_size(h, kernel, stride, 0).map_err(|e| e.in_layer("pooling (height)"))?;
     let out_w = output_size(w, kernel, stride, 0).map_err(|e| e.in_layer("pooling (width)"))?;
+    if u32::try_from(h * w).is_err() {
+        return Err(CnnError::mismatch(format!(
+            "max pooling: a {h}x{w} map has more positions than a u32 can number"
+        )));
+    }
     let input = input.as_standard_layout();
     check_count("pooling output", &[n, c, out_h, out_w])?;
     let mut output = Array4::zeros((n, c, out_h, out_w));
@@ -303,7 +309,8 @@ fn pool2d(
 /// `input: [N, C, H, W] -> (output [N, C, H', W'], argmax [N, C, H', W'])`
 ///
 /// `argmax[n, c, i, j]` is the flat position `row * W + col` of the window's maximum
-/// in map `(n, c)`; a tie goes to the first maximum in row-major order, and a NaN
+/// in map `(n, c)`, as a `u32` (half the memory of a `usize`, and as wide as the values,
+/// so the 2x2 loop compares many windows at once); a tie goes to the first maximum in row-major order, and a NaN
 /// wins over any number (the last NaN, if several), as in [`max_pool2d_backward_naive`]
 /// and PyTorch.
 ///
@@ -313,10 +320,15 @@ pub fn max_pool2d_with_argmax(
     input: ArrayView4<f32>,
     kernel: usize,
     stride: usize,
-) -> Result<(Array4<f32>, Array4<usize>)> {
+) -> Result<(Array4<f32>, Array4<u32>)> {
     let (n, c, h, w) = input.dim();
     let out_h = output_size(h, kernel, stride, 0).map_err(|e| e.in_layer("pooling (height)"))?;
     let out_w = output_size(w, kernel, stride, 0).map_err(|e| e.in_layer("pooling (width)"))?;
+    if u32::try_from(h * w).is_err() {
+        return Err(CnnError::mismatch(format!(
+            "max pooling: a {h}x{w} map has more positions than a u32 can number"
+        )));
+    }
     let input = input.as_standard_layout();
     check_count("pooling output", &[n, c, out_h, out_w])?;
     let mut output = Array4::zeros((n, c, out_h, out_w));
@@ -332,15 +344,19 @@ pub fn max_pool2d_with_argmax(
             let positions = positions
                 .as_slice_mut()
                 .expect("a fresh array is one slice");
+            let sizes = MapSizes { w, out_h, out_w };
+            if (kernel, stride) == (2, 2) {
+                // The usual window, with vector instructions (see `max_pool_maps_2x2`).
+                max_pool_maps_2x2(x, h, sizes, y, positions);
+                return;
+            }
             for ch in 0..c {
                 let map = &x[ch * h * w..(ch + 1) * h * w];
                 let outputs = ch * out_h * out_w..(ch + 1) * out_h * out_w;
                 let (y, positions) = (&mut y[outputs.clone()], &mut positions[outputs]);
-                let sizes = MapSizes { w, out_h, out_w };
                 // The usual windows get their own copy of the loop, compiled for
                 // their kernel and stride, whose inner loops the compiler unrolls.
                 match (kernel, stride) {
-                    (2, 2) => max_pool_map_2x2(map, sizes, y, positions),
                     (3, 2) => max_pool_map(map, sizes, 3, 2, y, positions),
                     (k, s) => max_pool_map(map, sizes, k, s, y, positions),
                 }
@@ -367,29 +383,45 @@ fn max_pool_map(
     kernel: usize,
     stride: usize,
     y: &mut [f32],
-    positions: &mut [usize],
+    positions: &mut [u32],
 ) {
     let MapSizes { w, out_h, out_w } = sizes;
     for i in 0..out_h {
         for j in 0..out_w {
             let corner = (i * stride) * w + j * stride;
-            let (mut best, mut best_value) = (corner, map[corner]);
+            // Positions fit in a u32: `max_pool2d_with_argmax` checked `H * W`.
+            let (mut best, mut best_value) = (corner as u32, map[corner]);
             for u in 0..kernel {
                 let start = corner + u * w;
-                for (position, &value) in (start..).zip(&map[start..start + kernel]) {
+                for (position, &value) in (start as u32..).zip(&map[start..start + kernel]) {
                     let better = (value > best_value) | value.is_nan();
                     // A select by bit masks, not a jump: maxima fall at random
                     // places, and a jump the processor guesses wrong half the time
                     // costs more than the comparison. `keep` is all ones if `better`.
-                    let keep = (better as usize).wrapping_neg();
+                    let keep = (better as u32).wrapping_neg();
                     best = (position & keep) | (best & !keep);
-                    let keep = keep as u32;
                     best_value =
                         f32::from_bits((value.to_bits() & keep) | (best_value.to_bits() & !keep));
                 }
             }
             y[i * out_w + j] = best_value;
             positions[i * out_w + j] = best;
+        }
+    }
+}
+
+best_for_this_processor! {
+    /// [`max_pool_map_2x2`] on each map of an image, `x: [C, H, W]`, compiled for the
+    /// processor's widest vectors.
+    fn max_pool_maps_2x2(x: &[f32], h: usize, sizes: MapSizes, y: &mut [f32], positions: &mut [u32]) {
+        let map_len = h * sizes.w;
+        let out_len = sizes.out_h * sizes.out_w;
+        for ((map, y), positions) in x
+            .chunks_exact(map_len)
+            .zip(y.chunks_exact_mut(out_len))
+            .zip(positions.chunks_exact_mut(out_len))
+        {
+            max_pool_map_2x2(map, sizes, y, positions);
         }
     }
 }
@@ -403,33 +435,37 @@ fn max_pool_map(
 /// same one as comparing them in row-major order: the first of the largest, or the
 /// last NaN.
 #[inline(always)]
-fn max_pool_map_2x2(map: &[f32], sizes: MapSizes, y: &mut [f32], positions: &mut [usize]) {
+fn max_pool_map_2x2(map: &[f32], sizes: MapSizes, y: &mut [f32], positions: &mut [u32]) {
     let MapSizes { w, out_h, out_w } = sizes;
     /// The later of two candidates `(value, position)` wins if it is larger or NaN.
     #[inline(always)]
-    fn winner(first: (f32, usize), later: (f32, usize)) -> (f32, usize) {
+    fn winner(first: (f32, u32), later: (f32, u32)) -> (f32, u32) {
         if (later.0 > first.0) | later.0.is_nan() {
             later
         } else {
             first
         }
     }
+    // Positions are counted in u32, as wide as the values (`H * W` was checked to fit),
+    // so that each vector instruction handles as many positions as values.
+    let w32 = w as u32;
     for i in 0..out_h {
         let top = 2 * i * w; // the position of the upper row's first value
         let upper = map[top..][..2 * out_w].chunks_exact(2);
         let lower = map[top + w..][..2 * out_w].chunks_exact(2);
         let y = &mut y[i * out_w..][..out_w];
         let positions = &mut positions[i * out_w..][..out_w];
-        for (j, (((y, position), ab), cd)) in y
+        let top = top as u32;
+        for ((((y, position), ab), cd), j) in y
             .iter_mut()
             .zip(positions)
             .zip(upper)
             .zip(lower)
-            .enumerate()
+            .zip(0u32..)
         {
             let a = top + 2 * j;
             let upper = winner((ab[0], a), (ab[1], a + 1));
-            let lower = winner((cd[0], a + w), (cd[1], a + w + 1));
+            let lower = winner((cd[0], a + w32), (cd[1], a + w32 + 1));
             (*y, *position) = winner(upper, lower);
         }
     }
@@ -450,7 +486,7 @@ fn max_pool_map_2x2(map: &[f32], sizes: MapSizes, y: &mut [f32], positions: &mut
 /// # Errors
 /// An `argmax` and `d_out` of different shapes, or a position outside a `H x W` map.
 pub fn max_pool2d_backward(
-    argmax: ArrayView4<usize>,
+    argmax: ArrayView4<u32>,
     d_out: ArrayView4<f32>,
     input_shape: [usize; 4],
 ) -> Result<Array4<f32>> {
@@ -465,7 +501,7 @@ pub fn max_pool2d_backward(
             d_out.shape(),
         ));
     }
-    if let Some(&bad) = argmax.iter().find(|&&position| position >= h * w) {
+    if let Some(&bad) = argmax.iter().find(|&&position| position as usize >= h * w) {
         return Err(CnnError::mismatch(format!(
             "max pooling backward: recorded position {bad} is outside a {h}x{w} map"
         )));
@@ -489,7 +525,7 @@ pub fn max_pool2d_backward(
         .zip(d_out.chunks_exact(out_h * out_w))
     {
         for (&position, &gradient) in positions.iter().zip(d_y) {
-            d_map[position] += gradient;
+            d_map[position as usize] += gradient;
         }
     }
     Ok(d_input)
@@ -706,6 +742,15 @@ mod tests {
         assert_eq!(
             e,
             "max pooling backward: recorded position 16 is outside a 4x4 map"
+        );
+        // Positions are u32s: a map with more positions than that is refused before any
+        // work (a broadcast view, so the test needs no memory for it).
+        let one = Array4::<f32>::zeros((1, 1, 1, 1));
+        let huge = one.broadcast((1, 1, 70_000, 70_000)).unwrap();
+        let e = max_pool2d_with_argmax(huge, 2, 2).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "max pooling: a 70000x70000 map has more positions than a u32 can number"
         );
     }
 

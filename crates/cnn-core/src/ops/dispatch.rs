@@ -1,0 +1,55 @@
+//! Running the copy of a loop compiled for the processor's vector instructions.
+//!
+//! A Rust program is compiled for the oldest x86-64 processors unless told otherwise,
+//! so its loops use 128-bit vectors (SSE2) even on a machine with 512-bit AVX-512.
+//! [`best_for_this_processor!`] compiles a function's body three times, for AVX-512,
+//! for AVX2 and FMA, and for any processor, and each call runs the best copy the
+//! processor has. The loops are the same in every copy, and a loop of additions and
+//! `mul_add`s gives the same bits in every copy: only how many values one instruction
+//! handles differs.
+//!
+//! **The `unsafe` here** is the call of a copy compiled for instructions the baseline
+//! processor lacks, made only after checking that this processor has them. Used by
+//! `conv2d_direct.rs` (LeNet-5's first layer) and `pool.rs` (2x2 max pooling).
+
+/// Defines a function whose body is compiled three times: for processors with AVX-512,
+/// for those with AVX2 and FMA, and for any x86-64 (or other) processor. Each call
+/// checks (once per program; the answer is cached) which the processor has and runs
+/// that copy. The loops in the body are the same; only the vector instructions the
+/// compiler may use for them differ.
+macro_rules! best_for_this_processor {
+    ($(#[$meta:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+        $(#[$meta])*
+        fn $name($($arg: $ty),*) {
+            #[inline(always)] // into each copy below, so that it is compiled with its features
+            fn body($($arg: $ty),*) $body
+
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+                fn avx512($($arg: $ty),*) {
+                    body($($arg),*)
+                }
+                #[target_feature(enable = "avx2,fma")]
+                fn avx2($($arg: $ty),*) {
+                    body($($arg),*)
+                }
+                let avx2_fma = std::is_x86_feature_detected!("avx2")
+                    && std::is_x86_feature_detected!("fma");
+                if avx2_fma
+                    && std::is_x86_feature_detected!("avx512f")
+                    && std::is_x86_feature_detected!("avx512vl")
+                {
+                    // SAFETY: the processor has every feature `avx512` is compiled for.
+                    return unsafe { avx512($($arg),*) };
+                }
+                if avx2_fma {
+                    // SAFETY: the processor has every feature `avx2` is compiled for.
+                    return unsafe { avx2($($arg),*) };
+                }
+            }
+            body($($arg),*)
+        }
+    };
+}
+pub(crate) use best_for_this_processor;
