@@ -9,7 +9,10 @@
 //! product on every thread at once). The share is the figure to compare between
 //! runs: a busy machine slows the peak and the convolution alike.
 //!
-//! Then where an epoch's time goes, layer by layer, on one thread; then one epoch of LeNet-5's training on MNIST, batch 64, SGD with momentum, through
+//! Then where an epoch's time goes, layer by layer, on one thread: each layer alone
+//! (the best of 200 runs, data in the caches) and in training (pieces through the whole
+//! network one after another, every run counted), which is why the layers' sum alone is
+//! less than the training loop's time; then one epoch of LeNet-5's training on MNIST, batch 64, SGD with momentum, through
 //! [`fit`], the function `ch06_lenet` trains with: the seconds of the training loop
 //! (what `ch06_lenet` prints per epoch) and of the test-set evaluation after it.
 //! Timings depend on the machine and on what else runs on it; this is not part of the
@@ -235,17 +238,26 @@ fn convolution_table(threads: usize, rng: &mut ChaCha8Rng) -> Result<(Table, Vec
 
 /// Where a training epoch's time goes: each layer's forward and backward pass on one
 /// piece of a mini-batch ([`IMAGES_PER_PIECE`] images, as [`fit`] gives each thread),
-/// on one thread, the best of many runs, times the pieces in an epoch.
+/// on one thread, times the pieces in an epoch, measured two ways:
+///
+/// - alone: the layer run 200 times on the same piece, the best run counted. Its data
+///   stay in the processor's caches, and a run that something else disturbed does not
+///   count: what the layer's code can do.
+/// - in training: [`SEQUENCE_PIECES`] pieces, each forward through the whole network
+///   and back, as [`fit`] runs them, every run counted. Each layer now finds its data
+///   where the layers before it left them, often out of the caches: this is what the
+///   training loop's time is made of.
 fn layer_table() -> Result<Table> {
     let net = lenet5(LeNetConfig::default(), 1)?;
     let mut rng = ChaCha8Rng::seed_from_u64(2);
     let pieces_per_epoch = 60_000.0 / IMAGES_PER_PIECE as f64;
     let mut table = Table::columns(
-        "layer of LeNet-5 | forward, per piece | backward, per piece | seconds per epoch (one thread)",
+        "layer of LeNet-5 | forward, per piece, alone | backward, per piece, alone | forward, per piece, in training | backward, per piece, in training | seconds per epoch, alone | seconds per epoch, in training",
     );
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+    let in_training = pool.install(|| in_training(&net, &mut rng))?;
     let mut input = Tensor::from(random4((IMAGES_PER_PIECE, 1, 28, 28), &mut rng));
-    let mut total = 0.0;
+    let (mut total_alone, mut total_in_training) = (0.0, 0.0);
     for (index, NamedLayer { name, layer }) in net.layers().iter().enumerate() {
         let (forward, (output, cache)) =
             pool.install(|| best_of(|| layer.forward_train(input.clone())))?;
@@ -253,13 +265,19 @@ fn layer_table() -> Result<Table> {
         let (backward, _) = pool.install(|| {
             best_of(|| layer.backward(&cache, d_out.view(), Want::Parameters, index == 0))
         })?;
-        let epoch = (forward + backward) * pieces_per_epoch;
-        total += epoch;
+        let (forward_in_training, backward_in_training) = in_training[index];
+        let alone = (forward + backward) * pieces_per_epoch;
+        let in_training = (forward_in_training + backward_in_training) * pieces_per_epoch;
+        total_alone += alone;
+        total_in_training += in_training;
         table.row([
             name.clone(),
             format!("{:.1} µs", forward * 1e6),
             format!("{:.1} µs", backward * 1e6),
-            format!("{epoch:.2}"),
+            format!("{:.1} µs", forward_in_training * 1e6),
+            format!("{:.1} µs", backward_in_training * 1e6),
+            format!("{alone:.2}"),
+            format!("{in_training:.2}"),
         ]);
         input = output;
     }
@@ -267,9 +285,51 @@ fn layer_table() -> Result<Table> {
         "all layers".to_string(),
         String::new(),
         String::new(),
-        format!("{total:.2}"),
+        String::new(),
+        String::new(),
+        format!("{total_alone:.2}"),
+        format!("{total_in_training:.2}"),
     ]);
     Ok(table)
+}
+
+/// Pieces timed "in training" by [`layer_table`].
+const SEQUENCE_PIECES: usize = 400;
+
+/// Each layer's mean forward and backward time, in seconds, when [`SEQUENCE_PIECES`]
+/// pieces of random images go through the whole network one after another, forward
+/// and back, as in training (the backward pass starts from the network's output, as
+/// the timing alone does; the optimiser is left out).
+fn in_training(net: &cnn_core::nn::Sequential, rng: &mut ChaCha8Rng) -> Result<Vec<(f64, f64)>> {
+    let layers = net.layers();
+    let mut seconds = vec![(0.0, 0.0); layers.len()];
+    for _ in 0..SEQUENCE_PIECES {
+        let mut x = Tensor::from(random4((IMAGES_PER_PIECE, 1, 28, 28), rng));
+        let mut caches = Vec::with_capacity(layers.len());
+        for (NamedLayer { layer, .. }, (forward, _)) in layers.iter().zip(&mut seconds) {
+            let start = Instant::now();
+            let (y, cache) = layer.forward_train(x)?;
+            *forward += start.elapsed().as_secs_f64();
+            caches.push(cache);
+            x = y;
+        }
+        let mut d_x = x;
+        for (index, (NamedLayer { layer, .. }, cache)) in
+            layers.iter().zip(&caches).enumerate().rev()
+        {
+            let start = Instant::now();
+            let (d_input, _) = layer.backward(cache, d_x.view(), Want::Parameters, index == 0)?;
+            seconds[index].1 += start.elapsed().as_secs_f64();
+            if let Some(d_input) = d_input {
+                d_x = d_input;
+            }
+        }
+    }
+    let pieces = SEQUENCE_PIECES as f64;
+    Ok(seconds
+        .into_iter()
+        .map(|(forward, backward)| (forward / pieces, backward / pieces))
+        .collect())
 }
 
 /// The shortest of 200 runs of `f` (the run least disturbed by anything else), in
