@@ -32,8 +32,17 @@ use crate::ops::dispatch::best_for_this_processor;
 /// added, instead of going to memory and back after every tap.
 const COLUMNS: usize = 32;
 
-/// Filters computed at once: each input value loaded is used by `FILTERS` filters.
+/// Filters computed at once in the forward pass: each input value loaded is used by
+/// `FORWARD_FILTERS` filters, and their sums are enough independent work to keep the
+/// processor's multiply-add units busy (LeNet-5's first layer has 6 filters).
+const FORWARD_FILTERS: usize = 2;
+
+/// Filters whose tap gradients are computed at once ([`tap_gradients`]): each input
+/// value loaded is used by `FILTERS` filters.
 const FILTERS: usize = 2;
+
+/// Bias gradients summed at once ([`add_map_sums`]).
+const SUMS_AT_ONCE: usize = 8;
 
 /// A one-channel convolution's sizes, for one image.
 #[derive(Debug, Clone, Copy)]
@@ -213,18 +222,31 @@ pub fn conv2d_one_channel_parameter_gradients(
 
 /// Adds each map's sum to its filter's bias gradient: `d_bias[f] += sum of d_maps[f]`
 /// (`d_maps: [F, H'*W']`), each sum taken in order from the map's first value to its
-/// last. The filters' sums advance side by side, so that the processor works on all of
-/// them at once instead of waiting for each addition of one sum before the next.
+/// last. [`SUMS_AT_ONCE`] filters' sums advance side by side, kept in registers, so
+/// that the processor works on all of them at once instead of waiting for each
+/// addition of one sum before the next.
 fn add_map_sums(d_maps: &[f32], d_bias: &mut Array1<f32>) {
-    let positions = d_maps.len() / d_bias.len();
-    let mut sums = vec![0.0f32; d_bias.len()];
-    for p in 0..positions {
-        for (f, sum) in sums.iter_mut().enumerate() {
-            *sum += d_maps[f * positions + p];
+    let filters = d_bias.len();
+    let positions = d_maps.len() / filters;
+    let no_map = vec![0.0f32; positions]; // for the filters a last group lacks
+    for first in (0..filters).step_by(SUMS_AT_ONCE) {
+        let maps: [&[f32]; SUMS_AT_ONCE] = std::array::from_fn(|k| {
+            let f = first + k;
+            if f < filters {
+                &d_maps[f * positions..][..positions]
+            } else {
+                &no_map
+            }
+        });
+        let mut sums = [0.0f32; SUMS_AT_ONCE];
+        for p in 0..positions {
+            for (sum, map) in sums.iter_mut().zip(&maps) {
+                *sum += map[p];
+            }
         }
-    }
-    for (d_b, sum) in d_bias.iter_mut().zip(sums) {
-        *d_b += sum;
+        for (k, sum) in sums.iter().enumerate().take(filters - first) {
+            d_bias[first + k] += sum;
+        }
     }
 }
 
@@ -259,26 +281,26 @@ fn one_channel_sizes(
     })
 }
 
-/// [`FILTERS`] filters' weights side by side, as [`correlate`] reads them.
+/// [`FORWARD_FILTERS`] filters' weights side by side, as [`correlate`] reads them.
 struct FilterGroup {
     /// The group's first filter.
     first: usize,
-    /// Its real filters (the last group may have fewer than `FILTERS`).
+    /// Its real filters (the last group may have fewer than `FORWARD_FILTERS`).
     count: usize,
-    /// Tap `u * KW + v` of each filter: `[KH*KW][FILTERS]`; a missing filter has zeros.
-    taps: Vec<[f32; FILTERS]>,
+    /// Tap `u * KW + v` of each filter: `[KH*KW][FORWARD_FILTERS]`; a missing filter has zeros.
+    taps: Vec<[f32; FORWARD_FILTERS]>,
     /// Each filter's bias (zero for a missing one).
-    bias: [f32; FILTERS],
+    bias: [f32; FORWARD_FILTERS],
 }
 
 impl FilterGroup {
-    /// The filters of `weight: [F, 1, KH, KW]` and `bias: [F]`, `FILTERS` at a time.
+    /// The filters of `weight: [F, 1, KH, KW]` and `bias: [F]`, `FORWARD_FILTERS` at a time.
     fn all(weight: ArrayView4<f32>, bias: ArrayView1<f32>) -> Vec<FilterGroup> {
         let (filters, _, kernel_h, kernel_w) = weight.dim();
         (0..filters)
-            .step_by(FILTERS)
+            .step_by(FORWARD_FILTERS)
             .map(|first| {
-                let count = FILTERS.min(filters - first);
+                let count = FORWARD_FILTERS.min(filters - first);
                 let real = |k: usize| k < count;
                 FilterGroup {
                     first,
@@ -316,7 +338,7 @@ best_for_this_processor! {
         let (positions, padded_w) = (sizes.out_h * sizes.out_w, sizes.padded_w());
         for i in 0..sizes.out_h {
             for block in 0..sizes.blocks() {
-                let mut sums = [[0.0f32; COLUMNS]; FILTERS];
+                let mut sums = [[0.0f32; COLUMNS]; FORWARD_FILTERS];
                 for (sum, &bias) in sums.iter_mut().zip(&group.bias) {
                     *sum = [bias; COLUMNS];
                 }
@@ -325,7 +347,7 @@ best_for_this_processor! {
                     for v in 0..kernel_w {
                         let inputs = sizes.block_inputs(row, block, v);
                         let w = group.taps[u * kernel_w + v];
-                        for k in 0..FILTERS {
+                        for k in 0..FORWARD_FILTERS {
                             for l in 0..COLUMNS {
                                 sums[k][l] = w[k].mul_add(inputs[l], sums[k][l]);
                             }

@@ -10,7 +10,8 @@
 //!
 //! **The `unsafe` here** is the call of a copy compiled for instructions the baseline
 //! processor lacks, made only after checking that this processor has them. Used by
-//! `conv2d_direct.rs` (LeNet-5's first layer) and `pool.rs` (2x2 max pooling).
+//! `conv2d_direct.rs` (LeNet-5's first layer), `pool.rs` (2x2 max pooling) and
+//! `im2col.rs` (col2im's short runs).
 
 /// Defines a function whose body is compiled three times: for processors with AVX-512,
 /// for those with AVX2 and FMA, and for any x86-64 (or other) processor. Each call
@@ -18,19 +19,22 @@
 /// that copy. The loops in the body are the same; only the vector instructions the
 /// compiler may use for them differ.
 macro_rules! best_for_this_processor {
-    ($(#[$meta:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+    ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
         $(#[$meta])*
-        fn $name($($arg: $ty),*) {
+        $vis fn $name($($arg: $ty),*) {
             #[inline(always)] // into each copy below, so that it is compiled with its features
+            #[allow(clippy::too_many_arguments)] // as many as the function has
             fn body($($arg: $ty),*) $body
 
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+                #[allow(clippy::too_many_arguments)]
                 fn avx512($($arg: $ty),*) {
                     body($($arg),*)
                 }
                 #[target_feature(enable = "avx2,fma")]
+                #[allow(clippy::too_many_arguments)]
                 fn avx2($($arg: $ty),*) {
                     body($($arg),*)
                 }
