@@ -32,13 +32,7 @@ use crate::ops::dispatch::best_for_this_processor;
 /// added, instead of going to memory and back after every tap.
 const COLUMNS: usize = 32;
 
-/// Filters computed at once in the forward pass: each input value loaded is used by
-/// `FORWARD_FILTERS` filters, and their sums are enough independent work to keep the
-/// processor's multiply-add units busy (LeNet-5's first layer has 6 filters).
-const FORWARD_FILTERS: usize = 2;
-
-/// Filters whose tap gradients are computed at once ([`tap_gradients`]): each input
-/// value loaded is used by `FILTERS` filters.
+/// Filters computed at once: each input value loaded is used by `FILTERS` filters.
 const FILTERS: usize = 2;
 
 /// Bias gradients summed at once ([`add_map_sums`]).
@@ -281,26 +275,26 @@ fn one_channel_sizes(
     })
 }
 
-/// [`FORWARD_FILTERS`] filters' weights side by side, as [`correlate`] reads them.
+/// [`FILTERS`] filters' weights side by side, as [`correlate`] reads them.
 struct FilterGroup {
     /// The group's first filter.
     first: usize,
-    /// Its real filters (the last group may have fewer than `FORWARD_FILTERS`).
+    /// Its real filters (the last group may have fewer than `FILTERS`).
     count: usize,
-    /// Tap `u * KW + v` of each filter: `[KH*KW][FORWARD_FILTERS]`; a missing filter has zeros.
-    taps: Vec<[f32; FORWARD_FILTERS]>,
+    /// Tap `u * KW + v` of each filter: `[KH*KW][FILTERS]`; a missing filter has zeros.
+    taps: Vec<[f32; FILTERS]>,
     /// Each filter's bias (zero for a missing one).
-    bias: [f32; FORWARD_FILTERS],
+    bias: [f32; FILTERS],
 }
 
 impl FilterGroup {
-    /// The filters of `weight: [F, 1, KH, KW]` and `bias: [F]`, `FORWARD_FILTERS` at a time.
+    /// The filters of `weight: [F, 1, KH, KW]` and `bias: [F]`, `FILTERS` at a time.
     fn all(weight: ArrayView4<f32>, bias: ArrayView1<f32>) -> Vec<FilterGroup> {
         let (filters, _, kernel_h, kernel_w) = weight.dim();
         (0..filters)
-            .step_by(FORWARD_FILTERS)
+            .step_by(FILTERS)
             .map(|first| {
-                let count = FORWARD_FILTERS.min(filters - first);
+                let count = FILTERS.min(filters - first);
                 let real = |k: usize| k < count;
                 FilterGroup {
                     first,
@@ -338,7 +332,7 @@ best_for_this_processor! {
         let (positions, padded_w) = (sizes.out_h * sizes.out_w, sizes.padded_w());
         for i in 0..sizes.out_h {
             for block in 0..sizes.blocks() {
-                let mut sums = [[0.0f32; COLUMNS]; FORWARD_FILTERS];
+                let mut sums = [[0.0f32; COLUMNS]; FILTERS];
                 for (sum, &bias) in sums.iter_mut().zip(&group.bias) {
                     *sum = [bias; COLUMNS];
                 }
@@ -347,7 +341,7 @@ best_for_this_processor! {
                     for v in 0..kernel_w {
                         let inputs = sizes.block_inputs(row, block, v);
                         let w = group.taps[u * kernel_w + v];
-                        for k in 0..FORWARD_FILTERS {
+                        for k in 0..FILTERS {
                             for l in 0..COLUMNS {
                                 sums[k][l] = w[k].mul_add(inputs[l], sums[k][l]);
                             }

@@ -11,7 +11,7 @@
 //! **The `unsafe` here** is the call of a copy compiled for instructions the baseline
 //! processor lacks, made only after checking that this processor has them. Used by
 //! `conv2d_direct.rs` (LeNet-5's first layer), `pool.rs` (2x2 max pooling) and
-//! `im2col.rs` (col2im's short runs).
+//! `im2col.rs` (col2im for stride 1).
 
 /// Defines a function whose body is compiled three times: for processors with AVX-512,
 /// for those with AVX2 and FMA, and for any x86-64 (or other) processor. Each call
