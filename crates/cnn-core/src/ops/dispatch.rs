@@ -11,7 +11,7 @@
 //! **The `unsafe` here** is the call of a copy compiled for instructions the baseline
 //! processor lacks, made only after checking that this processor has them. Used by
 //! `conv2d_direct.rs` (LeNet-5's first layer), `pool.rs` (2x2 max pooling) and
-//! `im2col.rs` (col2im for stride 1).
+//! `im2col.rs` (im2col, and col2im for stride 1).
 
 /// Defines a function whose body is compiled three times: for processors with AVX-512,
 /// for those with AVX2 and FMA, and for any x86-64 (or other) processor. Each call
@@ -19,23 +19,23 @@
 /// that copy. The loops in the body are the same; only the vector instructions the
 /// compiler may use for them differ.
 macro_rules! best_for_this_processor {
-    ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+    ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? $body:block) => {
         $(#[$meta])*
-        $vis fn $name($($arg: $ty),*) {
+        $vis fn $name($($arg: $ty),*) $(-> $ret)? {
             #[inline(always)] // into each copy below, so that it is compiled with its features
             #[allow(clippy::too_many_arguments)] // as many as the function has
-            fn body($($arg: $ty),*) $body
+            fn body($($arg: $ty),*) $(-> $ret)? $body
 
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
                 #[allow(clippy::too_many_arguments)]
-                fn avx512($($arg: $ty),*) {
+                fn avx512($($arg: $ty),*) $(-> $ret)? {
                     body($($arg),*)
                 }
                 #[target_feature(enable = "avx2,fma")]
                 #[allow(clippy::too_many_arguments)]
-                fn avx2($($arg: $ty),*) {
+                fn avx2($($arg: $ty),*) $(-> $ret)? {
                     body($($arg),*)
                 }
                 let avx2_fma = std::is_x86_feature_detected!("avx2")

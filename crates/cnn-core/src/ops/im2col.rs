@@ -209,65 +209,67 @@ fn unrolled_size(
     Ok((out_h, out_w))
 }
 
-/// The work of [`im2col`], for a geometry already checked.
-pub(crate) fn im2col_chunk(
-    input: ArrayView4<f32>,
-    kernel_h: usize,
-    kernel_w: usize,
-    stride: usize,
-    padding: usize,
-    out_h: usize,
-    out_w: usize,
-) -> Array2<f32> {
-    let (images, channels, height, width) = input.dim();
-    let input = input.as_standard_layout();
-    let source = input
-        .as_slice()
-        .expect("a standard-layout array is one slice");
-    let rows = channels * kernel_h * kernel_w;
-    // The matrix is written once, in order, row after row: zeros where the kernel
-    // sits over the padding, input values elsewhere (no zero-filling first).
-    // (Room for one short run's overshoot past the end: see `extend_with_run`.)
-    let mut columns = Vec::with_capacity(rows * images * out_h * out_w + SHORT_RUN);
-    let add_zeros = |columns: &mut Vec<f32>, count: usize| {
-        if count > 0 {
-            columns.resize(columns.len() + count, 0.0);
-        }
-    };
-    for c in 0..channels {
-        for u in 0..kernel_h {
-            let rows_inside = inside(out_h, u, stride, padding, height);
-            for v in 0..kernel_w {
-                let columns_inside = inside(out_w, v, stride, padding, width);
-                if columns_inside.is_empty() {
-                    add_zeros(&mut columns, images * out_h * out_w); // all padding
-                    continue;
-                }
-                let (left, count) = (columns_inside.start, columns_inside.len());
-                let right = out_w - columns_inside.end;
-                for b in 0..images {
-                    add_zeros(&mut columns, rows_inside.start * out_w); // rows over the top padding
-                    for i in rows_inside.clone() {
-                        let source_row = i * stride + u - padding;
-                        let source_start = ((b * channels + c) * height + source_row) * width;
-                        // j runs over `columns_inside`; the source index is j*S + v - P.
-                        let first = source_start + left * stride + v - padding;
-                        add_zeros(&mut columns, left); // left padding
-                        if stride == 1 {
-                            // The patch row is a contiguous run of the input row: one copy.
-                            extend_with_run(&mut columns, source, first, count);
-                        } else {
-                            columns.extend(source[first..].iter().step_by(stride).take(count));
-                        }
-                        add_zeros(&mut columns, right); // right padding
+best_for_this_processor! {
+    /// The work of [`im2col`], for a geometry already checked.
+    pub(crate) fn im2col_chunk(
+        input: ArrayView4<f32>,
+        kernel_h: usize,
+        kernel_w: usize,
+        stride: usize,
+        padding: usize,
+        out_h: usize,
+        out_w: usize,
+    ) -> Array2<f32> {
+        let (images, channels, height, width) = input.dim();
+        let input = input.as_standard_layout();
+        let source = input
+            .as_slice()
+            .expect("a standard-layout array is one slice");
+        let rows = channels * kernel_h * kernel_w;
+        // The matrix is written once, in order, row after row: zeros where the kernel
+        // sits over the padding, input values elsewhere (no zero-filling first).
+        // (Room for one short run's overshoot past the end: see `extend_with_run`.)
+        let mut columns = Vec::with_capacity(rows * images * out_h * out_w + SHORT_RUN);
+        let add_zeros = |columns: &mut Vec<f32>, count: usize| {
+            if count > 0 {
+                columns.resize(columns.len() + count, 0.0);
+            }
+        };
+        for c in 0..channels {
+            for u in 0..kernel_h {
+                let rows_inside = inside(out_h, u, stride, padding, height);
+                for v in 0..kernel_w {
+                    let columns_inside = inside(out_w, v, stride, padding, width);
+                    if columns_inside.is_empty() {
+                        add_zeros(&mut columns, images * out_h * out_w); // all padding
+                        continue;
                     }
-                    add_zeros(&mut columns, (out_h - rows_inside.end) * out_w); // bottom padding
+                    let (left, count) = (columns_inside.start, columns_inside.len());
+                    let right = out_w - columns_inside.end;
+                    for b in 0..images {
+                        add_zeros(&mut columns, rows_inside.start * out_w); // rows over the top padding
+                        for i in rows_inside.clone() {
+                            let source_row = i * stride + u - padding;
+                            let source_start = ((b * channels + c) * height + source_row) * width;
+                            // j runs over `columns_inside`; the source index is j*S + v - P.
+                            let first = source_start + left * stride + v - padding;
+                            add_zeros(&mut columns, left); // left padding
+                            if stride == 1 {
+                                // The patch row is a contiguous run of the input row: one copy.
+                                extend_with_run(&mut columns, source, first, count);
+                            } else {
+                                columns.extend(source[first..].iter().step_by(stride).take(count));
+                            }
+                            add_zeros(&mut columns, right); // right padding
+                        }
+                        add_zeros(&mut columns, (out_h - rows_inside.end) * out_w); // bottom padding
+                    }
                 }
             }
         }
-    }
-    Array2::from_shape_vec((rows, images * out_h * out_w), columns)
-        .expect("every row was written with B*H'*W' values")
+        Array2::from_shape_vec((rows, images * out_h * out_w), columns)
+            .expect("every row was written with B*H'*W' values")
+}
 }
 
 /// Runs of at most this many values are copied [`SHORT_RUN`] at a time.
@@ -282,6 +284,7 @@ const SHORT_RUN: usize = 16;
 /// the values after the run are cut off again; the next run overwrites that space.
 /// The matrix gets exactly the same values either way. `columns` must have room for
 /// `SHORT_RUN` values past its final length, which `im2col_chunk` reserves.
+#[inline(always)] // into each processor's copy of `im2col_chunk`
 fn extend_with_run(columns: &mut Vec<f32>, source: &[f32], first: usize, count: usize) {
     let fits = count <= SHORT_RUN
         && first + SHORT_RUN <= source.len()

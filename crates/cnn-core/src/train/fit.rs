@@ -211,12 +211,27 @@ impl<'a> Images<'a> {
     /// # Panics
     /// If an index is past the last image.
     pub fn select(&self, indices: &[usize]) -> Array4<f32> {
-        match self {
-            Images::Floats(images) => images.select(Axis(0), indices),
-            Images::Bytes { pixels, values } => {
-                pixels.select(Axis(0), indices).mapv(|b| values[b as usize])
+        // Image after image, each read in order: one pass over the batch's values.
+        // (`ArrayBase::select` followed by `mapv` gives the same array in two passes,
+        // the first of them value by value.)
+        let (_, channels, height, width) = match self {
+            Images::Floats(images) => images.dim(),
+            Images::Bytes { pixels, .. } => pixels.dim(),
+        };
+        let mut floats = Vec::with_capacity(indices.len() * channels * height * width);
+        for &i in indices {
+            match self {
+                Images::Floats(images) => floats.extend(images.index_axis(Axis(0), i).iter()),
+                Images::Bytes { pixels, values } => floats.extend(
+                    pixels
+                        .index_axis(Axis(0), i)
+                        .iter()
+                        .map(|&b| values[b as usize]),
+                ),
             }
         }
+        Array4::from_shape_vec((indices.len(), channels, height, width), floats)
+            .expect("one image of C*H*W values per index")
     }
 
     /// All the images as the network's inputs: `[N, C, H, W]`.
@@ -713,6 +728,30 @@ mod tests {
         );
         assert_eq!(first.labels, &[0, 1, 0]);
         assert_eq!(examples.first(10).labels.len(), 4);
+    }
+
+    #[test]
+    fn selected_images_are_whole_and_in_the_order_asked() {
+        let pixels = Array4::from_shape_fn((5, 2, 3, 4), |(n, c, y, x)| {
+            (n * 24 + c * 12 + y * 4 + x) as u8
+        });
+        let values: [f32; 256] = std::array::from_fn(|b| b as f32 * 0.5 - 3.0);
+        let floats = pixels.mapv(|b| values[b as usize]);
+        let picked = [4, 0, 4, 2];
+        let expected = floats.select(Axis(0), &picked);
+        let bytes = Images::Bytes {
+            pixels: pixels.view(),
+            values: &values,
+        };
+        assert_eq!(bytes.select(&picked), expected);
+        assert_eq!(Images::Floats(floats.view()).select(&picked), expected);
+        // A view whose axes are not in memory order reads each image in logical order.
+        let swapped = floats.view().permuted_axes([0, 1, 3, 2]);
+        assert_eq!(
+            Images::Floats(swapped).select(&picked),
+            swapped.select(Axis(0), &picked)
+        );
+        assert_eq!(bytes.select(&[]).dim(), (0, 2, 3, 4));
     }
 
     #[test]
