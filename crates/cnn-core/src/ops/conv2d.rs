@@ -22,6 +22,7 @@ use ndarray::{
 
 use crate::error::{CnnError, Result};
 use crate::ops::conv2d_direct::conv2d_one_channel;
+use crate::ops::conv2d_input_gradient::{Geometry, WeightsByTap, input_gradient_stride_one};
 use crate::ops::im2col::{col2im_chunk, im2col_chunk};
 use crate::ops::matmul::{matmul, matmul_into};
 use crate::shape::{check_count, output_size};
@@ -414,6 +415,9 @@ pub(crate) fn conv2d_gradient_shape(
 /// d_b[f]    = sum of row f of d_Y
 /// ```
 ///
+/// For stride 1 the last two lines are computed together, one output row at a time,
+/// without the `d_columns` matrix (`conv2d_input_gradient.rs`): the same bits.
+///
 /// Each chunk of [`IMAGES_PER_CHUNK`] images runs on its own thread; the chunks'
 /// weight and bias gradients are then added in chunk order, so the result does not
 /// depend on the number of threads.
@@ -482,6 +486,8 @@ pub fn conv2d_parameter_gradients(
 /// d_columns = Wm^T · d_Y,   d_x = col2im(d_columns)
 /// ```
 ///
+/// (for stride 1 both at once, without the `d_columns` matrix: see [`conv2d_backward`]).
+///
 /// # Errors
 /// The same as [`conv2d_backward_naive`].
 pub fn conv2d_input_gradient(
@@ -500,6 +506,17 @@ pub fn conv2d_input_gradient(
         .expect("a 4-D weight reshapes to 2-D");
     let positions = out_h * out_w;
     let mut d_input = Array4::zeros(input_shape);
+    if stride == 1 {
+        // The same numbers without the matrix of column gradients.
+        let by_tap = WeightsByTap::new(weight);
+        let geometry = input_gradient_geometry(weight.dim(), padding, out_h, out_w);
+        d_input
+            .axis_chunks_iter_mut(Axis(0), IMAGES_PER_CHUNK)
+            .into_par_iter()
+            .zip(d_out.axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK))
+            .for_each(|(d_x, d_y)| input_gradient_stride_one(&by_tap, d_y, d_x, geometry));
+        return Ok(d_input);
+    }
     d_input
         .axis_chunks_iter_mut(Axis(0), IMAGES_PER_CHUNK)
         .into_par_iter()
@@ -522,6 +539,24 @@ pub fn conv2d_input_gradient(
             }
         });
     Ok(d_input)
+}
+
+/// The sizes [`input_gradient_stride_one`] needs, for a weight `[F, C, KH, KW]`.
+fn input_gradient_geometry(
+    (filters, channels, kernel_h, kernel_w): (usize, usize, usize, usize),
+    padding: usize,
+    out_h: usize,
+    out_w: usize,
+) -> Geometry {
+    Geometry {
+        filters,
+        channels,
+        kernel_h,
+        kernel_w,
+        padding,
+        out_h,
+        out_w,
+    }
 }
 
 /// One image's output gradient as a matrix with one row per filter, the layout of
@@ -583,6 +618,10 @@ fn backward_by_chunks(
             .collect(),
         None => (0..chunk_count).map(|_| None).collect(),
     };
+    let by_tap = (stride == 1).then(|| {
+        let geometry = input_gradient_geometry(weight.dim(), padding, out_h, out_w);
+        (WeightsByTap::new(weight), geometry)
+    });
     let positions = out_h * out_w;
     let chunk_gradients: Vec<(Array2<f32>, Array1<f32>)> = patches
         .chunks
@@ -603,18 +642,25 @@ fn backward_by_chunks(
             let mut d_weight = Array2::zeros((filters, patch).f()); // [F, C*KH*KW]
             matmul_into(d_maps.view(), columns.t(), d_weight.view_mut(), false); // [F, B*H'*W'] x [B*H'*W', C*KH*KW]
             let d_bias = d_maps.map_axis(Axis(1), |row| row.sum()); // [F]
-            if let Some(d_x) = d_x {
-                let d_columns = matmul(weight_matrix.t(), d_maps.view()); // [C*KH*KW, F] x [F, B*H'*W']
-                col2im_chunk(
-                    d_columns.view(),
-                    d_x,
-                    kernel_h,
-                    kernel_w,
-                    stride,
-                    padding,
-                    out_h,
-                    out_w,
-                );
+            match (d_x, &by_tap) {
+                (Some(d_x), Some((weights, geometry))) => {
+                    // Stride 1: the same as below, without the matrix of column gradients.
+                    input_gradient_stride_one(weights, d_y, d_x, *geometry);
+                }
+                (Some(d_x), None) => {
+                    let d_columns = matmul(weight_matrix.t(), d_maps.view()); // [C*KH*KW, F] x [F, B*H'*W']
+                    col2im_chunk(
+                        d_columns.view(),
+                        d_x,
+                        kernel_h,
+                        kernel_w,
+                        stride,
+                        padding,
+                        out_h,
+                        out_w,
+                    );
+                }
+                (None, _) => {}
             }
             (d_weight, d_bias)
         })

@@ -10,8 +10,9 @@
 //!
 //! **The `unsafe` here** is the call of a copy compiled for instructions the baseline
 //! processor lacks, made only after checking that this processor has them. Used by
-//! `conv2d_direct.rs` (LeNet-5's first layer), `pool.rs` (2x2 max pooling) and
-//! `im2col.rs` (im2col, and col2im for stride 1).
+//! `conv2d_direct.rs` (LeNet-5's first layer), `conv2d_input_gradient.rs` (the input
+//! gradient of a stride-1 convolution), `pool.rs` (2x2 max pooling) and `im2col.rs`
+//! (im2col, and col2im for stride 1).
 
 /// Defines a function whose body is compiled three times: for processors with AVX-512,
 /// for those with AVX2 and FMA, and for any x86-64 (or other) processor. Each call

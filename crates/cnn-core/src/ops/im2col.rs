@@ -412,7 +412,10 @@ fn col2im_stride_one(
                             // column j = q0 + l + P - v puts there (none if j is outside 0..W').
                             let shift = (q0 + padding).wrapping_sub(v);
                             let first = run_start.wrapping_add(shift); // where j of lane 0 is
-                            if first <= d_columns.len().saturating_sub(SHORT_RUN) {
+                            if first
+                                .checked_add(SHORT_RUN)
+                                .is_some_and(|end| end <= d_columns.len())
+                            {
                                 // All SHORT_RUN values are loaded at once, as a vector, and
                                 // the lanes whose j is outside the run add +0.0 instead
                                 // (their bits masked off). That changes no sum: each started
@@ -593,5 +596,15 @@ mod tests {
             e.to_string(),
             "col2im columns: expected shape [9, 4] (C*KH*KW, B*H'*W'), got [3, 3]"
         );
+    }
+
+    #[test]
+    fn col2im_of_fewer_values_than_a_vector() {
+        // One pixel, one 1x1 tap: the stride-1 loop must not read a whole vector of
+        // columns from a matrix that holds a single value.
+        let d_input = col2im(array![[0.5f32]].view(), [1, 1, 1, 1], 1, 1, 1, 0).unwrap();
+        assert_eq!(d_input.into_raw_vec_and_offset().0, vec![0.5]);
+        let d_input = col2im(array![[1.0f32, 2.0, 3.0]].view(), [1, 1, 1, 3], 1, 1, 1, 0).unwrap();
+        assert_eq!(d_input.into_raw_vec_and_offset().0, vec![1.0, 2.0, 3.0]);
     }
 }

@@ -11,6 +11,7 @@ pub mod activation;
 pub mod conv1d;
 pub mod conv2d;
 pub mod conv2d_direct;
+mod conv2d_input_gradient;
 mod dispatch;
 pub mod im2col;
 pub mod linear;
