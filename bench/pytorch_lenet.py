@@ -127,7 +127,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=4,
                         help="epochs timed on each side, taking turns (the fastest counts)")
     parser.add_argument("--write", action="store_true",
-                        help="also write the result to book/generated/ch06/pytorch_comparison.md")
+                        help="also write the result to book/generated/ch06/pytorch_comparison_threads_N.md "
+                             "(and its Chinese twin)")
     args = parser.parse_args()
     if args.threads < 1 or args.rounds < 1 or args.batch_size < 1 or args.learning_rate <= 0:
         raise SystemExit("--threads, --rounds and --batch-size must be at least 1, "
@@ -166,23 +167,35 @@ def main():
         print("WARNING: the machine was busy during the measurement (other work shared the cores); "
               "these numbers are not the machine's. Measure again when nothing else runs.")
     if args.write:
+        name = f"pytorch_comparison_threads_{args.threads}.md"
         if busy:
-            raise SystemExit("not writing book/generated/ch06/pytorch_comparison.md: "
-                             "the machine was busy")
-        table = (
-            "| one epoch of LeNet-5, batch 64, SGD with momentum, "
-            f"{args.threads} threads, fastest of {args.rounds} | seconds |\n"
-            "|---|---:|\n"
-            f"| PyTorch {torch.__version__} (CPU) | {torch_seconds:.2f} |\n"
-            f"| cnn-core (this book) | {rust_seconds:.2f} |\n"
-            f"| ratio cnn-core / PyTorch | {ratio:.2f} |\n"
-            f"| load average during the runs | {min(loads):.1f} to {busiest:.1f} |\n"
-        )
-        path = ROOT / "book" / "generated" / "ch06" / "pytorch_comparison.md"
-        temporary = path.with_suffix(".md.tmp")
-        temporary.write_text(table)
-        temporary.replace(path)  # whole or not at all
-
+            raise SystemExit(f"not writing book/generated/ch06/{name}: the machine was busy")
+        rows = {
+            "en": (
+                "| one epoch of LeNet-5, batch 64, SGD with momentum, "
+                f"{args.threads} threads, fastest of {args.rounds} | seconds |\n"
+                "|---|---:|\n"
+                f"| PyTorch {torch.__version__} (CPU) | {torch_seconds:.2f} |\n"
+                f"| cnn-core (this book) | {rust_seconds:.2f} |\n"
+                f"| ratio cnn-core / PyTorch | {ratio:.2f} |\n"
+                f"| load average during the runs | {min(loads):.1f} to {busiest:.1f} |\n"
+            ),
+            "zh-CN": (
+                "| LeNet-5 训练一轮，批量大小 64，动量 SGD，"
+                f"{args.threads} 个线程，{args.rounds} 轮中最快的一轮 | 用时（秒） |\n"
+                "|---|---:|\n"
+                f"| PyTorch {torch.__version__}（CPU） | {torch_seconds:.2f} |\n"
+                f"| cnn-core（本书） | {rust_seconds:.2f} |\n"
+                f"| 比值 cnn-core / PyTorch | {ratio:.2f} |\n"
+                f"| 运行期间的平均负载 | {min(loads):.1f} 到 {busiest:.1f} |\n"
+            ),
+        }
+        for language, table in rows.items():
+            folder = ROOT / "book" / "generated" / ("ch06" if language == "en" else f"{language}/ch06")
+            path = folder / name
+            temporary = path.with_suffix(".md.tmp")
+            temporary.write_text(table)
+            temporary.replace(path)  # whole or not at all
 
 if __name__ == "__main__":
     main()

@@ -122,7 +122,7 @@ pub fn training_progress(epochs: usize) -> impl FnMut(Progress) {
                 bar.finish_and_clear();
             }
             println!(
-                "epoch {}: loss {:.4}, train accuracy {:.2}%, test accuracy {:.2}% ({:.1} s)",
+                "epoch {}: loss {:.4}, train accuracy {:.2}%, test accuracy {:.2}% ({:.2} s)",
                 stats.epoch,
                 stats.train_loss,
                 100.0 * stats.train_accuracy,

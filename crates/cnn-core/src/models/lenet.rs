@@ -266,7 +266,7 @@ impl MnistData {
     /// with the training set's statistics.
     ///
     /// # Errors
-    /// Those of [`load_mnist`], and images that are not 28x28.
+    /// Those of [`load_mnist`](crate::data::mnist::load_mnist), and images that are not 28x28.
     pub fn load(dir: &Path) -> Result<MnistData> {
         let (train_pixels, train_labels) = load_mnist_pixels(dir, Split::Train)?;
         let (test_pixels, test_labels) = load_mnist_pixels(dir, Split::Test)?;
@@ -316,7 +316,7 @@ impl MnistData {
             .mapv(pixel_value)
     }
 
-    /// The training images and their labels, for [`fit`](crate::train::fit).
+    /// The training images and their labels, for [`fit`](crate::train::fit()).
     pub fn train(&self) -> Examples<'_> {
         Examples {
             images: Images::Bytes {

@@ -8,8 +8,8 @@ use crate::nn::layers::{Conv2d, Dense, Pool2d};
 use crate::nn::tensor::{Tensor, TensorView};
 use crate::ops::activation::{relu, relu_backward, sigmoid, sigmoid_backward, tanh, tanh_backward};
 use crate::ops::conv2d::{
-    Patches, conv2d_backward_from_patches, conv2d_input_gradient, conv2d_parameter_gradients,
-    unroll_patches,
+    Patches, conv2d_backward_from_patches, conv2d_gradients_from_input, conv2d_input_gradient,
+    conv2d_parameter_gradients, trains_directly,
 };
 use crate::ops::conv2d_direct::conv2d_one_channel_parameter_gradients;
 use crate::ops::linear::{flatten, flatten_backward, linear_backward, linear_input_gradient};
@@ -137,6 +137,18 @@ impl Layer {
             // A convolution of one-channel images is computed directly (no patches);
             // its backward pass needs only the saved input.
             Layer::Conv2d(conv) if conv.weight.dim().1 == 1 => {
+                (conv.forward(input.maps()?)?.into(), Kept::Nothing)
+            }
+            // A stride-1 convolution that is trained directly keeps nothing either: its
+            // backward pass, too, reads the saved input itself.
+            Layer::Conv2d(conv)
+                if trains_directly(
+                    input.maps()?.dim(),
+                    conv.weight.dim(),
+                    conv.stride,
+                    conv.padding,
+                ) =>
+            {
                 (conv.forward(input.maps()?)?.into(), Kept::Nothing)
             }
             // Any other convolution keeps its unrolled patches: its backward pass needs them.
@@ -352,7 +364,7 @@ fn conv_backward(
         let d_input = conv2d_input_gradient(weight, d_out, [n, c, h, w], stride, padding)?;
         return Ok((Some(d_input.into()), None));
     }
-    let (_, channels, kernel_h, kernel_w) = weight.dim();
+    let channels = weight.dim().1;
     if channels == 1 && !input_gradient {
         // A first layer on one-channel images: the direct gradients, from the input.
         let input = cache.saved.maps()?;
@@ -364,13 +376,16 @@ fn conv_backward(
         };
         return Ok((None, Some(parameters)));
     }
-    let unrolled;
-    let patches = match &cache.kept {
-        Kept::Patches(patches) => patches,
-        _ => {
-            unrolled = unroll_patches(cache.saved.maps()?, kernel_h, kernel_w, stride, padding)?;
-            &unrolled
-        }
+    let Kept::Patches(patches) = &cache.kept else {
+        // No patches kept: directly from the saved input, or from patches unrolled now.
+        let input = cache.saved.maps()?;
+        let (d_input, d_weight, d_bias) =
+            conv2d_gradients_from_input(input, weight, d_out, stride, padding, input_gradient)?;
+        let parameters = ParameterGradients {
+            weight: d_weight.into_dyn(),
+            bias: d_bias,
+        };
+        return Ok((d_input.map(Tensor::from), Some(parameters)));
     };
     let (d_input, d_weight, d_bias) = if input_gradient {
         let gradients = conv2d_backward_from_patches(patches, weight, d_out, stride, padding)?;

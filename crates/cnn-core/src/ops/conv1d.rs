@@ -86,7 +86,7 @@ pub struct Conv1dGradients {
     pub d_input: Array3<f32>,
     /// `dL/dW`: [F, C, K].
     pub d_weight: Array3<f32>,
-    /// `dL/db`: [F].
+    /// `dL/db`: `[F]`.
     pub d_bias: Array1<f32>,
 }
 

@@ -7,7 +7,12 @@
 //! unrolls every patch of a chunk of images into the columns of a matrix, so the
 //! chunk's convolution becomes one matrix multiply ([`matmul_into`]), and the chunks
 //! run on separate threads. An input with one channel is convolved directly instead
-//! ([`crate::ops::conv2d_direct`]), where im2col would only copy.
+//! ([`crate::ops::conv2d_direct`]), where im2col would only copy. A stride-1 convolution
+//! of several channels is computed directly too, from the padded images
+//! (`conv2d_stride_one.rs`, `conv2d_input_gradient.rs`), where that adds every sum's terms
+//! in the matrix multiply's order ([`trains_directly`]): the same numbers, bit for bit,
+//! without the matrix of patches. The im2col path is still what the book shows, and the
+//! reference the direct loops are tested against.
 //!
 //! Deep-learning libraries (PyTorch's `Conv2d`, Keras's `Conv2D`) compute
 //! *cross-correlation*: the kernel is laid over the input as it is, not flipped. The
@@ -23,6 +28,10 @@ use ndarray::{
 use crate::error::{CnnError, Result};
 use crate::ops::conv2d_direct::conv2d_one_channel;
 use crate::ops::conv2d_input_gradient::{Geometry, WeightsByTap, input_gradient_stride_one};
+use crate::ops::conv2d_stride_one::{
+    FilterVectors, Sizes, forward_chunk, forward_is_direct, weight_gradient_block,
+    weight_gradient_chunk,
+};
 use crate::ops::im2col::{col2im_chunk, im2col_chunk};
 use crate::ops::matmul::{matmul, matmul_into};
 use crate::shape::{check_count, output_size};
@@ -251,11 +260,28 @@ fn conv2d_by_chunks(
         .expect("a 4-D weight reshapes to 2-D");
     let positions = out_h * out_w;
     let mut output = Array4::zeros(output_shape);
+    // Without patches to keep, a stride-1 convolution is computed directly where that
+    // gives the same bits.
+    let direct = (stride == 1 && !keep_patches)
+        .then(|| stride_one_sizes(input.dim(), weight.dim(), padding));
+    let filter_vectors = direct.map(|_| FilterVectors::new(weight));
     let kept: Vec<Option<Array2<f32>>> = input
         .axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK)
         .into_par_iter()
         .zip(output.axis_chunks_iter_mut(Axis(0), IMAGES_PER_CHUNK))
         .map(|(x, mut y)| {
+            if let Some(sizes) = direct.filter(|sizes| forward_is_direct(sizes, x.dim().0)) {
+                // Stride 1: the same numbers, without the patches (`conv2d_stride_one.rs`).
+                let bias = bias.to_vec();
+                forward_chunk(
+                    x,
+                    filter_vectors.as_ref().expect("made with `direct`"),
+                    &bias,
+                    sizes,
+                    y,
+                );
+                return None;
+            }
             let columns = im2col_chunk(x, kernel_h, kernel_w, stride, padding, out_h, out_w); // [B, C, H, W] -> [C*KH*KW, B*H'*W']
             let mut maps = Array2::zeros((filters, columns.ncols())); // [F, B*H'*W']
             for (mut map, &b) in maps.outer_iter_mut().zip(bias.iter()) {
@@ -310,7 +336,7 @@ pub struct Conv2dGradients {
     pub d_input: Array4<f32>,
     /// `dL/dW`: [F, C, KH, KW].
     pub d_weight: Array4<f32>,
-    /// `dL/db`: [F].
+    /// `dL/db`: `[F]`.
     pub d_bias: Array1<f32>,
 }
 
@@ -431,10 +457,86 @@ pub fn conv2d_backward(
     stride: usize,
     padding: usize,
 ) -> Result<Conv2dGradients> {
+    let (d_input, d_weight, d_bias) =
+        conv2d_gradients_from_input(input, weight, d_out, stride, padding, true)?;
+    Ok(Conv2dGradients {
+        d_input: d_input.expect("asked for"),
+        d_weight,
+        d_bias,
+    })
+}
+
+/// The weight and bias gradients of a convolution, and its input gradient if
+/// `input_gradient`, from its input: computed directly where the convolution
+/// [`trains_directly`], from unrolled patches elsewhere.
+///
+/// # Errors
+/// The same as [`conv2d_backward_naive`].
+#[allow(clippy::type_complexity)] // the three gradients, the first optional
+pub fn conv2d_gradients_from_input(
+    input: ArrayView4<f32>,
+    weight: ArrayView4<f32>,
+    d_out: ArrayView4<f32>,
+    stride: usize,
+    padding: usize,
+    input_gradient: bool,
+) -> Result<(Option<Array4<f32>>, Array4<f32>, Array1<f32>)> {
     conv2d_gradient_shape(input.dim(), weight.dim(), d_out.dim(), stride, padding)?;
     let (_, _, kernel_h, kernel_w) = weight.dim();
-    let patches = unroll_patches(input, kernel_h, kernel_w, stride, padding)?;
-    conv2d_backward_from_patches(&patches, weight, d_out, stride, padding)
+    let mut d_input = input_gradient.then(|| Array4::zeros(input.dim()));
+    let (d_weight, d_bias) = if trains_directly(input.dim(), weight.dim(), stride, padding) {
+        let sizes = stride_one_sizes(input.dim(), weight.dim(), padding);
+        let source = Source::Input(input, sizes);
+        backward_by_chunks(source, weight, d_out, stride, padding, d_input.as_mut())?
+    } else {
+        let patches = unroll_patches(input, kernel_h, kernel_w, stride, padding)?;
+        let source = Source::Patches(&patches);
+        backward_by_chunks(source, weight, d_out, stride, padding, d_input.as_mut())?
+    };
+    Ok((d_input, d_weight, d_bias))
+}
+
+/// Whether a convolution of an input of this shape is trained directly, without im2col
+/// (`conv2d_stride_one.rs`): stride 1, more than one input channel, and shapes for which
+/// the direct loops add the terms as the matrix multiply does (so that the numbers are
+/// the same bits either way). Its forward pass then keeps no patches.
+pub fn trains_directly(
+    input_shape: (usize, usize, usize, usize),
+    weight_shape: (usize, usize, usize, usize),
+    stride: usize,
+    padding: usize,
+) -> bool {
+    let (images, channels, height, width) = input_shape;
+    let (_, _, kernel_h, kernel_w) = weight_shape;
+    let fits = height + 2 * padding >= kernel_h && width + 2 * padding >= kernel_w;
+    if stride != 1 || channels < 2 || images == 0 || !fits {
+        return false;
+    }
+    let sizes = stride_one_sizes(input_shape, weight_shape, padding);
+    // The chunks' sizes: full ones, and the last one.
+    let last = images - (images - 1) / IMAGES_PER_CHUNK * IMAGES_PER_CHUNK;
+    [images.min(IMAGES_PER_CHUNK), last].iter().all(|&chunk| {
+        forward_is_direct(&sizes, chunk) && weight_gradient_block(&sizes, chunk).is_some()
+    })
+}
+
+/// The sizes of a stride-1 convolution whose shapes were checked.
+fn stride_one_sizes(
+    (_, channels, height, width): (usize, usize, usize, usize),
+    (filters, _, kernel_h, kernel_w): (usize, usize, usize, usize),
+    padding: usize,
+) -> Sizes {
+    Sizes {
+        filters,
+        channels,
+        kernel_h,
+        kernel_w,
+        padding,
+        height,
+        width,
+        out_h: height + 2 * padding - kernel_h + 1,
+        out_w: width + 2 * padding - kernel_w + 1,
+    }
 }
 // ANCHOR_END: conv2d_backward_fast
 
@@ -451,8 +553,14 @@ pub fn conv2d_backward_from_patches(
     padding: usize,
 ) -> Result<Conv2dGradients> {
     let mut d_input = Array4::zeros(patches.input_shape);
-    let (d_weight, d_bias) =
-        backward_by_chunks(patches, weight, d_out, stride, padding, Some(&mut d_input))?;
+    let (d_weight, d_bias) = backward_by_chunks(
+        Source::Patches(patches),
+        weight,
+        d_out,
+        stride,
+        padding,
+        Some(&mut d_input),
+    )?;
     Ok(Conv2dGradients {
         d_input,
         d_weight,
@@ -473,7 +581,14 @@ pub fn conv2d_parameter_gradients(
     stride: usize,
     padding: usize,
 ) -> Result<(Array4<f32>, Array1<f32>)> {
-    backward_by_chunks(patches, weight, d_out, stride, padding, None)
+    backward_by_chunks(
+        Source::Patches(patches),
+        weight,
+        d_out,
+        stride,
+        padding,
+        None,
+    )
 }
 
 /// The input gradient of [`conv2d_backward`] alone, for when the weights are fixed
@@ -573,39 +688,49 @@ fn image_gradient_matrix<'a>(d_y: ArrayView3<'a, f32>) -> CowArray<'a, f32, Ix2>
         .expect("a standard-layout array reshapes to 2-D")
 }
 
+/// Where [`backward_by_chunks`] takes the weight gradient's inputs from: the patches the
+/// forward pass unrolled, or (for a stride-1 convolution that [`trains_directly`]) the
+/// input itself.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    Patches(&'a Patches),
+    Input(ArrayView4<'a, f32>, Sizes),
+}
+
 /// The work of the fast backward passes: per chunk, `d_Wm = d_Y · columns^T` and
 /// `d_b`, and if `d_input` is given, `d_columns = Wm^T · d_Y` put back by col2im; the
 /// chunks' gradients are added in chunk order.
 fn backward_by_chunks(
-    patches: &Patches,
+    source: Source,
     weight: ArrayView4<f32>,
     d_out: ArrayView4<f32>,
     stride: usize,
     padding: usize,
     d_input: Option<&mut Array4<f32>>,
 ) -> Result<(Array4<f32>, Array1<f32>)> {
-    let (_, filters, out_h, out_w) = conv2d_gradient_shape(
-        patches.input_shape,
-        weight.dim(),
-        d_out.dim(),
-        stride,
-        padding,
-    )?;
+    let input_shape = match source {
+        Source::Patches(patches) => patches.input_shape,
+        Source::Input(input, _) => input.dim(),
+    };
+    let (_, filters, out_h, out_w) =
+        conv2d_gradient_shape(input_shape, weight.dim(), d_out.dim(), stride, padding)?;
     let (_, channels, kernel_h, kernel_w) = weight.dim();
     let patch = channels * kernel_h * kernel_w;
-    let chunk_count = patches.input_shape.0.div_ceil(IMAGES_PER_CHUNK);
-    let chunks_fit = patches.chunks.len() == chunk_count
-        && patches
-            .chunks
-            .iter()
-            .all(|columns| columns.nrows() == patch);
-    if !chunks_fit {
-        return Err(CnnError::mismatch(format!(
-            "conv2d backward: the patches were unrolled for another kernel or batch \
+    let chunk_count = input_shape.0.div_ceil(IMAGES_PER_CHUNK);
+    if let Source::Patches(patches) = source {
+        let chunks_fit = patches.chunks.len() == chunk_count
+            && patches
+                .chunks
+                .iter()
+                .all(|columns| columns.nrows() == patch);
+        if !chunks_fit {
+            return Err(CnnError::mismatch(format!(
+                "conv2d backward: the patches were unrolled for another kernel or batch \
              ({} chunks for a batch of {}, kernel [{channels}, {kernel_h}, {kernel_w}])",
-            patches.chunks.len(),
-            patches.input_shape.0
-        )));
+                patches.chunks.len(),
+                patches.input_shape.0
+            )));
+        }
     }
     let weight_matrix = weight
         .to_shape((filters, patch)) // [F, C, KH, KW] -> [F, C*KH*KW]
@@ -623,24 +748,47 @@ fn backward_by_chunks(
         (WeightsByTap::new(weight), geometry)
     });
     let positions = out_h * out_w;
-    let chunk_gradients: Vec<(Array2<f32>, Array1<f32>)> = patches
-        .chunks
-        .par_iter()
-        .zip(d_out.axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK))
+    let chunk_gradients: Vec<(Array2<f32>, Array1<f32>)> = d_out
+        .axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK)
+        .into_par_iter()
+        .enumerate()
         .zip(d_input_chunks)
-        .map(|((columns, d_y), d_x)| {
+        .map(|((k, d_y), d_x)| {
             // The chunk's output gradient in the layout of the forward product.
-            let mut d_maps = Array2::zeros((filters, columns.ncols())); // [F, B*H'*W']
+            let mut d_maps = Array2::zeros((filters, d_y.dim().0 * positions)); // [F, B*H'*W']
             for (b, d_y) in d_y.outer_iter().enumerate() {
                 let d_y = image_gradient_matrix(d_y); // [F, H', W'] -> [F, H'*W']
                 d_maps
                     .slice_mut(s![.., b * positions..(b + 1) * positions])
                     .assign(&d_y);
             }
-            // Column-major, so that `gemm` repacks the small `d_maps` for its kernel,
-            // not the large `columns` (both are multiplied along their rows).
-            let mut d_weight = Array2::zeros((filters, patch).f()); // [F, C*KH*KW]
-            matmul_into(d_maps.view(), columns.t(), d_weight.view_mut(), false); // [F, B*H'*W'] x [B*H'*W', C*KH*KW]
+            let d_weight = match source {
+                Source::Patches(patches) => {
+                    let columns = &patches.chunks[k]; // [C*KH*KW, B*H'*W']
+                    // Column-major, so that `gemm` repacks the small `d_maps` for its
+                    // kernel, not the large `columns` (both are multiplied along their rows).
+                    let mut d_weight = Array2::zeros((filters, patch).f()); // [F, C*KH*KW]
+                    matmul_into(d_maps.view(), columns.t(), d_weight.view_mut(), false); // [F, B*H'*W'] x [B*H'*W', C*KH*KW]
+                    d_weight
+                }
+                Source::Input(input, sizes) => {
+                    // The same product's terms, in the same order, from the input itself.
+                    let x = input.slice(s![
+                        k * IMAGES_PER_CHUNK..k * IMAGES_PER_CHUNK + d_y.dim().0,
+                        ..,
+                        ..,
+                        ..
+                    ]);
+                    let block = weight_gradient_block(&sizes, x.dim().0)
+                        .expect("the caller checked that every chunk is computed directly");
+                    let mut d_weight = Array2::zeros((filters, patch)); // [F, C*KH*KW]
+                    let slice = d_weight
+                        .as_slice_mut()
+                        .expect("a fresh matrix is one slice");
+                    weight_gradient_chunk(x, d_y, sizes, block, slice);
+                    d_weight
+                }
+            };
             let d_bias = d_maps.map_axis(Axis(1), |row| row.sum()); // [F]
             match (d_x, &by_tap) {
                 (Some(d_x), Some((weights, geometry))) => {

@@ -13,7 +13,7 @@
 //! one multiply-add on a row of evenly spaced inputs, which the compiler turns into
 //! vector instructions. The two loops are compiled three times, for AVX-512, for AVX2
 //! and for the baseline processor, and each call runs the best copy the processor has
-//! ([`best_for_this_processor!`](crate::ops::dispatch)). Every multiply-add is one `mul_add`, rounded once
+//! (`best_for_this_processor!` in `dispatch.rs`). Every multiply-add is one `mul_add`, rounded once
 //! and exactly on every processor, so all three copies give the same numbers.
 //!
 //! [`conv2d`](crate::ops::conv2d::conv2d) and the convolution layer call these for a

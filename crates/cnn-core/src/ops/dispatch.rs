@@ -10,8 +10,8 @@
 //!
 //! **The `unsafe` here** is the call of a copy compiled for instructions the baseline
 //! processor lacks, made only after checking that this processor has them. Used by
-//! `conv2d_direct.rs` (LeNet-5's first layer), `conv2d_input_gradient.rs` (the input
-//! gradient of a stride-1 convolution), `pool.rs` (2x2 max pooling) and `im2col.rs`
+//! `conv2d_direct.rs` (LeNet-5's first layer), `conv2d_stride_one.rs` and
+//! `conv2d_input_gradient.rs` (stride-1 convolutions of several channels), `pool.rs` (2x2 max pooling) and `im2col.rs`
 //! (im2col, and col2im for stride 1).
 
 /// Defines a function whose body is compiled three times: for processors with AVX-512,

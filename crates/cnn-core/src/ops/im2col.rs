@@ -25,7 +25,7 @@ use crate::shape::{check_count, output_size, padded_size};
 /// Column `i*W' + j` holds the patch under the kernel when it sits at output position
 /// `(i, j)`, in the same order as the weight's `[C, KH, KW]` entries. Reshape the
 /// weight [F, C, KH, KW] to a matrix [F, C*KH*KW]; its row `f` times column
-/// `i*W' + j` is then exactly the triple sum of [`conv2d_naive`]'s formula for
+/// `i*W' + j` is then exactly the triple sum of [`conv2d_naive`](crate::ops::conv2d::conv2d_naive)'s formula for
 /// `y[f, i, j]`. The price is memory: every input value is copied into up to
 /// `KH*KW` columns.
 ///

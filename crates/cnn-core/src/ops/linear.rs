@@ -60,7 +60,7 @@ pub struct LinearGradients {
     pub d_input: Array2<f32>,
     /// `dL/dW`: [O, I].
     pub d_weight: Array2<f32>,
-    /// `dL/db`: [O].
+    /// `dL/db`: `[O]`.
     pub d_bias: Array1<f32>,
 }
 

@@ -20,7 +20,8 @@
 //! Reproducibility: `gemm` runs here on the calling thread only
 //! ([`gemm_common::Parallelism::None`]); the convolutions split their work into chunks of a
 //! fixed number of images themselves, so how a product is computed never depends on
-//! the number of threads.
+//! the number of threads. `gemm_term_block` writes down in which order the kernels add
+//! each element's terms, for the direct convolutions that add them in the same order.
 
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
@@ -165,6 +166,56 @@ unsafe fn gemm_views(
             gemm_common::Parallelism::None,
         );
     }
+}
+
+/// How the `gemm` kernels add up the `K` terms of each element of a product, for a direct
+/// loop that must give the same bits: in blocks of the returned number of terms, taken in
+/// order, each block's terms added one `mul_add` at a time onto a sum that starts at zero,
+/// and each block's sum then added onto the element (the first block's sum *is* the
+/// element, unless the product accumulates). `None` where `gemm` would add them some other
+/// way (its kernels for tiny products and for vectors), or where this processor runs no
+/// vector kernel of `gemm`: there the caller uses [`matmul_into`] itself.
+///
+/// `m`, `n` and `k` are the sizes as the kernels see them (after `gemm_views` has turned a
+/// row-major product into its transpose), and `unit_steps` says whether the kernels see the
+/// left operand's columns and the right operand's rows one element apart. These are the
+/// rules of `gemm-common` 0.19 (`gemm_basic_generic` and `cache::kernel_params`), written
+/// down here and checked, bit for bit, by the tests of the direct convolutions.
+pub(crate) fn gemm_term_block(m: usize, n: usize, k: usize, unit_steps: bool) -> Option<usize> {
+    let (rows_per_kernel, columns_per_kernel, has_tiny_kernels) = vector_kernel()?;
+    if k <= 2 || m <= 1 || n <= 1 {
+        return None; // vector-times-matrix kernels
+    }
+    if has_tiny_kernels && unit_steps && m * n <= 16 * 16 {
+        return None; // the kernels for tiny products sum with horizontal additions
+    }
+    if m <= 64 && n <= 64 {
+        return Some(k.min(512));
+    }
+    let float = std::mem::size_of::<f32>();
+    Some(gemm_common::cache::kernel_params(m, n, k, rows_per_kernel, columns_per_kernel, float).kc)
+}
+
+/// The `gemm` kernel this processor runs: rows and columns of its tile, and whether it has
+/// kernels for tiny products. `None` without AVX-512 or FMA.
+#[cfg(target_arch = "x86_64")]
+fn vector_kernel() -> Option<(usize, usize, bool)> {
+    use gemm_f32::microkernel::{avx512f::f32 as avx512, fma::f32 as fma};
+    // The same test, in the same order, as `gemm`'s choice of kernel.
+    if std::is_x86_feature_detected!("avx512f") {
+        let tiny = avx512::H_M > 0 && avx512::H_N > 0;
+        Some((avx512::MR_DIV_N * 16, avx512::NR, tiny)) // 16 floats per register
+    } else if std::is_x86_feature_detected!("fma") {
+        let tiny = fma::H_M > 0 && fma::H_N > 0;
+        Some((fma::MR_DIV_N * 8, fma::NR, tiny)) // 8 floats per register
+    } else {
+        None
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn vector_kernel() -> Option<(usize, usize, bool)> {
+    None
 }
 
 /// A matrix as the kernels see it: the address of element `[0, 0]` and the steps, in

@@ -12,6 +12,7 @@ pub mod conv1d;
 pub mod conv2d;
 pub mod conv2d_direct;
 mod conv2d_input_gradient;
+mod conv2d_stride_one;
 mod dispatch;
 pub mod im2col;
 pub mod linear;

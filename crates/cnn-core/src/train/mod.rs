@@ -1,5 +1,5 @@
 //! Learning: the optimisers that turn gradients into better weights ([`optim`]), and
-//! the training loop with its measurements ([`fit`]).
+//! the training loop with its measurements ([`fit()`]).
 
 pub mod fit;
 pub mod optim;
