@@ -35,7 +35,7 @@ const LANES: usize = 16;
 
 /// Kernel taps `(c, u, v)` whose column gradients are made at once: each output-gradient
 /// row loaded is used for `TAPS` of them.
-const TAPS: usize = 6;
+const TAPS: usize = 10;
 
 /// A stride-1 convolution's sizes, for one image.
 #[derive(Debug, Clone, Copy)]
@@ -87,12 +87,12 @@ fn taps_in_order(
 
 /// A convolution's weights in the order [`input_gradient_stride_one`] reads them: the
 /// taps of [`taps_in_order`] in groups of [`TAPS`], and for each group and filter the
-/// group's `TAPS` weights side by side; the last taps (fewer than `TAPS`) one by one.
+/// group's `TAPS` weights side by side. The last group is filled up with taps of zero
+/// weight, whose (zero) gradients go to a spare channel that is never read.
 pub(crate) struct WeightsByTap {
-    /// `[C*KH*KW / TAPS, F]` groups of `TAPS` weights: `groups[g*F + f][t] = w[f, tap g*TAPS + t]`.
+    /// `[C*KH*KW / TAPS rounded up, F]` groups of `TAPS` weights:
+    /// `groups[g*F + f][t] = w[f, tap g*TAPS + t]` (zero past the last tap).
     groups: Vec<[f32; TAPS]>,
-    /// `[C*KH*KW % TAPS, F]`: `rest[r*F + f][0] = w[f, tap (C*KH*KW / TAPS)*TAPS + r]`.
-    rest: Vec<[f32; 1]>,
 }
 
 impl WeightsByTap {
@@ -100,22 +100,17 @@ impl WeightsByTap {
     pub(crate) fn new(weight: ArrayView4<f32>) -> WeightsByTap {
         let (filters, channels, kernel_h, kernel_w) = weight.dim();
         let taps: Vec<_> = taps_in_order(channels, kernel_h, kernel_w).collect();
-        let grouped = taps.len() / TAPS * TAPS;
-        let groups = (0..grouped)
+        let groups = (0..taps.len())
             .step_by(TAPS)
             .flat_map(|first| (0..filters).map(move |f| (first, f)))
             .map(|(first, f)| {
-                std::array::from_fn(|t| {
-                    let (c, u, v) = taps[first + t];
-                    weight[[f, c, u, v]]
+                std::array::from_fn(|t| match taps.get(first + t) {
+                    Some(&(c, u, v)) => weight[[f, c, u, v]],
+                    None => 0.0, // a filler tap
                 })
             })
             .collect();
-        let rest = taps[grouped..]
-            .iter()
-            .flat_map(|&(c, u, v)| (0..filters).map(move |f| [weight[[f, c, u, v]]]))
-            .collect();
-        WeightsByTap { groups, rest }
+        WeightsByTap { groups }
     }
 }
 
@@ -145,14 +140,16 @@ best_for_this_processor! {
         let vectors = geometry.gradient_row() / LANES; // per output row
         // Where each tap (c, u, v) puts its gradients, from the corner of its output
         // position: row u of channel c of the padded input gradient, column v.
-        let tap_offsets: Vec<usize> = taps_in_order(channels, kernel_h, kernel_w)
+        // The filler taps of the last group put theirs into the spare channel C.
+        let mut tap_offsets: Vec<usize> = taps_in_order(channels, kernel_h, kernel_w)
             .map(|(c, u, v)| (c * input_rows + u) * input_row + v)
             .collect();
-        let (grouped, rest) = tap_offsets.split_at(weights.groups.len() / filters * TAPS);
+        let spare = channels * input_rows * input_row;
+        tap_offsets.resize(weights.groups.len() / filters * TAPS, spare);
         // The output gradient by vector: d_y[(i*vectors + k)*F + f] = d_out[f, i, k*LANES..],
         // the F vectors of one place side by side, zeros past W'.
         let mut d_y = vec![[0.0f32; LANES]; out_h * vectors * filters];
-        let mut d_x = vec![0.0f32; channels * input_rows * input_row]; // [C, H + 2P, input_row]
+        let mut d_x = vec![0.0f32; (channels + 1) * input_rows * input_row]; // [C + 1, H + 2P, input_row]
         for (d_out, mut d_input) in d_out.outer_iter().zip(d_input.outer_iter_mut()) {
             for (f, maps) in d_out.outer_iter().enumerate() {
                 for (i, row) in maps.outer_iter().enumerate() {
@@ -170,12 +167,9 @@ best_for_this_processor! {
                 for k in (0..vectors).rev() {
                     let corner = i * input_row + k * LANES; // under tap (0, 0, 0)
                     let d_y = &d_y[(i * vectors + k) * filters..][..filters]; // [F] vectors
-                    let groups = weights.groups.chunks_exact(filters).zip(grouped.chunks_exact(TAPS));
+                    let groups = weights.groups.chunks_exact(filters).zip(tap_offsets.chunks_exact(TAPS));
                     for (group, offsets) in groups {
                         add_column_gradients(&mut d_x, corner, offsets, group, d_y);
-                    }
-                    for (single, offset) in weights.rest.chunks_exact(filters).zip(rest.chunks_exact(1)) {
-                        add_column_gradients(&mut d_x, corner, offset, single, d_y);
                     }
                 }
             }
