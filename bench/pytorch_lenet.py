@@ -173,7 +173,7 @@ def main():
         rows = {
             "en": (
                 "| one epoch of LeNet-5, batch 64, SGD with momentum, "
-                f"{args.threads} threads, fastest of {args.rounds} | seconds |\n"
+                f"{args.threads} thread{'' if args.threads == 1 else 's'}, fastest of {args.rounds} | seconds |\n"
                 "|---|---:|\n"
                 f"| PyTorch {torch.__version__} (CPU) | {torch_seconds:.2f} |\n"
                 f"| cnn-core (this book) | {rust_seconds:.2f} |\n"
