@@ -27,7 +27,7 @@ use ndarray::{
 
 use crate::error::{CnnError, Result};
 use crate::ops::conv2d_direct::conv2d_one_channel;
-use crate::ops::conv2d_input_gradient::{Geometry, WeightsByTap, input_gradient_stride_one};
+use crate::ops::conv2d_input_gradient::{WeightsByTap, input_gradient_stride_one};
 use crate::ops::conv2d_stride_one::{
     FilterVectors, Sizes, forward_chunk, forward_is_direct, weight_gradient_block,
     weight_gradient_chunk,
@@ -624,12 +624,12 @@ pub fn conv2d_input_gradient(
     if stride == 1 {
         // The same numbers without the matrix of column gradients.
         let by_tap = WeightsByTap::new(weight);
-        let geometry = input_gradient_geometry(weight.dim(), padding, out_h, out_w);
+        let sizes = stride_one_sizes((n, c, h, w), weight.dim(), padding);
         d_input
             .axis_chunks_iter_mut(Axis(0), IMAGES_PER_CHUNK)
             .into_par_iter()
             .zip(d_out.axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK))
-            .for_each(|(d_x, d_y)| input_gradient_stride_one(&by_tap, d_y, d_x, geometry));
+            .for_each(|(d_x, d_y)| input_gradient_stride_one(&by_tap, d_y, d_x, sizes));
         return Ok(d_input);
     }
     d_input
@@ -654,24 +654,6 @@ pub fn conv2d_input_gradient(
             }
         });
     Ok(d_input)
-}
-
-/// The sizes [`input_gradient_stride_one`] needs, for a weight `[F, C, KH, KW]`.
-fn input_gradient_geometry(
-    (filters, channels, kernel_h, kernel_w): (usize, usize, usize, usize),
-    padding: usize,
-    out_h: usize,
-    out_w: usize,
-) -> Geometry {
-    Geometry {
-        filters,
-        channels,
-        kernel_h,
-        kernel_w,
-        padding,
-        out_h,
-        out_w,
-    }
 }
 
 /// One image's output gradient as a matrix with one row per filter, the layout of
@@ -744,8 +726,8 @@ fn backward_by_chunks(
         None => (0..chunk_count).map(|_| None).collect(),
     };
     let by_tap = (stride == 1).then(|| {
-        let geometry = input_gradient_geometry(weight.dim(), padding, out_h, out_w);
-        (WeightsByTap::new(weight), geometry)
+        let sizes = stride_one_sizes(input_shape, weight.dim(), padding);
+        (WeightsByTap::new(weight), sizes)
     });
     let positions = out_h * out_w;
     let chunk_gradients: Vec<(Array2<f32>, Array1<f32>)> = d_out
@@ -791,9 +773,9 @@ fn backward_by_chunks(
             };
             let d_bias = d_maps.map_axis(Axis(1), |row| row.sum()); // [F]
             match (d_x, &by_tap) {
-                (Some(d_x), Some((weights, geometry))) => {
+                (Some(d_x), Some((weights, sizes))) => {
                     // Stride 1: the same as below, without the matrix of column gradients.
-                    input_gradient_stride_one(weights, d_y, d_x, *geometry);
+                    input_gradient_stride_one(weights, d_y, d_x, *sizes);
                 }
                 (Some(d_x), None) => {
                     let d_columns = matmul(weight_matrix.t(), d_maps.view()); // [C*KH*KW, F] x [F, B*H'*W']

@@ -28,6 +28,7 @@
 
 use ndarray::{ArrayView4, ArrayViewMut4, Axis};
 
+use crate::ops::conv2d_stride_one::Sizes;
 use crate::ops::dispatch::best_for_this_processor;
 
 /// Output columns handled at once: one vector register of `f32`s on AVX-512.
@@ -37,19 +38,9 @@ const LANES: usize = 16;
 /// row loaded is used for `TAPS` of them.
 const TAPS: usize = 10;
 
-/// A stride-1 convolution's sizes, for one image.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Geometry {
-    pub filters: usize,
-    pub channels: usize,
-    pub kernel_h: usize,
-    pub kernel_w: usize,
-    pub padding: usize,
-    pub out_h: usize,
-    pub out_w: usize,
-}
-
-impl Geometry {
+// The sizes of the convolution are those of the direct forward pass
+// (`conv2d_stride_one.rs`); here, what the input gradient's padded copies need of them.
+impl Sizes {
     /// The length of a row of the padded output gradient: `W'` rounded up to whole
     /// vectors, the extra columns zero.
     fn gradient_row(&self) -> usize {
@@ -132,12 +123,12 @@ best_for_this_processor! {
         weights: &WeightsByTap,
         d_out: ArrayView4<f32>,
         d_input: ArrayViewMut4<f32>,
-        geometry: Geometry,
+        sizes: Sizes,
     ) {
         let mut d_input = d_input;
-        let Geometry { filters, channels, kernel_h, kernel_w, padding, out_h, .. } = geometry;
-        let (input_row, input_rows) = (geometry.input_row(), geometry.input_rows());
-        let vectors = geometry.gradient_row() / LANES; // per output row
+        let Sizes { filters, channels, kernel_h, kernel_w, padding, out_h, .. } = sizes;
+        let (input_row, input_rows) = (sizes.input_row(), sizes.input_rows());
+        let vectors = sizes.gradient_row() / LANES; // per output row
         // Where each tap (c, u, v) puts its gradients, from the corner of its output
         // position: row u of channel c of the padded input gradient, column v.
         // The filler taps of the last group put theirs into the spare channel C.
@@ -289,12 +280,14 @@ mod tests {
             let out_w = width + 2 * padding - kernel_w + 1;
             let weight = random((filters, channels, kernel_h, kernel_w), &mut rng);
             let d_out = random((images, filters, out_h, out_w), &mut rng);
-            let geometry = Geometry {
+            let sizes = Sizes {
                 filters,
                 channels,
                 kernel_h,
                 kernel_w,
                 padding,
+                height,
+                width,
                 out_h,
                 out_w,
             };
@@ -303,7 +296,7 @@ mod tests {
                 &WeightsByTap::new(weight.view()),
                 d_out.view(),
                 direct.view_mut(),
-                geometry,
+                sizes,
             );
             let expected = by_columns(&weight, &d_out, [images, channels, height, width], padding);
             let same_bits = direct

@@ -444,6 +444,18 @@ mod tests {
         }
     }
 
+    /// A random input of `images` images and a random weight for `sizes`.
+    fn input_and_weight(
+        sizes: &Sizes,
+        images: usize,
+        rng: &mut ChaCha8Rng,
+    ) -> (Array4<f32>, Array4<f32>) {
+        let (c, kh, kw) = (sizes.channels, sizes.kernel_h, sizes.kernel_w);
+        let input = random((images, c, sizes.height, sizes.width), rng);
+        let weight = random((sizes.filters, c, kh, kw), rng);
+        (input, weight)
+    }
+
     fn same_bits(a: &[f32], b: &[f32]) -> bool {
         a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
     }
@@ -459,19 +471,7 @@ mod tests {
                 assert!(sizes.taps() > 512, "{case:?}");
                 continue;
             }
-            let input = random(
-                (images, sizes.channels, sizes.height, sizes.width),
-                &mut rng,
-            );
-            let weight = random(
-                (
-                    sizes.filters,
-                    sizes.channels,
-                    sizes.kernel_h,
-                    sizes.kernel_w,
-                ),
-                &mut rng,
-            );
+            let (input, weight) = input_and_weight(&sizes, images, &mut rng);
             let bias: Array1<f32> = random(sizes.filters, &mut rng);
             let (expected, _) =
                 conv2d_keeping_patches(input.view(), weight.view(), bias.view(), 1, sizes.padding)
@@ -504,19 +504,7 @@ mod tests {
                 assert!(sizes.filters * sizes.taps() <= 256, "{case:?}");
                 continue;
             };
-            let input = random(
-                (images, sizes.channels, sizes.height, sizes.width),
-                &mut rng,
-            );
-            let weight = random(
-                (
-                    sizes.filters,
-                    sizes.channels,
-                    sizes.kernel_h,
-                    sizes.kernel_w,
-                ),
-                &mut rng,
-            );
+            let (input, weight) = input_and_weight(&sizes, images, &mut rng);
             let bias = Array1::zeros(sizes.filters);
             let d_out = random((images, sizes.filters, sizes.out_h, sizes.out_w), &mut rng);
             let (_, patches) =
