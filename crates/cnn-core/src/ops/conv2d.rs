@@ -262,8 +262,8 @@ fn conv2d_by_chunks(
     let mut output = Array4::zeros(output_shape);
     // Without patches to keep, a stride-1 convolution is computed directly where that
     // gives the same bits.
-    let direct = (stride == 1 && !keep_patches)
-        .then(|| stride_one_sizes(input.dim(), weight.dim(), padding));
+    let direct =
+        (stride == 1 && !keep_patches).then(|| Sizes::new(input.dim(), weight.dim(), padding));
     let filter_vectors = direct.map(|_| FilterVectors::new(weight));
     let kept: Vec<Option<Array2<f32>>> = input
         .axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK)
@@ -485,7 +485,7 @@ pub fn conv2d_gradients_from_input(
     let (_, _, kernel_h, kernel_w) = weight.dim();
     let mut d_input = input_gradient.then(|| Array4::zeros(input.dim()));
     let (d_weight, d_bias) = if trains_directly(input.dim(), weight.dim(), stride, padding) {
-        let sizes = stride_one_sizes(input.dim(), weight.dim(), padding);
+        let sizes = Sizes::new(input.dim(), weight.dim(), padding);
         let source = Source::Input(input, sizes);
         backward_by_chunks(source, weight, d_out, stride, padding, d_input.as_mut())?
     } else {
@@ -512,7 +512,7 @@ pub fn trains_directly(
     if stride != 1 || channels < 2 || images == 0 || !fits {
         return false;
     }
-    let sizes = stride_one_sizes(input_shape, weight_shape, padding);
+    let sizes = Sizes::new(input_shape, weight_shape, padding);
     // The chunks' sizes: full ones, and the last one.
     let last = images - (images - 1) / IMAGES_PER_CHUNK * IMAGES_PER_CHUNK;
     [images.min(IMAGES_PER_CHUNK), last].iter().all(|&chunk| {
@@ -520,24 +520,6 @@ pub fn trains_directly(
     })
 }
 
-/// The sizes of a stride-1 convolution whose shapes were checked.
-fn stride_one_sizes(
-    (_, channels, height, width): (usize, usize, usize, usize),
-    (filters, _, kernel_h, kernel_w): (usize, usize, usize, usize),
-    padding: usize,
-) -> Sizes {
-    Sizes {
-        filters,
-        channels,
-        kernel_h,
-        kernel_w,
-        padding,
-        height,
-        width,
-        out_h: height + 2 * padding - kernel_h + 1,
-        out_w: width + 2 * padding - kernel_w + 1,
-    }
-}
 // ANCHOR_END: conv2d_backward_fast
 
 /// [`conv2d_backward`] from the patches its forward pass kept
@@ -624,7 +606,7 @@ pub fn conv2d_input_gradient(
     if stride == 1 {
         // The same numbers without the matrix of column gradients.
         let by_tap = WeightsByTap::new(weight);
-        let sizes = stride_one_sizes((n, c, h, w), weight.dim(), padding);
+        let sizes = Sizes::new((n, c, h, w), weight.dim(), padding);
         d_input
             .axis_chunks_iter_mut(Axis(0), IMAGES_PER_CHUNK)
             .into_par_iter()
@@ -726,7 +708,7 @@ fn backward_by_chunks(
         None => (0..chunk_count).map(|_| None).collect(),
     };
     let by_tap = (stride == 1).then(|| {
-        let sizes = stride_one_sizes(input_shape, weight.dim(), padding);
+        let sizes = Sizes::new(input_shape, weight.dim(), padding);
         (WeightsByTap::new(weight), sizes)
     });
     let positions = out_h * out_w;

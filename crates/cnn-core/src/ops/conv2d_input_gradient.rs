@@ -280,17 +280,8 @@ mod tests {
             let out_w = width + 2 * padding - kernel_w + 1;
             let weight = random((filters, channels, kernel_h, kernel_w), &mut rng);
             let d_out = random((images, filters, out_h, out_w), &mut rng);
-            let sizes = Sizes {
-                filters,
-                channels,
-                kernel_h,
-                kernel_w,
-                padding,
-                height,
-                width,
-                out_h,
-                out_w,
-            };
+            let input_shape = (images, channels, height, width);
+            let sizes = Sizes::new(input_shape, weight.dim(), padding);
             let mut direct = Array4::from_elem((images, channels, height, width), f32::NAN);
             input_gradient_stride_one(
                 &WeightsByTap::new(weight.view()),

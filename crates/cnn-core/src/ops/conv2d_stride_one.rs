@@ -52,6 +52,26 @@ pub(crate) struct Sizes {
 }
 
 impl Sizes {
+    /// The sizes of a stride-1 convolution of an input `[N, C, H, W]` with a weight
+    /// `[F, C, KH, KW]` and padding `P`, whose shapes were checked.
+    pub(crate) fn new(
+        (_, channels, height, width): (usize, usize, usize, usize),
+        (filters, _, kernel_h, kernel_w): (usize, usize, usize, usize),
+        padding: usize,
+    ) -> Sizes {
+        Sizes {
+            filters,
+            channels,
+            kernel_h,
+            kernel_w,
+            padding,
+            height,
+            width,
+            out_h: height + 2 * padding - kernel_h + 1,
+            out_w: width + 2 * padding - kernel_w + 1,
+        }
+    }
+
     /// Kernel taps `(c, u, v)`: `C*KH*KW`.
     fn taps(&self) -> usize {
         self.channels * self.kernel_h * self.kernel_w
@@ -430,18 +450,9 @@ mod tests {
     }
 
     fn sizes_of(case: (usize, usize, usize, usize, usize, usize, usize)) -> Sizes {
-        let (_, filters, channels, kernel, padding, height, width) = case;
-        Sizes {
-            filters,
-            channels,
-            kernel_h: kernel,
-            kernel_w: kernel,
-            padding,
-            height,
-            width,
-            out_h: height + 2 * padding - kernel + 1,
-            out_w: width + 2 * padding - kernel + 1,
-        }
+        let (images, filters, channels, kernel, padding, height, width) = case;
+        let input_shape = (images, channels, height, width);
+        Sizes::new(input_shape, (filters, channels, kernel, kernel), padding)
     }
 
     /// A random input of `images` images and a random weight for `sizes`.
