@@ -35,6 +35,15 @@ const COLUMNS: usize = 32;
 /// Filters computed at once: each input value loaded is used by `FILTERS` filters.
 const FILTERS: usize = 2;
 
+/// Filters whose weight gradients are computed at once ([`tap_gradients`]).
+const GRADIENT_FILTERS: usize = 3;
+
+/// Lanes of a tap's gradient advanced at once: one vector register of 16 `f32`s, half
+/// a block. The two halves of a block are independent sums, so computing them one
+/// after the other gives the same bits as computing them side by side, and keeps
+/// every sum of [`GRADIENT_FILTERS`] filters' row of taps in registers.
+const LANES: usize = 16;
+
 /// Bias gradients summed at once ([`add_map_sums`]).
 const SUMS_AT_ONCE: usize = 8;
 
@@ -83,17 +92,26 @@ impl Sizes {
         }
     }
 
-    /// A padded input row's block `block`, as the taps `v` of a kernel row read it:
-    /// `row[block*COLUMNS*S + v + l*S]` for `l` in `0..COLUMNS`.
+    /// `L` columns of a padded input row's block `block` from column `offset` of the
+    /// block on, as the taps `v` of a kernel row read them:
+    /// `row[(block*COLUMNS + offset + l)*S + v]` for `l` in `0..L` (zeros past the
+    /// output's last column, for a strided block).
     #[inline(always)] // into the vectorised kernels, which are compiled for each processor
-    fn block_inputs(&self, row: &[f32], block: usize, v: usize) -> [f32; COLUMNS] {
-        let start = block * COLUMNS * self.stride + v;
+    fn block_inputs<const L: usize>(
+        &self,
+        row: &[f32],
+        block: usize,
+        offset: usize,
+        v: usize,
+    ) -> [f32; L] {
+        let first_column = block * COLUMNS + offset;
+        let start = first_column * self.stride + v;
         if self.stride == 1 {
-            row[start..start + COLUMNS]
+            row[start..start + L]
                 .try_into()
-                .expect("a slice of COLUMNS values")
+                .expect("a slice of L values")
         } else {
-            let used = self.out_w - block * COLUMNS; // at least 1
+            let used = self.out_w.saturating_sub(first_column);
             std::array::from_fn(|l| {
                 if l < used {
                     row[start + l * self.stride]
@@ -181,7 +199,7 @@ pub fn conv2d_one_channel_parameter_gradients(
         .map(|(x, d_y)| {
             // Every tap's sum in COLUMNS lanes ([`tap_gradients`]), over the chunk's
             // images; the lanes are added only at the end.
-            let groups = filters.div_ceil(FILTERS) * FILTERS;
+            let groups = filters.div_ceil(GRADIENT_FILTERS) * GRADIENT_FILTERS;
             let mut d_lanes = vec![[0.0f32; COLUMNS]; groups * taps]; // [F', KH*KW][COLUMNS]
             let mut d_bias = Array1::zeros(filters);
             let (mut padded, mut d_padded) = (Vec::new(), Vec::new());
@@ -191,7 +209,7 @@ pub fn conv2d_one_channel_parameter_gradients(
                     .to_slice()
                     .expect("a standard-layout image is one slice");
                 sizes.widen(d_maps, filters, &mut d_padded); // [F, H', W'] -> [F', H', blocks*COLUMNS]
-                for first in (0..filters).step_by(FILTERS) {
+                for first in (0..filters).step_by(GRADIENT_FILTERS) {
                     tap_gradients(&padded, &d_padded, first, &sizes, &mut d_lanes);
                 }
                 add_map_sums(d_maps, &mut d_bias);
@@ -339,7 +357,7 @@ best_for_this_processor! {
                 for u in 0..kernel_h {
                     let row = &padded[(i * sizes.stride + u) * padded_w..][..padded_w];
                     for v in 0..kernel_w {
-                        let inputs = sizes.block_inputs(row, block, v);
+                        let inputs: [f32; COLUMNS] = sizes.block_inputs(row, block, 0, v);
                         let w = group.taps[u * kernel_w + v];
                         for k in 0..FILTERS {
                             for l in 0..COLUMNS {
@@ -363,11 +381,12 @@ best_for_this_processor! {
 impl Sizes {
     /// The output gradient with each row widened to whole blocks, zeros after the
     /// real columns, and maps of zeros after the last filter up to a whole group:
-    /// `[F, H', W'] -> [F rounded up to FILTERS, H', blocks*COLUMNS]`.
+    /// `[F, H', W'] -> [F rounded up to GRADIENT_FILTERS, H', blocks*COLUMNS]`.
     fn widen(&self, d_maps: &[f32], filters: usize, widened: &mut Vec<f32>) {
         let wide = self.blocks() * COLUMNS;
         widened.clear();
-        widened.resize(filters.div_ceil(FILTERS) * FILTERS * self.out_h * wide, 0.0);
+        let groups = filters.div_ceil(GRADIENT_FILTERS);
+        widened.resize(groups * GRADIENT_FILTERS * self.out_h * wide, 0.0);
         for (to, from) in widened
             .chunks_exact_mut(wide)
             .zip(d_maps.chunks_exact(self.out_w))
@@ -378,7 +397,8 @@ impl Sizes {
 }
 
 best_for_this_processor! {
-    /// One image's contribution to the tap gradients of filters `first..first + FILTERS`:
+    /// One image's contribution to the tap gradients of filters
+    /// `first..first + GRADIENT_FILTERS`:
     ///
     /// ```text
     /// d_weight[f, u, v] += sum over i, j of d_maps[f, i, j] * padded[i*S+u, j*S+v]
@@ -408,9 +428,9 @@ best_for_this_processor! {
 }
 
 /// The loops of [`tap_gradients`], `TAPS` taps of a kernel row at a time (`TAPS`
-/// divides the kernel's width): for each output row and block, the group's output
-/// gradients are loaded once and multiplied with the inputs under each of the
-/// `TAPS` taps.
+/// divides the kernel's width), [`LANES`] lanes of a block at a time: for each output
+/// row and block, the group's output gradients are loaded once and multiplied with the
+/// inputs under each of the `TAPS` taps.
 #[inline(always)] // into each processor's copy of `tap_gradients`
 fn kernel_rows<const TAPS: usize>(
     padded: &[f32],
@@ -425,32 +445,62 @@ fn kernel_rows<const TAPS: usize>(
     for u in 0..kernel_h {
         for v0 in (0..kernel_w).step_by(TAPS) {
             let lane_index = |k: usize, t: usize| (first + k) * taps + u * kernel_w + v0 + t;
-            let mut lanes: [[[f32; COLUMNS]; TAPS]; FILTERS] =
-                std::array::from_fn(|k| std::array::from_fn(|t| d_lanes[lane_index(k, t)]));
-            for i in 0..sizes.out_h {
-                let row = &padded[(i * sizes.stride + u) * padded_w..][..padded_w];
-                for block in 0..sizes.blocks() {
-                    let d_rows: [&[f32; COLUMNS]; FILTERS] = std::array::from_fn(|k| {
-                        let start = ((first + k) * sizes.out_h + i) * wide + block * COLUMNS;
-                        d_maps[start..][..COLUMNS]
-                            .try_into()
-                            .expect("a slice of COLUMNS values")
-                    });
-                    for t in 0..TAPS {
-                        let inputs = sizes.block_inputs(row, block, v0 + t);
-                        for (lanes, d_row) in lanes.iter_mut().zip(&d_rows) {
-                            for l in 0..COLUMNS {
-                                lanes[t][l] = d_row[l].mul_add(inputs[l], lanes[t][l]);
+            for offset in (0..COLUMNS).step_by(LANES) {
+                let mut lanes = [[[0.0f32; LANES]; TAPS]; GRADIENT_FILTERS];
+                for (k, lanes) in lanes.iter_mut().enumerate() {
+                    for (t, lane) in lanes.iter_mut().enumerate() {
+                        lane.copy_from_slice(&d_lanes[lane_index(k, t)][offset..][..LANES]);
+                    }
+                }
+                for i in 0..sizes.out_h {
+                    let row = &padded[(i * sizes.stride + u) * padded_w..][..padded_w];
+                    for block in 0..sizes.blocks() {
+                        let d_rows: [&[f32; LANES]; GRADIENT_FILTERS] = std::array::from_fn(|k| {
+                            let start =
+                                ((first + k) * sizes.out_h + i) * wide + block * COLUMNS + offset;
+                            d_maps[start..][..LANES]
+                                .try_into()
+                                .expect("a slice of LANES values")
+                        });
+                        if sizes.stride == 1 {
+                            // The taps' inputs from one window of the row, whose length
+                            // the compiler knows: no bounds check per tap.
+                            let start = block * COLUMNS + offset + v0;
+                            let window = &row[start..start + LANES + TAPS - 1];
+                            for t in 0..TAPS {
+                                add_products(&mut lanes, t, &d_rows, &window[t..t + LANES]);
+                            }
+                        } else {
+                            for t in 0..TAPS {
+                                let inputs: [f32; LANES] =
+                                    sizes.block_inputs(row, block, offset, v0 + t);
+                                add_products(&mut lanes, t, &d_rows, &inputs);
                             }
                         }
                     }
                 }
-            }
-            for (k, lanes) in lanes.iter().enumerate() {
-                for (t, lane) in lanes.iter().enumerate() {
-                    d_lanes[lane_index(k, t)] = *lane;
+                for (k, lanes) in lanes.iter().enumerate() {
+                    for (t, lane) in lanes.iter().enumerate() {
+                        d_lanes[lane_index(k, t)][offset..][..LANES].copy_from_slice(lane);
+                    }
                 }
             }
+        }
+    }
+}
+
+/// `lanes[k][t] += d_rows[k] * inputs`, lane by lane, for each filter `k` of a group.
+#[inline(always)] // into each processor's copy of `tap_gradients`
+fn add_products<const TAPS: usize>(
+    lanes: &mut [[[f32; LANES]; TAPS]; GRADIENT_FILTERS],
+    t: usize,
+    d_rows: &[&[f32; LANES]; GRADIENT_FILTERS],
+    inputs: &[f32],
+) {
+    let inputs: &[f32; LANES] = inputs.try_into().expect("LANES inputs");
+    for (lanes, d_row) in lanes.iter_mut().zip(d_rows) {
+        for l in 0..LANES {
+            lanes[t][l] = d_row[l].mul_add(inputs[l], lanes[t][l]);
         }
     }
 }
@@ -487,11 +537,11 @@ mod tests {
                 out_w: width + 4 - kernel_w + 1,
             };
             let image = random((sizes.height, sizes.width), &mut rng);
-            let d_maps = random((FILTERS, sizes.out_h * sizes.out_w), &mut rng);
+            let d_maps = random((GRADIENT_FILTERS, sizes.out_h * sizes.out_w), &mut rng);
             let (mut padded, mut widened) = (Vec::new(), Vec::new());
             sizes.pad(image.view(), &mut padded);
-            sizes.widen(d_maps.as_slice().unwrap(), FILTERS, &mut widened);
-            let start = vec![[0.5f32; COLUMNS]; FILTERS * 3 * kernel_w];
+            sizes.widen(d_maps.as_slice().unwrap(), GRADIENT_FILTERS, &mut widened);
+            let start = vec![[0.5f32; COLUMNS]; GRADIENT_FILTERS * 3 * kernel_w];
             let (mut one, mut row) = (start.clone(), start);
             kernel_rows::<1>(&padded, &widened, 0, &sizes, &mut one);
             match kernel_w {
