@@ -19,10 +19,13 @@ printed, and the ratio is taken between each side's fastest epoch, the one least
 other work.
 
 The script also watches the machine: before and after every epoch it reads the one-minute load
-average and times a fixed reference (a 512x512 NumPy matrix product on one thread). It warns
-when the load average reached the number of threads plus one, or when a reference timing was
-more than 20% slower than the fastest one, since then other work shared the cores and the
-numbers, PyTorch's especially (its OpenMP threads wait for each other), are not the machine's.
+average and times two fixed references: a 512x512 NumPy matrix product on one thread, and ten
+PyTorch training steps of the same network on one fixed batch, on the run's threads (PyTorch's
+OpenMP threads wait for each other, so other work slows PyTorch far more than it slows a single
+thread). It warns when the load average reached the number of threads plus one, when a timing
+of either reference was more than 20% slower than its fastest, or when one side's epochs differ
+by more than 20% from round to round: then other work shared the cores and the numbers,
+PyTorch's especially, are not the machine's.
 """
 
 import argparse
@@ -99,9 +102,39 @@ def reference_seconds():
     return best
 
 
-def conditions():
-    """The one-minute load average and the reference timing, now."""
-    return os.getloadavg()[0], reference_seconds()
+REFERENCE_STEPS = 10
+
+
+def pytorch_reference_seconds(threads, batch_size, learning_rate):
+    """The fastest of three runs of REFERENCE_STEPS training steps on one fixed batch: how fast
+    PyTorch's threads run on this machine now, without the epoch's data."""
+    torch.set_num_threads(threads)
+    generator = torch.Generator().manual_seed(2)
+    images = torch.randn(batch_size, 1, 28, 28, generator=generator)
+    labels = torch.randint(0, 10, (batch_size,), generator=generator)
+    model = lenet5()
+    optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate, momentum=0.9)
+    loss_fn = nn.CrossEntropyLoss()
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(REFERENCE_STEPS):
+            optimizer.zero_grad()
+            loss_fn(model(images), labels).backward()
+            optimizer.step()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def conditions(args):
+    """The one-minute load average and the two reference timings, now."""
+    return (os.getloadavg()[0], reference_seconds(),
+            pytorch_reference_seconds(args.threads, args.batch_size, args.learning_rate))
+
+
+def spread(values):
+    """The slowest of some timings as a multiple of the fastest."""
+    return max(values) / min(values)
 
 
 def rust_epoch(threads, batch_size, learning_rate):
@@ -138,31 +171,42 @@ def main():
         "cnn-core": lambda: rust_epoch(args.threads, args.batch_size, args.learning_rate),
     }
     times = {name: [] for name in sides}
-    loads, references = [], []
+    loads, references, torch_references = [], [], []
     for round_number in range(1, args.rounds + 1):
         order = list(sides) if round_number % 2 == 1 else list(reversed(sides))
         report = []
         for name in order:
-            load_before, reference_before = conditions()
+            load_before, reference_before, torch_before = conditions(args)
             seconds = sides[name]()
-            load_after, reference_after = conditions()
+            load_after, reference_after, torch_after = conditions(args)
             times[name].append(seconds)
             loads += [load_before, load_after]
             references += [reference_before, reference_after]
+            torch_references += [torch_before, torch_after]
             report.append(f"{name} {seconds:.2f} s (load {load_before:.1f} -> {load_after:.1f}, "
-                          f"reference {1e3 * reference_before:.1f} -> {1e3 * reference_after:.1f} ms)")
+                          f"reference {1e3 * reference_before:.1f} -> {1e3 * reference_after:.1f} ms, "
+                          f"PyTorch reference {1e3 * torch_before:.0f} -> {1e3 * torch_after:.0f} ms)")
         print(f"round {round_number}: " + "; ".join(report), flush=True)
     torch_seconds, rust_seconds = min(times["PyTorch"]), min(times["cnn-core"])
     ratio = rust_seconds / torch_seconds
-    busiest, slowest = max(loads), max(references) / min(references)
+    busiest = max(loads)
+    spreads = {
+        "NumPy reference timings": spread(references),
+        "PyTorch reference timings": spread(torch_references),
+        "PyTorch epochs": spread(times["PyTorch"]),
+        "cnn-core epochs": spread(times["cnn-core"]),
+    }
     print(f"threads {args.threads}, batch {args.batch_size}, one epoch of 60,000 images (training only), "
           f"fastest of {args.rounds} rounds")
     print(f"PyTorch {torch.__version__}: {torch_seconds:.2f} s")
     print(f"cnn-core:        {rust_seconds:.2f} s")
     print(f"ratio (cnn-core / PyTorch): {ratio:.2f}")
-    print(f"load average from {min(loads):.1f} to {busiest:.1f}; "
-          f"slowest reference timing {slowest:.2f} times the fastest")
-    busy = busiest >= args.threads + 1 or slowest > 1.2
+    print(f"load average from {min(loads):.1f} to {busiest:.1f}; slowest as a multiple of fastest: "
+          + ", ".join(f"{what} {value:.2f}" for what, value in spreads.items()))
+    uneven = [what for what, value in spreads.items() if value > 1.2]
+    for what in uneven:
+        print(f"WARNING: the {what} differ by more than 20% from round to round.")
+    busy = busiest >= args.threads + 1 or bool(uneven)
     if busy:
         print("WARNING: the machine was busy during the measurement (other work shared the cores); "
               "these numbers are not the machine's. Measure again when nothing else runs.")
