@@ -106,8 +106,8 @@ REFERENCE_STEPS = 10
 
 
 def pytorch_reference_seconds(threads, batch_size, learning_rate):
-    """The fastest of three runs (after one to warm up) of REFERENCE_STEPS training steps on one fixed batch: how fast
-    PyTorch's threads run on this machine now, without the epoch's data."""
+    """The fastest of three runs (after one to warm up) of REFERENCE_STEPS training steps on one
+    fixed batch: how fast PyTorch's threads run on this machine now, without the epoch's data."""
     torch.set_num_threads(threads)
     generator = torch.Generator().manual_seed(2)
     images = torch.randn(batch_size, 1, 28, 28, generator=generator)
