@@ -221,13 +221,23 @@ impl<'a> Images<'a> {
         let mut floats = Vec::with_capacity(indices.len() * channels * height * width);
         for &i in indices {
             match self {
-                Images::Floats(images) => floats.extend(images.index_axis(Axis(0), i).iter()),
-                Images::Bytes { pixels, values } => floats.extend(
-                    pixels
-                        .index_axis(Axis(0), i)
-                        .iter()
-                        .map(|&b| values[b as usize]),
-                ),
+                Images::Floats(images) => {
+                    let image = images.index_axis(Axis(0), i);
+                    match image.as_slice() {
+                        Some(values) => floats.extend_from_slice(values),
+                        None => floats.extend(image.iter()),
+                    }
+                }
+                Images::Bytes { pixels, values } => {
+                    let image = pixels.index_axis(Axis(0), i);
+                    let value = |&b: &u8| values[b as usize];
+                    // A slice's iterator knows its length, so `extend` writes without
+                    // checking the capacity at every value (an ndarray iterator does not).
+                    match image.as_slice() {
+                        Some(bytes) => floats.extend(bytes.iter().map(value)),
+                        None => floats.extend(image.iter().map(value)),
+                    }
+                }
             }
         }
         Array4::from_shape_vec((indices.len(), channels, height, width), floats)
@@ -369,56 +379,61 @@ pub fn fit(
     train: Examples,
     test: Examples,
     config: &TrainConfig,
-    mut on_progress: impl FnMut(Progress),
+    mut on_progress: impl FnMut(Progress) + Send,
 ) -> Result<History> {
     config.check()?;
     train.check("training")?;
     test.check("test")?;
-    let mut rng = ChaCha8Rng::seed_from_u64(config.seed.wrapping_add(1000)); // batch order
-    let mut history = History::default();
-    for epoch in 1..=config.epochs {
-        let start = Instant::now();
-        let batches = shuffled_batches(train.labels.len(), config.batch_size, &mut rng)?;
-        let (mut loss_sum, mut correct, mut block_sum) = (0.0f64, 0, 0.0f64);
-        for (index, batch) in batches.iter().enumerate() {
-            let images = train.images.select(batch); // [B, C, H, W]
-            let labels: Vec<usize> = batch.iter().map(|&i| train.labels[i]).collect();
-            let step = train_step(net, optimizer, &images, &labels).map_err(|e| match e {
-                CnnError::NotFinite(what) => CnnError::NotFinite(format!(
-                    "training diverged in epoch {epoch}, step {} of {}: {what}; \
-                     try a smaller learning rate",
-                    index + 1,
-                    batches.len()
-                )),
-                other => other,
-            })?;
-            loss_sum += step.loss as f64;
-            block_sum += step.loss as f64;
-            correct += step.correct;
-            if (index + 1) % config.loss_every == 0 {
-                let at = (epoch - 1) as f32 + (index + 1) as f32 / batches.len() as f32;
-                let mean = (block_sum / config.loss_every as f64) as f32;
-                history.loss_curve.push((at, mean));
-                block_sum = 0.0;
+    // The epochs run on one of the thread pool's own threads, which then works on the
+    // pieces of each step itself and hands the others to the pool's other threads:
+    // no thread waits to be woken for every step (with one thread, none ever waits).
+    rayon::scope(|_| {
+        let mut rng = ChaCha8Rng::seed_from_u64(config.seed.wrapping_add(1000)); // batch order
+        let mut history = History::default();
+        for epoch in 1..=config.epochs {
+            let start = Instant::now();
+            let batches = shuffled_batches(train.labels.len(), config.batch_size, &mut rng)?;
+            let (mut loss_sum, mut correct, mut block_sum) = (0.0f64, 0, 0.0f64);
+            for (index, batch) in batches.iter().enumerate() {
+                let images = train.images.select(batch); // [B, C, H, W]
+                let labels: Vec<usize> = batch.iter().map(|&i| train.labels[i]).collect();
+                let step = train_step(net, optimizer, &images, &labels).map_err(|e| match e {
+                    CnnError::NotFinite(what) => CnnError::NotFinite(format!(
+                        "training diverged in epoch {epoch}, step {} of {}: {what}; \
+                         try a smaller learning rate",
+                        index + 1,
+                        batches.len()
+                    )),
+                    other => other,
+                })?;
+                loss_sum += step.loss as f64;
+                block_sum += step.loss as f64;
+                correct += step.correct;
+                if (index + 1) % config.loss_every == 0 {
+                    let at = (epoch - 1) as f32 + (index + 1) as f32 / batches.len() as f32;
+                    let mean = (block_sum / config.loss_every as f64) as f32;
+                    history.loss_curve.push((at, mean));
+                    block_sum = 0.0;
+                }
+                let (done, of) = (index + 1, batches.len());
+                on_progress(Progress::Batch { epoch, done, of });
             }
-            let (done, of) = (index + 1, batches.len());
-            on_progress(Progress::Batch { epoch, done, of });
+            let seconds = start.elapsed().as_secs_f32();
+            let stats = EpochStats {
+                epoch,
+                train_loss: (loss_sum / batches.len() as f64) as f32,
+                train_accuracy: correct as f32 / train.labels.len() as f32,
+                test_accuracy: accuracy(net, test)?,
+                seconds,
+            };
+            on_progress(Progress::Epoch(&stats));
+            history.epochs.push(stats);
+            // Smaller steps as training settles: the noise of mini-batch gradients would
+            // otherwise keep the weights jittering around the minimum.
+            optimizer.set_learning_rate(optimizer.learning_rate() * config.learning_rate_decay)?;
         }
-        let seconds = start.elapsed().as_secs_f32();
-        let stats = EpochStats {
-            epoch,
-            train_loss: (loss_sum / batches.len() as f64) as f32,
-            train_accuracy: correct as f32 / train.labels.len() as f32,
-            test_accuracy: accuracy(net, test)?,
-            seconds,
-        };
-        on_progress(Progress::Epoch(&stats));
-        history.epochs.push(stats);
-        // Smaller steps as training settles: the noise of mini-batch gradients would
-        // otherwise keep the weights jittering around the minimum.
-        optimizer.set_learning_rate(optimizer.learning_rate() * config.learning_rate_decay)?;
-    }
-    Ok(history)
+        Ok(history)
+    })
 }
 // ANCHOR_END: fit
 
