@@ -74,9 +74,14 @@ pub enum Want {
 /// What a layer's forward pass keeps for its backward pass.
 #[derive(Debug, Clone)]
 pub struct Cache {
-    /// The layer's input (convolution, pooling, ReLU, flatten, dense) or its output
-    /// (sigmoid, tanh, softmax: their local gradients are functions of the output).
-    pub saved: Tensor,
+    /// The layer's input (convolution, ReLU, dense) or its output (sigmoid, tanh,
+    /// softmax: their local gradients are functions of the output). `None` for pooling
+    /// (max pooling keeps the positions of its maxima instead) and flatten, whose
+    /// backward passes need only the input's shape: a trace holds less, and the next
+    /// layers reuse memory that was just read, still in the processor's caches.
+    pub saved: Option<Tensor>,
+    /// The shape of the layer's input, which its input gradient has.
+    pub input_shape: Vec<usize>,
     /// The shape of the layer's output, which `d_out` must have.
     pub output_shape: Vec<usize>,
     /// Work of the forward pass that the backward pass would otherwise repeat.
@@ -133,6 +138,7 @@ impl Layer {
     /// # Errors
     /// The same as [`Layer::forward`].
     pub fn forward_train(&self, input: Tensor) -> Result<(Tensor, Cache)> {
+        let input_shape = input.shape().to_vec();
         let (output, kept) = match self {
             // A convolution of one-channel images is computed directly (no patches);
             // its backward pass needs only the saved input.
@@ -166,11 +172,15 @@ impl Layer {
         let output_shape = output.shape().to_vec();
         let saved = match self {
             // Sigmoid, tanh and softmax have local gradients written in their outputs.
-            Layer::Sigmoid | Layer::Tanh | Layer::Softmax => output.clone(),
-            _ => input,
+            Layer::Sigmoid | Layer::Tanh | Layer::Softmax => Some(output.clone()),
+            // Pooling needs only the input's shape (and max pooling, what it kept),
+            // and so does flatten.
+            Layer::Pool2d(_) | Layer::Flatten => None,
+            _ => Some(input),
         };
         let cache = Cache {
             saved,
+            input_shape,
             output_shape,
             kept,
         };
@@ -203,20 +213,20 @@ impl Layer {
         }
         let input_gradient = want != Want::Parameters || !first;
         let parameter_gradients = want != Want::Input;
-        let saved = &cache.saved;
+        let saved = || cache.saved_tensor();
         let (d_input, parameters): (Tensor, _) = match self {
             Layer::Conv2d(conv) => {
                 return conv_backward(conv, cache, d_out, input_gradient, parameter_gradients);
             }
             Layer::Pool2d(pool) => {
-                let input = saved.maps()?;
                 let d_out = d_out.maps()?;
-                let (n, c, h, w) = input.dim();
+                let [n, c, h, w] = cache.input_maps_shape()?;
                 let d_input = match (pool.kind, &cache.kept) {
                     (PoolKind::Max, Kept::Argmax(argmax)) => {
                         max_pool2d_backward(argmax.view(), d_out, [n, c, h, w])?
                     }
                     (PoolKind::Max, _) => {
+                        let input = saved()?.maps()?;
                         max_pool2d_backward_naive(input, d_out, pool.kernel, pool.stride)
                     }
                     (PoolKind::Average, _) => {
@@ -225,12 +235,12 @@ impl Layer {
                 };
                 (d_input.into(), None)
             }
-            Layer::Relu => match (saved, d_out) {
+            Layer::Relu => match (saved()?, d_out) {
                 (Tensor::Maps(x), TensorView::Maps(d)) => (relu_backward(x.view(), d).into(), None),
                 (Tensor::Flat(x), TensorView::Flat(d)) => (relu_backward(x.view(), d).into(), None),
                 _ => return Err(mixed_kinds()),
             },
-            Layer::Sigmoid => match (saved, d_out) {
+            Layer::Sigmoid => match (saved()?, d_out) {
                 (Tensor::Maps(y), TensorView::Maps(d)) => {
                     (sigmoid_backward(y.view(), d).into(), None)
                 }
@@ -239,14 +249,14 @@ impl Layer {
                 }
                 _ => return Err(mixed_kinds()),
             },
-            Layer::Tanh => match (saved, d_out) {
+            Layer::Tanh => match (saved()?, d_out) {
                 (Tensor::Maps(y), TensorView::Maps(d)) => (tanh_backward(y.view(), d).into(), None),
                 (Tensor::Flat(y), TensorView::Flat(d)) => (tanh_backward(y.view(), d).into(), None),
                 _ => return Err(mixed_kinds()),
             },
             Layer::Flatten => {
-                let (n, c, h, w) = saved.maps()?.dim();
-                (flatten_backward(d_out.flat()?, [n, c, h, w]).into(), None)
+                let shape = cache.input_maps_shape()?;
+                (flatten_backward(d_out.flat()?, shape).into(), None)
             }
             // Without parameter gradients (chapter 8), only `d_x = d_out W` is computed.
             Layer::Dense(dense) if !parameter_gradients => {
@@ -254,7 +264,8 @@ impl Layer {
                 (d_input.into(), None)
             }
             Layer::Dense(dense) => {
-                let gradients = linear_backward(saved.flat()?, dense.weight.view(), d_out.flat()?);
+                let gradients =
+                    linear_backward(saved()?.flat()?, dense.weight.view(), d_out.flat()?);
                 let parameters = ParameterGradients {
                     weight: gradients.d_weight.into_dyn(),
                     bias: gradients.d_bias,
@@ -262,7 +273,7 @@ impl Layer {
                 (gradients.d_input.into(), Some(parameters))
             }
             Layer::Softmax => {
-                let p = saved.flat()?;
+                let p = saved()?.flat()?;
                 (softmax_backward(p, d_out.flat()?).into(), None)
             }
         };
@@ -342,6 +353,33 @@ impl Layer {
 
 /// A cache and a gradient of different kinds (maps and vectors): they cannot come from
 /// the same forward pass.
+impl Cache {
+    /// The saved input or output, for the layers that keep one.
+    ///
+    /// # Errors
+    /// A cache that holds none: it comes from another kind of layer.
+    pub fn saved_tensor(&self) -> Result<&Tensor> {
+        self.saved.as_ref().ok_or_else(|| {
+            CnnError::mismatch("backward: the cache holds no input (it comes from another layer)")
+        })
+    }
+
+    /// The layer's input shape as `[N, C, H, W]`.
+    ///
+    /// # Errors
+    /// An input that was not a batch of maps.
+    fn input_maps_shape(&self) -> Result<[usize; 4]> {
+        match *self.input_shape.as_slice() {
+            [n, c, h, w] => Ok([n, c, h, w]),
+            _ => Err(CnnError::shape(
+                "layer input",
+                "[N, C, H, W]",
+                &self.input_shape,
+            )),
+        }
+    }
+}
+
 fn mixed_kinds() -> CnnError {
     CnnError::mismatch(
         "the output gradient and the cache are of different kinds (maps and vectors)",
@@ -360,14 +398,14 @@ fn conv_backward(
     let (weight, d_out) = (conv.weight.view(), d_out.maps()?);
     let (stride, padding) = (conv.stride, conv.padding);
     if !parameter_gradients {
-        let (n, c, h, w) = cache.saved.maps()?.dim();
-        let d_input = conv2d_input_gradient(weight, d_out, [n, c, h, w], stride, padding)?;
+        let input_shape = cache.input_maps_shape()?;
+        let d_input = conv2d_input_gradient(weight, d_out, input_shape, stride, padding)?;
         return Ok((Some(d_input.into()), None));
     }
     let channels = weight.dim().1;
     if channels == 1 && !input_gradient {
         // A first layer on one-channel images: the direct gradients, from the input.
-        let input = cache.saved.maps()?;
+        let input = cache.saved_tensor()?.maps()?;
         let (d_weight, d_bias) =
             conv2d_one_channel_parameter_gradients(input, weight, d_out, stride, padding)?;
         let parameters = ParameterGradients {
@@ -378,7 +416,7 @@ fn conv_backward(
     }
     let Kept::Patches(patches) = &cache.kept else {
         // No patches kept: directly from the saved input, or from patches unrolled now.
-        let input = cache.saved.maps()?;
+        let input = cache.saved_tensor()?.maps()?;
         let (d_input, d_weight, d_bias) =
             conv2d_gradients_from_input(input, weight, d_out, stride, padding, input_gradient)?;
         let parameters = ParameterGradients {

@@ -424,6 +424,38 @@ mod tests {
     }
 
     #[test]
+    fn pooling_and_flatten_keep_only_their_input_shape() {
+        use crate::models::lenet::{LeNetConfig, lenet5};
+        let net = lenet5(LeNetConfig::default(), 5).unwrap();
+        let x = Array4::from_shape_fn((3, 1, 28, 28), |(n, _, i, j)| {
+            ((n + i * j) % 7) as f32 / 7.0
+        });
+        let trace = net.forward_train(&x).unwrap();
+        for (named, cache) in net.layers().iter().zip(&trace.caches) {
+            let shape_only = matches!(named.layer, Layer::Pool2d(_) | Layer::Flatten);
+            assert_eq!(cache.saved.is_none(), shape_only, "{}", named.name);
+        }
+        assert_eq!(trace.caches[2].input_shape, [3, 6, 28, 28]); // pool1
+        assert!(matches!(trace.caches[2].kept, Kept::Argmax(_)));
+        // The same gradients as from the saved inputs, with max pooling's winners
+        // searched again in them (the reference path).
+        let d_out = trace.output.map(|v| v.cos());
+        let mut with_inputs = trace.clone();
+        let mut input = Tensor::from(x.clone());
+        for (named, cache) in net.layers().iter().zip(&mut with_inputs.caches) {
+            cache.saved.get_or_insert_with(|| input.clone());
+            if matches!(cache.kept, Kept::Argmax(_)) {
+                cache.kept = Kept::Nothing;
+            }
+            input = named.layer.forward(input.view()).unwrap();
+        }
+        assert_eq!(
+            net.backward(&trace, &d_out, Want::All).unwrap(),
+            net.backward(&with_inputs, &d_out, Want::All).unwrap()
+        );
+    }
+
+    #[test]
     fn a_trace_from_elsewhere_is_an_error() {
         let net = two_convolutions();
         let x = Array4::zeros((4, 2, 5, 6));
