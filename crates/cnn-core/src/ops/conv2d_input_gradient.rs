@@ -90,13 +90,22 @@ impl WeightsByTap {
     /// `w: [F, C, KH, KW]`, regrouped.
     pub(crate) fn new(weight: ArrayView4<f32>) -> WeightsByTap {
         let (filters, channels, kernel_h, kernel_w) = weight.dim();
-        let taps: Vec<_> = taps_in_order(channels, kernel_h, kernel_w).collect();
+        // Read from one slice, `[F, C*KH*KW]` (this runs for every piece of a batch).
+        let weight = weight.as_standard_layout();
+        let weight = weight
+            .as_slice()
+            .expect("a standard-layout array is one slice");
+        let per_filter = channels * kernel_h * kernel_w;
+        let taps: Vec<usize> = taps_in_order(channels, kernel_h, kernel_w)
+            .map(|(c, u, v)| (c * kernel_h + u) * kernel_w + v) // w[f, c, u, v] = weight[f*C*KH*KW + this]
+            .collect();
         let groups = (0..taps.len())
             .step_by(TAPS)
             .flat_map(|first| (0..filters).map(move |f| (first, f)))
             .map(|(first, f)| {
+                let filter = &weight[f * per_filter..][..per_filter];
                 std::array::from_fn(|t| match taps.get(first + t) {
-                    Some(&(c, u, v)) => weight[[f, c, u, v]],
+                    Some(&tap) => filter[tap],
                     None => 0.0, // a filler tap
                 })
             })
