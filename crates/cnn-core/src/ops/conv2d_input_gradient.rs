@@ -26,7 +26,7 @@
 //! tap by kernel tap in row-major order (see [`input_gradient_stride_one`]). The tests
 //! below compare the two bit for bit.
 
-use ndarray::{ArrayView4, ArrayViewMut4, Axis};
+use ndarray::{ArrayView1, ArrayView4, ArrayViewMut4};
 
 use crate::ops::conv2d_stride_one::Sizes;
 use crate::ops::dispatch::best_for_this_processor;
@@ -153,12 +153,11 @@ best_for_this_processor! {
         for (d_out, mut d_input) in d_out.outer_iter().zip(d_input.outer_iter_mut()) {
             for (f, maps) in d_out.outer_iter().enumerate() {
                 for (i, row) in maps.outer_iter().enumerate() {
-                    let pieces = row.axis_chunks_iter(Axis(0), LANES); // [W'] -> vectors
-                    for (k, piece) in pieces.enumerate() {
-                        let vector = &mut d_y[(i * vectors + k) * filters + f];
-                        for (to, &from) in vector.iter_mut().zip(piece) {
-                            *to = from;
-                        }
+                    let row = row.as_standard_layout();
+                    let row = row.as_slice().expect("a standard-layout row is one slice");
+                    for (k, piece) in row.chunks(LANES).enumerate() {
+                        // [W'] -> vectors
+                        d_y[(i * vectors + k) * filters + f][..piece.len()].copy_from_slice(piece);
                     }
                 }
             }
@@ -173,15 +172,12 @@ best_for_this_processor! {
                     }
                 }
             }
-            let width = d_input.dim().2;
-            let inside = d_x
-                .chunks_exact(input_row) // row r of channel c is row c*(H + 2P) + r
-                .enumerate()
-                .filter(|(r, _)| (padding..input_rows - padding).contains(&(r % input_rows)))
-                .map(|(_, row)| &row[padding..padding + width]);
-            for (row, padded) in d_input.rows_mut().into_iter().zip(inside) {
-                for (to, &from) in row.into_iter().zip(padded) {
-                    *to = from;
+            // The inside of the padded gradient: row r of channel c, from column P on.
+            for (c, mut map) in d_input.outer_iter_mut().enumerate() {
+                for (r, mut row) in map.outer_iter_mut().enumerate() {
+                    let start = (c * input_rows + r + padding) * input_row + padding;
+                    let width = row.len();
+                    row.assign(&ArrayView1::from(&d_x[start..start + width]));
                 }
             }
         }

@@ -206,12 +206,14 @@ best_for_this_processor! {
                     let corner = i * padded_w + j0; // where tap (0, 0, 0) reads, for column j0
                     for (g, group) in weights.taps.chunks_exact(taps).enumerate() {
                         let sums = filter_sums(&padded, corner, &offsets, group);
-                        // Sums [column][filter] to maps [filter][row][column].
-                        for (r, sum) in sums.iter().enumerate().take(out_w - j0) {
-                            let first = g * LANES;
-                            for (l, &s) in sum.iter().enumerate().take(filters - first) {
-                                let f = first + l;
-                                maps[(f * out_h + i) * out_w + j0 + r] = bias[f] + s;
+                        // Sums [column][filter] to maps [filter][row][column], filter by
+                        // filter: each filter's columns are written side by side.
+                        let (first, columns) = (g * LANES, COLUMNS.min(out_w - j0));
+                        for l in 0..LANES.min(filters - first) {
+                            let f = first + l;
+                            let row = &mut maps[(f * out_h + i) * out_w + j0..][..columns];
+                            for (y, sum) in row.iter_mut().zip(&sums) {
+                                *y = bias[f] + sum[l];
                             }
                         }
                     }
