@@ -280,12 +280,18 @@ best_for_this_processor! {
         // The output gradient by position: d_y[g*B*H'*W' + (b*H' + i)*W' + j][l] is
         // d_out[b, g*LANES + l, i, j], zero past the last filter.
         let mut d_y = vec![[0.0f32; LANES]; groups * positions];
+        let map_len = out_h * out_w;
         for (b, maps) in d_out.outer_iter().enumerate() {
-            for (f, map) in maps.outer_iter().enumerate() {
-                let (g, l) = (f / LANES, f % LANES);
-                let first = g * positions + b * out_h * out_w; // position (b, 0, 0) of group g
-                for (vector, &gradient) in d_y[first..].iter_mut().zip(map.iter()) {
-                    vector[l] = gradient;
+            let maps = maps.as_standard_layout();
+            let maps = maps.as_slice().expect("a standard-layout array is one slice"); // [F, H'*W']
+            for (g, group) in maps.chunks(LANES * map_len).enumerate() {
+                let first = g * positions + b * map_len; // position (b, 0, 0) of group g
+                let vectors = &mut d_y[first..][..map_len];
+                // Position by position, each vector written whole (LANES filters).
+                for (p, vector) in vectors.iter_mut().enumerate() {
+                    for (to, map) in vector.iter_mut().zip(group.chunks_exact(map_len)) {
+                        *to = map[p];
+                    }
                 }
             }
         }
