@@ -10,11 +10,14 @@
 //! y[f, i, 0..W'] += w[f, u, v] * x_padded[i*S+u, v, v+S, v+2S, ...]
 //! ```
 //!
-//! one multiply-add on a row of evenly spaced inputs, which the compiler turns into
-//! vector instructions. The two loops are compiled three times, for AVX-512, for AVX2
-//! and for the baseline processor, and each call runs the best copy the processor has
-//! (`best_for_this_processor!` in `dispatch.rs`). Every multiply-add is one `mul_add`, rounded once
-//! and exactly on every processor, so all three copies give the same numbers.
+//! one multiply-add on a row of evenly spaced inputs. The two loops are written with the
+//! vector types of the `pulp` crate (`S::f32s`: 16 lanes with AVX-512, 8 with AVX2, one
+//! value on any other processor), which compiles them for each kind of processor and
+//! runs the copy this one has. Written as vectors, the sums plainly stay in vector
+//! registers, where the compiler does not always keep a loop's array of `f32`s. Every
+//! multiply-add is fused, rounded once and exactly on every processor, and each lane
+//! adds its products in the same order, so every copy gives the same numbers
+//! (`every_processor_gets_the_same_bits` below).
 //!
 //! [`conv2d`](crate::ops::conv2d::conv2d) and the convolution layer call these for a
 //! one-channel input; `conv2d_naive` is still the reference they are tested against
@@ -25,24 +28,22 @@ use ndarray::{Array1, Array2, Array4, ArrayView1, ArrayView4, Axis};
 
 use crate::error::Result;
 use crate::ops::conv2d::{IMAGES_PER_CHUNK, conv2d_output_shape};
-use crate::ops::dispatch::best_for_this_processor;
 
 /// Output columns computed at once: each filter's sums for a block of `COLUMNS`
 /// positions of an output row stay in vector registers while the kernel's taps are
 /// added, instead of going to memory and back after every tap.
 const COLUMNS: usize = 32;
 
-/// Filters computed at once: each input value loaded is used by `FILTERS` filters.
-const FILTERS: usize = 2;
+/// Filters computed at once ([`correlate`]): each vector of inputs loaded is used by
+/// `FILTERS` filters, and their sums fill 12 vector registers, enough to keep the
+/// processor's multiply-add units busy.
+const FILTERS: usize = 6;
+
+/// Vectors of an output row's positions each filter's sums span in [`correlate`].
+const VECTORS: usize = 2;
 
 /// Filters whose weight gradients are computed at once ([`tap_gradients`]).
 const GRADIENT_FILTERS: usize = 3;
-
-/// Lanes of a tap's gradient advanced at once: one vector register of 16 `f32`s, half
-/// a block. The two halves of a block are independent sums, so computing them one
-/// after the other gives the same bits as computing them side by side, and keeps
-/// every sum of [`GRADIENT_FILTERS`] filters' row of taps in registers.
-const LANES: usize = 16;
 
 /// Bias gradients summed at once ([`add_map_sums`]).
 const SUMS_AT_ONCE: usize = 8;
@@ -92,33 +93,17 @@ impl Sizes {
         }
     }
 
-    /// `L` columns of a padded input row's block `block` from column `offset` of the
-    /// block on, as the taps `v` of a kernel row read them:
-    /// `row[(block*COLUMNS + offset + l)*S + v]` for `l` in `0..L` (zeros past the
-    /// output's last column, for a strided block).
-    #[inline(always)] // into the vectorised kernels, which are compiled for each processor
-    fn block_inputs<const L: usize>(
-        &self,
-        row: &[f32],
-        block: usize,
-        offset: usize,
-        v: usize,
-    ) -> [f32; L] {
-        let first_column = block * COLUMNS + offset;
-        let start = first_column * self.stride + v;
-        if self.stride == 1 {
-            row[start..start + L]
-                .try_into()
-                .expect("a slice of L values")
-        } else {
-            let used = self.out_w.saturating_sub(first_column);
-            std::array::from_fn(|l| {
-                if l < used {
-                    row[start + l * self.stride]
-                } else {
-                    0.0
-                }
-            })
+    /// The inputs a strided block starting at output column `first_column` reads under
+    /// tap `v` of a kernel row: `inputs[l] = row[(first_column + l)*S + v]`, and zeros
+    /// past the output's last column.
+    fn gather(&self, row: &[f32], first_column: usize, v: usize, inputs: &mut [f32]) {
+        for (l, input) in inputs.iter_mut().enumerate() {
+            let column = first_column + l;
+            *input = if column < self.out_w {
+                row[column * self.stride + v]
+            } else {
+                0.0
+            };
         }
     }
 }
@@ -141,6 +126,7 @@ pub fn conv2d_one_channel(
     let sizes = one_channel_sizes(input, weight, bias.len(), stride, padding)?;
     let filters = weight.dim().0;
     let groups = FilterGroup::all(weight, bias);
+    let arch = pulp::Arch::new(); // the widest vectors this processor has
     let mut output = Array4::zeros((input.dim().0, filters, sizes.out_h, sizes.out_w));
     output
         .axis_chunks_iter_mut(Axis(0), IMAGES_PER_CHUNK)
@@ -152,7 +138,7 @@ pub fn conv2d_one_channel(
                 sizes.pad(x.index_axis(Axis(0), 0), &mut padded); // [1, H, W] -> [H+2P, W+2P]
                 let maps = y.as_slice_mut().expect("a fresh output is one slice"); // [F, H', W']
                 for group in &groups {
-                    correlate(&padded, group, &sizes, maps);
+                    correlate(arch, &padded, group, &sizes, maps);
                 }
             }
         });
@@ -192,6 +178,7 @@ pub fn conv2d_one_channel_parameter_gradients(
     )?;
     let taps = kernel_h * kernel_w;
     let d_out = d_out.as_standard_layout();
+    let arch = pulp::Arch::new(); // the widest vectors this processor has
     let chunks: Vec<(Array2<f32>, Array1<f32>)> = input
         .axis_chunks_iter(Axis(0), IMAGES_PER_CHUNK)
         .into_par_iter()
@@ -210,7 +197,7 @@ pub fn conv2d_one_channel_parameter_gradients(
                     .expect("a standard-layout image is one slice");
                 sizes.widen(d_maps, filters, &mut d_padded); // [F, H', W'] -> [F', H', blocks*COLUMNS]
                 for first in (0..filters).step_by(GRADIENT_FILTERS) {
-                    tap_gradients(&padded, &d_padded, first, &sizes, &mut d_lanes);
+                    tap_gradients(arch, &padded, &d_padded, first, &sizes, &mut d_lanes);
                 }
                 add_map_sums(d_maps, &mut d_bias);
             }
@@ -336,42 +323,117 @@ impl FilterGroup {
     }
 }
 
-best_for_this_processor! {
-    /// One filter group's output maps for one image (`maps: [F, H', W']`):
-    ///
-    /// ```text
-    /// maps[f, i, j] = bias[f] + sum over u, v of weight[f, u, v] * padded[i*S+u, j*S+v]
-    /// ```
-    ///
-    /// added tap by tap in row-major order, each product rounded once with its sum
-    /// (`mul_add`, a fused multiply-add, exactly rounded on every processor).
-    fn correlate(padded: &[f32], group: &FilterGroup, sizes: &Sizes, maps: &mut [f32]) {
-        let (kernel_h, kernel_w) = (sizes.kernel_h, sizes.kernel_w);
+/// One filter group's output maps for one image (`maps: [F, H', W']`):
+///
+/// ```text
+/// maps[f, i, j] = bias[f] + sum over u, v of weight[f, u, v] * padded[i*S+u, j*S+v]
+/// ```
+///
+/// added tap by tap in row-major order, each product rounded once with its sum (a fused
+/// multiply-add, exactly rounded on every processor). A group of up to three filters
+/// runs a copy of the loops for three.
+fn correlate(
+    arch: pulp::Arch,
+    padded: &[f32],
+    group: &FilterGroup,
+    sizes: &Sizes,
+    maps: &mut [f32],
+) {
+    if group.count <= FILTERS / 2 {
+        arch.dispatch(Correlate::<{ FILTERS / 2 }> {
+            padded,
+            group,
+            sizes,
+            maps,
+        });
+    } else {
+        arch.dispatch(Correlate::<FILTERS> {
+            padded,
+            group,
+            sizes,
+            maps,
+        });
+    }
+}
+
+/// The loops of [`correlate`] for the first `N` filters of a group, written with the
+/// vector types of the `pulp` crate, which compiles them for each kind of processor
+/// (16 lanes with AVX-512, 8 with AVX2, 1 without) and runs the copy this one has.
+///
+/// For each output row, a block of `VECTORS` vectors of positions is computed at
+/// once: its `N * VECTORS` sums stay in vector registers while the kernel's taps are
+/// added, and each vector of inputs loaded is used by all `N` filters.
+struct Correlate<'a, const N: usize> {
+    padded: &'a [f32],
+    group: &'a FilterGroup,
+    sizes: &'a Sizes,
+    maps: &'a mut [f32],
+}
+
+impl<const N: usize> pulp::WithSimd for Correlate<'_, N> {
+    type Output = ();
+
+    #[inline(always)] // into each processor's copy that `pulp` compiles
+    fn with_simd<S: pulp::Simd>(self, simd: S) {
+        if self.sizes.stride == 1 {
+            self.loops::<S, true>(simd);
+        } else {
+            self.loops::<S, false>(simd);
+        }
+    }
+}
+
+impl<const N: usize> Correlate<'_, N> {
+    /// The loops, for a stride of 1 (`UNIT_STRIDE`) or any other: two copies, so that
+    /// neither carries the other's registers.
+    #[inline(always)] // into each processor's copy that `pulp` compiles
+    fn loops<S: pulp::Simd, const UNIT_STRIDE: bool>(self, simd: S) {
+        let Self {
+            padded,
+            group,
+            sizes,
+            maps,
+        } = self;
+        let lanes = S::F32_LANES;
+        let width = VECTORS * lanes; // the block's positions
+        assert!(width <= COLUMNS, "rows are padded for blocks of COLUMNS positions");
+        let (kernel_h, kernel_w, stride) = (sizes.kernel_h, sizes.kernel_w, sizes.stride);
         let (positions, padded_w) = (sizes.out_h * sizes.out_w, sizes.padded_w());
+        let mut gathered = [0.0f32; COLUMNS]; // a strided block's inputs, side by side
         for i in 0..sizes.out_h {
-            for block in 0..sizes.blocks() {
-                let mut sums = [[0.0f32; COLUMNS]; FILTERS];
-                for (sum, &bias) in sums.iter_mut().zip(&group.bias) {
-                    *sum = [bias; COLUMNS];
+            for first_column in (0..sizes.out_w).step_by(width) {
+                let mut sums = [[simd.splat_f32s(0.0); VECTORS]; N];
+                for (sums, &bias) in sums.iter_mut().zip(&group.bias) {
+                    *sums = [simd.splat_f32s(bias); VECTORS];
                 }
                 for u in 0..kernel_h {
-                    let row = &padded[(i * sizes.stride + u) * padded_w..][..padded_w];
-                    for v in 0..kernel_w {
-                        let inputs: [f32; COLUMNS] = sizes.block_inputs(row, block, 0, v);
-                        let w = group.taps[u * kernel_w + v];
-                        for k in 0..FILTERS {
-                            for l in 0..COLUMNS {
-                                sums[k][l] = w[k].mul_add(inputs[l], sums[k][l]);
+                    let row = &padded[(i * stride + u) * padded_w..][..padded_w];
+                    let taps = &group.taps[u * kernel_w..][..kernel_w];
+                    for (v, w) in taps.iter().enumerate() {
+                        let inputs = if UNIT_STRIDE {
+                            &row[first_column + v..][..width] // zeros past the last column
+                        } else {
+                            sizes.gather(row, first_column, v, &mut gathered[..width]);
+                            &gathered[..width]
+                        };
+                        let inputs: [S::f32s; VECTORS] =
+                            std::array::from_fn(|c| load(&inputs[c * lanes..]));
+                        for (sums, &w) in sums.iter_mut().zip(w) {
+                            let w = simd.splat_f32s(w);
+                            for (sum, &input) in sums.iter_mut().zip(&inputs) {
+                                *sum = simd.mul_add_f32s(w, input, *sum); // fused
                             }
                         }
                     }
                 }
                 // Write the block's used columns, for the group's real filters.
-                let columns = block * COLUMNS..((block + 1) * COLUMNS).min(sizes.out_w);
-                for (k, sum) in sums.iter().enumerate().take(group.count) {
-                    let f = group.first + k;
-                    let row = &mut maps[f * positions + i * sizes.out_w..][..sizes.out_w];
-                    row[columns.clone()].copy_from_slice(&sum[..columns.len()]);
+                let used = width.min(sizes.out_w - first_column);
+                for (k, sums) in sums.iter().enumerate().take(group.count) {
+                    let start = (group.first + k) * positions + i * sizes.out_w + first_column;
+                    let outputs = &mut maps[start..][..used];
+                    for (outputs, &sum) in outputs.chunks_mut(lanes).zip(sums) {
+                        simd.partial_store_f32s(outputs, sum);
+                    }
                 }
             }
         }
@@ -396,92 +458,140 @@ impl Sizes {
     }
 }
 
-best_for_this_processor! {
-    /// One image's contribution to the tap gradients of filters
-    /// `first..first + GRADIENT_FILTERS`:
-    ///
-    /// ```text
-    /// d_weight[f, u, v] += sum over i, j of d_maps[f, i, j] * padded[i*S+u, j*S+v]
-    /// ```
-    ///
-    /// `d_maps` is the widened output gradient ([`Sizes::widen`]). Each tap's sum is kept
-    /// in `COLUMNS` lanes, `d_lanes[f * KH*KW + tap]`, one lane per column of a block (a
-    /// lane adds its column's rows in order, then the next block's, then the next
-    /// image's); the caller adds the lanes left to right at the end. A fixed order, which
-    /// the processor computes with vector instructions.
-    fn tap_gradients(
-        padded: &[f32],
-        d_maps: &[f32],
-        first: usize,
-        sizes: &Sizes,
-        d_lanes: &mut [[f32; COLUMNS]],
-    ) {
-        // LeNet-5's 5x5 kernel and the common 3x3 get a copy of the loops with the
-        // kernel's width fixed, which keeps a whole row of taps' sums in registers;
-        // any other width runs one tap at a time. Both add in the same order.
-        match sizes.kernel_w {
-            5 => kernel_rows::<5>(padded, d_maps, first, sizes, d_lanes),
-            3 => kernel_rows::<3>(padded, d_maps, first, sizes, d_lanes),
-            _ => kernel_rows::<1>(padded, d_maps, first, sizes, d_lanes),
-        }
-    }
-}
-
-/// The loops of [`tap_gradients`], `TAPS` taps of a kernel row at a time (`TAPS`
-/// divides the kernel's width), [`LANES`] lanes of a block at a time: for each output
-/// row and block, the group's output gradients are loaded once and multiplied with the
-/// inputs under each of the `TAPS` taps.
-#[inline(always)] // into each processor's copy of `tap_gradients`
-fn kernel_rows<const TAPS: usize>(
+/// One image's contribution to the tap gradients of filters
+/// `first..first + GRADIENT_FILTERS`:
+///
+/// ```text
+/// d_weight[f, u, v] += sum over i, j of d_maps[f, i, j] * padded[i*S+u, j*S+v]
+/// ```
+///
+/// `d_maps` is the widened output gradient ([`Sizes::widen`]). Each tap's sum is kept
+/// in `COLUMNS` lanes, `d_lanes[f * KH*KW + tap]`, one lane per column of a block (a
+/// lane adds its column's rows in order, then the next block's, then the next
+/// image's); the caller adds the lanes left to right at the end. A fixed order, which
+/// the processor computes with vector instructions.
+fn tap_gradients(
+    arch: pulp::Arch,
     padded: &[f32],
     d_maps: &[f32],
     first: usize,
     sizes: &Sizes,
     d_lanes: &mut [[f32; COLUMNS]],
 ) {
-    let (kernel_h, kernel_w) = (sizes.kernel_h, sizes.kernel_w);
-    let taps = kernel_h * kernel_w;
-    let (wide, padded_w) = (sizes.blocks() * COLUMNS, sizes.padded_w());
-    for u in 0..kernel_h {
-        for v0 in (0..kernel_w).step_by(TAPS) {
-            let lane_index = |k: usize, t: usize| (first + k) * taps + u * kernel_w + v0 + t;
-            for offset in (0..COLUMNS).step_by(LANES) {
-                let mut lanes = [[[0.0f32; LANES]; TAPS]; GRADIENT_FILTERS];
-                for (k, lanes) in lanes.iter_mut().enumerate() {
-                    for (t, lane) in lanes.iter_mut().enumerate() {
-                        lane.copy_from_slice(&d_lanes[lane_index(k, t)][offset..][..LANES]);
+    // LeNet-5's 5x5 kernel and the common 3x3 (with stride 1) get a copy of the loops
+    // with the kernel's width fixed, which keeps a whole row of taps' sums in
+    // registers; any other runs one tap at a time. Both add in the same order.
+    match (sizes.stride, sizes.kernel_w) {
+        (1, 5) => kernel_rows::<5>(arch, padded, d_maps, first, sizes, d_lanes),
+        (1, 3) => kernel_rows::<3>(arch, padded, d_maps, first, sizes, d_lanes),
+        _ => kernel_rows::<1>(arch, padded, d_maps, first, sizes, d_lanes),
+    }
+}
+
+/// The loops of [`tap_gradients`], `TAPS` taps of a kernel row at a time (`TAPS`
+/// divides the kernel's width), compiled for the processor's vectors by `pulp`.
+fn kernel_rows<const TAPS: usize>(
+    arch: pulp::Arch,
+    padded: &[f32],
+    d_maps: &[f32],
+    first: usize,
+    sizes: &Sizes,
+    d_lanes: &mut [[f32; COLUMNS]],
+) {
+    let op = TapGradients::<TAPS> {
+        padded,
+        d_maps,
+        first,
+        sizes,
+        d_lanes,
+    };
+    arch.dispatch(op);
+}
+
+/// [`kernel_rows`]' loops, one vector of a block's lanes at a time: for each output
+/// row and block, the group's output gradients are loaded once and multiplied with the
+/// inputs under each of the `TAPS` taps; the `GRADIENT_FILTERS * TAPS` sums stay in
+/// vector registers until every row is done.
+struct TapGradients<'a, const TAPS: usize> {
+    padded: &'a [f32],
+    d_maps: &'a [f32],
+    first: usize,
+    sizes: &'a Sizes,
+    d_lanes: &'a mut [[f32; COLUMNS]],
+}
+
+impl<const TAPS: usize> pulp::WithSimd for TapGradients<'_, TAPS> {
+    type Output = ();
+
+    #[inline(always)] // into each processor's copy that `pulp` compiles
+    fn with_simd<S: pulp::Simd>(self, simd: S) {
+        if self.sizes.stride == 1 {
+            self.loops::<S, true>(simd);
+        } else {
+            self.loops::<S, false>(simd);
+        }
+    }
+}
+
+impl<const TAPS: usize> TapGradients<'_, TAPS> {
+    /// The loops, for a stride of 1 (`UNIT_STRIDE`) or any other: two copies, so that
+    /// neither carries the other's registers.
+    #[inline(always)] // into each processor's copy that `pulp` compiles
+    fn loops<S: pulp::Simd, const UNIT_STRIDE: bool>(self, simd: S) {
+        let Self {
+            padded,
+            d_maps,
+            first,
+            sizes,
+            d_lanes,
+        } = self;
+        let lanes = S::F32_LANES;
+        let (kernel_h, kernel_w) = (sizes.kernel_h, sizes.kernel_w);
+        let taps = kernel_h * kernel_w;
+        let (wide, padded_w) = (sizes.blocks() * COLUMNS, sizes.padded_w());
+        let mut gathered = [0.0f32; COLUMNS]; // a strided block's inputs, side by side
+        for u in 0..kernel_h {
+            for v0 in (0..kernel_w).step_by(TAPS) {
+                let lane_index = |k: usize, t: usize| (first + k) * taps + u * kernel_w + v0 + t;
+                for offset in (0..COLUMNS).step_by(lanes) {
+                    let mut sums = [[simd.splat_f32s(0.0); TAPS]; GRADIENT_FILTERS];
+                    for (k, sums) in sums.iter_mut().enumerate() {
+                        for (t, sum) in sums.iter_mut().enumerate() {
+                            *sum = load(&d_lanes[lane_index(k, t)][offset..]);
+                        }
                     }
-                }
-                for i in 0..sizes.out_h {
-                    let row = &padded[(i * sizes.stride + u) * padded_w..][..padded_w];
                     for block in 0..sizes.blocks() {
-                        let d_rows: [&[f32; LANES]; GRADIENT_FILTERS] = std::array::from_fn(|k| {
-                            let start =
-                                ((first + k) * sizes.out_h + i) * wide + block * COLUMNS + offset;
-                            d_maps[start..][..LANES]
-                                .try_into()
-                                .expect("a slice of LANES values")
-                        });
-                        if sizes.stride == 1 {
-                            // The taps' inputs from one window of the row, whose length
-                            // the compiler knows: no bounds check per tap.
-                            let start = block * COLUMNS + offset + v0;
-                            let window = &row[start..start + LANES + TAPS - 1];
-                            for t in 0..TAPS {
-                                add_products(&mut lanes, t, &d_rows, &window[t..t + LANES]);
-                            }
-                        } else {
-                            for t in 0..TAPS {
-                                let inputs: [f32; LANES] =
-                                    sizes.block_inputs(row, block, offset, v0 + t);
-                                add_products(&mut lanes, t, &d_rows, &inputs);
+                        let first_column = block * COLUMNS + offset;
+                        for i in 0..sizes.out_h {
+                            let row = &padded[(i * sizes.stride + u) * padded_w..][..padded_w];
+                            let d_rows: [S::f32s; GRADIENT_FILTERS] = std::array::from_fn(|k| {
+                                load(
+                                    &d_maps
+                                        [((first + k) * sizes.out_h + i) * wide + first_column..],
+                                )
+                            });
+                            if UNIT_STRIDE {
+                                let window = &row[first_column + v0..][..lanes + TAPS - 1];
+                                for t in 0..TAPS {
+                                    let inputs: S::f32s = load(&window[t..]);
+                                    for (sums, &d_row) in sums.iter_mut().zip(&d_rows) {
+                                        sums[t] = simd.mul_add_f32s(d_row, inputs, sums[t]);
+                                    }
+                                }
+                            } else {
+                                // One tap at a time (`TAPS` is 1 for a strided convolution).
+                                sizes.gather(row, first_column, v0, &mut gathered[..lanes]);
+                                let inputs: S::f32s = load(&gathered);
+                                for (sums, &d_row) in sums.iter_mut().zip(&d_rows) {
+                                    sums[0] = simd.mul_add_f32s(d_row, inputs, sums[0]);
+                                }
                             }
                         }
                     }
-                }
-                for (k, lanes) in lanes.iter().enumerate() {
-                    for (t, lane) in lanes.iter().enumerate() {
-                        d_lanes[lane_index(k, t)][offset..][..LANES].copy_from_slice(lane);
+                    for (k, sums) in sums.iter().enumerate() {
+                        for (t, &sum) in sums.iter().enumerate() {
+                            store(&mut d_lanes[lane_index(k, t)][offset..], sum);
+                        }
                     }
                 }
             }
@@ -489,20 +599,19 @@ fn kernel_rows<const TAPS: usize>(
     }
 }
 
-/// `lanes[k][t] += d_rows[k] * inputs`, lane by lane, for each filter `k` of a group.
-#[inline(always)] // into each processor's copy of `tap_gradients`
-fn add_products<const TAPS: usize>(
-    lanes: &mut [[[f32; LANES]; TAPS]; GRADIENT_FILTERS],
-    t: usize,
-    d_rows: &[&[f32; LANES]; GRADIENT_FILTERS],
-    inputs: &[f32],
-) {
-    let inputs: &[f32; LANES] = inputs.try_into().expect("LANES inputs");
-    for (lanes, d_row) in lanes.iter_mut().zip(d_rows) {
-        for l in 0..LANES {
-            lanes[t][l] = d_row[l].mul_add(inputs[l], lanes[t][l]);
-        }
-    }
+/// The vector of `f32`s at the start of `values` (which holds at least one vector's
+/// lanes), wherever it lies in memory.
+#[inline(always)] // into each processor's copy of the loops
+fn load<V: bytemuck::Pod>(values: &[f32]) -> V {
+    let lanes = size_of::<V>() / size_of::<f32>();
+    bytemuck::pod_read_unaligned(bytemuck::cast_slice(&values[..lanes]))
+}
+
+/// Writes `vector` over the first of `values`' lanes (it holds at least one vector's).
+#[inline(always)] // into each processor's copy of the loops
+fn store<V: bytemuck::Pod>(values: &mut [f32], vector: V) {
+    let lanes = size_of::<V>() / size_of::<f32>();
+    bytemuck::cast_slice_mut(&mut values[..lanes]).copy_from_slice(bytemuck::bytes_of(&vector));
 }
 
 #[cfg(test)]
@@ -543,10 +652,10 @@ mod tests {
             sizes.widen(d_maps.as_slice().unwrap(), GRADIENT_FILTERS, &mut widened);
             let start = vec![[0.5f32; COLUMNS]; GRADIENT_FILTERS * 3 * kernel_w];
             let (mut one, mut row) = (start.clone(), start);
-            kernel_rows::<1>(&padded, &widened, 0, &sizes, &mut one);
+            kernel_rows::<1>(pulp::Arch::new(), &padded, &widened, 0, &sizes, &mut one);
             match kernel_w {
-                5 => kernel_rows::<5>(&padded, &widened, 0, &sizes, &mut row),
-                _ => kernel_rows::<3>(&padded, &widened, 0, &sizes, &mut row),
+                5 => kernel_rows::<5>(pulp::Arch::new(), &padded, &widened, 0, &sizes, &mut row),
+                _ => kernel_rows::<3>(pulp::Arch::new(), &padded, &widened, 0, &sizes, &mut row),
             }
             let bits = |lanes: &[[f32; COLUMNS]]| -> Vec<u32> {
                 lanes.iter().flatten().map(|x| x.to_bits()).collect()
@@ -556,6 +665,72 @@ mod tests {
                 bits(&row),
                 "width {width}, kernel width {kernel_w}"
             );
+        }
+    }
+
+    /// Every kind of vector `pulp` can run the loops with on this processor: single
+    /// values on any, and on x86-64 those of AVX2 and of AVX-512 where it has them.
+    fn every_arch() -> Vec<pulp::Arch> {
+        #[allow(unused_mut)] // nothing to add on other processors
+        let mut arches = vec![pulp::Arch::Scalar];
+        #[cfg(target_arch = "x86_64")]
+        {
+            arches.extend(pulp::x86::V3::try_new().map(pulp::Arch::V3));
+            arches.extend(pulp::x86::V4::try_new().map(pulp::Arch::V4));
+        }
+        arches
+    }
+
+    #[test]
+    fn every_processor_gets_the_same_bits() {
+        // 16 lanes, 8 or 1 at a time: each lane adds the same products in the same
+        // order, with fused multiply-adds on every processor.
+        let mut rng = ChaCha8Rng::seed_from_u64(10);
+        for (filters, height, width, (kernel_h, kernel_w), stride, padding) in [
+            (6, 28, 28, (5, 5), 1, 2),
+            (2, 7, 40, (3, 3), 1, 1),
+            (8, 9, 11, (2, 4), 2, 1),
+        ] {
+            let out = |size: usize, kernel: usize| (size + 2 * padding - kernel) / stride + 1;
+            let sizes = Sizes {
+                kernel_h,
+                kernel_w,
+                stride,
+                padding,
+                height,
+                width,
+                out_h: out(height, kernel_h),
+                out_w: out(width, kernel_w),
+            };
+            let image = random((height, width), &mut rng);
+            let weight = random((filters, 1, kernel_h, kernel_w), &mut rng);
+            let bias = random(filters, &mut rng);
+            let d_maps = random((filters, sizes.out_h * sizes.out_w), &mut rng);
+            let (mut padded, mut widened) = (Vec::new(), Vec::new());
+            sizes.pad(image.view(), &mut padded);
+            sizes.widen(d_maps.as_slice().unwrap(), filters, &mut widened);
+            let taps = kernel_h * kernel_w;
+            let groups = filters.div_ceil(GRADIENT_FILTERS) * GRADIENT_FILTERS;
+            let run = |arch: pulp::Arch| {
+                let mut maps = vec![0.0f32; filters * sizes.out_h * sizes.out_w];
+                for group in &FilterGroup::all(weight.view(), bias.view()) {
+                    correlate(arch, &padded, group, &sizes, &mut maps);
+                }
+                let mut d_lanes = vec![[0.0f32; COLUMNS]; groups * taps];
+                for first in (0..filters).step_by(GRADIENT_FILTERS) {
+                    tap_gradients(arch, &padded, &widened, first, &sizes, &mut d_lanes);
+                }
+                let bits = maps.iter().chain(d_lanes.iter().flatten());
+                bits.map(|x| x.to_bits()).collect::<Vec<u32>>()
+            };
+            let arches = every_arch();
+            let expected = run(arches[0]);
+            for &arch in &arches[1..] {
+                assert!(
+                    run(arch) == expected,
+                    "{arch:?}, {filters} filters, {width} wide"
+                );
+            }
         }
     }
 

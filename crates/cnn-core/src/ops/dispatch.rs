@@ -10,7 +10,7 @@
 //!
 //! **The `unsafe` here** is the call of a copy compiled for instructions the baseline
 //! processor lacks, made only after checking that this processor has them. Used by
-//! `conv2d_direct.rs` (LeNet-5's first layer), `conv2d_stride_one.rs` and
+//! `conv2d_stride_one.rs` and
 //! `conv2d_input_gradient.rs` (stride-1 convolutions of several channels), `pool.rs` (2x2 max pooling) and `im2col.rs`
 //! (im2col, and col2im for stride 1).
 
