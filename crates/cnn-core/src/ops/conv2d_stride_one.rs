@@ -394,12 +394,14 @@ fn run_sums<const WIDTH: usize, const ROWS: usize>(
 ) -> [[[f32; LANES]; WIDTH]; ROWS] {
     let (out_h, out_w, padded_w) = (sizes.out_h, sizes.out_w, sizes.padded_w());
     let mut sums = [[[0.0f32; LANES]; WIDTH]; ROWS];
+    // Position q = (b*H' + i)*W' + j, divided once; then row after row.
+    let (row, mut j) = (block.start / out_w, block.start % out_w);
+    let (mut b, mut i) = (row / out_h, row % out_h);
     let mut q = block.start;
     while q < block.end {
         // The positions from q to the end of its output row (or of the block).
-        let (row, j) = (q / out_w, q % out_w); // row = b*H' + i
         let run = (out_w - j).min(block.end - q);
-        let place = (row / out_h) * image_size + (row % out_h) * padded_w + j;
+        let place = b * image_size + i * padded_w + j;
         // The inputs under each run of taps for these positions: a piece of a padded row.
         let inputs: [&[f32]; ROWS] =
             std::array::from_fn(|r| &padded[place + offsets[r]..][..run + WIDTH - 1]);
@@ -416,6 +418,12 @@ fn run_sums<const WIDTH: usize, const ROWS: usize>(
             }
         }
         q += run;
+        // The next row starts at its first column (or the block has ended).
+        j = 0;
+        i += 1;
+        if i == out_h {
+            (b, i) = (b + 1, 0);
+        }
     }
     sums
 }
