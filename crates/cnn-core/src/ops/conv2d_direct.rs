@@ -396,7 +396,10 @@ impl<const N: usize> Correlate<'_, N> {
         } = self;
         let lanes = S::F32_LANES;
         let width = VECTORS * lanes; // the block's positions
-        assert!(width <= COLUMNS, "rows are padded for blocks of COLUMNS positions");
+        assert!(
+            width <= COLUMNS,
+            "rows are padded for blocks of COLUMNS positions"
+        );
         let (kernel_h, kernel_w, stride) = (sizes.kernel_h, sizes.kernel_w, sizes.stride);
         let (positions, padded_w) = (sizes.out_h * sizes.out_w, sizes.padded_w());
         let mut gathered = [0.0f32; COLUMNS]; // a strided block's inputs, side by side
