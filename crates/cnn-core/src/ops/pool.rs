@@ -789,7 +789,7 @@ mod tests {
     fn the_2x2_path_picks_what_the_general_path_picks() {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        for (h, w) in [(2, 2), (5, 7), (28, 28), (10, 64), (9, 67)] {
+        for (h, w) in [(2, 2), (5, 7), (28, 28), (10, 10), (10, 64), (9, 67)] {
             for _ in 0..20 {
                 let map: Vec<f32> = (0..h * w)
                     .map(|_| match rng.random_range(0..10) {
