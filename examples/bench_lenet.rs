@@ -16,7 +16,10 @@
 //! [`fit`], the function `ch06_lenet` trains with: the seconds of the training loop
 //! (what `ch06_lenet` prints per epoch) and of the test-set evaluation after it.
 //! Timings depend on the machine and on what else runs on it; this is not part of the
-//! book build. `--write` also writes the tables to `book/generated/ch06/speed_*.md`.
+//! book build. `--write` also writes the tables to `book/generated/ch06/speed_*.md`,
+//! unless the machine was busy: a load average of a core more than the threads, GEMM
+//! peaks more than 20% apart, or four single reference timings (before, between and after
+//! the tables) more than 20% apart, in which case it only warns.
 
 use std::time::Instant;
 
@@ -96,12 +99,16 @@ fn main() -> Result<()> {
         .num_threads(args.threads)
         .build_global()?;
     let load_before = load_average()?;
+    let mut references = vec![reference_seconds()];
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let (convolutions, peaks) = convolution_table(args.threads, &mut rng)?;
     println!("{convolutions}");
+    references.push(reference_seconds());
     let layers = layer_table()?;
     println!("{layers}");
+    references.push(reference_seconds());
     let mut training = training_table(&args)?;
+    references.push(reference_seconds());
     let load_after = load_average()?;
     // The conditions, with the numbers: a busy machine slows everything, unevenly.
     let (lowest, highest) = peaks
@@ -115,8 +122,19 @@ fn main() -> Result<()> {
         training,
         "GEMM peak, lowest and highest of the run | {lowest:.0}, {highest:.0} GFLOP/s"
     );
+    let (fastest, slowest) = references
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+    row!(
+        training,
+        "reference timing, fastest and slowest of the run | {:.2}, {:.2} ms",
+        1e3 * fastest,
+        1e3 * slowest
+    );
     println!("{training}");
-    let busy = load_before.max(load_after) >= args.threads as f64 + 1.0 || highest > 1.2 * lowest;
+    let busy = load_before.max(load_after) >= args.threads as f64 + 1.0
+        || highest > 1.2 * lowest
+        || slowest > 1.2 * fastest;
     if busy {
         println!(
             "WARNING: the machine was busy (other work shared the cores): these timings are \
@@ -160,6 +178,22 @@ fn load_average() -> Result<f64> {
     first
         .parse()
         .with_context(|| format!("/proc/loadavg starts with {first:?}, not a number"))
+}
+
+/// A reference timing, taken before, between and after the tables: one `PEAK_SIZE`
+/// product on this thread, timed once (after one untimed, to warm up). Unlike the peak,
+/// which is a mean over half a second, a single short timing is slowed by any other
+/// program that takes the core for a moment; four of them that differ by more than 20%
+/// mean the machine was busy. (`bench/pytorch_lenet.py` times the same kind of
+/// reference, with NumPy.)
+fn reference_seconds() -> f64 {
+    let a = Array2::from_elem((PEAK_SIZE, PEAK_SIZE), 0.5f32);
+    let b = Array2::from_elem((PEAK_SIZE, PEAK_SIZE), 0.25f32);
+    let mut c = Array2::<f32>::zeros((PEAK_SIZE, PEAK_SIZE));
+    matmul_into(a.view(), b.view(), c.view_mut(), false);
+    let start = Instant::now();
+    matmul_into(a.view(), b.view(), c.view_mut(), false);
+    start.elapsed().as_secs_f64()
 }
 
 /// The side of the square matrices of the peak measurement: large enough for the
