@@ -605,7 +605,7 @@ impl<const TAPS: usize> TapGradients<'_, TAPS> {
 /// The vector of `f32`s at the start of `values` (which holds at least one vector's
 /// lanes), wherever it lies in memory.
 #[inline(always)] // into each processor's copy of the loops
-fn load<V: bytemuck::Pod>(values: &[f32]) -> V {
+pub(crate) fn load<V: bytemuck::Pod>(values: &[f32]) -> V {
     let lanes = size_of::<V>() / size_of::<f32>();
     bytemuck::pod_read_unaligned(bytemuck::cast_slice(&values[..lanes]))
 }

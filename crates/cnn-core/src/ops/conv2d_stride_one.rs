@@ -5,9 +5,18 @@
 //! The im2col version ([`conv2d`](crate::ops::conv2d::conv2d)) copies every input value
 //! once per kernel tap into a matrix (for LeNet-5's conv2, 25 copies, almost a megabyte
 //! for a chunk of 16 images) and multiplies that matrix with the weights. Here the
-//! products are taken from the padded image itself. One vector register holds one value
-//! for each of 16 filters, so that a single input value, loaded once and broadcast, is
-//! multiplied with the weights of all 16 filters at once:
+//! products are taken from the padded image itself, in one of two directions:
+//!
+//! - across the filters ([`filter_sums`]): one vector register holds one value for each
+//!   of 16 filters, so that a single input value, loaded once and broadcast, is
+//!   multiplied with the weights of all 16 filters at once. LeNet-5's conv2 (16 filters,
+//!   output rows of 10) goes this way.
+//! - along the rows ([`RowSums`], written with `pulp`'s vector types as in
+//!   `conv2d_direct.rs`): one register holds 16 neighbouring outputs of one filter, and a
+//!   weight, broadcast, multiplies 16 inputs of a row at once. Tiny VGG's layers (10
+//!   filters, which would leave 6 of 16 lanes idle, and rows of 60) go this way.
+//!
+//! Which one a shape takes is `Sizes::by_rows`; both give the same bits.
 //!
 //! ```text
 //! forward:         y[f, i, j]   = b[f] + sum over c, u, v of w[f, c, u, v] * x[c, i+u-P, j+v-P]
@@ -26,6 +35,7 @@
 
 use ndarray::{ArrayView3, ArrayView4, ArrayViewMut4};
 
+use crate::ops::conv2d_direct::load;
 use crate::ops::dispatch::best_for_this_processor;
 use crate::ops::matmul::gemm_term_block;
 
@@ -36,6 +46,19 @@ const LANES: usize = 16;
 /// stay in registers while the taps are added. LeNet-5's conv2 has rows of 10, Tiny VGG's
 /// layers rows of 60 and 62.
 const COLUMNS: usize = 10;
+
+/// Filters whose sums the row-wise forward pass ([`RowSums`]) computes at once: each
+/// vector of inputs loaded serves all of them. With [`ROW_VECTORS`], 10 sums in vector
+/// registers, few enough for AVX2's 16. (Groups of 10 filters, 20 sums, ran at half the
+/// speed with AVX-512's 32 registers.)
+const ROW_FILTERS: usize = 5;
+
+/// Vectors of an output row's positions each filter's sums span in [`RowSums`].
+const ROW_VECTORS: usize = 2;
+
+/// The longest block of a row [`RowSums`] computes at once: [`ROW_VECTORS`] vectors of
+/// (at most) 16 lanes. Padded rows have zeros up to a whole number of blocks.
+const ROW_BLOCK: usize = ROW_VECTORS * LANES;
 
 /// A stride-1 convolution's sizes.
 #[derive(Debug, Clone, Copy)]
@@ -49,6 +72,10 @@ pub(crate) struct Sizes {
     pub width: usize,
     pub out_h: usize,
     pub out_w: usize,
+    /// Whether the forward pass goes along the output rows ([`RowSums`], a vector lane per
+    /// output column) rather than across the filters ([`filter_sums`], a lane per filter):
+    /// whichever leaves fewer of a vector's 16 lanes idle ([`Sizes::new`]).
+    pub by_rows: bool,
 }
 
 impl Sizes {
@@ -59,6 +86,13 @@ impl Sizes {
         (filters, _, kernel_h, kernel_w): (usize, usize, usize, usize),
         padding: usize,
     ) -> Sizes {
+        let out_w = width + 2 * padding - kernel_w + 1;
+        // The share of lanes used across the filters, filters / (groups * LANES), and along
+        // the rows, out_w / (row blocks * ROW_BLOCK), compared without the divisions. Tiny
+        // VGG's 10 filters leave 6 of 16 lanes idle, its rows of 60 columns 4 of 64;
+        // LeNet-5's conv2, with 16 filters and rows of 10, goes across the filters.
+        let filter_lanes = filters.div_ceil(LANES) * LANES;
+        let row_lanes = out_w.div_ceil(ROW_BLOCK) * ROW_BLOCK;
         Sizes {
             filters,
             channels,
@@ -68,7 +102,8 @@ impl Sizes {
             height,
             width,
             out_h: height + 2 * padding - kernel_h + 1,
-            out_w: width + 2 * padding - kernel_w + 1,
+            out_w,
+            by_rows: out_w * filter_lanes > filters * row_lanes,
         }
     }
 
@@ -88,10 +123,12 @@ impl Sizes {
     }
 
     /// The length of a padded row: `W + 2P`, and more zeros on the right where the
-    /// forward pass's last block of [`COLUMNS`] reads past the last output column.
+    /// forward pass's last block of [`COLUMNS`] (or of [`ROW_BLOCK`], row-wise) reads
+    /// past the last output column.
     fn padded_w(&self) -> usize {
-        let blocks = self.out_w.div_ceil(COLUMNS);
-        (self.width + 2 * self.padding).max(blocks * COLUMNS + self.kernel_w - 1)
+        let block = if self.by_rows { ROW_BLOCK } else { COLUMNS };
+        let blocks = self.out_w.div_ceil(block);
+        (self.width + 2 * self.padding).max(blocks * block + self.kernel_w - 1)
     }
 
     /// The length of one padded image, `[C, H + 2P, padded_w]`.
@@ -155,6 +192,12 @@ pub(crate) fn weight_gradient_block(sizes: &Sizes, images: usize) -> Option<usiz
 /// weight of filter `g*LANES + l` at tap `(c, u, v)` (row-major), zero past the last filter.
 pub(crate) struct FilterVectors {
     taps: Vec<[f32; LANES]>,
+    /// The same weights for [`RowSums`], tap by tap: `by_tap[tap*F' + f]` is the weight of
+    /// filter `f` at tap `(c, u, v)`, with `F'` the filters rounded up to a whole number of
+    /// groups of [`ROW_FILTERS`], zero past the last filter.
+    by_tap: Vec<f32>,
+    /// `F'`.
+    padded_filters: usize,
 }
 
 impl FilterVectors {
@@ -173,20 +216,163 @@ impl FilterVectors {
                 })
             })
             .collect();
-        FilterVectors { taps }
+        let padded_filters = filters.div_ceil(ROW_FILTERS) * ROW_FILTERS;
+        let by_tap = (0..by_tap.ncols())
+            .flat_map(|tap| (0..padded_filters).map(move |f| (tap, f)))
+            .map(|(tap, f)| if f < filters { by_tap[[f, tap]] } else { 0.0 })
+            .collect();
+        FilterVectors {
+            taps,
+            by_tap,
+            padded_filters,
+        }
+    }
+}
+
+/// The forward pass for a chunk of images, written into `output` (a fresh,
+/// standard-layout array):
+///
+/// `input: [B, C, H, W], weights: w [F, C, KH, KW], bias: [F] -> output: [B, F, H', W']`
+///
+/// Each output is the sum over the taps in row-major order, from zero, one `mul_add`
+/// each, and then the bias plus the sum, as the matrix multiply computes them. The sums
+/// are computed either across the filters or along the rows (`sizes.by_rows`); both
+/// give the same bits.
+pub(crate) fn forward_chunk(
+    input: ArrayView4<f32>,
+    weights: &FilterVectors,
+    bias: &[f32],
+    sizes: Sizes,
+    output: ArrayViewMut4<f32>,
+) {
+    if sizes.by_rows {
+        forward_along_rows(pulp::Arch::new(), input, weights, bias, sizes, output);
+    } else {
+        forward_across_filters(input, weights, bias, sizes, output);
+    }
+}
+
+/// [`forward_chunk`] along the output rows: for each row, blocks of [`ROW_BLOCK`]
+/// positions (two vectors); for each block and group of [`ROW_FILTERS`] filters, a vector
+/// lane per position, the taps added one `mul_add` at a time ([`RowSums`]).
+/// `arch` says which processor's vectors to use (`pulp::Arch::new()`: the widest this one
+/// has).
+fn forward_along_rows(
+    arch: pulp::Arch,
+    input: ArrayView4<f32>,
+    weights: &FilterVectors,
+    bias: &[f32],
+    sizes: Sizes,
+    output: ArrayViewMut4<f32>,
+) {
+    assert!(sizes.by_rows, "rows padded for the row-wise blocks");
+    let mut output = output;
+    let offsets = sizes.tap_offsets();
+    let mut padded = vec![0.0f32; sizes.padded_size()]; // [C, H + 2P, padded_w]
+    for (image, mut maps) in input.outer_iter().zip(output.outer_iter_mut()) {
+        sizes.pad(image, &mut padded); // [C, H, W] -> [C, H + 2P, padded_w]
+        let maps = maps.as_slice_mut().expect("a fresh output is one slice"); // [F, H', W']
+        arch.dispatch(RowSums {
+            padded: &padded,
+            offsets: &offsets,
+            weights,
+            bias,
+            sizes: &sizes,
+            maps,
+        });
+    }
+}
+
+/// One image's output maps, row block by row block, written with the vector types of the
+/// `pulp` crate, which compiles the loops for each kind of processor (16 lanes with
+/// AVX-512, 8 with AVX2, 1 without) and runs the copy this one has:
+///
+/// ```text
+/// maps[f, i, j] = bias[f] + (sum over taps t of w[f][t] * padded[i*padded_w + j + offsets[t]])
+/// ```
+///
+/// A block's `ROW_FILTERS * ROW_VECTORS` sums stay in vector registers while the taps are
+/// added, and each vector of inputs loaded serves the group's filters.
+struct RowSums<'a> {
+    padded: &'a [f32],
+    offsets: &'a [usize],
+    weights: &'a FilterVectors,
+    bias: &'a [f32],
+    sizes: &'a Sizes,
+    maps: &'a mut [f32],
+}
+
+impl pulp::WithSimd for RowSums<'_> {
+    type Output = ();
+
+    #[inline(always)] // into each processor's copy that `pulp` compiles
+    fn with_simd<S: pulp::Simd>(self, simd: S) {
+        let Self {
+            padded,
+            offsets,
+            weights,
+            bias,
+            sizes,
+            maps,
+        } = self;
+        let lanes = S::F32_LANES;
+        let width = ROW_VECTORS * lanes; // the block's positions
+        assert!(
+            width <= ROW_BLOCK,
+            "rows are padded for blocks of ROW_BLOCK"
+        );
+        let Sizes {
+            filters,
+            out_h,
+            out_w,
+            ..
+        } = *sizes;
+        let (padded_w, padded_filters) = (sizes.padded_w(), weights.padded_filters);
+        for i in 0..out_h {
+            for j0 in (0..out_w).step_by(width) {
+                let corner = i * padded_w + j0; // where tap (0, 0, 0) reads, for column j0
+                let used = width.min(out_w - j0);
+                for first in (0..filters).step_by(ROW_FILTERS) {
+                    let mut sums = [[simd.splat_f32s(0.0); ROW_VECTORS]; ROW_FILTERS];
+                    for (&offset, w) in offsets
+                        .iter()
+                        .zip(weights.by_tap.chunks_exact(padded_filters))
+                    {
+                        let at = &padded[corner + offset..][..width]; // zeros past the last column
+                        let inputs: [S::f32s; ROW_VECTORS] =
+                            std::array::from_fn(|v| load(&at[v * lanes..]));
+                        let w: &[f32; ROW_FILTERS] = w[first..][..ROW_FILTERS]
+                            .try_into()
+                            .expect("a group's weights");
+                        for (sums, &w) in sums.iter_mut().zip(w) {
+                            let w = simd.splat_f32s(w);
+                            for (sum, &x) in sums.iter_mut().zip(&inputs) {
+                                *sum = simd.mul_add_f32s(w, x, *sum); // fused
+                            }
+                        }
+                    }
+                    // The bias plus each sum, for the block's used columns and the
+                    // group's real filters.
+                    for (k, sums) in sums.iter().enumerate().take(filters - first) {
+                        let f = first + k;
+                        let b = simd.splat_f32s(bias[f]);
+                        let start = (f * out_h + i) * out_w + j0;
+                        let outputs = &mut maps[start..][..used];
+                        for (outputs, &sum) in outputs.chunks_mut(lanes).zip(sums) {
+                            simd.partial_store_f32s(outputs, simd.add_f32s(b, sum));
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
 best_for_this_processor! {
-    /// The forward pass for a chunk of images, written into `output` (a fresh,
-    /// standard-layout array):
-    ///
-    /// `input: [B, C, H, W], weights: w [F, C, KH, KW], bias: [F] -> output: [B, F, H', W']`
-    ///
-    /// For each output row, blocks of [`COLUMNS`] positions; for each block and group of
-    /// 16 filters, the sums over the taps in row-major order, from zero, one `mul_add`
-    /// each; then the bias plus the sum, as the matrix multiply computes them.
-    pub(crate) fn forward_chunk(
+    /// [`forward_chunk`] across the filters: for each output row, blocks of [`COLUMNS`]
+    /// positions; for each block and group of 16 filters, a vector lane per filter, the
+    /// taps added one `mul_add` at a time ([`filter_sums`]).
+    fn forward_across_filters(
         input: ArrayView4<f32>,
         weights: &FilterVectors,
         bias: &[f32],
@@ -463,6 +649,13 @@ mod tests {
             assert!(forward_is_direct(&sizes, case.0), "{case:?}");
             assert!(weight_gradient_block(&sizes, case.0).is_some(), "{case:?}");
         }
+        // LeNet-5's conv2 (16 filters, rows of 10) across the filters, Tiny VGG's (10
+        // filters, rows of 62 and 60) along the rows.
+        let directions: Vec<bool> = CASES[..3]
+            .iter()
+            .map(|case| sizes_of(*case).by_rows)
+            .collect();
+        assert_eq!(directions, [false, true, true]);
     }
 
     fn sizes_of(case: (usize, usize, usize, usize, usize, usize, usize)) -> Sizes {
@@ -516,6 +709,48 @@ mod tests {
                 same_bits(direct.as_slice().unwrap(), expected.as_slice().unwrap()),
                 "{case:?}"
             );
+        }
+    }
+
+    /// Scalar, and AVX2 and AVX-512 where this processor has them.
+    fn every_arch() -> Vec<pulp::Arch> {
+        #[allow(unused_mut)] // nothing to add on other processors
+        let mut arches = vec![pulp::Arch::Scalar];
+        #[cfg(target_arch = "x86_64")]
+        {
+            arches.extend(pulp::x86::V3::try_new().map(pulp::Arch::V3));
+            arches.extend(pulp::x86::V4::try_new().map(pulp::Arch::V4));
+        }
+        arches
+    }
+
+    #[test]
+    fn along_the_rows_and_across_the_filters_on_every_processor_give_the_same_bits() {
+        let mut rng = ChaCha8Rng::seed_from_u64(23);
+        for case in CASES {
+            let across = Sizes {
+                by_rows: false,
+                ..sizes_of(case)
+            };
+            let along = Sizes {
+                by_rows: true,
+                ..across
+            };
+            let images = case.0.min(3);
+            let (input, weight) = input_and_weight(&across, images, &mut rng);
+            let bias: Vec<f32> = random(across.filters, &mut rng).to_vec();
+            let weights = FilterVectors::new(weight.view());
+            let shape = (images, across.filters, across.out_h, across.out_w);
+            let mut expected = Array4::from_elem(shape, f32::NAN);
+            forward_across_filters(input.view(), &weights, &bias, across, expected.view_mut());
+            for arch in every_arch() {
+                let mut rows = Array4::from_elem(shape, f32::NAN);
+                forward_along_rows(arch, input.view(), &weights, &bias, along, rows.view_mut());
+                assert!(
+                    same_bits(rows.as_slice().unwrap(), expected.as_slice().unwrap()),
+                    "{arch:?}, {case:?}"
+                );
+            }
         }
     }
 
