@@ -652,6 +652,26 @@ fn image_gradient_matrix<'a>(d_y: ArrayView3<'a, f32>) -> CowArray<'a, f32, Ix2>
         .expect("a standard-layout array reshapes to 2-D")
 }
 
+/// The bias gradient of a chunk, `d_b[f] = sum over b, i, j of d_y[b, f, i, j]`, added as
+/// `sum` adds a row of the chunk's `[F, B*H'*W']` gradient matrix: each filter's maps of
+/// the chunk's images side by side in one row, summed. The row is copied one filter at
+/// a time, so the matrix itself need not be made where nothing multiplies it.
+fn bias_gradient(d_y: ArrayView4<f32>) -> Array1<f32> {
+    let (images, filters, out_h, out_w) = d_y.dim();
+    let mut row = Vec::with_capacity(images * out_h * out_w);
+    Array1::from_shape_fn(filters, |f| {
+        row.clear();
+        for image in d_y.outer_iter() {
+            let map = image.index_axis(Axis(0), f); // [H', W']
+            match map.as_slice() {
+                Some(values) => row.extend_from_slice(values),
+                None => row.extend(map.iter()),
+            }
+        }
+        ArrayView1::from(&row[..]).sum()
+    })
+}
+
 /// Where [`backward_by_chunks`] takes the weight gradient's inputs from: the patches the
 /// forward pass unrolled, or (for a stride-1 convolution that [`trains_directly`]) the
 /// input itself.
@@ -718,21 +738,28 @@ fn backward_by_chunks(
         .enumerate()
         .zip(d_input_chunks)
         .map(|((k, d_y), d_x)| {
-            // The chunk's output gradient in the layout of the forward product.
-            let mut d_maps = Array2::zeros((filters, d_y.dim().0 * positions)); // [F, B*H'*W']
-            for (b, d_y) in d_y.outer_iter().enumerate() {
-                let d_y = image_gradient_matrix(d_y); // [F, H', W'] -> [F, H'*W']
+            // The chunk's output gradient in the layout of the forward product, for the
+            // matrix multiplies that read it (the direct loops read `d_y` itself).
+            let multiplied =
+                matches!(source, Source::Patches(_)) || (d_x.is_some() && by_tap.is_none());
+            let d_maps = multiplied.then(|| {
+                let mut d_maps = Array2::zeros((filters, d_y.dim().0 * positions)); // [F, B*H'*W']
+                for (b, d_y) in d_y.outer_iter().enumerate() {
+                    let d_y = image_gradient_matrix(d_y); // [F, H', W'] -> [F, H'*W']
+                    d_maps
+                        .slice_mut(s![.., b * positions..(b + 1) * positions])
+                        .assign(&d_y);
+                }
                 d_maps
-                    .slice_mut(s![.., b * positions..(b + 1) * positions])
-                    .assign(&d_y);
-            }
+            });
+            let d_maps = || d_maps.as_ref().expect("made for the matrix multiplies");
             let d_weight = match source {
                 Source::Patches(patches) => {
                     let columns = &patches.chunks[k]; // [C*KH*KW, B*H'*W']
                     // Column-major, so that `gemm` repacks the small `d_maps` for its
                     // kernel, not the large `columns` (both are multiplied along their rows).
                     let mut d_weight = Array2::zeros((filters, patch).f()); // [F, C*KH*KW]
-                    matmul_into(d_maps.view(), columns.t(), d_weight.view_mut(), false); // [F, B*H'*W'] x [B*H'*W', C*KH*KW]
+                    matmul_into(d_maps().view(), columns.t(), d_weight.view_mut(), false); // [F, B*H'*W'] x [B*H'*W', C*KH*KW]
                     d_weight
                 }
                 Source::Input(input, sizes) => {
@@ -753,14 +780,14 @@ fn backward_by_chunks(
                     d_weight
                 }
             };
-            let d_bias = d_maps.map_axis(Axis(1), |row| row.sum()); // [F]
+            let d_bias = bias_gradient(d_y); // [F]
             match (d_x, &by_tap) {
                 (Some(d_x), Some((weights, sizes))) => {
                     // Stride 1: the same as below, without the matrix of column gradients.
                     input_gradient_stride_one(weights, d_y, d_x, *sizes);
                 }
                 (Some(d_x), None) => {
-                    let d_columns = matmul(weight_matrix.t(), d_maps.view()); // [C*KH*KW, F] x [F, B*H'*W']
+                    let d_columns = matmul(weight_matrix.t(), d_maps().view()); // [C*KH*KW, F] x [F, B*H'*W']
                     col2im_chunk(
                         d_columns.view(),
                         d_x,
@@ -830,6 +857,26 @@ mod tests {
         assert_eq!(y.dim(), (1, 1, 4, 4));
         assert_eq!(y[[0, 0, 0, 0]], 1.0);
         assert_eq!(conv2d(x.view(), w.view(), b.view(), 1, 2).unwrap(), y);
+    }
+
+    #[test]
+    fn the_bias_gradient_is_the_sum_of_the_gradient_matrix_rows() {
+        // The bits of `row.sum()` on the rows of [F, B*H'*W'], which the matrix
+        // multiplies read, on a contiguous gradient and on a transposed view.
+        let d_y = ramp((3, 4, 7, 9)).mapv(|v| v * 1.37 - 0.2);
+        for d_y in [d_y.view(), d_y.view().permuted_axes([0, 1, 3, 2])] {
+            let (images, filters, out_h, out_w) = d_y.dim();
+            let positions = out_h * out_w;
+            let mut d_maps = Array2::zeros((filters, images * positions));
+            for (b, image) in d_y.outer_iter().enumerate() {
+                d_maps
+                    .slice_mut(s![.., b * positions..(b + 1) * positions])
+                    .assign(&image_gradient_matrix(image));
+            }
+            let expected = d_maps.map_axis(Axis(1), |row| row.sum());
+            let bits = |a: &Array1<f32>| a.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&bias_gradient(d_y)), bits(&expected));
+        }
     }
 
     #[test]

@@ -612,7 +612,7 @@ pub(crate) fn load<V: bytemuck::Pod>(values: &[f32]) -> V {
 
 /// Writes `vector` over the first of `values`' lanes (it holds at least one vector's).
 #[inline(always)] // into each processor's copy of the loops
-fn store<V: bytemuck::Pod>(values: &mut [f32], vector: V) {
+pub(crate) fn store<V: bytemuck::Pod>(values: &mut [f32], vector: V) {
     let lanes = size_of::<V>() / size_of::<f32>();
     bytemuck::cast_slice_mut(&mut values[..lanes]).copy_from_slice(bytemuck::bytes_of(&vector));
 }

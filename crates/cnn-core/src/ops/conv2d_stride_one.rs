@@ -35,7 +35,7 @@
 
 use ndarray::{ArrayView3, ArrayView4, ArrayViewMut4};
 
-use crate::ops::conv2d_direct::load;
+use crate::ops::conv2d_direct::{load, store};
 use crate::ops::dispatch::best_for_this_processor;
 use crate::ops::matmul::gemm_term_block;
 
@@ -359,7 +359,12 @@ impl pulp::WithSimd for RowSums<'_> {
                         let start = (f * out_h + i) * out_w + j0;
                         let outputs = &mut maps[start..][..used];
                         for (outputs, &sum) in outputs.chunks_mut(lanes).zip(sums) {
-                            simd.partial_store_f32s(outputs, simd.add_f32s(b, sum));
+                            let y = simd.add_f32s(b, sum);
+                            if outputs.len() == lanes {
+                                store(outputs, y); // (pulp's partial store is a call)
+                            } else {
+                                simd.partial_store_f32s(outputs, y);
+                            }
                         }
                     }
                 }
