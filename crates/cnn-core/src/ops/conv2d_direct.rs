@@ -27,7 +27,7 @@ use ndarray::parallel::prelude::*;
 use ndarray::{Array1, Array2, Array4, ArrayView1, ArrayView4, Axis};
 
 use crate::error::Result;
-use crate::ops::conv2d::{IMAGES_PER_CHUNK, conv2d_output_shape};
+use crate::ops::conv2d::{IMAGES_PER_CHUNK, conv2d_output_shape, zeros_for_chunks};
 
 /// Output columns computed at once: each filter's sums for a block of `COLUMNS`
 /// positions of an output row stay in vector registers while the kernel's taps are
@@ -127,7 +127,7 @@ pub fn conv2d_one_channel(
     let filters = weight.dim().0;
     let groups = FilterGroup::all(weight, bias);
     let arch = pulp::Arch::new(); // the widest vectors this processor has
-    let mut output = Array4::zeros((input.dim().0, filters, sizes.out_h, sizes.out_w));
+    let mut output = zeros_for_chunks((input.dim().0, filters, sizes.out_h, sizes.out_w));
     output
         .axis_chunks_iter_mut(Axis(0), IMAGES_PER_CHUNK)
         .into_par_iter()
