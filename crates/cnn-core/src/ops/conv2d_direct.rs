@@ -671,19 +671,6 @@ mod tests {
         }
     }
 
-    /// Every kind of vector `pulp` can run the loops with on this processor: single
-    /// values on any, and on x86-64 those of AVX2 and of AVX-512 where it has them.
-    fn every_arch() -> Vec<pulp::Arch> {
-        #[allow(unused_mut)] // nothing to add on other processors
-        let mut arches = vec![pulp::Arch::Scalar];
-        #[cfg(target_arch = "x86_64")]
-        {
-            arches.extend(pulp::x86::V3::try_new().map(pulp::Arch::V3));
-            arches.extend(pulp::x86::V4::try_new().map(pulp::Arch::V4));
-        }
-        arches
-    }
-
     #[test]
     fn every_processor_gets_the_same_bits() {
         // 16 lanes, 8 or 1 at a time: each lane adds the same products in the same
@@ -726,7 +713,7 @@ mod tests {
                 let bits = maps.iter().chain(d_lanes.iter().flatten());
                 bits.map(|x| x.to_bits()).collect::<Vec<u32>>()
             };
-            let arches = every_arch();
+            let arches = crate::ops::dispatch::every_arch();
             let expected = run(arches[0]);
             for &arch in &arches[1..] {
                 assert!(

@@ -717,18 +717,6 @@ mod tests {
         }
     }
 
-    /// Scalar, and AVX2 and AVX-512 where this processor has them.
-    fn every_arch() -> Vec<pulp::Arch> {
-        #[allow(unused_mut)] // nothing to add on other processors
-        let mut arches = vec![pulp::Arch::Scalar];
-        #[cfg(target_arch = "x86_64")]
-        {
-            arches.extend(pulp::x86::V3::try_new().map(pulp::Arch::V3));
-            arches.extend(pulp::x86::V4::try_new().map(pulp::Arch::V4));
-        }
-        arches
-    }
-
     #[test]
     fn along_the_rows_and_across_the_filters_on_every_processor_give_the_same_bits() {
         let mut rng = ChaCha8Rng::seed_from_u64(23);
@@ -748,7 +736,7 @@ mod tests {
             let shape = (images, across.filters, across.out_h, across.out_w);
             let mut expected = Array4::from_elem(shape, f32::NAN);
             forward_across_filters(input.view(), &weights, &bias, across, expected.view_mut());
-            for arch in every_arch() {
+            for arch in crate::ops::dispatch::every_arch() {
                 let mut rows = Array4::from_elem(shape, f32::NAN);
                 forward_along_rows(arch, input.view(), &weights, &bias, along, rows.view_mut());
                 assert!(

@@ -58,3 +58,18 @@ macro_rules! best_for_this_processor {
     };
 }
 pub(crate) use best_for_this_processor;
+
+/// Every kind of vector `pulp` can run a loop with on this processor: single values on
+/// any, and on x86-64 those of AVX2 and of AVX-512 where it has them. The tests run the
+/// `pulp` loops with each and compare the bits.
+#[cfg(test)]
+pub(crate) fn every_arch() -> Vec<pulp::Arch> {
+    #[allow(unused_mut)] // nothing to add on other processors
+    let mut arches = vec![pulp::Arch::Scalar];
+    #[cfg(target_arch = "x86_64")]
+    {
+        arches.extend(pulp::x86::V3::try_new().map(pulp::Arch::V3));
+        arches.extend(pulp::x86::V4::try_new().map(pulp::Arch::V4));
+    }
+    arches
+}
